@@ -1,0 +1,59 @@
+# reapbench — see README.md. `make` builds, `make test` tests, `make bench` benchmarks.
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Iharness
+LDLIBS_HARNESS = -linih -ljansson
+B        := build
+VERSION  := 0.1.0
+COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+CFLAGS   += -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
+
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+B       := build-san
+endif
+
+# The harness: one binary with subcommands.
+HARNESS_SRC := harness/main.c harness/error.c harness/options.c harness/registry.c \
+               harness/cgroup.c harness/sandbox.c harness/record.c harness/sysinfo.c \
+               harness/cmd_list.c harness/cmd_run.c harness/cmd_smoke.c harness/signames.c \
+               harness/runner.c
+# The payload (workload under the reaper): static, so that it starts cheaply.
+PAYLOAD_SRC := harness/payload.c harness/spawn.c harness/signames.c
+# Reapers built from this repo.
+REAPERS     := $(B)/rb-init $(B)/rb-pause
+
+HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/%.o)
+PAYLOAD_OBJ := $(PAYLOAD_SRC:harness/%.c=$(B)/obj/%.o)
+
+.PHONY: all setup test bench clean check-deps
+all: $(B)/reapbench $(B)/rb-payload $(REAPERS)
+
+$(B)/obj/%.o: harness/%.c harness/*.h | $(B)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj:
+	mkdir -p $@
+
+$(B)/reapbench: $(HARNESS_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_HARNESS)
+
+# Static unless sanitized (the sanitizer runtimes do not link statically).
+$(B)/rb-payload: $(PAYLOAD_OBJ)
+	$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^
+
+$(B)/rb-%: reapers/src/rb-%.c harness/*.h | $(B)/obj
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< harness/signames.c
+
+include tests/tests.mk
+
+# Installs the Debian packages the project needs (root), or prints the command.
+setup:
+	@./.ci/setup
+
+bench: setup all
+	./$(B)/reapbench smoke
+
+clean:
+	rm -rf build build-san

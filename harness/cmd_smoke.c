@@ -1,0 +1,201 @@
+/* reapbench smoke: every available reaper clears one orphan burst. The
+ * default plan of `make bench` until the full suites exist. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "record.h"
+#include "runner.h"
+
+enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_ALL };
+
+struct smoke_row {
+	char name[64], version[64], status[64], verdict[96];
+	long long spawned, reaped, peak;
+	double reap_ms; /* < 0: not all reaped */
+};
+
+static void usage(void)
+{
+	printf("usage: reapbench smoke [--out DIR] [--count N] [--all] [sandbox options]\n\n"
+	       "  --out DIR     results directory (default results/<date>-<host>)\n"
+	       "  --count N     orphans per burst (default 500)\n"
+	       "  --all         include the negative controls\n"
+	       RB_SANDBOX_USAGE);
+}
+
+static void fill_row(struct smoke_row *row, const struct rb_reaper *r,
+		     const struct rb_run_result *res, long count)
+{
+	const struct rb_channel *c = &res->chan;
+
+	snprintf(row->name, sizeof(row->name), "%s", r->name);
+	snprintf(row->version, sizeof(row->version), "%s", r->version);
+	rb_status_string(res->sb.status, row->status, sizeof(row->status));
+	row->spawned = res->chan_valid ? (long long)c->spawned : -1;
+	row->reaped = res->chan_valid ? (long long)c->reaped : -1;
+	row->peak = res->sb.has_cgroup ? res->sb.pids_peak : -1;
+	row->reap_ms = res->chan_valid && c->t_all_reaped_ns
+			       ? (c->t_all_reaped_ns - c->t_released_ns) / 1e6 : -1;
+	if (!res->chan_valid)
+		snprintf(row->verdict, sizeof(row->verdict), "no payload report");
+	else if (row->spawned < count)
+		snprintf(row->verdict, sizeof(row->verdict), "only %lld of %ld spawned", row->spawned,
+			 count);
+	else if (row->reaped == row->spawned)
+		snprintf(row->verdict, sizeof(row->verdict), "cleared");
+	else
+		snprintf(row->verdict, sizeof(row->verdict), "NOT cleared: %lld zombies left",
+			 row->spawned - row->reaped);
+}
+
+static void print_row(FILE *f, const struct smoke_row *row, bool md)
+{
+	char reap[32], peak[32];
+
+	if (row->reap_ms >= 0)
+		snprintf(reap, sizeof(reap), "%.2f", row->reap_ms);
+	else
+		snprintf(reap, sizeof(reap), "-");
+	snprintf(peak, sizeof(peak), row->peak >= 0 ? "%lld" : "n/a", row->peak);
+	if (md)
+		fprintf(f, "| %s | %s | %s | %lld | %lld | %s | %s | %s |\n", row->name, row->version,
+			row->status, row->spawned, row->reaped, reap, peak, row->verdict);
+	else
+		fprintf(f, "%-16s %-8s %-12s %7lld %7lld %12s %9s  %s\n", row->name, row->version,
+			row->status, row->spawned, row->reaped, reap, peak, row->verdict);
+}
+
+static void default_out(char *buf, size_t len, const struct rb_sysinfo *si)
+{
+	char day[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(buf, len, "results/%s-%s", day, si->hostname);
+}
+
+static int write_report(const char *path, const struct rb_sysinfo *si, const struct smoke_row *rows,
+			int n, long count, struct rb_error *err)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return rb_sys_error(err, errno, "writing %s", path);
+	fprintf(f, "# reapbench smoke report\n\nHost `%s`, Linux %s, %d CPUs, reapbench %s (%s).\n\n"
+		   "Each reaper runs as PID 1 of a fresh PID namespace; the payload makes %ld orphans\n"
+		   "alive at once, releases them, and watches each one's pidfd for the reap.\n"
+		   "Reap time is from release to the last reap; one run, not a benchmark.\n\n",
+		si->hostname, si->kernel, si->cpus, RB_VERSION, RB_COMMIT, count);
+	fprintf(f, "| reaper | version | PID 1 | spawned | reaped | reap all (ms) | peak pids | verdict |\n"
+		   "|---|---|---|---|---|---|---|---|\n");
+	for (int i = 0; i < n; i++)
+		print_row(f, &rows[i], true);
+	fclose(f);
+	return 0;
+}
+
+int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, OPT_OUT }, { "count", required_argument, NULL, OPT_COUNT },
+		{ "all", no_argument, NULL, OPT_ALL },       { "help", no_argument, NULL, 'h' },
+		RB_SANDBOX_LONGOPTS,                         { 0 },
+	};
+	struct rb_sandbox_opts opts;
+	struct smoke_row rows[64];
+	char out[1024] = "", path[1200], countarg[32], **files;
+	char *workload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
+	bool all = false;
+	long count = 500;
+	int opt, rc, n = 0, failures = 0;
+	json_t *rec;
+
+	rb_sandbox_opts_default(&opts);
+	opts.deadline_ns = 20LL * 1000000000;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		rc = rb_sandbox_opt(opt, optarg, &opts, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		if (opt == 'h') {
+			usage();
+			return 0;
+		} else if (opt == OPT_OUT) {
+			snprintf(out, sizeof(out), "%s", optarg);
+		} else if (opt == OPT_COUNT) {
+			if (rb_parse_long("--count", optarg, 1, RB_MAX_PID_MAX, &count, err) < 0)
+				return -1;
+		} else if (opt == OPT_ALL) {
+			all = true;
+		} else {
+			return rb_input_error(err, "smoke: bad option (try reapbench smoke --help)");
+		}
+	}
+	if (optind < argc)
+		return rb_input_error(err, "smoke: unexpected argument '%s'", argv[optind]);
+	if (count + 8 > opts.pid_max)
+		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", count,
+				      opts.pid_max);
+	if (!out[0])
+		default_out(out, sizeof(out), si);
+	snprintf(countarg, sizeof(countarg), "%ld", count);
+	if (rb_registry_files(si, &files, err) < 0)
+		return -1;
+	rec = rb_record_new("smoke", si);
+	json_object_set_new(json_object_get(rec, "options"), "count", json_integer(count));
+	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
+	printf("%-16s %-8s %-12s %7s %7s %12s %9s  %s\n", "REAPER", "VERSION", "PID 1", "SPAWNED",
+	       "REAPED", "REAP-ALL(ms)", "PEAK-PIDS", "VERDICT");
+	for (char **f = files; *f && n < (int)(sizeof(rows) / sizeof(rows[0])); f++) {
+		struct rb_reaper r;
+		struct rb_run_result res;
+		struct rb_error rerr;
+		json_t *run;
+
+		if (rb_reaper_load(*f, &r, &rerr) < 0) {
+			fprintf(stderr, "reapbench: %s\n", rerr.msg);
+			failures++;
+			continue;
+		}
+		if (r.class_ == RB_CLASS_CONTROL && !all)
+			continue;
+		rb_reaper_resolve(si, &r);
+		if (!r.available) {
+			printf("%-16s unavailable: %s\n", r.name, r.unavailable_reason);
+			run = rb_record_add_run(rec, &r, NULL);
+			rb_record_skip(run, "smoke", r.unavailable_reason);
+			continue;
+		}
+		if (rb_run_payload(si, &r, &opts, (char *const *)workload, &res, &rerr) < 0) {
+			printf("%-16s error: %s\n", r.name, rerr.msg);
+			rb_record_skip(rb_record_add_run(rec, &r, NULL), "smoke", rerr.msg);
+			rb_run_result_free(&res);
+			failures++;
+			continue;
+		}
+		rb_run_record(rb_record_add_run(rec, &r, res.argv), &res);
+		fill_row(&rows[n], &r, &res, count);
+		print_row(stdout, &rows[n], false);
+		fflush(stdout);
+		n++;
+		rb_run_result_free(&res);
+	}
+	rb_argv_free(files);
+	snprintf(path, sizeof(path), "%s/smoke.json", out);
+	rc = rb_record_write(rec, path, err);
+	json_decref(rec);
+	if (rc < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	if (write_report(path, si, rows, n, count, err) < 0)
+		return -1;
+	printf("\nrecord  %s/smoke.json\nreport  %s\n", out, path);
+	return failures ? 1 : 0;
+}

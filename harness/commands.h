@@ -1,0 +1,16 @@
+/* Subcommands: one file each (cmd_*.c), listed once in main.c's table. Each
+ * returns its exit code, or -1 with ERR filled (main turns ERR into one). */
+#ifndef REAPBENCH_COMMANDS_H
+#define REAPBENCH_COMMANDS_H
+
+#include "error.h"
+#include "sysinfo.h"
+
+typedef int rb_command_fn(int argc, char **argv, const struct rb_sysinfo *si,
+			  struct rb_error *err);
+
+rb_command_fn rb_cmd_list;
+rb_command_fn rb_cmd_run;
+rb_command_fn rb_cmd_smoke;
+
+#endif

@@ -1,0 +1,57 @@
+#include "options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rb_parse_long(const char *opt, const char *s, long min, long max, long *out,
+		  struct rb_error *err)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return rb_input_error(err, "%s: empty value", opt);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end != '\0' || end == s)
+		return rb_input_error(err, "%s: '%s' is not an integer", opt, s);
+	if (v < min || v > max)
+		return rb_input_error(err, "%s: %ld is out of range [%ld, %ld]", opt, v, min, max);
+	*out = v;
+	return 0;
+}
+
+static const struct {
+	const char *suffix;
+	double ns;
+} duration_units[] = {
+	{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "", 1e9 },
+};
+
+int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t max_ns,
+		      int64_t *out_ns, struct rb_error *err)
+{
+	char *end;
+	double v, ns;
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return rb_input_error(err, "%s: empty duration", opt);
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0 || *s == '-')
+		return rb_input_error(err, "%s: '%s' is not a duration (e.g. 500ms, 2s)", opt, s);
+	for (i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++)
+		if (strcmp(end, duration_units[i].suffix) == 0)
+			break;
+	if (i == sizeof(duration_units) / sizeof(duration_units[0]))
+		return rb_input_error(err, "%s: '%s' has an unknown unit (ns, us, ms, s, m)", opt, s);
+	ns = v * duration_units[i].ns;
+	if (ns < (double)min_ns || ns > (double)max_ns)
+		return rb_input_error(err, "%s: %s is out of range [%.3gs, %.3gs]", opt, s,
+				      min_ns / 1e9, max_ns / 1e9);
+	*out_ns = (int64_t)ns;
+	return 0;
+}

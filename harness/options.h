@@ -1,0 +1,19 @@
+/* Strict parsers for option values: whole string, in range, or an error
+ * naming the option. Used by every subcommand; unit-tested. */
+#ifndef REAPBENCH_OPTIONS_H
+#define REAPBENCH_OPTIONS_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+/* Decimal integer in [MIN, MAX]; OPT names the option in the message. */
+int rb_parse_long(const char *opt, const char *s, long min, long max, long *out,
+		  struct rb_error *err);
+
+/* A duration: "250ms", "1.5s", "2m", "500us", or plain seconds "10".
+ * Result in nanoseconds, in [MIN_NS, MAX_NS]. */
+int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t max_ns,
+		      int64_t *out_ns, struct rb_error *err);
+
+#endif

@@ -1,0 +1,31 @@
+/* Run records: one JSON document per measuring command (schema in
+ * results/README.md). Every measurement carries its unit; every measurement
+ * that could not be taken is a skip with its reason, never a made-up value. */
+#ifndef REAPBENCH_RECORD_H
+#define REAPBENCH_RECORD_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "registry.h"
+#include "sysinfo.h"
+
+#define RB_RECORD_SCHEMA "reapbench.record/1"
+
+/* A new record for SUBCOMMAND, with the environment filled in. */
+json_t *rb_record_new(const char *subcommand, const struct rb_sysinfo *si);
+
+/* Append a run of one reaper; returns it (borrowed) for measurements. */
+json_t *rb_record_add_run(json_t *rec, const struct rb_reaper *r, char *const argv[]);
+
+void rb_record_measure(json_t *run, const char *name, double value, const char *unit);
+void rb_record_skip(json_t *run, const char *name, const char *reason);
+
+/* Write atomically (temp file + rename), creating parent directories. */
+int rb_record_write(json_t *rec, const char *path, struct rb_error *err);
+
+/* Load and validate a record: JSON syntax (with line), schema string and
+ * the top-level shape. */
+int rb_record_load(const char *path, json_t **out, struct rb_error *err);
+
+#endif

@@ -1,0 +1,66 @@
+/* One payload under one reaper in a fresh sandbox: the primitive that
+ * `reapbench run` exposes and that every suite is made of. */
+#ifndef REAPBENCH_RUNNER_H
+#define REAPBENCH_RUNNER_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "channel.h"
+#include "options.h"
+#include "error.h"
+#include "record.h"
+#include "registry.h"
+#include "sandbox.h"
+#include "sysinfo.h"
+
+struct rb_run_result {
+	struct rb_sandbox sb;     /* ended and destroyed: status, times, peak */
+	struct rb_channel chan;   /* what the payload reported (copy) */
+	bool chan_valid;          /* the payload mapped the channel and wrote to it */
+	char **argv;              /* PID 1's argv as executed */
+};
+
+/* Expand WORKLOAD: a payload verb (exit, sleep, orphans, ...) becomes
+ * <builddir>/rb-payload VERB ...; anything else must be an executable file
+ * (checked here, so that a bad command is bad input, found before any
+ * sandbox exists). */
+int rb_resolve_workload(const struct rb_sysinfo *si, char *const workload[], char ***resolved,
+			struct rb_error *err);
+
+/* Check that the reaper can run here (resolved and available). */
+int rb_require_available(const struct rb_reaper *r, struct rb_error *err);
+
+int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
+		   const struct rb_sandbox_opts *opts, char *const workload[],
+		   struct rb_run_result *res, struct rb_error *err);
+void rb_run_result_free(struct rb_run_result *res);
+
+/* Measurements and skips of RES into a record's run object. */
+void rb_run_record(json_t *run, const struct rb_run_result *res);
+
+/* Defaults shared by the subcommands. */
+#define RB_DEFAULT_PID_MAX 4096
+#define RB_MIN_PID_MAX 301 /* the kernel's floor (RESERVED_PIDS + 1) */
+#define RB_MAX_PID_MAX 4194304
+
+#endif
+
+/* Sandbox options shared by every subcommand that runs something:
+ * --pid-max N, --pids-max N, --deadline DUR, --userns auto|yes|no. */
+#define RB_SANDBOX_LONGOPTS                                        \
+	{ "pid-max", required_argument, NULL, RB_OPT_PID_MAX },    \
+	{ "pids-max", required_argument, NULL, RB_OPT_PIDS_MAX },  \
+	{ "deadline", required_argument, NULL, RB_OPT_DEADLINE },  \
+	{ "userns", required_argument, NULL, RB_OPT_USERNS }
+enum { RB_OPT_PID_MAX = 1000, RB_OPT_PIDS_MAX, RB_OPT_DEADLINE, RB_OPT_USERNS, RB_OPT_FIRST_FREE };
+#define RB_SANDBOX_USAGE                                                                   \
+	"  --pid-max N       per-namespace pid_max (default 4096, min 301; Linux 6.14+)\n"   \
+	"  --pids-max N      cgroup pids.max (default: the pid_max)\n"                        \
+	"  --deadline DUR    kill the sandbox after DUR (default 60s; e.g. 500ms, 2m)\n"     \
+	"  --userns MODE     auto|yes|no: a user namespace (auto: when not root)\n"
+
+void rb_sandbox_opts_default(struct rb_sandbox_opts *o);
+/* 1: OPT was a sandbox option and is applied; 0: not ours; -1: bad value. */
+int rb_sandbox_opt(int opt, const char *arg, struct rb_sandbox_opts *o, struct rb_error *err);

@@ -1,0 +1,441 @@
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+
+#include "signames.h"
+
+/* What PID 1's setup step failed, sent back over the CLOEXEC error pipe;
+ * EOF on that pipe means the exec succeeded. */
+struct setup_failure {
+	int errnum;
+	char stage[64];
+};
+
+static int pidfd_send(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Block the signals that stop a run; the wait loop reads them from a
+ * signalfd so that Ctrl-C tears the sandbox down instead of leaving it. */
+static int open_stop_signalfd(struct rb_error *err)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return rb_sys_error(err, errno, "sigprocmask");
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return rb_sys_error(err, errno, "signalfd");
+	return fd;
+}
+
+/* The program under test starts as a container runtime would start it:
+ * empty signal mask, every disposition default. */
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	for (int s = 1; s <= SIGRTMAX; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int write_string(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (ssize_t)strlen(value) ? 0 : -1;
+}
+
+static _Noreturn void child_fail(int errfd, const char *stage)
+{
+	struct setup_failure f = { .errnum = errno };
+
+	snprintf(f.stage, sizeof(f.stage), "%s", stage);
+	if (write(errfd, &f, sizeof(f)) < 0)
+		_exit(126);
+	_exit(126);
+}
+
+/* Runs as PID 1 of the new namespaces, before exec. */
+static _Noreturn void pid1_child(int go_fd, int errfd, const struct rb_sandbox_opts *opts,
+				 bool set_pid_max, char *const argv[])
+{
+	char go, value[32];
+
+	/* Die with the harness, even if it is SIGKILLed. If it died before this
+	 * prctl, the go pipe reads EOF below and we leave. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_fail(errfd, "prctl(PR_SET_PDEATHSIG)");
+	if (read(go_fd, &go, 1) != 1)
+		_exit(125);
+	close(go_fd);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(errfd, "making / private");
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		child_fail(errfd, "mounting /proc");
+	if (set_pid_max) {
+		snprintf(value, sizeof(value), "%ld", opts->pid_max);
+		if (write_string("/proc/sys/kernel/pid_max", value) < 0)
+			child_fail(errfd, "writing /proc/sys/kernel/pid_max");
+	}
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	reset_signals();
+	execve(argv[0], argv, opts->env);
+	child_fail(errfd, "exec");
+}
+
+static int write_id_maps(pid_t pid, struct rb_error *err)
+{
+	char path[64], map[64];
+
+	snprintf(map, sizeof(map), "0 %d 1", (int)geteuid());
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	if (write_string(path, map) < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "writing %s", path);
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	if (write_string(path, "deny") < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "writing %s", path);
+	snprintf(map, sizeof(map), "0 %d 1", (int)getegid());
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+	if (write_string(path, map) < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "writing %s", path);
+	return 0;
+}
+
+static void setup_cgroup(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts)
+{
+	struct rb_error cg_err;
+
+	rb_cgroup_sweep_stale();
+	if (rb_cgroup_create(&sb->cg, opts->pids_max, &cg_err) == 0) {
+		sb->has_cgroup = true;
+		return;
+	}
+	snprintf(sb->cgroup_skip, sizeof(sb->cgroup_skip), "%s", cg_err.msg);
+}
+
+static pid_t clone_pid1(struct rb_sandbox *sb, struct rb_error *err)
+{
+	struct clone_args args = {
+		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_PIDFD | (sb->userns ? CLONE_NEWUSER : 0),
+		.pidfd = (uintptr_t)&sb->pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0) {
+		int e = errno;
+
+		if (e == EPERM || e == EINVAL || e == ENOSPC || e == ENOSYS)
+			return rb_fail(err, RB_ERR_UNSUPPORTED, e,
+				       "cannot create a %sPID namespace%s", sb->userns ? "user and " : "",
+				       sb->userns ? " (are unprivileged user namespaces disabled?)"
+						  : " (not root: try --userns yes)");
+		return rb_sys_error(err, e, "clone3");
+	}
+	return pid;
+}
+
+/* Read the error pipe: EOF means exec succeeded. */
+static int collect_setup_result(int errfd, const char *what, struct rb_error *err)
+{
+	struct setup_failure f;
+	ssize_t n;
+
+	do
+		n = read(errfd, &f, sizeof(f));
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(f))
+		return rb_sys_error(err, n < 0 ? errno : EIO, "reading PID 1's setup result");
+	f.stage[sizeof(f.stage) - 1] = '\0';
+	if (strcmp(f.stage, "exec") == 0)
+		return rb_fail(err, RB_ERR_INPUT, f.errnum, "cannot execute %s", what);
+	return rb_fail(err, RB_ERR_UNSUPPORTED, f.errnum, "sandbox setup failed: %s", f.stage);
+}
+
+int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
+		     const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err)
+{
+	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int rc = -1;
+
+	memset(sb, 0, sizeof(*sb));
+	sb->pidfd = sb->sigfd = -1;
+	sb->pids_peak = -1;
+	sb->joiner = sb->joiner_status_fd = -1;
+	sb->userns = opts->userns == RB_USERNS_YES || (opts->userns == RB_USERNS_AUTO && !si->root);
+	sb->pid_max_set = si->per_ns_pid_max && opts->pid_max > 0;
+	if (!sb->pid_max_set)
+		snprintf(sb->pid_max_skip, sizeof(sb->pid_max_skip),
+			 "kernel %s has no per-namespace pid_max (needs 6.14)", si->kernel);
+	setup_cgroup(sb, opts);
+	if (!sb->has_cgroup && !sb->pid_max_set)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
+			       "no bound on the pid space: %s, and %s", sb->cgroup_skip, sb->pid_max_skip);
+	sb->sigfd = open_stop_signalfd(err);
+	if (sb->sigfd < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		if (sb->sigfd >= 0)
+			rb_sys_error(err, errno, "pipe2");
+		goto out;
+	}
+	sb->pid1 = clone_pid1(sb, err);
+	if (sb->pid1 < 0)
+		goto out;
+	if (sb->pid1 == 0) {
+		close(go[1]);
+		close(errp[0]);
+		pid1_child(go[0], errp[1], opts, sb->pid_max_set, argv);
+	}
+	close(go[0]);
+	close(errp[1]);
+	go[0] = errp[1] = -1;
+	if (sb->userns && write_id_maps(sb->pid1, err) < 0)
+		goto kill;
+	if (sb->has_cgroup && rb_cgroup_add(&sb->cg, sb->pid1, err) < 0)
+		goto kill;
+	sb->t_start_ns = rb_now_ns();
+	if (write(go[1], "g", 1) != 1) {
+		rb_sys_error(err, errno, "starting PID 1");
+		goto kill;
+	}
+	if (collect_setup_result(errp[0], argv[0], err) < 0)
+		goto kill;
+	rc = 0;
+	goto out;
+kill:
+	pidfd_send(sb->pidfd, SIGKILL);
+	waitpid(sb->pid1, NULL, 0);
+	sb->pid1 = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	return rc;
+}
+
+/* ---- standalone mode: a workload joins PID 1's namespaces ---------------- */
+
+static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts,
+				   pid_t harness, int status_fd, int errfd, char *const argv[])
+{
+	int flags = CLONE_NEWPID | CLONE_NEWNS | (sb->userns ? CLONE_NEWUSER : 0);
+	struct rb_error err;
+	pid_t child;
+	int st;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != harness)
+		_exit(125);
+	if (sb->has_cgroup && rb_cgroup_add(&sb->cg, getpid(), &err) < 0)
+		child_fail(errfd, "joining the cgroup");
+	if (setns(sb->pidfd, flags) < 0)
+		child_fail(errfd, "setns into PID 1's namespaces");
+	/* Our children, not we, are in the PID namespace: fork the workload
+	 * and stay outside as its parent, like a container runtime's shim. */
+	child = fork();
+	if (child < 0)
+		child_fail(errfd, "fork");
+	if (child == 0) {
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+		reset_signals();
+		execve(argv[0], argv, opts->env);
+		child_fail(errfd, "exec");
+	}
+	close(errfd);
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		;
+	if (write(status_fd, &st, sizeof(st)) != sizeof(st))
+		_exit(124);
+	_exit(0);
+}
+
+int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, char *const argv[],
+		    struct rb_error *err)
+{
+	int statusp[2], errp[2];
+	pid_t harness = getpid();
+
+	if (pipe2(statusp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		return rb_sys_error(err, errno, "pipe2");
+	sb->joiner = fork();
+	if (sb->joiner < 0)
+		return rb_sys_error(err, errno, "fork");
+	if (sb->joiner == 0) {
+		close(statusp[0]);
+		close(errp[0]);
+		joiner_child(sb, opts, harness, statusp[1], errp[1], argv);
+	}
+	close(statusp[1]);
+	close(errp[1]);
+	/* The helper's copy of the error pipe closes when it forks the
+	 * workload and the workload's copy closes on exec: EOF means running. */
+	if (collect_setup_result(errp[0], argv[0], err) < 0) {
+		close(errp[0]);
+		close(statusp[0]);
+		return -1;
+	}
+	close(errp[0]);
+	sb->joiner_status_fd = statusp[0];
+	return 0;
+}
+
+/* ---- waiting and teardown ------------------------------------------------ */
+
+static int reap_pid1(struct rb_sandbox *sb)
+{
+	int st;
+
+	while (waitpid(sb->pid1, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	sb->status = st;
+	sb->t_end_ns = rb_now_ns();
+	sb->pid1 = 0;
+	return 0;
+}
+
+static void read_joiner_status(struct rb_sandbox *sb)
+{
+	int st;
+
+	if (read(sb->joiner_status_fd, &st, sizeof(st)) == sizeof(st))
+		sb->joiner_status = st;
+	else
+		sb->joiner_status = -1;
+	sb->joiner_done = true;
+	close(sb->joiner_status_fd);
+	sb->joiner_status_fd = -1;
+	waitpid(sb->joiner, NULL, 0);
+	sb->joiner = -1;
+}
+
+int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
+		    struct rb_error *err)
+{
+	int64_t deadline = sb->t_start_ns + opts->deadline_ns;
+
+	sb->end = RB_END_EXITED;
+	for (;;) {
+		struct pollfd fds[3] = {
+			{ .fd = sb->pidfd, .events = POLLIN },
+			{ .fd = sb->sigfd, .events = POLLIN },
+			{ .fd = sb->joiner_status_fd, .events = POLLIN },
+		};
+		int64_t left_ms = (deadline - rb_now_ns() + 999999) / 1000000;
+		int n = poll(fds, sb->joiner_status_fd >= 0 ? 3 : 2, left_ms > 0 ? (int)left_ms : 0);
+
+		if (n < 0 && errno != EINTR)
+			return rb_sys_error(err, errno, "poll");
+		if (fds[0].revents & POLLIN)
+			break;
+		if (fds[2].revents & (POLLIN | POLLHUP)) {
+			read_joiner_status(sb);
+			pidfd_send(sb->pidfd, stop_signal);
+			continue;
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sb->sigfd, &si, sizeof(si)) == sizeof(si))
+				sb->signal_received = (int)si.ssi_signo;
+			sb->end = RB_END_INTERRUPTED;
+		} else if (n == 0 && rb_now_ns() >= deadline) {
+			sb->end = RB_END_DEADLINE;
+		} else {
+			continue;
+		}
+		/* SIGKILL to PID 1 kills the whole namespace. */
+		pidfd_send(sb->pidfd, SIGKILL);
+		break;
+	}
+	if (reap_pid1(sb) < 0)
+		return rb_sys_error(err, errno, "waitpid PID 1");
+	if (sb->joiner_status_fd >= 0)
+		read_joiner_status(sb);
+	return 0;
+}
+
+int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
+{
+	int rc = 0;
+
+	if (sb->pid1 > 0) {
+		pidfd_send(sb->pidfd, SIGKILL);
+		reap_pid1(sb);
+	}
+	if (sb->joiner > 0) {
+		kill(sb->joiner, SIGKILL);
+		waitpid(sb->joiner, NULL, 0);
+		sb->joiner = -1;
+	}
+	if (sb->joiner_status_fd >= 0)
+		close(sb->joiner_status_fd);
+	if (sb->has_cgroup) {
+		sb->pids_peak = rb_cgroup_read_long(&sb->cg, "pids.peak");
+		rc = rb_cgroup_destroy(&sb->cg, 5000, err);
+	}
+	if (sb->pidfd >= 0)
+		close(sb->pidfd);
+	if (sb->sigfd >= 0)
+		close(sb->sigfd);
+	sb->pidfd = sb->sigfd = sb->joiner_status_fd = -1;
+	return rc;
+}
+
+const char *rb_status_string(int status, char *buf, size_t len)
+{
+	char name[32];
+
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by %s%s",
+			 rb_signal_name(WTERMSIG(status), name, sizeof(name)),
+			 WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(buf, len, "status 0x%x", status);
+	return buf;
+}
+
+int rb_status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}

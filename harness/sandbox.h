@@ -1,0 +1,78 @@
+/* The sandbox: a command running as PID 1 of a new PID namespace, with its
+ * own /proc, its own pids cgroup and pid_max, a deadline, and a guarantee
+ * that it dies with the harness (PR_SET_PDEATHSIG) even on SIGKILL.
+ *
+ * Lifecycle: rb_sandbox_start() -> [rb_sandbox_join()] -> rb_sandbox_wait()
+ * -> rb_sandbox_destroy(). */
+#ifndef REAPBENCH_SANDBOX_H
+#define REAPBENCH_SANDBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "error.h"
+#include "sysinfo.h"
+
+enum rb_userns { RB_USERNS_AUTO, RB_USERNS_YES, RB_USERNS_NO };
+
+struct rb_sandbox_opts {
+	long pid_max;         /* per-namespace pid_max (6.14+); 0: leave it */
+	long pids_max;        /* cgroup pids.max */
+	int64_t deadline_ns;  /* wall-clock budget from start */
+	enum rb_userns userns;
+	char *const *env;     /* environment for PID 1 (and joined workloads) */
+};
+
+enum rb_sandbox_end {
+	RB_END_EXITED,      /* PID 1 exited by itself */
+	RB_END_DEADLINE,    /* killed at the deadline */
+	RB_END_INTERRUPTED, /* killed because the harness got SIGINT/SIGTERM/SIGHUP */
+};
+
+struct rb_sandbox {
+	pid_t pid1;          /* host pid of the namespace's PID 1 */
+	int pidfd;
+	int sigfd;           /* signalfd for SIGINT/SIGTERM/SIGHUP to the harness */
+	bool userns;         /* a user namespace was used (unprivileged mode) */
+	bool has_cgroup;
+	char cgroup_skip[256]; /* why there is no cgroup */
+	bool pid_max_set;
+	char pid_max_skip[256];
+	struct rb_cgroup cg;
+	int64_t t_start_ns, t_end_ns;
+	int status;          /* wait status of PID 1 */
+	enum rb_sandbox_end end;
+	int signal_received; /* for RB_END_INTERRUPTED */
+	long pids_peak;      /* cgroup pids.peak at the end, -1 if unknown */
+	/* standalone mode: the workload that joined */
+	pid_t joiner;        /* host pid of the helper that joined the namespaces */
+	int joiner_status_fd; /* the helper writes the workload's wait status here */
+	int joiner_status;   /* wait status of the joined workload */
+	bool joiner_done;
+};
+
+int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
+		     const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err);
+
+/* Run ARGV inside PID 1's namespaces (as a container joins a pause
+ * process): a helper joins with setns and forks the workload. */
+int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, char *const argv[],
+		    struct rb_error *err);
+
+/* Wait for PID 1 to exit or for the deadline; in standalone mode, signal
+ * PID 1 with STOP_SIGNAL once the joined workload has exited. */
+int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
+		    struct rb_error *err);
+
+/* Kill what is left, confirm the cgroup is empty, remove it. */
+int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err);
+
+/* Human form of a wait status: "exited 3", "killed by SIGTERM". */
+const char *rb_status_string(int status, char *buf, size_t len);
+
+/* The exit code a shell would report: N, or 128+S. */
+int rb_status_code(int status);
+
+#endif

@@ -1,0 +1,27 @@
+/* Facts about the machine and the harness itself that a run depends on and
+ * that every run record carries. */
+#ifndef REAPBENCH_SYSINFO_H
+#define REAPBENCH_SYSINFO_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rb_sysinfo {
+	char kernel[128];    /* uname -r */
+	char hostname[128];
+	char machine[32];    /* uname -m */
+	int cpus;            /* online CPUs */
+	int kernel_major, kernel_minor;
+	bool per_ns_pid_max; /* pid_max is per PID namespace (Linux 6.14, 7863dcc72d0f) */
+	bool root;           /* euid 0 */
+	char exe_dir[PATH_MAX];     /* where reapbench, rb-payload and rb-* live */
+	char reapers_dir[PATH_MAX]; /* descriptor files: $REAPBENCH_REAPERS or exe_dir/../reapers */
+};
+
+void rb_sysinfo_read(struct rb_sysinfo *si);
+
+/* CLOCK_MONOTONIC in nanoseconds: the same clock in every PID namespace. */
+int64_t rb_now_ns(void);
+
+#endif
