@@ -5,8 +5,7 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURC
 LDLIBS_HARNESS = -linih -ljansson
 B        := build
 VERSION  := 0.1.0
-COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-CFLAGS   += -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
+COMMIT   := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -18,7 +17,7 @@ endif
 HARNESS_SRC := harness/main.c harness/error.c harness/options.c harness/registry.c \
                harness/cgroup.c harness/sandbox.c harness/record.c harness/sysinfo.c \
                harness/cmd_list.c harness/cmd_run.c harness/cmd_smoke.c harness/signames.c \
-               harness/runner.c
+               harness/runner.c harness/version.c
 # The payload (workload under the reaper): static, so that it starts cheaply.
 PAYLOAD_SRC := harness/payload.c harness/spawn.c harness/signames.c
 # Reapers built from this repo.
@@ -27,11 +26,15 @@ REAPERS     := $(B)/rb-init $(B)/rb-pause
 HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/%.o)
 PAYLOAD_OBJ := $(PAYLOAD_SRC:harness/%.c=$(B)/obj/%.o)
 
-.PHONY: all setup test bench clean check-deps
+.PHONY: all setup test bench clean FORCE
 all: $(B)/reapbench $(B)/rb-payload $(REAPERS)
 
 $(B)/obj/%.o: harness/%.c harness/*.h | $(B)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Always rebuilt: it carries the commit.
+$(B)/obj/version.o: harness/version.c FORCE | $(B)/obj
+	$(CC) $(CFLAGS) -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"' -c -o $@ $<
 
 $(B)/obj:
 	mkdir -p $@

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "registry.h"
 
 static void print_reaper(const struct rb_reaper *r)
@@ -27,7 +28,7 @@ int rb_cmd_list(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 			       "(override with REAPBENCH_REAPERS).\n", si->reapers_dir);
 			return 0;
 		}
-		return rb_input_error(err, "list: unknown option (try reapbench list --help)");
+		return rb_bad_option("list", argv, err);
 	}
 	if (optind < argc)
 		return rb_input_error(err, "list: unexpected argument '%s'", argv[optind]);

@@ -118,7 +118,7 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 			record = false;
 			break;
 		default:
-			return rb_input_error(err, "run: bad option (try reapbench run --help)");
+			return rb_bad_option("run", argv, err);
 		}
 	}
 	if (!reaper)

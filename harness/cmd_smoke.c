@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "record.h"
+#include "version.h"
 #include "runner.h"
 
 enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_ALL };
@@ -91,7 +92,7 @@ static int write_report(const char *path, const struct rb_sysinfo *si, const str
 		   "Each reaper runs as PID 1 of a fresh PID namespace; the payload makes %ld orphans\n"
 		   "alive at once, releases them, and watches each one's pidfd for the reap.\n"
 		   "Reap time is from release to the last reap; one run, not a benchmark.\n\n",
-		si->hostname, si->kernel, si->cpus, RB_VERSION, RB_COMMIT, count);
+		si->hostname, si->kernel, si->cpus, rb_version, rb_commit, count);
 	fprintf(f, "| reaper | version | PID 1 | spawned | reaped | reap all (ms) | peak pids | verdict |\n"
 		   "|---|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < n; i++)
@@ -135,7 +136,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		} else if (opt == OPT_ALL) {
 			all = true;
 		} else {
-			return rb_input_error(err, "smoke: bad option (try reapbench smoke --help)");
+			return rb_bad_option("smoke", argv, err);
 		}
 	}
 	if (optind < argc)

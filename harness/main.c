@@ -1,10 +1,12 @@
 /* reapbench: measures how well an init program does PID 1's job. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "error.h"
 #include "sysinfo.h"
+#include "version.h"
 
 static const struct {
 	const char *name;
@@ -39,9 +41,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("reapbench %s (%s)\n", RB_VERSION, RB_COMMIT);
+		printf("reapbench %s (%s)\n", rb_version, rb_commit);
 		return 0;
 	}
+	opterr = 0;
 	rb_sysinfo_read(&si);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)

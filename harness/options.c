@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,4 +55,13 @@ int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t ma
 				      min_ns / 1e9, max_ns / 1e9);
 	*out_ns = (int64_t)ns;
 	return 0;
+}
+
+int rb_bad_option(const char *cmd, char **argv, struct rb_error *err)
+{
+	if (optopt > 0 && optopt < 128)
+		return rb_input_error(err, "%s: unknown option -%c or it lacks its value (try reapbench %s --help)",
+				      cmd, optopt, cmd);
+	return rb_input_error(err, "%s: unknown option '%s' or it lacks its value (try reapbench %s --help)",
+			      cmd, argv[optind - 1], cmd);
 }

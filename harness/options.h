@@ -16,4 +16,8 @@ int rb_parse_long(const char *opt, const char *s, long min, long max, long *out,
 int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t max_ns,
 		      int64_t *out_ns, struct rb_error *err);
 
+
+
+/* The error for getopt's '?' (opterr is off: we print one line, not two). */
+int rb_bad_option(const char *cmd, char **argv, struct rb_error *err);
 #endif

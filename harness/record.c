@@ -1,4 +1,5 @@
 #include "record.h"
+#include "version.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ json_t *rb_record_new(const char *subcommand, const struct rb_sysinfo *si)
 	utc_now(when, sizeof(when));
 	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:{}, s:[], s:[]}", "schema",
 			 RB_RECORD_SCHEMA, "command", subcommand, "created", when, "harness",
-			 "version", RB_VERSION, "commit", RB_COMMIT, "environment", environment(si),
+			 "version", rb_version, "commit", rb_commit, "environment", environment(si),
 			 "options", "runs", "skips");
 }
 

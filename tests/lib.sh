@@ -1,0 +1,46 @@
+# Helpers for integration tests (sourced). Each test file prints TAP lines;
+# tests/run numbers and counts them. Conventions after kselftest: a missing
+# feature is a loud SKIP with its reason, never a pass.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${RB_BUILD:-build}
+RB="$ROOT/$BUILD/reapbench"
+TMP=$(mktemp -d /tmp/reapbench-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+chmod 755 "$TMP"
+
+ok()    { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+skip()  { echo "ok - # SKIP $*"; }
+# check DESC CMD...: ok if CMD succeeds
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+diag()  { sed 's/^/# /' >&2; }
+
+# rb ARGS: run reapbench, output in $TMP/out, exit code in $rc
+rb() { "$RB" "$@" >"$TMP/out" 2>&1; rc=$?; return 0; }
+# field NAME: the value after NAME in reapbench run's output
+field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$TMP/out"; }
+expect_eq() { # DESC GOT WANT
+	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got '$2', want '$3'"; cat "$TMP/out" | diag; fi
+}
+# Processes of any nested PID namespace, other than ones older than the test
+nested_count() {
+	local n=0 st
+	for st in /proc/[0-9]*/status; do
+		[ "$(awk '/^NSpid:/{print NF-1}' "$st" 2>/dev/null)" -gt 1 ] 2>/dev/null && n=$((n + 1))
+	done
+	echo $n
+}
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# reapbench as uid 65534. If the checkout is not reachable by that uid (a
+# clone under /root), run a copy of the build and the registry from $TMP.
+RB_NOBODY=$RB
+if [ "$(id -u)" -eq 0 ] && ! as_nobody test -x "$RB" -a -r "$ROOT/reapers/tini.ini"; then
+	mkdir -p "$TMP/nobody"
+	cp -r "$ROOT/$BUILD" "$TMP/nobody/build" && cp -r "$ROOT/reapers" "$TMP/nobody/reapers"
+	chmod -R a+rX "$TMP/nobody"
+	RB_NOBODY="$TMP/nobody/build/reapbench"
+fi
+mkdir -p "$TMP/w" && chmod 777 "$TMP/w"
+# exec keeps the pid: "rb_nobody ... &" gives $! = the harness
+rb_nobody() { (cd "$TMP/w" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$RB_NOBODY" "$@"); }
