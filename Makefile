@@ -1,7 +1,7 @@
 # reapbench — see README.md. `make` builds, `make test` tests, `make bench` benchmarks.
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Iharness
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -iquote harness
 LDLIBS_HARNESS = -linih -ljansson
 B        := build
 VERSION  := 0.1.0
