@@ -1,6 +1,7 @@
 /* reapbench list: the registry, and what of it runs on this machine. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -19,8 +20,9 @@ static void print_reaper(const struct rb_reaper *r)
 int rb_cmd_list(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	int opt, bad = 0, total = 0, available = 0;
-	char **files;
+	struct rb_reaper *reapers;
+	size_t n;
+	int opt, bad = 0, available = 0;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
@@ -32,26 +34,16 @@ int rb_cmd_list(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 	}
 	if (optind < argc)
 		return rb_input_error(err, "list: unexpected argument '%s'", argv[optind]);
-	if (rb_registry_files(si, &files, err) < 0)
+	if (rb_registry_load_all(si, &reapers, &n, &bad, err) < 0)
 		return -1;
 	printf("%-20s %-9s %-10s %-11s %-8s %s\n", "REAPER", "CLASS", "MODE", "STATUS", "VERSION",
 	       "PATH");
-	for (char **f = files; *f; f++) {
-		struct rb_reaper r;
-		struct rb_error ferr;
-
-		if (rb_reaper_load(*f, &r, &ferr) < 0) {
-			fprintf(stderr, "reapbench: %s\n", ferr.msg);
-			bad++;
-			continue;
-		}
-		rb_reaper_resolve(si, &r);
-		print_reaper(&r);
-		total++;
-		available += r.available;
+	for (size_t i = 0; i < n; i++) {
+		print_reaper(&reapers[i]);
+		available += reapers[i].available;
 	}
-	rb_argv_free(files);
-	printf("%d reapers, %d available here%s\n", total, available,
+	free(reapers);
+	printf("%zu reapers, %d available here%s\n", n, available,
 	       bad ? ", and malformed descriptors (above)" : "");
 	return bad ? 2 : 0;
 }

@@ -66,7 +66,7 @@ static void print_row(FILE *f, const struct smoke_row *row, bool md)
 		fprintf(f, "| %s | %s | %s | %lld | %lld | %s | %s | %s |\n", row->name, row->version,
 			row->status, row->spawned, row->reaped, reap, peak, row->verdict);
 	else
-		fprintf(f, "%-16s %-8s %-12s %7lld %7lld %12s %9s  %s\n", row->name, row->version,
+		fprintf(f, "%-20s %-8s %-12s %7lld %7lld %12s %9s  %s\n", row->name, row->version,
 			row->status, row->spawned, row->reaped, reap, peak, row->verdict);
 }
 
@@ -110,8 +110,10 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	};
 	struct rb_sandbox_opts opts;
 	struct smoke_row rows[64];
-	char out[1024] = "", path[1200], countarg[32], **files;
-	char *workload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
+	char out[1024] = "", path[1200], countarg[32], **workload = NULL;
+	char *payload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
+	struct rb_reaper *reapers;
+	size_t nreapers;
 	bool all = false;
 	long count = 500;
 	int opt, rc, n = 0, failures = 0;
@@ -147,48 +149,46 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (!out[0])
 		default_out(out, sizeof(out), si);
 	snprintf(countarg, sizeof(countarg), "%ld", count);
-	if (rb_registry_files(si, &files, err) < 0)
+	if (rb_resolve_workload(si, payload, &workload, err) < 0 ||
+	    rb_registry_load_all(si, &reapers, &nreapers, &failures, err) < 0) {
+		rb_argv_free(workload);
 		return -1;
+	}
 	rec = rb_record_new("smoke", si);
 	json_object_set_new(json_object_get(rec, "options"), "count", json_integer(count));
 	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
-	printf("%-16s %-8s %-12s %7s %7s %12s %9s  %s\n", "REAPER", "VERSION", "PID 1", "SPAWNED",
+	printf("%-20s %-8s %-12s %7s %7s %12s %9s  %s\n", "REAPER", "VERSION", "PID 1", "SPAWNED",
 	       "REAPED", "REAP-ALL(ms)", "PEAK-PIDS", "VERDICT");
-	for (char **f = files; *f && n < (int)(sizeof(rows) / sizeof(rows[0])); f++) {
-		struct rb_reaper r;
+	for (size_t i = 0; i < nreapers && n < (int)(sizeof(rows) / sizeof(rows[0])); i++) {
+		const struct rb_reaper *rp = &reapers[i];
 		struct rb_run_result res;
 		struct rb_error rerr;
 		json_t *run;
 
-		if (rb_reaper_load(*f, &r, &rerr) < 0) {
-			fprintf(stderr, "reapbench: %s\n", rerr.msg);
-			failures++;
+		if (rp->class_ == RB_CLASS_CONTROL && !all)
+			continue;
+		if (!rp->available) {
+			printf("%-20s unavailable: %s\n", rp->name, rp->unavailable_reason);
+			run = rb_record_add_run(rec, rp, NULL);
+			rb_record_skip(run, "smoke", rp->unavailable_reason);
 			continue;
 		}
-		if (r.class_ == RB_CLASS_CONTROL && !all)
-			continue;
-		rb_reaper_resolve(si, &r);
-		if (!r.available) {
-			printf("%-16s unavailable: %s\n", r.name, r.unavailable_reason);
-			run = rb_record_add_run(rec, &r, NULL);
-			rb_record_skip(run, "smoke", r.unavailable_reason);
-			continue;
-		}
-		if (rb_run_payload(si, &r, &opts, (char *const *)workload, &res, &rerr) < 0) {
-			printf("%-16s error: %s\n", r.name, rerr.msg);
-			rb_record_skip(rb_record_add_run(rec, &r, NULL), "smoke", rerr.msg);
+		if (rb_run_payload(si, rp, &opts, workload, &res, &rerr) < 0) {
+			printf("%-20s error: %s\n", rp->name, rerr.msg);
+			rb_record_skip(rb_record_add_run(rec, rp, NULL), "smoke", rerr.msg);
 			rb_run_result_free(&res);
 			failures++;
 			continue;
 		}
-		rb_run_record(rb_record_add_run(rec, &r, res.argv), &res);
-		fill_row(&rows[n], &r, &res, count);
+		rb_run_record(rb_record_add_run(rec, rp, res.argv), &res);
+		fill_row(&rows[n], rp, &res, count);
 		print_row(stdout, &rows[n], false);
 		fflush(stdout);
 		n++;
 		rb_run_result_free(&res);
 	}
-	rb_argv_free(files);
+	free(reapers);
+	rb_argv_free(workload);
 	snprintf(path, sizeof(path), "%s/smoke.json", out);
 	rc = rb_record_write(rec, path, err);
 	json_decref(rec);

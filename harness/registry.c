@@ -624,3 +624,46 @@ void rb_reaper_resolve(const struct rb_sysinfo *si, struct rb_reaper *r)
 	if (r->available && r->version_command[0])
 		read_version(r);
 }
+
+static int by_class_then_name(const void *a, const void *b)
+{
+	const struct rb_reaper *x = a, *y = b;
+
+	if (x->class_ != y->class_)
+		return (int)x->class_ - (int)y->class_;
+	return strcmp(x->name, y->name);
+}
+
+int rb_registry_load_all(const struct rb_sysinfo *si, struct rb_reaper **out, size_t *n, int *bad,
+			 struct rb_error *err)
+{
+	struct rb_reaper *all;
+	size_t count = 0, used = 0;
+	char **files;
+
+	if (rb_registry_files(si, &files, err) < 0)
+		return -1;
+	while (files[count])
+		count++;
+	all = calloc(count ? count : 1, sizeof(*all));
+	if (!all) {
+		rb_argv_free(files);
+		return rb_sys_error(err, ENOMEM, "loading the registry");
+	}
+	*bad = 0;
+	for (size_t i = 0; i < count; i++) {
+		struct rb_error ferr;
+
+		if (rb_reaper_load(files[i], &all[used], &ferr) < 0) {
+			fprintf(stderr, "reapbench: %s\n", ferr.msg);
+			++*bad;
+			continue;
+		}
+		rb_reaper_resolve(si, &all[used++]);
+	}
+	rb_argv_free(files);
+	qsort(all, used, sizeof(*all), by_class_then_name);
+	*out = all;
+	*n = used;
+	return 0;
+}

@@ -97,4 +97,11 @@ int rb_split_words(const char *line, char ***words, struct rb_error *err);
 /* Quote ARGV as one POSIX shell string ('a' 'b c'). */
 char *rb_shell_join(char *const argv[]);
 
+
+
+/* Every descriptor of the registry, loaded and resolved, ordered by class
+ * (inits, reference, controls) then name. Malformed files are reported on
+ * stderr, one line each, and counted in *BAD. Free *OUT with free(). */
+int rb_registry_load_all(const struct rb_sysinfo *si, struct rb_reaper **out, size_t *n, int *bad,
+			 struct rb_error *err);
 #endif
