@@ -59,4 +59,5 @@ bench: setup all
 	./$(B)/reapbench smoke
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
+include fuzz/fuzz.mk

@@ -17,5 +17,5 @@ test-build:
 	$(MAKE) all unit-tests
 	$(MAKE) SANITIZE=1 all unit-tests
 
-test: setup test-build
+test: setup test-build fuzz-smoke
 	tests/run
