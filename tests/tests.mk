@@ -16,6 +16,7 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) harness/*.h
 test-build:
 	$(MAKE) all unit-tests
 	$(MAKE) SANITIZE=1 all unit-tests
+	$(MAKE) fuzz
 
-test: setup test-build fuzz-smoke
+test: setup test-build
 	tests/run
