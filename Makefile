@@ -2,7 +2,7 @@
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -iquote harness
-LDLIBS_HARNESS = -linih -ljansson
+LDLIBS_HARNESS = -linih -ljansson -lm
 B        := build
 VERSION  := 0.1.0
 COMMIT   := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)

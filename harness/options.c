@@ -49,8 +49,9 @@ int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t ma
 			break;
 	if (i == sizeof(duration_units) / sizeof(duration_units[0]))
 		return rb_input_error(err, "%s: '%s' has an unknown unit (ns, us, ms, s, m)", opt, s);
-	ns = v * duration_units[i].ns;
-	if (ns < (double)min_ns || ns > (double)max_ns)
+	ns = round(v * duration_units[i].ns);
+	/* 2^63 is the first double past INT64_MAX: compare before casting */
+	if (ns < (double)min_ns || ns > (double)max_ns || ns >= 9223372036854775808.0)
 		return rb_input_error(err, "%s: %s is out of range [%.3gs, %.3gs]", opt, s,
 				      min_ns / 1e9, max_ns / 1e9);
 	*out_ns = (int64_t)ns;

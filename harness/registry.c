@@ -141,6 +141,22 @@ static int parse_signal_set(struct load_state *st, const char *value, sigset_t *
 	return 0;
 }
 
+/* A template must split into words now, so its error names file:line. */
+static int check_template(struct load_state *st, const char *key, const char *value)
+{
+	struct rb_error werr;
+	char **words;
+
+	if (rb_split_words(value, &words, &werr) < 0)
+		return rb_input_error(st->err, "%s:%d: %s: %s", st->r->file, st->line, key, werr.msg);
+	if (!words[0]) {
+		rb_argv_free(words);
+		return rb_input_error(st->err, "%s:%d: %s is empty", st->r->file, st->line, key);
+	}
+	rb_argv_free(words);
+	return 0;
+}
+
 static int reaper_key(struct load_state *st, const char *key, const char *value)
 {
 	struct rb_reaper *r = st->r;
@@ -173,10 +189,14 @@ static int reaper_key(struct load_state *st, const char *key, const char *value)
 		return copy_value(st, r->binary_env, sizeof(r->binary_env), key, value);
 	if (strcmp(key, "command") == 0) {
 		st->seen |= SEEN_COMMAND;
-		return copy_value(st, r->command, sizeof(r->command), key, value);
+		return check_template(st, key, value) < 0
+			       ? -1 : copy_value(st, r->command, sizeof(r->command), key, value);
 	}
 	if (strcmp(key, "version_command") == 0)
-		return copy_value(st, r->version_command, sizeof(r->version_command), key, value);
+		return check_template(st, key, value) < 0
+			       ? -1
+			       : copy_value(st, r->version_command, sizeof(r->version_command), key,
+					    value);
 	if (strcmp(key, "package") == 0)
 		return copy_value(st, r->package, sizeof(r->package), key, value);
 	return rb_input_error(st->err, "%s:%d: unknown key '%s' in [reaper]", r->file, st->line, key);
@@ -227,14 +247,31 @@ static int descriptor_key(void *user, const char *section, const char *key, cons
 	return 0;
 }
 
-/* A line reader that counts lines, so handler errors can name them. */
+/* A line reader that counts lines, so handler errors can name them, and
+ * refuses lines longer than inih's buffer (INI_MAX_LINE, 200 in Debian's
+ * build) instead of letting inih split them into two "lines". */
+struct line_reader {
+	FILE *f;
+	struct load_state *st;
+	bool too_long;
+};
+
 static char *counting_reader(char *buf, int size, void *stream)
 {
-	struct { FILE *f; struct load_state *st; } *in = stream;
+	struct line_reader *in = stream;
 	char *s = fgets(buf, size, in->f);
+	size_t len;
 
-	if (s)
-		in->st->line++;
+	if (!s)
+		return NULL;
+	in->st->line++;
+	len = strlen(s);
+	if (len == (size_t)size - 1 && s[len - 1] != '\n' && !feof(in->f)) {
+		rb_input_error(in->st->err, "%s:%d: line longer than %d characters", in->st->r->file,
+			       in->st->line, size - 2);
+		in->too_long = true;
+		return NULL;
+	}
 	return s;
 }
 
@@ -248,8 +285,10 @@ static int check_required(struct load_state *st)
 
 	for (size_t i = 0; i < N_OF(required); i++)
 		if (!(st->seen & required[i].bit))
-			return rb_input_error(st->err, "%s:%d: missing %s", st->r->file, st->line,
-					      required[i].what);
+			return st->line > 0 ? rb_input_error(st->err, "%s:%d: missing %s", st->r->file,
+							     st->line, required[i].what)
+					    : rb_input_error(st->err, "%s: empty, missing %s",
+							     st->r->file, required[i].what);
 	if (st->r->mode != RB_MODE_NONE && st->r->binary[0] == '\0')
 		return rb_input_error(st->err, "%s:%d: mode %s needs [reaper] binary", st->r->file,
 				      st->line, mode_names[st->r->mode]);
@@ -259,7 +298,7 @@ static int check_required(struct load_state *st)
 int rb_reaper_load(const char *file, struct rb_reaper *r, struct rb_error *err)
 {
 	struct load_state st = { .r = r, .err = err };
-	struct { FILE *f; struct load_state *st; } in = { NULL, &st };
+	struct line_reader in = { NULL, &st, false };
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -276,6 +315,8 @@ int rb_reaper_load(const char *file, struct rb_reaper *r, struct rb_error *err)
 	err->kind = RB_ERR_NONE;
 	rc = ini_parse_stream(counting_reader, &in, descriptor_key, &st);
 	fclose(in.f);
+	if (in.too_long)
+		return -1;
 	if (rc != 0) {
 		/* rc > 0: a handler or syntax error on line rc. */
 		if (err->kind == RB_ERR_NONE)

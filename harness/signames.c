@@ -68,6 +68,8 @@ int rb_signal_parse(const char *s)
 		return n >= 1 && n <= SIGRTMAX ? n : -1;
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
+	if (parse_small_int(s, &n) == 0) /* "SIG32": what rb_signal_name gives glibc's own */
+		return n >= 1 && n <= SIGRTMAX ? n : -1;
 	for (n = 1; n < 32; n++)
 		if (standard_names[n] && strcasecmp(s, standard_names[n]) == 0)
 			return n;
