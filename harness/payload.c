@@ -11,8 +11,10 @@
  *   rb-payload orphans N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload zombies N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *
- * Exit status 2: bad arguments or channel; 4: the set-up failed (a system
- * call that must not fail did). Other statuses are the verb's.
+ * Exit status: 2 bad arguments or channel; 4 the set-up failed (a system
+ * call that must not fail did); kill-self 125: the signal had no effect;
+ * orphans and zombies: 0 all spawned and reaped, 1 some spawns failed (the
+ * others were reaped), 3 some were not reaped within --wait-reaped-ms.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -635,7 +637,8 @@ struct crowd {
 	int64_t wait_ns;
 	struct rb_spawner spawner;
 	int *pidfds;     /* [spawned], -1 once seen reaped */
-	int release[2];  /* orphans block reading [0]; closing [1] frees them */
+	int release[2];  /* orphans wait on [0]; closing [1] frees them */
+	int main_pidfd;  /* ... or main's death, which this polls */
 	int epoll_fd;    /* every pidfd, for EPOLLHUP: its process was reaped */
 	unsigned long spawned;
 	unsigned long failed;
@@ -704,6 +707,9 @@ static void setup_crowd(struct crowd *c)
 	sigaction(SIGCHLD, &dfl, NULL);
 	rb_spawner_init(&c->spawner, 0);
 	c->release[0] = c->release[1] = -1;
+	c->main_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (c->main_pidfd < 0)
+		fail(EXIT_SETUP, c->verb, "pidfd_open: %s", strerror(errno));
 	c->pidfds = calloc(c->n ? c->n : 1, sizeof(*c->pidfds));
 	if (c->pidfds == NULL)
 		fail(EXIT_SETUP, c->verb, "out of memory for %lu pidfds", c->n);
@@ -714,13 +720,19 @@ static void setup_crowd(struct crowd *c)
 		fail(EXIT_SETUP, c->verb, "epoll_create1: %s", strerror(errno));
 }
 
-/* An orphan: lives until main closes the write end of the release pipe. */
+/* An orphan: lives until main closes the write end of the release pipe, or
+ * dies. The orphans share main's fd table, which outlives main with that
+ * write end open: without the pidfd, a killed payload would leave all of
+ * them blocked until the namespace goes. */
 static int orphan_main(void *arg)
 {
 	const struct crowd *c = arg;
-	char byte;
+	struct pollfd fds[2] = {
+		{ .fd = c->release[0], .events = POLLIN },
+		{ .fd = c->main_pidfd, .events = POLLIN },
+	};
 
-	return read(c->release[0], &byte, 1) < 0;
+	return poll(fds, 2, -1) < 0;
 }
 
 static int zombie_main(void *arg)
@@ -886,6 +898,7 @@ static void free_crowd(struct crowd *c)
 			close(c->pidfds[i]);
 	free(c->pidfds);
 	close(c->epoll_fd);
+	close(c->main_pidfd);
 	if (c->release[0] >= 0)
 		close(c->release[0]);
 	/* -EBUSY if a child still runs on its stack: then the stacks stay. */
