@@ -48,6 +48,16 @@ pid1_of() {
 	done
 	return 1
 }
+# The sandbox's processes under PID 1 once its shell has started both sleeps.
+sandbox_tree() {
+	local p1=$1 all
+	for _ in $(seq 200); do
+		all=$(pgrep -P "$p1"; for c in $(pgrep -P "$p1"); do pgrep -P "$c"; done)
+		[ "$(echo $all | wc -w)" -ge 3 ] && { echo $all; return 0; }
+		sleep 0.02
+	done
+	echo $all
+}
 gone_within() { # PID SECONDS
 	for _ in $(seq $(($2 * 50))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.02; done
 	return 1
@@ -67,7 +77,7 @@ for who in root nobody; do
 	run_bg run -r tini --no-record -- /bin/sh -c 'sleep 100 & sleep 100 & wait' >"$TMP/out" 2>&1 &
 	hp=$!
 	p1=$(pid1_of $hp)
-	kids=$(pgrep -P "$p1" | tr '\n' ' ')
+	kids=$(sandbox_tree "$p1")
 	kill -INT $hp
 	wait $hp; rc=$?
 	expect_eq "$who: SIGINT to the harness: exit 130" "$rc" 130
@@ -80,8 +90,9 @@ for who in root nobody; do
 	run_bg run -r tini --no-record -- /bin/sh -c 'sleep 100 & sleep 100 & wait' >"$TMP/out" 2>&1 &
 	hp=$!
 	p1=$(pid1_of $hp)
-	kids=$(pgrep -P "$p1" | tr '\n' ' ')
-	[ -n "$p1" ] && [ -n "$kids" ] && ok "$who: sandbox running (PID 1 $p1, children $kids)" || notok "$who: sandbox running"
+	kids=$(sandbox_tree "$p1")
+	[ -n "$p1" ] && [ "$(echo $kids | wc -w)" -eq 3 ] && ok "$who: sandbox running (PID 1 $p1, descendants $kids)" \
+		|| notok "$who: sandbox running (PID 1 '$p1', descendants '$kids')"
 	kill -KILL $hp
 	wait $hp 2>/dev/null
 	left=0; for p in $p1 $kids; do gone_within "$p" 5 || left=$((left + 1)); done
