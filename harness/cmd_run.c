@@ -1,15 +1,17 @@
 /* reapbench run --reaper R -- PAYLOAD ARGS: one payload under one reaper. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "signames.h"
 #include "record.h"
 #include "runner.h"
 
-enum { OPT_JSON = RB_OPT_FIRST_FREE, OPT_NO_RECORD };
+enum { OPT_JSON = RB_OPT_FIRST_FREE, OPT_NO_RECORD, OPT_SEND, OPT_SEND_DELAY };
 
 static void usage(void)
 {
@@ -18,6 +20,9 @@ static void usage(void)
 	       "orphans N, zombies N) or any executable.\n\n"
 	       "  -r, --reaper R    reaper name (reapbench list) or descriptor file\n"
 	       RB_SANDBOX_USAGE
+	       "  --send SIG        send SIG to PID 1 from outside once the payload is ready\n"
+	       "                    (repeatable; the signal-recorder payload reports ready)\n"
+	       "  --send-delay DUR  wait DUR after ready before sending (default 0)\n"
 	       "  --json PATH       where to write the run record\n"
 	       "                    (default results/runs/<time>-<reaper>.json)\n"
 	       "  --no-record       write no record\n");
@@ -32,6 +37,30 @@ static void default_record_path(char *buf, size_t len, const char *reaper)
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(buf, len, "results/runs/%s-%s-%d.json", when, reaper, (int)getpid());
+}
+
+/* "signals   sent SIGUSR1 SIGTERM; received SIGUSR1 by 2 (si_pid 1, si_code 0) +0.08 ms" */
+static void print_signals(const struct rb_run_result *res)
+{
+	const struct rb_channel *c = &res->chan;
+	uint32_t n = c->nsignals < RB_CHANNEL_MAX_SIGNALS ? c->nsignals : RB_CHANNEL_MAX_SIGNALS;
+	int64_t t0 = res->nsent ? res->t_sent_ns[0] : res->sb.t_start_ns;
+	char name[32];
+
+	if (res->nsent == 0 && n == 0 && !res->send_skip[0])
+		return;
+	printf("signals   sent");
+	for (int i = 0; i < res->nsent; i++)
+		printf(" %s", rb_signal_name(res->plan_sig[i], name, sizeof(name)));
+	if (res->nsent == 0)
+		printf(" none");
+	if (res->send_skip[0])
+		printf(" (%s)", res->send_skip);
+	printf("; payload received %u\n", c->nsignals);
+	for (uint32_t i = 0; i < n; i++)
+		printf("          %s to pid %d (si_pid %d, si_code %d) at %+.3f ms\n",
+		       rb_signal_name(c->signals[i].signo, name, sizeof(name)), c->signals[i].receiver,
+		       c->signals[i].pid, c->signals[i].code, (c->signals[i].t_ns - t0) / 1e6);
 }
 
 static void print_result(const struct rb_reaper *r, const struct rb_sandbox_opts *o,
@@ -70,6 +99,7 @@ static void print_result(const struct rb_reaper *r, const struct rb_sandbox_opts
 	else
 		printf("pids      peak not measured: %s\n", sb->has_cgroup ? "pids.peak unreadable"
 								     : sb->cgroup_skip);
+	print_signals(res);
 	if (res->chan_valid && (c->spawned || c->spawn_failed)) {
 		printf("payload   spawned %llu, failed %llu, reaped %llu",
 		       (unsigned long long)c->spawned, (unsigned long long)c->spawn_failed,
@@ -86,9 +116,12 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 	static const struct option longopts[] = {
 		{ "reaper", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' },
 		{ "json", required_argument, NULL, OPT_JSON },
-		{ "no-record", no_argument, NULL, OPT_NO_RECORD }, RB_SANDBOX_LONGOPTS, { 0 },
+		{ "no-record", no_argument, NULL, OPT_NO_RECORD },
+		{ "send", required_argument, NULL, OPT_SEND },
+		{ "send-delay", required_argument, NULL, OPT_SEND_DELAY }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	struct rb_sandbox_opts opts;
+	struct rb_signal_plan plan = { 0 };
 	struct rb_run_result res;
 	struct rb_reaper r;
 	const char *reaper = NULL, *json_path = NULL;
@@ -117,6 +150,19 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 		case OPT_NO_RECORD:
 			record = false;
 			break;
+		case OPT_SEND:
+			if (plan.n == RB_MAX_SENDS)
+				return rb_input_error(err, "--send: at most %d signals", RB_MAX_SENDS);
+			plan.sig[plan.n] = rb_signal_parse(optarg);
+			if (plan.sig[plan.n] < 0)
+				return rb_input_error(err, "--send: '%s' is not a signal", optarg);
+			plan.n++;
+			break;
+		case OPT_SEND_DELAY:
+			if (rb_parse_duration("--send-delay", optarg, 0, 3600 * 1000000000LL,
+					      &plan.delay_ns, err) < 0)
+				return -1;
+			break;
 		default:
 			return rb_bad_option("run", argv, err);
 		}
@@ -129,7 +175,7 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 	if (rb_require_available(&r, err) < 0 ||
 	    rb_resolve_workload(si, argv + optind, &workload, err) < 0)
 		return -1;
-	rc = rb_run_payload(si, &r, &opts, workload, &res, err);
+	rc = rb_run_payload(si, &r, &opts, &plan, workload, &res, err);
 	rb_argv_free(workload);
 	if (rc < 0) {
 		rb_run_result_free(&res);

@@ -173,7 +173,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 			rb_record_skip(run, "smoke", rp->unavailable_reason);
 			continue;
 		}
-		if (rb_run_payload(si, rp, &opts, workload, &res, &rerr) < 0) {
+		if (rb_run_payload(si, rp, &opts, NULL, workload, &res, &rerr) < 0) {
 			printf("%-20s error: %s\n", rp->name, rerr.msg);
 			rb_record_skip(rb_record_add_run(rec, rp, NULL), "smoke", rerr.msg);
 			rb_run_result_free(&res);

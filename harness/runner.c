@@ -1,5 +1,7 @@
 #include "runner.h"
 
+#include "signames.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -168,9 +170,41 @@ static int build_pid1_argv(const struct rb_reaper *r, char *const workload[], ch
 	return rb_reaper_argv(r, r->mode == RB_MODE_STANDALONE ? nothing : workload, argv, err);
 }
 
+/* Wait for the payload's ready flag (PID 1 may exit first, or the deadline
+ * pass), then send the plan's signals to PID 1. */
+static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
+		      const struct rb_signal_plan *plan, int64_t deadline, struct rb_run_result *res)
+{
+	int64_t due;
+
+	while (!__atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE)) {
+		if (rb_sandbox_pid1_exited(sb, 1) || rb_now_ns() >= deadline) {
+			snprintf(res->send_skip, sizeof(res->send_skip),
+				 "the payload never reported ready (signal-recorder does)");
+			return;
+		}
+	}
+	due = rb_now_ns() + plan->delay_ns;
+	while (rb_now_ns() < due)
+		if (rb_sandbox_pid1_exited(sb, 1)) {
+			snprintf(res->send_skip, sizeof(res->send_skip), "PID 1 exited before the send");
+			return;
+		}
+	for (int i = 0; i < plan->n; i++) {
+		res->plan_sig[i] = plan->sig[i];
+		res->t_sent_ns[i] = rb_now_ns();
+		if (rb_sandbox_signal(sb, plan->sig[i]) < 0) {
+			snprintf(res->send_skip, sizeof(res->send_skip), "pidfd_send_signal: %s",
+				 strerror(errno));
+			return;
+		}
+		res->nsent++;
+	}
+}
+
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
-		   const struct rb_sandbox_opts *opts_in, char *const workload[],
-		   struct rb_run_result *res, struct rb_error *err)
+		   const struct rb_sandbox_opts *opts_in, const struct rb_signal_plan *plan,
+		   char *const workload[], struct rb_run_result *res, struct rb_error *err)
 {
 	struct rb_sandbox_opts opts = *opts_in;
 	struct channel_file ch;
@@ -194,6 +228,8 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto destroy;
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
+	if (plan && plan->n > 0)
+		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns, res);
 	if (rb_sandbox_wait(&res->sb, &opts, SIGTERM, err) < 0)
 		goto destroy;
 	rc = 0;
@@ -225,6 +261,34 @@ static const char *const end_names[] = {
 	[RB_END_INTERRUPTED] = "interrupted",
 };
 
+static void record_signals(json_t *run, const struct rb_run_result *res)
+{
+	const struct rb_channel *c = &res->chan;
+	json_t *sent = json_array(), *got = json_array();
+	uint32_t n = c->nsignals < RB_CHANNEL_MAX_SIGNALS ? c->nsignals : RB_CHANNEL_MAX_SIGNALS;
+	int64_t t0 = res->nsent ? res->t_sent_ns[0] : res->sb.t_start_ns;
+	char name[32];
+
+	for (int i = 0; i < res->nsent; i++)
+		json_array_append_new(sent, json_pack("{s:s, s:f}", "signal",
+			rb_signal_name(res->plan_sig[i], name, sizeof(name)),
+			"t_ms", (res->t_sent_ns[i] - t0) / 1e6));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rb_signal_entry *e = &c->signals[i];
+
+		json_array_append_new(got, json_pack("{s:s, s:i, s:i, s:i, s:f}", "signal",
+			rb_signal_name(e->signo, name, sizeof(name)), "si_pid", e->pid, "si_code",
+			e->code, "receiver", e->receiver, "t_ms", (e->t_ns - t0) / 1e6));
+	}
+	json_object_set_new(run, "signals_sent", sent);
+	json_object_set_new(run, "signals_received", got);
+	if (res->send_skip[0])
+		rb_record_skip(run, "signals_sent", res->send_skip);
+	if (c->nsignals > RB_CHANNEL_MAX_SIGNALS)
+		rb_record_skip(run, "signals_received", "log full: later signals counted, not kept");
+	rb_record_measure(run, "signals_received", c->nsignals, "signals");
+}
+
 void rb_run_record(json_t *run, const struct rb_run_result *res)
 {
 	const struct rb_sandbox *sb = &res->sb;
@@ -248,6 +312,7 @@ void rb_run_record(json_t *run, const struct rb_run_result *res)
 		rb_record_skip(run, "payload", "the workload wrote no report (not rb-payload?)");
 		return;
 	}
+	record_signals(run, res);
 	if (c->spawned || c->spawn_failed) {
 		rb_record_measure(run, "payload_spawned", (double)c->spawned, "processes");
 		rb_record_measure(run, "payload_spawn_failed", (double)c->spawn_failed, "processes");

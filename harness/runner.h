@@ -15,11 +15,24 @@
 #include "sandbox.h"
 #include "sysinfo.h"
 
+/* Signals the harness sends to PID 1 from the parent namespace once the
+ * payload reports ready (rb-payload signal-recorder does), DELAY after it. */
+#define RB_MAX_SENDS 16
+struct rb_signal_plan {
+	int n;
+	int sig[RB_MAX_SENDS];
+	int64_t delay_ns;
+};
+
 struct rb_run_result {
 	struct rb_sandbox sb;     /* ended and destroyed: status, times, peak */
 	struct rb_channel chan;   /* what the payload reported (copy) */
 	bool chan_valid;          /* the payload mapped the channel and wrote to it */
 	char **argv;              /* PID 1's argv as executed */
+	int nsent;                /* signals of the plan actually sent */
+	int plan_sig[RB_MAX_SENDS];
+	int64_t t_sent_ns[RB_MAX_SENDS];
+	char send_skip[128];      /* why the plan was not (fully) sent */
 };
 
 /* Expand WORKLOAD: a payload verb (exit, sleep, orphans, ...) becomes
@@ -33,8 +46,8 @@ int rb_resolve_workload(const struct rb_sysinfo *si, char *const workload[], cha
 int rb_require_available(const struct rb_reaper *r, struct rb_error *err);
 
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
-		   const struct rb_sandbox_opts *opts, char *const workload[],
-		   struct rb_run_result *res, struct rb_error *err);
+		   const struct rb_sandbox_opts *opts, const struct rb_signal_plan *plan,
+		   char *const workload[], struct rb_run_result *res, struct rb_error *err);
 void rb_run_result_free(struct rb_run_result *res);
 
 /* Measurements and skips of RES into a record's run object. */

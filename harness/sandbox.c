@@ -314,6 +314,18 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 
 /* ---- waiting and teardown ------------------------------------------------ */
 
+int rb_sandbox_signal(struct rb_sandbox *sb, int sig)
+{
+	return pidfd_send(sb->pidfd, sig) < 0 ? -errno : 0;
+}
+
+bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
+{
+	struct pollfd p = { .fd = sb->pidfd, .events = POLLIN };
+
+	return poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN);
+}
+
 static int reap_pid1(struct rb_sandbox *sb)
 {
 	int st;

@@ -66,6 +66,12 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
 		    struct rb_error *err);
 
+/* Send SIG to PID 1 from the parent namespace (as docker stop does). */
+int rb_sandbox_signal(struct rb_sandbox *sb, int sig);
+
+/* Wait up to TIMEOUT_MS for PID 1 to exit; true if it has (not reaped). */
+bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms);
+
 /* Kill what is left, confirm the cgroup is empty, remove it. */
 int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err);
 
