@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,22 @@ static void default_record_path(char *buf, size_t len, const char *reaper)
 	snprintf(buf, len, "results/runs/%s-%s-%d.json", when, reaper, (int)getpid());
 }
 
+/* One argv word, shell-quoted only when it needs to be. */
+static void print_word(const char *w)
+{
+	char *const one[] = { (char *)w, NULL };
+	char *quoted;
+
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			    "_./=:,+-@%") == strlen(w)) {
+		printf(" %s", w);
+		return;
+	}
+	quoted = rb_shell_join(one);
+	printf(" %s", quoted ? quoted : w);
+	free(quoted);
+}
+
 /* "signals   sent SIGUSR1 SIGTERM; received SIGUSR1 by 2 (si_pid 1, si_code 0) +0.08 ms" */
 static void print_signals(const struct rb_run_result *res)
 {
@@ -74,7 +91,7 @@ static void print_result(const struct rb_reaper *r, const struct rb_sandbox_opts
 	       rb_mode_name(r->mode));
 	printf("command  ");
 	for (char **a = res->argv; *a; a++)
-		printf(" %s", *a);
+		print_word(*a);
 	printf("\n");
 	printf("sandbox   ");
 	if (sb->pid_max_set)

@@ -1,6 +1,7 @@
 /* reapbench smoke: every available reaper clears one orphan burst. The
  * default plan of `make bench` until the full suites exist. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -149,6 +150,9 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (!out[0])
 		default_out(out, sizeof(out), si);
 	snprintf(countarg, sizeof(countarg), "%ld", count);
+	snprintf(path, sizeof(path), "%s/logs", out);
+	if (rb_mkdir_p(path) < 0)
+		return rb_sys_error(err, errno, "creating %s", path);
 	if (rb_resolve_workload(si, payload, &workload, err) < 0 ||
 	    rb_registry_load_all(si, &reapers, &nreapers, &failures, err) < 0) {
 		rb_argv_free(workload);
@@ -173,7 +177,12 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 			rb_record_skip(run, "smoke", rp->unavailable_reason);
 			continue;
 		}
-		if (rb_run_payload(si, rp, &opts, NULL, workload, &res, &rerr) < 0) {
+		snprintf(path, sizeof(path), "%s/logs/%s.log", out, rp->name);
+		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		rc = rb_run_payload(si, rp, &opts, NULL, workload, &res, &rerr);
+		if (opts.output_fd >= 0)
+			close(opts.output_fd);
+		if (rc < 0) {
 			printf("%-20s error: %s\n", rp->name, rerr.msg);
 			rb_record_skip(rb_record_add_run(rec, rp, NULL), "smoke", rerr.msg);
 			rb_run_result_free(&res);
@@ -197,6 +206,6 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	snprintf(path, sizeof(path), "%s/report.md", out);
 	if (write_report(path, si, rows, n, count, err) < 0)
 		return -1;
-	printf("\nrecord  %s/smoke.json\nreport  %s\n", out, path);
+	printf("\nrecord  %s/smoke.json\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", out, path, out);
 	return failures ? 1 : 0;
 }

@@ -61,14 +61,15 @@ void rb_record_skip(json_t *run, const char *name, const char *reason)
 			      json_pack("{s:s, s:s}", "name", name, "reason", reason));
 }
 
-static int mkdir_parents(char *path)
+int rb_mkdir_p(const char *dir)
 {
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/", dir);
 	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			*p = '/';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
 			return -1;
-		}
 		*p = '/';
 	}
 	return 0;
@@ -76,10 +77,13 @@ static int mkdir_parents(char *path)
 
 int rb_record_write(json_t *rec, const char *path, struct rb_error *err)
 {
-	char tmp[4096], dir[4096];
+	char tmp[4096], dir[4096], *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (mkdir_parents(dir) < 0)
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (slash && slash != dir && rb_mkdir_p(dir) < 0)
 		return rb_sys_error(err, errno, "creating the directory of %s", path);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	if (json_dump_file(rec, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)

@@ -21,6 +21,9 @@ json_t *rb_record_add_run(json_t *rec, const struct rb_reaper *r, char *const ar
 void rb_record_measure(json_t *run, const char *name, double value, const char *unit);
 void rb_record_skip(json_t *run, const char *name, const char *reason);
 
+/* mkdir -p DIR (results directories). */
+int rb_mkdir_p(const char *dir);
+
 /* Write atomically (temp file + rename), creating parent directories. */
 int rb_record_write(json_t *rec, const char *path, struct rb_error *err);
 

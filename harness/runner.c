@@ -332,6 +332,7 @@ void rb_sandbox_opts_default(struct rb_sandbox_opts *o)
 	o->pids_max = 0; /* follows pid_max */
 	o->deadline_ns = 60LL * 1000000000;
 	o->userns = RB_USERNS_AUTO;
+	o->output_fd = -1;
 }
 
 int rb_sandbox_opt(int opt, const char *arg, struct rb_sandbox_opts *o, struct rb_error *err)

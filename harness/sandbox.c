@@ -75,6 +75,14 @@ static int write_string(const char *path, const char *value)
 	return n == (ssize_t)strlen(value) ? 0 : -1;
 }
 
+static void redirect_output(int fd)
+{
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+}
+
 static _Noreturn void child_fail(int errfd, const char *stage)
 {
 	struct setup_failure f = { .errnum = errno };
@@ -107,6 +115,7 @@ static _Noreturn void pid1_child(int go_fd, int errfd, const struct rb_sandbox_o
 		if (write_string("/proc/sys/kernel/pid_max", value) < 0)
 			child_fail(errfd, "writing /proc/sys/kernel/pid_max");
 	}
+	redirect_output(opts->output_fd);
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	reset_signals();
 	execve(argv[0], argv, opts->env);
@@ -269,6 +278,7 @@ static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbo
 	if (child < 0)
 		child_fail(errfd, "fork");
 	if (child == 0) {
+		redirect_output(opts->output_fd);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		reset_signals();
 		execve(argv[0], argv, opts->env);

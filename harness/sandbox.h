@@ -23,6 +23,7 @@ struct rb_sandbox_opts {
 	int64_t deadline_ns;  /* wall-clock budget from start */
 	enum rb_userns userns;
 	char *const *env;     /* environment for PID 1 (and joined workloads) */
+	int output_fd;        /* stdout+stderr of the sandbox; -1: the harness's own */
 };
 
 enum rb_sandbox_end {
