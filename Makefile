@@ -17,7 +17,9 @@ endif
 HARNESS_SRC := harness/main.c harness/error.c harness/options.c harness/registry.c \
                harness/cgroup.c harness/sandbox.c harness/record.c harness/sysinfo.c \
                harness/cmd_list.c harness/cmd_run.c harness/cmd_smoke.c harness/signames.c \
-               harness/runner.c harness/version.c
+               harness/runner.c harness/version.c \
+               harness/conform.c harness/cmd_conform.c harness/check_exit.c \
+               harness/check_forward.c harness/check_reap.c
 # The payload (workload under the reaper): static, so that it starts cheaply.
 PAYLOAD_SRC := harness/payload.c harness/spawn.c harness/signames.c
 # Reapers built from this repo.
@@ -30,7 +32,8 @@ PAYLOAD_OBJ := $(PAYLOAD_SRC:harness/%.c=$(B)/obj/%.o)
 all: $(B)/reapbench $(B)/rb-payload $(REAPERS)
 
 $(B)/obj/%.o: harness/%.c harness/*.h | $(B)/obj
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Always rebuilt: it carries the commit.
 $(B)/obj/version.o: harness/version.c FORCE | $(B)/obj

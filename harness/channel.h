@@ -38,6 +38,8 @@ struct rb_channel {
 	int32_t payload_pgid;
 	int32_t payload_sid;
 	int32_t pad0;
+	int32_t setsid_member_pid; /* signal-recorder --setsid-member: its pid, else 0 */
+	int32_t pad3;
 	int64_t t_ready_ns;
 	int64_t t_start_ns;   /* first instruction of payload main */
 	uint64_t sigmask;     /* blocked mask the payload was started with (bit n-1 = signal n) */

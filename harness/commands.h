@@ -12,5 +12,6 @@ typedef int rb_command_fn(int argc, char **argv, const struct rb_sysinfo *si,
 rb_command_fn rb_cmd_list;
 rb_command_fn rb_cmd_run;
 rb_command_fn rb_cmd_smoke;
+rb_command_fn rb_cmd_conform;
 
 #endif

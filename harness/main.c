@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "list", rb_cmd_list, "every reaper in the registry, and whether it is available here" },
 	{ "run", rb_cmd_run, "one payload under one reaper as PID 1 of a fresh sandbox" },
+	{ "conform", rb_cmd_conform, "the PID 1 conformance matrix: observed behaviour vs claims" },
 	{ "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
 };
 

@@ -7,7 +7,7 @@
  *   rb-payload kill-self SIG
  *   rb-payload sleep SECONDS
  *   rb-payload signal-recorder [--seconds S] [--exit-on SIG[:CODE]]...
- *                              [--members N] [--setsid-member]
+ *                              [--members N] [--setsid-member] [--kill-pid1 SIG]
  *   rb-payload orphans N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload zombies N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *
@@ -395,6 +395,7 @@ struct recorder {
 	int64_t deadline_ns;         /* 0: record until an --exit-on signal */
 	unsigned long members;
 	bool setsid_member;
+	int kill_pid1;               /* once ready, kill(1, this) from inside; 0: no */
 	short exit_code[RB_NSIG + 1]; /* per signal: exit status, -1 = keep recording */
 	volatile sig_atomic_t exit_with; /* -1 until an --exit-on signal arrived */
 };
@@ -468,6 +469,8 @@ static void parse_recorder(struct recorder *rec, int argc, char **argv)
 			rec->members = need_count(verb, "--members", v, 1000);
 		else if (option_flag(argv, i, "setsid-member"))
 			rec->setsid_member = true;
+		else if ((v = option_value(argc, argv, &i, "kill-pid1", verb)))
+			rec->kill_pid1 = need_signal(verb, v);
 		else
 			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
 	}
@@ -579,6 +582,8 @@ static int start_members(struct recorder *rec)
 		}
 		if (pid < 0)
 			err = -errno;
+		else if (k == rec->members)
+			rec->ch->setsid_member_pid = pid; /* the harness tells it from the group */
 	}
 	close(pipefd[1]);
 	while (err == 0 && got < total) {
@@ -616,6 +621,10 @@ static int cmd_signal_recorder(int argc, char **argv, struct payload *p)
 			 getpgrp(), getsid(0), rec.members,
 			 rec.setsid_member ? " + 1 in its own session" : "");
 	mark_ready(p->ch);
+	/* A signal to PID 1 from inside its namespace, as `kill 1` in a
+	 * container would send it. */
+	if (rec.kill_pid1 && kill(1, rec.kill_pid1) < 0)
+		complain(verb, "kill(1, %d): %s", rec.kill_pid1, strerror(errno));
 	return recorder_wait(&rec);
 }
 

@@ -27,12 +27,18 @@ static const char *const exit_rule_names[] = {
 	[RB_EXIT_PASSTHROUGH] = "passthrough", [RB_EXIT_ZERO] = "zero", [RB_EXIT_NONE] = "none",
 };
 
+static const char *const main_exit_names[] = {
+	[RB_MAIN_EXIT_UNCLAIMED] = "unclaimed", [RB_MAIN_EXIT_KILL] = "kill",
+	[RB_MAIN_EXIT_TERM] = "term",
+};
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *rb_mode_name(enum rb_reaper_mode m) { return mode_names[m]; }
 const char *rb_class_name(enum rb_reaper_class c) { return class_names[c]; }
 const char *rb_forward_target_name(enum rb_forward_target t) { return forward_names[t]; }
 const char *rb_exit_rule_name(enum rb_exit_rule e) { return exit_rule_names[e]; }
+const char *rb_main_exit_name(enum rb_main_exit e) { return main_exit_names[e]; }
 
 static int lookup_name(const char *const names[], size_t n, const char *value)
 {
@@ -225,6 +231,18 @@ static int claims_key(struct load_state *st, const char *key, const char *value)
 		c->exit_status = v;
 		return 0;
 	}
+	if (strcmp(key, "stops") == 0)
+		return parse_signal_set(st, value, &c->stops);
+	if (strcmp(key, "child_blocked") == 0) {
+		c->child_blocked_claimed = true;
+		return parse_signal_set(st, value, &c->child_blocked);
+	}
+	if (strcmp(key, "main_exit") == 0) {
+		if (parse_enum(st, main_exit_names, N_OF(main_exit_names), key, value, &v) < 0)
+			return -1;
+		c->main_exit = v;
+		return 0;
+	}
 	if (strcmp(key, "exec_not_found") == 0)
 		return parse_status(st, key, value, &c->exec_not_found);
 	if (strcmp(key, "exec_not_executable") == 0)
@@ -306,6 +324,8 @@ int rb_reaper_load(const char *file, struct rb_reaper *r, struct rb_error *err)
 	r->claims.exec_not_executable = -1;
 	r->claims.exit_status = RB_EXIT_NONE;
 	sigemptyset(&r->claims.forwards);
+	sigemptyset(&r->claims.stops);
+	sigemptyset(&r->claims.child_blocked);
 	if (strlen(file) >= sizeof(r->file))
 		return rb_input_error(err, "%.64s...: path too long", file);
 	strcpy(r->file, file);

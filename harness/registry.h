@@ -34,6 +34,12 @@ enum rb_exit_rule {
 	RB_EXIT_NONE,        /* no claim (standalone reapers have no child) */
 };
 
+enum rb_main_exit {
+	RB_MAIN_EXIT_UNCLAIMED,
+	RB_MAIN_EXIT_KILL, /* PID 1 exits at once: the kernel SIGKILLs the rest */
+	RB_MAIN_EXIT_TERM, /* PID 1 sends them SIGTERM first */
+};
+
 /* What a reaper says it does; the conformance suite checks these. */
 struct rb_claims {
 	bool reaps;
@@ -42,6 +48,10 @@ struct rb_claims {
 	enum rb_exit_rule exit_status;
 	int exec_not_found;      /* PID 1's exit status, -1: no claim */
 	int exec_not_executable; /* PID 1's exit status, -1: no claim */
+	sigset_t stops;          /* signals it turns into SIGSTOP of the app (dumb-init) */
+	bool child_blocked_claimed;
+	sigset_t child_blocked;  /* signals blocked in the app when it starts */
+	enum rb_main_exit main_exit; /* what the app's other processes get when it exits */
 };
 
 #define RB_ARGV_MAX 32
@@ -89,6 +99,7 @@ const char *rb_mode_name(enum rb_reaper_mode m);
 const char *rb_class_name(enum rb_reaper_class c);
 const char *rb_forward_target_name(enum rb_forward_target t);
 const char *rb_exit_rule_name(enum rb_exit_rule e);
+const char *rb_main_exit_name(enum rb_main_exit e);
 
 /* Split a command line into words: whitespace separates, '...' and "..."
  * quote, backslash escapes outside single quotes. Used for templates. */

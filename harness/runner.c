@@ -172,6 +172,64 @@ static int build_pid1_argv(const struct rb_reaper *r, char *const workload[], ch
 
 /* Wait for the payload's ready flag (PID 1 may exit first, or the deadline
  * pass), then send the plan's signals to PID 1. */
+static int64_t first_receipt(const struct rb_channel *ch, int sig)
+{
+	uint32_t n = __atomic_load_n(&ch->nsignals, __ATOMIC_ACQUIRE);
+
+	n = n < RB_CHANNEL_MAX_SIGNALS ? n : RB_CHANNEL_MAX_SIGNALS;
+	for (uint32_t i = 0; i < n; i++)
+		if (__atomic_load_n(&ch->signals[i].signo, __ATOMIC_ACQUIRE) == sig)
+			return ch->signals[i].t_ns;
+	return 0;
+}
+
+/* How many of PID's children are stopped (state T): a signal can stop the
+ * app instead of reaching its handler (dumb-init sends SIGSTOP for TSTP). */
+static int stopped_children(pid_t pid)
+{
+	char path[64], stat[512], *p;
+	int stopped = 0, child;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d", &child) == 1) {
+		FILE *s;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", child);
+		s = fopen(path, "re");
+		if (!s)
+			continue;
+		if (fgets(stat, sizeof(stat), s) && (p = strrchr(stat, ')')) && p[1] == ' ' &&
+		    (p[2] == 'T' || p[2] == 't'))
+			stopped++;
+		fclose(s);
+	}
+	fclose(f);
+	return stopped;
+}
+
+/* Let the sent signals land (see struct rb_signal_plan), then end the run. */
+static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
+		   const struct rb_signal_plan *plan, struct rb_run_result *res)
+{
+	const int64_t quiet_ns = 20 * 1000000LL; /* for group members after the app */
+	int64_t end = rb_now_ns() + plan->settle_ns, got;
+
+	while (rb_now_ns() < end) {
+		if (rb_sandbox_pid1_exited(sb, 1))
+			return;
+		got = plan->settle_sig ? first_receipt(ch, plan->settle_sig) : 0;
+		if (got && rb_now_ns() > got + quiet_ns)
+			break;
+	}
+	res->children_stopped = stopped_children(sb->pid1);
+	rb_sandbox_signal(sb, SIGKILL);
+	res->ended_by_harness = true;
+}
+
 static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		      const struct rb_signal_plan *plan, int64_t deadline, struct rb_run_result *res)
 {
@@ -200,6 +258,8 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		}
 		res->nsent++;
 	}
+	if (plan->settle_ns > 0)
+		settle(sb, ch, plan, res);
 }
 
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
@@ -228,7 +288,7 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto destroy;
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
-	if (plan && plan->n > 0)
+	if (plan && (plan->n > 0 || plan->settle_ns > 0))
 		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns, res);
 	if (rb_sandbox_wait(&res->sb, &opts, SIGTERM, err) < 0)
 		goto destroy;

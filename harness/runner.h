@@ -22,6 +22,12 @@ struct rb_signal_plan {
 	int n;
 	int sig[RB_MAX_SENDS];
 	int64_t delay_ns;
+	/* With settle_ns > 0, the harness then ends the run itself (SIGKILL to
+	 * PID 1): SETTLE_NS after the sends, or 20 ms after the payload logged
+	 * SETTLE_SIG, whichever comes first. For checks that only need to know
+	 * who received what. */
+	int64_t settle_ns;
+	int settle_sig;
 };
 
 struct rb_run_result {
@@ -33,6 +39,8 @@ struct rb_run_result {
 	int plan_sig[RB_MAX_SENDS];
 	int64_t t_sent_ns[RB_MAX_SENDS];
 	char send_skip[128];      /* why the plan was not (fully) sent */
+	bool ended_by_harness;    /* the settle time ran out and the harness killed PID 1 */
+	int children_stopped;     /* then: PID 1's children in state T (stopped) */
 };
 
 /* Expand WORKLOAD: a payload verb (exit, sleep, orphans, ...) becomes

@@ -1,0 +1,487 @@
+/* reapbench conform: the PID 1 conformance matrix. One row per check, one
+ * column per reaper; each cell what was OBSERVED and whether that is what the
+ * reaper's descriptor claims. Exit 0: every claim held; 1: a deviation (or a
+ * cell that could not be observed); 2: bad input. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "conform.h"
+#include "options.h"
+#include "record.h"
+
+enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_ALL, OPT_GRACE, OPT_LIST };
+enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON, FORMAT_TAP };
+
+#define MAX_REAPERS 64
+
+struct matrix {
+	struct rb_check *checks;
+	size_t nchecks;
+	struct rb_reaper reapers[MAX_REAPERS];
+	size_t nreapers;
+	struct rb_cell *cells; /* [check][reaper] */
+};
+
+static struct rb_cell *cell_at(struct matrix *m, size_t check, size_t reaper)
+{
+	return &m->cells[check * m->nreapers + reaper];
+}
+
+static void usage(void)
+{
+	printf("usage: reapbench conform [-r REAPER]... [OPTIONS]\n\n"
+	       "Runs every check with each reaper as PID 1 of a fresh sandbox and prints the\n"
+	       "observed behaviour next to the reaper's claims (reapers/NAME.ini [claims]).\n\n"
+	       "  -r, --reaper R    a reaper (repeatable; default: every available init and\n"
+	       "                    the reference)\n"
+	       "  --all             also the negative controls (broken-*)\n"
+	       "  --check PATTERN   only checks whose name contains PATTERN (or matches it,\n"
+	       "                    if it has * ? [)\n"
+	       "  --list            list the checks with one line each, run nothing\n"
+	       "  --repeat N        run racy checks N times and report rates (default 1)\n"
+	       "  --format F        text (default), md, json, tap\n"
+	       "  --json PATH       also write the run record there\n"
+	       RB_SANDBOX_USAGE
+	       "\nCells: as claimed; \"!\" deviates from the claim; \"~\" nothing claimed;\n"
+	       "\"?\" could not be observed. Exit 0 all claims held, 1 deviation, 2 bad input.\n");
+}
+
+static bool selected(const struct rb_check *c, const char *pattern)
+{
+	if (!pattern)
+		return true;
+	if (strpbrk(pattern, "*?["))
+		return fnmatch(pattern, c->name, 0) == 0;
+	return strstr(c->name, pattern) != NULL;
+}
+
+static void verdict(struct rb_cell *cell, int rc)
+{
+	if (rc < 0)
+		cell->verdict = RB_VERDICT_ERROR;
+	else if (cell->expected[0] == '\0')
+		cell->verdict = RB_VERDICT_UNCLAIMED;
+	else
+		cell->verdict = strcmp(cell->observed, cell->expected) == 0 ? RB_VERDICT_OK
+									    : RB_VERDICT_DEVIATES;
+}
+
+/* One cell: once, or REPEAT times for a racy check. The cell shows the
+ * first run that deviated (or could not observe), else the first run, and
+ * the rate of runs that matched the claim. */
+static void run_cell(const struct rb_check *c, struct rb_conform_ctx *ctx, int repeat,
+		     struct rb_cell *cell)
+{
+	int runs = c->racy ? repeat : 1, matches = 0;
+	struct rb_cell one;
+
+	for (int i = 0; i < runs; i++) {
+		bool kept_fine = cell->verdict == RB_VERDICT_OK || cell->verdict == RB_VERDICT_UNCLAIMED;
+
+		memset(&one, 0, sizeof(one));
+		verdict(&one, c->run(c, ctx, &one));
+		matches += one.verdict == RB_VERDICT_OK;
+		if (i == 0 || (kept_fine && one.verdict != RB_VERDICT_OK &&
+			       one.verdict != RB_VERDICT_UNCLAIMED))
+			*cell = one;
+	}
+	cell->runs = runs;
+	cell->matches = matches;
+}
+
+static void progress(const struct matrix *m, size_t done, size_t total, const char *reaper,
+		     const char *check)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[Kconform: %zu/%zu  %s  %s", done, total, reaper, check);
+	if (done == total)
+		fprintf(stderr, "\r\033[K");
+	(void)m;
+}
+
+static void run_matrix(struct matrix *m, struct rb_conform_ctx *base, int repeat)
+{
+	size_t total = m->nchecks * m->nreapers, done = 0;
+
+	for (size_t r = 0; r < m->nreapers; r++) {
+		struct rb_conform_ctx ctx = *base;
+
+		ctx.r = &m->reapers[r];
+		for (size_t c = 0; c < m->nchecks; c++) {
+			progress(m, done++, total, ctx.r->name, m->checks[c].name);
+			run_cell(&m->checks[c], &ctx, repeat, cell_at(m, c, r));
+		}
+	}
+	progress(m, total, total, "", "");
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static const char *mark(const struct rb_cell *cell)
+{
+	switch (cell->verdict) {
+	case RB_VERDICT_OK:
+		return "";
+	case RB_VERDICT_DEVIATES:
+		return "!";
+	case RB_VERDICT_ERROR:
+		return "?";
+	default:
+		return "~";
+	}
+}
+
+static void cell_text(const struct rb_cell *cell, char *buf, size_t len)
+{
+	if (cell->runs > 1 && cell->expected[0])
+		snprintf(buf, len, "%s%s %d/%d", cell->observed, mark(cell), cell->matches, cell->runs);
+	else
+		snprintf(buf, len, "%s%s", cell->observed, mark(cell));
+}
+
+static const char *colour(const struct rb_cell *cell, bool tty)
+{
+	if (!tty)
+		return "";
+	switch (cell->verdict) {
+	case RB_VERDICT_OK:
+		return "\033[32m";
+	case RB_VERDICT_DEVIATES:
+	case RB_VERDICT_ERROR:
+		return "\033[1;31m";
+	default:
+		return "\033[2m";
+	}
+}
+
+static void print_text(struct matrix *m)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	int namew = 5, colw[MAX_REAPERS];
+	char buf[96];
+
+	for (size_t c = 0; c < m->nchecks; c++)
+		if ((int)strlen(m->checks[c].name) > namew)
+			namew = (int)strlen(m->checks[c].name);
+	for (size_t r = 0; r < m->nreapers; r++) {
+		colw[r] = (int)strlen(m->reapers[r].name);
+		for (size_t c = 0; c < m->nchecks; c++) {
+			cell_text(cell_at(m, c, r), buf, sizeof(buf));
+			if ((int)strlen(buf) > colw[r])
+				colw[r] = (int)strlen(buf);
+		}
+	}
+	printf("%-*s", namew, "CHECK");
+	for (size_t r = 0; r < m->nreapers; r++)
+		printf("  %-*s", colw[r], m->reapers[r].name);
+	printf("\n");
+	for (size_t c = 0; c < m->nchecks; c++) {
+		printf("%-*s", namew, m->checks[c].name);
+		for (size_t r = 0; r < m->nreapers; r++) {
+			struct rb_cell *cell = cell_at(m, c, r);
+
+			cell_text(cell, buf, sizeof(buf));
+			printf("  %s%-*s%s", colour(cell, tty), colw[r], buf, tty ? "\033[0m" : "");
+		}
+		printf("\n");
+	}
+	printf("\ncells: as claimed | ! deviates from the claim | ~ nothing claimed | ? not observed\n");
+}
+
+static void print_md(struct matrix *m)
+{
+	char buf[96];
+
+	printf("| check |");
+	for (size_t r = 0; r < m->nreapers; r++)
+		printf(" %s |", m->reapers[r].name);
+	printf("\n|---|");
+	for (size_t r = 0; r < m->nreapers; r++)
+		printf("---|");
+	printf("\n");
+	for (size_t c = 0; c < m->nchecks; c++) {
+		printf("| `%s` |", m->checks[c].name);
+		for (size_t r = 0; r < m->nreapers; r++) {
+			struct rb_cell *cell = cell_at(m, c, r);
+
+			cell_text(cell, buf, sizeof(buf));
+			printf(" %s%s%s |", cell->verdict == RB_VERDICT_DEVIATES ? "**" : "", buf,
+			       cell->verdict == RB_VERDICT_DEVIATES ? "**" : "");
+		}
+		printf("\n");
+	}
+	printf("\nCells: as claimed; **!** deviates from the claim; ~ nothing claimed; ? not observed.\n");
+}
+
+static void print_tap(struct matrix *m)
+{
+	size_t n = 0;
+
+	printf("TAP version 13\n1..%zu\n", m->nchecks * m->nreapers);
+	for (size_t r = 0; r < m->nreapers; r++)
+		for (size_t c = 0; c < m->nchecks; c++) {
+			struct rb_cell *cell = cell_at(m, c, r);
+			const char *who = m->reapers[r].name, *name = m->checks[c].name;
+
+			n++;
+			switch (cell->verdict) {
+			case RB_VERDICT_OK:
+				printf("ok %zu - %s: %s: %s\n", n, who, name, cell->observed);
+				break;
+			case RB_VERDICT_UNCLAIMED:
+				printf("ok %zu - %s: %s: %s # SKIP nothing claimed\n", n, who, name,
+				       cell->observed);
+				break;
+			default:
+				printf("not ok %zu - %s: %s: claimed '%s', observed '%s'\n", n, who, name,
+				       cell->expected, cell->observed);
+				printf("  # %s\n", cell->detail);
+			}
+		}
+}
+
+static const char *const verdict_names[] = {
+	[RB_VERDICT_UNCLAIMED] = "unclaimed", [RB_VERDICT_OK] = "ok",
+	[RB_VERDICT_DEVIATES] = "DEVIATES",   [RB_VERDICT_ERROR] = "error",
+};
+
+static json_t *matrix_record(struct matrix *m, const struct rb_sysinfo *si, int repeat)
+{
+	json_t *rec = rb_record_new("conform", si), *checks = json_array();
+
+	json_object_set_new(json_object_get(rec, "options"), "repeat", json_integer(repeat));
+	for (size_t c = 0; c < m->nchecks; c++)
+		json_array_append_new(checks, json_pack("{s:s, s:s, s:b}", "name", m->checks[c].name,
+							"doc", m->checks[c].doc, "racy",
+							m->checks[c].racy));
+	json_object_set_new(rec, "checks", checks);
+	for (size_t r = 0; r < m->nreapers; r++) {
+		json_t *run = rb_record_add_run(rec, &m->reapers[r], NULL), *cells = json_array();
+
+		for (size_t c = 0; c < m->nchecks; c++) {
+			struct rb_cell *cell = cell_at(m, c, r);
+
+			json_array_append_new(cells, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+				"check", m->checks[c].name, "observed", cell->observed, "expected",
+				cell->expected, "verdict", verdict_names[cell->verdict], "detail",
+				cell->detail, "runs", cell->runs, "matches", cell->matches));
+		}
+		json_object_set_new(run, "conformance", cells);
+	}
+	return rec;
+}
+
+/* The deviations, one line each, on stderr for text/md (stdout is the table). */
+static int list_deviations(struct matrix *m, FILE *out)
+{
+	int bad = 0;
+
+	for (size_t r = 0; r < m->nreapers; r++)
+		for (size_t c = 0; c < m->nchecks; c++) {
+			struct rb_cell *cell = cell_at(m, c, r);
+
+			if (cell->verdict != RB_VERDICT_DEVIATES && cell->verdict != RB_VERDICT_ERROR)
+				continue;
+			if (bad++ == 0)
+				fprintf(out, "\n");
+			if (cell->verdict == RB_VERDICT_ERROR)
+				fprintf(out, "NOT OBSERVED  %-18s %-28s %s\n", m->reapers[r].name,
+					m->checks[c].name, cell->detail);
+			else
+				fprintf(out, "DEVIATES      %-18s %-28s claimed '%s', observed '%s' (%s)\n",
+					m->reapers[r].name, m->checks[c].name, cell->expected,
+					cell->observed, cell->detail);
+		}
+	return bad;
+}
+
+/* ---- selection ----------------------------------------------------------------- */
+
+static int pick_reapers(struct matrix *m, const struct rb_sysinfo *si, char **names, int nnames,
+			bool all, struct rb_error *err)
+{
+	struct rb_reaper *reg;
+	size_t n;
+	int bad;
+
+	if (nnames > 0) {
+		for (int i = 0; i < nnames; i++) {
+			struct rb_reaper *r = &m->reapers[m->nreapers];
+
+			if (rb_reaper_find(si, names[i], r, err) < 0)
+				return -1;
+			rb_reaper_resolve(si, r);
+			if (rb_require_available(r, err) < 0)
+				return -1;
+			m->nreapers++;
+		}
+		return 0;
+	}
+	if (rb_registry_load_all(si, &reg, &n, &bad, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n && m->nreapers < MAX_REAPERS; i++) {
+		if (reg[i].class_ == RB_CLASS_CONTROL && !all)
+			continue;
+		if (!reg[i].available) {
+			fprintf(stderr, "conform: skipping %s: unavailable: %s\n", reg[i].name,
+				reg[i].unavailable_reason);
+			continue;
+		}
+		m->reapers[m->nreapers++] = reg[i];
+	}
+	free(reg);
+	return bad ? rb_input_error(err, "conform: malformed descriptors in the registry (above)") : 0;
+}
+
+static int pick_checks(struct matrix *m, const char *pattern, struct rb_error *err)
+{
+	size_t n, kept = 0;
+	struct rb_check *all = rb_conform_checks(&n);
+
+	if (!all)
+		return rb_sys_error(err, ENOMEM, "checks");
+	for (size_t i = 0; i < n; i++)
+		if (selected(&all[i], pattern))
+			all[kept++] = all[i];
+	if (kept == 0) {
+		free(all);
+		return rb_input_error(err, "conform: no check matches '%s' (see conform --list)",
+				      pattern);
+	}
+	m->checks = all;
+	m->nchecks = kept;
+	return 0;
+}
+
+static int parse_format(const char *s, enum format *f, struct rb_error *err)
+{
+	static const char *const names[] = { "text", "md", "json", "tap" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*f = (enum format)i;
+			return 0;
+		}
+	return rb_input_error(err, "--format: '%s' is not text, md, json or tap", s);
+}
+
+int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		{ "reaper", required_argument, NULL, 'r' },  { "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "check", required_argument, NULL, OPT_CHECK },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "json", required_argument, NULL, OPT_JSON }, { "all", no_argument, NULL, OPT_ALL },
+		{ "list", no_argument, NULL, OPT_LIST },     RB_SANDBOX_LONGOPTS, { 0 },
+	};
+	struct rb_conform_ctx ctx = { .si = si };
+	static struct matrix m; /* large (descriptors); one per process */
+	char *names[MAX_REAPERS];
+	const char *pattern = NULL, *json_path = NULL;
+	enum format format = FORMAT_TEXT;
+	bool all = false, list = false;
+	int opt, rc, nnames = 0, bad;
+	long repeat = 1;
+	json_t *rec;
+
+	rb_sandbox_opts_default(&ctx.opts);
+	ctx.opts.deadline_ns = 5LL * 1000000000;
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+		rc = rb_sandbox_opt(opt, optarg, &ctx.opts, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		switch (opt) {
+		case 'r':
+			if (nnames == MAX_REAPERS)
+				return rb_input_error(err, "conform: at most %d reapers", MAX_REAPERS);
+			names[nnames++] = optarg;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		case OPT_FORMAT:
+			if (parse_format(optarg, &format, err) < 0)
+				return -1;
+			break;
+		case OPT_CHECK:
+			pattern = optarg;
+			break;
+		case OPT_REPEAT:
+			if (rb_parse_long("--repeat", optarg, 1, 10000, &repeat, err) < 0)
+				return -1;
+			break;
+		case OPT_JSON:
+			json_path = optarg;
+			break;
+		case OPT_ALL:
+			all = true;
+			break;
+		case OPT_LIST:
+			list = true;
+			break;
+		default:
+			return rb_bad_option("conform", argv, err);
+		}
+	}
+	if (optind < argc)
+		return rb_input_error(err, "conform: unexpected argument '%s'", argv[optind]);
+	if (pick_checks(&m, pattern, err) < 0)
+		return -1;
+	if (list) {
+		for (size_t c = 0; c < m.nchecks; c++)
+			printf("%-28s %s%s\n", m.checks[c].name, m.checks[c].doc,
+			       m.checks[c].racy ? " [racy]" : "");
+		free(m.checks);
+		return 0;
+	}
+	snprintf(ctx.payload, sizeof(ctx.payload), "%s/rb-payload", si->exe_dir);
+	if (access(ctx.payload, X_OK) != 0)
+		rc = rb_fail(err, RB_ERR_INPUT, errno, "payload %s (run make)", ctx.payload);
+	else
+		rc = pick_reapers(&m, si, names, nnames, all, err);
+	if (rc < 0 || m.nreapers == 0) {
+		free(m.checks);
+		return rc < 0 ? -1 : rb_input_error(err, "conform: no reaper available");
+	}
+	m.cells = calloc(m.nchecks * m.nreapers, sizeof(*m.cells));
+	if (!m.cells) {
+		free(m.checks);
+		return rb_sys_error(err, ENOMEM, "matrix");
+	}
+	run_matrix(&m, &ctx, (int)repeat);
+	rec = matrix_record(&m, si, (int)repeat);
+	switch (format) {
+	case FORMAT_TEXT:
+		print_text(&m);
+		break;
+	case FORMAT_MD:
+		print_md(&m);
+		break;
+	case FORMAT_TAP:
+		print_tap(&m);
+		break;
+	case FORMAT_JSON:
+		json_dumpf(rec, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		printf("\n");
+		break;
+	}
+	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
+	rc = json_path ? rb_record_write(rec, json_path, err) : 0;
+	json_decref(rec);
+	free(m.cells);
+	free(m.checks);
+	if (rc < 0)
+		return -1;
+	return bad ? 1 : 0;
+}
