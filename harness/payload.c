@@ -379,11 +379,16 @@ static int cmd_kill_self(int argc, char **argv, struct payload *p)
 	return EXIT_NO_EFFECT;
 }
 
+/* An app with no handlers at all: ready as soon as it runs, so the harness
+ * can test what a signal's default action does to it. */
 static int cmd_sleep(int argc, char **argv, struct payload *p)
 {
-	(void)p;
+	int64_t ns;
+
 	need_args("sleep", argc, argv, 1, "seconds");
-	sleep_ns(need_seconds("sleep", "seconds", argv[1]));
+	ns = need_seconds("sleep", "seconds", argv[1]);
+	mark_ready(p->ch);
+	sleep_ns(ns);
 	return 0;
 }
 

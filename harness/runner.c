@@ -235,7 +235,7 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 {
 	int64_t due;
 
-	while (!__atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE)) {
+	while (!plan->no_wait_ready && !__atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE)) {
 		if (rb_sandbox_pid1_exited(sb, 1) || rb_now_ns() >= deadline) {
 			snprintf(res->send_skip, sizeof(res->send_skip),
 				 "the payload never reported ready (signal-recorder does)");

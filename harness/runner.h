@@ -28,6 +28,9 @@ struct rb_signal_plan {
 	 * who received what. */
 	int64_t settle_ns;
 	int settle_sig;
+	/* Send right after PID 1 starts instead of waiting for the payload's
+	 * ready flag (signals in the first milliseconds; the delay still applies). */
+	bool no_wait_ready;
 };
 
 struct rb_run_result {
