@@ -48,6 +48,7 @@ static void usage(void)
 	       "  --repeat N        run racy checks N times and report rates (default 1)\n"
 	       "  --format F        text (default), md, json, tap\n"
 	       "  --json PATH       also write the run record there\n"
+	       "  --grace DUR       docker stop's grace period before SIGKILL (default 10s)\n"
 	       RB_SANDBOX_USAGE
 	       "\nCells: as claimed; \"!\" deviates from the claim; \"~\" nothing claimed;\n"
 	       "\"?\" could not be observed. Exit 0 all claims held, 1 deviation, 2 bad input.\n");
@@ -381,7 +382,8 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "json", required_argument, NULL, OPT_JSON }, { "all", no_argument, NULL, OPT_ALL },
-		{ "list", no_argument, NULL, OPT_LIST },     RB_SANDBOX_LONGOPTS, { 0 },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "grace", required_argument, NULL, OPT_GRACE }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	struct rb_conform_ctx ctx = { .si = si };
 	static struct matrix m; /* large (descriptors); one per process */
@@ -394,7 +396,8 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	json_t *rec;
 
 	rb_sandbox_opts_default(&ctx.opts);
-	ctx.opts.deadline_ns = 5LL * 1000000000;
+	ctx.opts.deadline_ns = 0;
+	ctx.grace_ns = 10LL * 1000000000; /* docker stop's default */
 	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		rc = rb_sandbox_opt(opt, optarg, &ctx.opts, err);
 		if (rc < 0)
@@ -430,12 +433,20 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		case OPT_LIST:
 			list = true;
 			break;
+		case OPT_GRACE:
+			if (rb_parse_duration("--grace", optarg, 0, 600 * 1000000000LL, &ctx.grace_ns,
+					      err) < 0)
+				return -1;
+			break;
 		default:
 			return rb_bad_option("conform", argv, err);
 		}
 	}
 	if (optind < argc)
 		return rb_input_error(err, "conform: unexpected argument '%s'", argv[optind]);
+	/* Each run's deadline: 5 s of work beyond the grace period, unless set. */
+	if (ctx.opts.deadline_ns == 0)
+		ctx.opts.deadline_ns = ctx.grace_ns + 5LL * 1000000000;
 	if (pick_checks(&m, pattern, err) < 0)
 		return -1;
 	if (list) {
