@@ -8,7 +8,7 @@ LIB_OBJ    := $(filter-out $(B)/obj/main.o,$(HARNESS_OBJ))
 .PHONY: unit-tests test-build
 unit-tests: $(UNIT_BIN)
 
-$(B)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) harness/*.h
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/helpers.h $(LIB_OBJ) harness/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS_HARNESS) -lcmocka
 

@@ -9,23 +9,14 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "error.h"
 #include "options.h"
 
 #define MS 1000000LL
 #define S  1000000000LL
 
-/* MSG must start with PREFIX (reported at the caller's line). */
-#define assert_prefix(msg, prefix)                                                      \
-	do {                                                                            \
-		if (strncmp((msg), (prefix), strlen(prefix)) != 0)                      \
-			fail_msg("message \"%s\" does not start with \"%s\"", (msg), (prefix)); \
-	} while (0)
-#define assert_contains(msg, part)                                                      \
-	do {                                                                            \
-		if (strstr((msg), (part)) == NULL)                                      \
-			fail_msg("message \"%s\" does not contain \"%s\"", (msg), (part)); \
-	} while (0)
 
 /* ---- rb_parse_long --------------------------------------------------------- */
 

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "helpers.h"
 #include <jansson.h>
 
 #include "error.h"
@@ -23,16 +25,6 @@
 
 #define FIX "tests/unit/fixtures/records/"
 
-#define assert_prefix(msg, prefix)                                                      \
-	do {                                                                            \
-		if (strncmp((msg), (prefix), strlen(prefix)) != 0)                      \
-			fail_msg("message \"%s\" does not start with \"%s\"", (msg), (prefix)); \
-	} while (0)
-#define assert_contains(msg, part)                                                      \
-	do {                                                                            \
-		if (strstr((msg), (part)) == NULL)                                      \
-			fail_msg("message \"%s\" does not contain \"%s\"", (msg), (part)); \
-	} while (0)
 
 static struct rb_sysinfo si;
 static struct rb_reaper reaper;

@@ -16,22 +16,14 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "error.h"
 #include "registry.h"
 #include "sysinfo.h"
 
 #define FIX "tests/unit/fixtures/"
 
-#define assert_prefix(msg, prefix)                                                      \
-	do {                                                                            \
-		if (strncmp((msg), (prefix), strlen(prefix)) != 0)                      \
-			fail_msg("message \"%s\" does not start with \"%s\"", (msg), (prefix)); \
-	} while (0)
-#define assert_contains(msg, part)                                                      \
-	do {                                                                            \
-		if (strstr((msg), (part)) == NULL)                                      \
-			fail_msg("message \"%s\" does not contain \"%s\"", (msg), (part)); \
-	} while (0)
 
 static struct rb_reaper reaper; /* large: keep it off the stack */
 
@@ -473,34 +465,6 @@ static void test_argv_bash_style_does_not_substitute_inside_workload(void **stat
 	rb_argv_free(argv);
 }
 
-/* Runs ARGV; returns its stdout (malloc'd, NUL-terminated) and exit status. */
-static char *run_capture(char *const argv[], int *status)
-{
-	int fd[2];
-	size_t n = 0, cap = 4096;
-	char *out = malloc(cap);
-	ssize_t got;
-	pid_t pid;
-
-	assert_non_null(out);
-	assert_int_equal(pipe(fd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	while ((got = read(fd[0], out + n, cap - 1 - n)) > 0)
-		n += (size_t)got;
-	out[n] = '\0';
-	close(fd[0]);
-	assert_int_equal(waitpid(pid, status, 0), pid);
-	return out;
-}
 
 /* The expanded bash command gives the workload its words back, and its status. */
 static void test_argv_bash_style_runs_workload_verbatim(void **state)
@@ -515,7 +479,7 @@ static void test_argv_bash_style_runs_workload_verbatim(void **state)
 	if (access("/bin/bash", X_OK) != 0)
 		skip();
 	argv = expand_ok("reapers/bash.ini", "/bin/bash", workload);
-	out = run_capture(argv, &status);
+	out = run_capture(argv, NULL, &status);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_string_equal(out, "[a b]\n[it's]\n[\"q\"]\n[$HOME]\n");
@@ -523,7 +487,7 @@ static void test_argv_bash_style_runs_workload_verbatim(void **state)
 	rb_argv_free(argv);
 
 	argv = expand_ok("reapers/bash.ini", "/bin/bash", failing);
-	out = run_capture(argv, &status);
+	out = run_capture(argv, NULL, &status);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 7);
 	free(out);

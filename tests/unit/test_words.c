@@ -11,14 +11,11 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "error.h"
 #include "registry.h"
 
-#define assert_contains(msg, part)                                                      \
-	do {                                                                            \
-		if (strstr((msg), (part)) == NULL)                                      \
-			fail_msg("message \"%s\" does not contain \"%s\"", (msg), (part)); \
-	} while (0)
 
 static size_t count_words(char **words)
 {
@@ -185,40 +182,6 @@ static void test_join_empty_argv_is_empty_string(void **state)
 	check_join((char *[]){ NULL }, "");
 }
 
-/* Runs ARGV, returns its stdout (malloc'd, *LEN bytes) and its exit status. */
-static char *run_capture(char *const argv[], size_t *len, int *status)
-{
-	int fd[2];
-	size_t cap = 4096, n = 0;
-	char *out = malloc(cap);
-	ssize_t got;
-	pid_t pid;
-
-	assert_non_null(out);
-	assert_int_equal(pipe(fd), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	while ((got = read(fd[0], out + n, cap - n)) > 0) {
-		n += (size_t)got;
-		if (n == cap) {
-			cap *= 2;
-			out = realloc(out, cap);
-			assert_non_null(out);
-		}
-	}
-	close(fd[0]);
-	assert_int_equal(waitpid(pid, status, 0), pid);
-	*len = n;
-	return out;
-}
 
 /* The shell must see exactly ARGS again: /bin/sh -c "printf '%s\0' JOINED". */
 static void check_shell_round_trip(char *const args[])
