@@ -14,7 +14,7 @@
 
 #define RB_CHANNEL_ENV "REAPBENCH_CHANNEL"
 #define RB_CHANNEL_MAGIC 0x52424348u /* "RBCH" */
-#define RB_CHANNEL_VERSION 1u
+#define RB_CHANNEL_VERSION 2u
 #define RB_CHANNEL_MAX_SIGNALS 4096u
 
 /* One received signal, as the payload's SA_SIGINFO handler saw it. */
@@ -42,6 +42,7 @@ struct rb_channel {
 	int32_t pad3;
 	int64_t t_ready_ns;
 	int64_t t_start_ns;   /* first instruction of payload main */
+	int64_t t_exit_ns;    /* payload main returned from its verb (about to exit); 0: not yet */
 	uint64_t sigmask;     /* blocked mask the payload was started with (bit n-1 = signal n) */
 	uint64_t sigignored;  /* signals the payload inherited as SIG_IGN */
 	/* spawn counters (orphans / zombies verbs) */

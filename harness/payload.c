@@ -6,8 +6,9 @@
  *   rb-payload exit N
  *   rb-payload kill-self SIG
  *   rb-payload sleep SECONDS
- *   rb-payload signal-recorder [--seconds S] [--exit-on SIG[:CODE]]...
- *                              [--members N] [--setsid-member] [--kill-pid1 SIG]
+ *   rb-payload signal-recorder [--seconds S] [--exit-on SIG[:CODE]]... [--exit-delay-ms N]
+ *                              [--members N] [--members-outlive] [--setsid-member]
+ *                              [--kill-pid1 SIG]
  *   rb-payload orphans N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload zombies N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *
@@ -398,7 +399,9 @@ struct recorder {
 	struct rb_channel *ch;
 	bool print;                  /* no harness channel: report on stderr */
 	int64_t deadline_ns;         /* 0: record until an --exit-on signal */
+	int64_t exit_delay_ns;       /* after an --exit-on signal, record this long, then exit */
 	unsigned long members;
+	bool members_outlive;        /* members do not die with the main recorder */
 	bool setsid_member;
 	int kill_pid1;               /* once ready, kill(1, this) from inside; 0: no */
 	short exit_code[RB_NSIG + 1]; /* per signal: exit status, -1 = keep recording */
@@ -470,8 +473,13 @@ static void parse_recorder(struct recorder *rec, int argc, char **argv)
 			rec->deadline_ns = now_ns() + need_seconds(verb, "--seconds", v);
 		else if ((v = option_value(argc, argv, &i, "exit-on", verb)))
 			parse_exit_on(rec, v);
+		else if ((v = option_value(argc, argv, &i, "exit-delay-ms", verb)))
+			rec->exit_delay_ns =
+				(int64_t)need_count(verb, "--exit-delay-ms", v, 1ul << 31) * NS_PER_MS;
 		else if ((v = option_value(argc, argv, &i, "members", verb)))
 			rec->members = need_count(verb, "--members", v, 1000);
+		else if (option_flag(argv, i, "members-outlive"))
+			rec->members_outlive = true;
 		else if (option_flag(argv, i, "setsid-member"))
 			rec->setsid_member = true;
 		else if ((v = option_value(argc, argv, &i, "kill-pid1", verb)))
@@ -525,25 +533,29 @@ static uint32_t print_received(const struct recorder *rec, uint32_t from)
 
 /* Signals stay blocked except inside ppoll(), which unblocks them all
  * atomically: a signal cannot slip in between the check of exit_with and
- * the wait, which would leave us waiting after an --exit-on signal. */
+ * the wait, which would leave us waiting after an --exit-on signal. After
+ * it, --exit-delay-ms keeps recording for that long (an app that takes
+ * time to shut down), the --seconds deadline no longer counting. */
 static int recorder_wait(struct recorder *rec)
 {
 	struct timespec ts, *timeout;
+	int64_t left, until = rec->deadline_ns, exit_at = 0;
 	uint32_t printed = 0;
 	sigset_t none;
-	int64_t left;
 
 	sigemptyset(&none);
 	for (;;) {
 		if (rec->print)
 			printed = print_received(rec, printed);
-		if (rec->exit_with >= 0)
+		if (rec->exit_with >= 0 && exit_at == 0)
+			exit_at = until = now_ns() + rec->exit_delay_ns;
+		if (exit_at && now_ns() >= exit_at)
 			return rec->exit_with;
 		timeout = NULL;
-		if (rec->deadline_ns) {
-			left = rec->deadline_ns - now_ns();
+		if (until) {
+			left = until - now_ns();
 			if (left <= 0)
-				return 0;
+				return exit_at ? rec->exit_with : 0;
 			ts.tv_sec = left / NS_PER_S;
 			ts.tv_nsec = left % NS_PER_S;
 			timeout = &ts;
@@ -552,13 +564,17 @@ static int recorder_wait(struct recorder *rec)
 	}
 }
 
-/* A member: a recorder of its own that dies with the main recorder. */
+/* A member: a recorder of its own that dies with the main recorder, or
+ * with --members-outlive records until it is killed (or an --exit-on
+ * signal): the main's --seconds do not end it. */
 __attribute__((noreturn))
 static void member_main(struct recorder *rec, bool own_session, pid_t parent, int ready_fd)
 {
 	if (own_session && setsid() < 0)
 		_exit(EXIT_SETUP);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+	if (rec->members_outlive)
+		rec->deadline_ns = 0;
+	else if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(EXIT_SETUP); /* the main recorder is gone already */
 	if (write(ready_fd, "", 1) != 1)
 		_exit(EXIT_SETUP);
@@ -987,9 +1003,13 @@ int main(int argc, char **argv)
 		fail(EXIT_USAGE, "usage", "rb-payload VERB ARGS... (verbs: " VERB_LIST ")");
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (strcmp(argv[1], verbs[i].name) == 0) {
+			int status;
+
 			map_channel(&p);
 			describe_start(p.ch, t_start);
-			return verbs[i].run(argc - 1, argv + 1, &p);
+			status = verbs[i].run(argc - 1, argv + 1, &p);
+			__atomic_store_n(&p.ch->t_exit_ns, now_ns(), __ATOMIC_RELEASE);
+			return status;
 		}
 	}
 	fail(EXIT_USAGE, argv[1], "unknown verb (verbs: " VERB_LIST ")");

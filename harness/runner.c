@@ -2,12 +2,16 @@
 
 #include "signames.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Verbs of rb-payload (harness/payload.c). */
@@ -230,8 +234,147 @@ static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
 	res->ended_by_harness = true;
 }
 
+/* ---- the app's own end (plan->watch_app) -------------------------------- */
+
+/* struct pidfd_info of Linux 6.15 (PIDFD_INFO_SIZE_VER0): the kernel keeps
+ * a reaped process's wait status for the holders of its pidfd. */
+struct rb_pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define RB_PIDFD_GET_INFO _IOWR(0xFF, 11, struct rb_pidfd_info)
+#define RB_PIDFD_INFO_EXIT (1ULL << 3)
+
+/* PID's pid in the innermost namespace (the last NSpid field), -1 if gone. */
+static pid_t innermost_pid(pid_t pid)
+{
+	char path[64], line[256];
+	pid_t found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, '\t');
+		found = last ? (pid_t)atoi(last + 1) : -1;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The host pid of the descendant of PID1 (itself included) whose pid in the
+ * sandbox is NSPID: breadth first, through every thread's children. */
+static pid_t find_descendant(pid_t pid1, pid_t nspid)
+{
+	enum { MAX_SEEN = 512 };
+	pid_t queue[MAX_SEEN];
+	size_t head = 0, tail = 0;
+
+	queue[tail++] = pid1;
+	while (head < tail) {
+		pid_t p = queue[head++];
+		char path[64];
+		struct dirent *d;
+		DIR *tasks;
+
+		if (innermost_pid(p) == nspid)
+			return p;
+		snprintf(path, sizeof(path), "/proc/%d/task", p);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((d = readdir(tasks))) {
+			int child;
+			FILE *f;
+
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", p, d->d_name);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			while (tail < MAX_SEEN && fscanf(f, "%d", &child) == 1)
+				queue[tail++] = child;
+			fclose(f);
+		}
+		closedir(tasks);
+	}
+	return -1;
+}
+
+/* Under a wrap reaper: a pidfd for the app, now that it reported ready. */
+static int watch_app(struct rb_sandbox *sb, const struct rb_channel *ch, struct rb_run_result *res)
+{
+	pid_t nspid = ch->payload_pid, pid;
+	int fd;
+
+	pid = nspid > 0 ? find_descendant(sb->pid1, nspid) : -1;
+	if (pid < 0) {
+		snprintf(res->app_skip, sizeof(res->app_skip),
+			 "the app (pid %d in the sandbox) is not among PID 1's descendants", nspid);
+		return -1;
+	}
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* still the same process (the pid could have been reused in between) */
+	if (fd >= 0 && innermost_pid(pid) != nspid) {
+		close(fd);
+		fd = -1;
+		errno = ESRCH;
+	}
+	if (fd < 0)
+		snprintf(res->app_skip, sizeof(res->app_skip), "pidfd_open(%d): %s", pid,
+			 strerror(errno));
+	return fd;
+}
+
+/* After the run (every process of the sandbox reaped). */
+static void learn_app_status(const struct rb_reaper *r, const struct rb_sandbox *sb, int app_pidfd,
+			     struct rb_run_result *res)
+{
+	struct rb_pidfd_info info = { .mask = RB_PIDFD_INFO_EXIT };
+
+	switch (r->mode) {
+	case RB_MODE_NONE:
+		res->app_status = sb->status;
+		res->app_status_known = true;
+		return;
+	case RB_MODE_STANDALONE:
+		res->app_status = sb->joiner_status;
+		res->app_status_known = sb->joiner_done && sb->joiner_status != -1;
+		if (!res->app_status_known)
+			snprintf(res->app_skip, sizeof(res->app_skip), "the joined workload's helper "
+				 "reported no status");
+		return;
+	case RB_MODE_WRAP:
+		break;
+	}
+	if (app_pidfd < 0) {
+		if (!res->app_skip[0])
+			snprintf(res->app_skip, sizeof(res->app_skip), "the app never reported ready");
+		return;
+	}
+	if (ioctl(app_pidfd, RB_PIDFD_GET_INFO, &info) < 0 || !(info.mask & RB_PIDFD_INFO_EXIT)) {
+		snprintf(res->app_skip, sizeof(res->app_skip), "the kernel keeps no exit status for "
+			 "pidfds (PIDFD_INFO_EXIT: Linux 6.15+)");
+		return;
+	}
+	res->app_status = info.exit_code;
+	res->app_status_known = true;
+}
+
 static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
-		      const struct rb_signal_plan *plan, int64_t deadline, struct rb_run_result *res)
+		      const struct rb_signal_plan *plan, int64_t deadline, bool find_app,
+		      int *app_pidfd, struct rb_run_result *res)
 {
 	int64_t due;
 
@@ -242,6 +385,8 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 			return;
 		}
 	}
+	if (find_app && __atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE))
+		*app_pidfd = watch_app(sb, ch, res);
 	due = rb_now_ns() + plan->delay_ns;
 	while (rb_now_ns() < due)
 		if (rb_sandbox_pid1_exited(sb, 1)) {
@@ -269,7 +414,7 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	struct rb_sandbox_opts opts = *opts_in;
 	struct channel_file ch;
 	char **env = NULL;
-	int rc = -1;
+	int rc = -1, app_pidfd = -1;
 
 	memset(res, 0, sizeof(*res));
 	if (opts.pids_max == 0)
@@ -288,15 +433,20 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto destroy;
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
-	if (plan && (plan->n > 0 || plan->settle_ns > 0))
-		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns, res);
+	if (plan && (plan->n > 0 || plan->settle_ns > 0 || plan->watch_app))
+		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns,
+			  plan->watch_app && r->mode == RB_MODE_WRAP, &app_pidfd, res);
 	if (rb_sandbox_wait(&res->sb, &opts, SIGTERM, err) < 0)
 		goto destroy;
+	if (plan && plan->watch_app)
+		learn_app_status(r, &res->sb, app_pidfd, res);
 	rc = 0;
 destroy:
 	if (rb_sandbox_destroy(&res->sb, rc == 0 ? err : &(struct rb_error){ 0 }) < 0)
 		rc = -1;
 out:
+	if (app_pidfd >= 0)
+		close(app_pidfd);
 	memcpy(&res->chan, ch.map, sizeof(res->chan));
 	res->chan_valid = res->chan.payload_pid != 0;
 	channel_close(&ch);
@@ -314,6 +464,158 @@ void rb_run_result_free(struct rb_run_result *res)
 {
 	rb_argv_free(res->argv);
 	res->argv = NULL;
+}
+
+/* ---- a pod ----------------------------------------------------------------- */
+
+static int ms_until(int64_t t)
+{
+	int64_t left = (t - rb_now_ns() + 999999) / 1000000;
+
+	return left <= 0 ? 0 : left > 1000000000 ? 1000000000 : (int)left;
+}
+
+/* Until every container reported ready or ended; false if PID 1 exited
+ * first or the deadline passed. */
+static bool pod_wait_running(struct rb_sandbox *sb, struct channel_file ch[], int n,
+			     int64_t deadline, struct rb_pod_result *res)
+{
+	for (;;) {
+		bool all = true;
+
+		rb_sandbox_poll_joined(sb, 0);
+		for (int i = 0; i < n; i++)
+			if (!sb->joined[i].done && !__atomic_load_n(&ch[i].map->ready, __ATOMIC_ACQUIRE))
+				all = false;
+		if (all)
+			return true;
+		if (rb_sandbox_pid1_exited(sb, 1)) {
+			res->pid1_early = true;
+			return false;
+		}
+		if (rb_now_ns() >= deadline)
+			return false;
+	}
+}
+
+/* The kubelet's part: each container's main process gets SIGTERM, those
+ * still running after the grace period SIGKILL; then the sandbox (PID 1)
+ * gets its stop signal, and SIGKILL after the grace period. */
+static void pod_stop(struct rb_sandbox *sb, const struct rb_pod_plan *plan, int n, int64_t deadline,
+		     struct rb_pod_result *res)
+{
+	int64_t grace_end;
+
+	res->t_running_ns = rb_now_ns();
+	for (int i = 0; i < n; i++)
+		if (!sb->joined[i].done) {
+			res->c[i].t_term_ns = rb_now_ns();
+			rb_sandbox_signal_joined(sb, i, SIGTERM);
+		}
+	grace_end = rb_now_ns() + plan->grace_ns;
+	while (rb_sandbox_poll_joined(sb, ms_until(grace_end)) > 0 && rb_now_ns() < grace_end)
+		;
+	for (int i = 0; i < n; i++)
+		if (!sb->joined[i].done) {
+			res->c[i].killed = true;
+			rb_sandbox_signal_joined(sb, i, SIGKILL);
+		}
+	while (rb_sandbox_poll_joined(sb, ms_until(deadline)) > 0 && rb_now_ns() < deadline)
+		;
+	if (rb_sandbox_pid1_exited(sb, 0)) {
+		res->pid1_early = true;
+		return;
+	}
+	res->t_stop_ns = rb_now_ns();
+	rb_sandbox_signal(sb, plan->stop_signal ? plan->stop_signal : SIGTERM);
+	if (!rb_sandbox_pid1_exited(sb, ms_until(res->t_stop_ns + plan->grace_ns))) {
+		res->pid1_killed = true;
+		rb_sandbox_signal(sb, SIGKILL);
+	}
+}
+
+int rb_run_pod(const struct rb_sysinfo *si, const struct rb_reaper *r,
+	       const struct rb_sandbox_opts *opts_in, const struct rb_pod_plan *plan,
+	       char *const *const containers[], int n, struct rb_pod_result *res,
+	       struct rb_error *err)
+{
+	extern char **environ;
+	struct rb_sandbox_opts opts = *opts_in;
+	struct channel_file ch[RB_POD_MAX];
+	char **env[RB_POD_MAX] = { NULL };
+	int rc = -1, opened = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->sb.pidfd = res->sb.sigfd = -1; /* destroyable before it started */
+	for (int i = 0; i < RB_POD_MAX; i++)
+		res->c[i].status = -1;
+	if (n < 1 || n > RB_POD_MAX)
+		return rb_input_error(err, "a pod holds 1 to %d containers, not %d", RB_POD_MAX, n);
+	if (r->mode != RB_MODE_STANDALONE)
+		return rb_input_error(err, "reaper %s runs in %s mode: a pod needs a standalone one",
+				      r->name, rb_mode_name(r->mode));
+	res->n = n;
+	if (opts.pids_max == 0)
+		opts.pids_max = opts.pid_max;
+	if (rb_require_available(r, err) < 0 || build_pid1_argv(r, containers[0], &res->argv, err) < 0)
+		return -1;
+	for (; opened < n; opened++) {
+		if (channel_open(&ch[opened], err) < 0)
+			goto out;
+		env[opened] = environment_with(RB_CHANNEL_ENV, ch[opened].path);
+		if (!env[opened]) {
+			opened++;
+			rb_sys_error(err, ENOMEM, "environment");
+			goto out;
+		}
+	}
+	opts.env = environ; /* PID 1 reports nothing */
+	if (rb_sandbox_start(&res->sb, si, &opts, res->argv, err) < 0)
+		goto destroy;
+	for (int i = 0; i < n; i++) {
+		opts.env = env[i];
+		if (rb_sandbox_join(&res->sb, &opts, containers[i], err) < 0)
+			goto destroy;
+	}
+	if (pod_wait_running(&res->sb, ch, n, res->sb.t_start_ns + opts.deadline_ns, res))
+		pod_stop(&res->sb, plan, n, res->sb.t_start_ns + opts.deadline_ns, res);
+	if (rb_sandbox_wait(&res->sb, &opts, 0, err) < 0)
+		goto destroy;
+	rc = 0;
+destroy:
+	if (rb_sandbox_destroy(&res->sb, rc == 0 ? err : &(struct rb_error){ 0 }) < 0)
+		rc = -1;
+	for (int i = 0; i < res->sb.njoined && i < n; i++) {
+		res->c[i].status = res->sb.joined[i].status;
+		res->c[i].done = res->sb.joined[i].done;
+		res->c[i].t_exit_ns = res->sb.joined[i].t_done_ns;
+	}
+out:
+	for (int i = 0; i < opened; i++) {
+		res->c[i].chan = malloc(sizeof(*res->c[i].chan));
+		if (res->c[i].chan) {
+			memcpy(res->c[i].chan, ch[i].map, sizeof(*res->c[i].chan));
+			res->c[i].chan_valid = res->c[i].chan->payload_pid != 0;
+		}
+		channel_close(&ch[i]);
+		if (env[i]) {
+			for (char **e = env[i]; *e; e++)
+				if (strncmp(*e, RB_CHANNEL_ENV "=", sizeof(RB_CHANNEL_ENV)) == 0)
+					free(*e);
+			free(env[i]);
+		}
+	}
+	return rc;
+}
+
+void rb_pod_result_free(struct rb_pod_result *res)
+{
+	rb_argv_free(res->argv);
+	res->argv = NULL;
+	for (int i = 0; i < RB_POD_MAX; i++) {
+		free(res->c[i].chan);
+		res->c[i].chan = NULL;
+	}
 }
 
 static const char *const end_names[] = {

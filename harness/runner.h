@@ -31,6 +31,9 @@ struct rb_signal_plan {
 	/* Send right after PID 1 starts instead of waiting for the payload's
 	 * ready flag (signals in the first milliseconds; the delay still applies). */
 	bool no_wait_ready;
+	/* Once the payload is ready, find it (the app: PID 1's descendant
+	 * under a wrap reaper) and learn how it ended: res->app_status. */
+	bool watch_app;
 };
 
 struct rb_run_result {
@@ -44,6 +47,45 @@ struct rb_run_result {
 	char send_skip[128];      /* why the plan was not (fully) sent */
 	bool ended_by_harness;    /* the settle time ran out and the harness killed PID 1 */
 	int children_stopped;     /* then: PID 1's children in state T (stopped) */
+	/* plan->watch_app: the app's wait status, from the app itself, not from
+	 * what PID 1 reports: PID 1's own (mode none), the joined workload's
+	 * (standalone), or the kernel's record of the app process (wrap:
+	 * PIDFD_INFO_EXIT, Linux 6.15+). */
+	bool app_status_known;
+	int app_status;
+	char app_skip[128];       /* why it is not known */
+};
+
+/* Kubernetes' pod: a standalone reaper as PID 1 and containers that join its
+ * namespaces (each with its own report channel), stopped as the kubelet
+ * stops a pod: SIGTERM to each container's main process, SIGKILL to those
+ * still running after the grace period, then the stop signal to PID 1
+ * (SIGKILL if it is still there after the grace period too). */
+#define RB_POD_MAX RB_SANDBOX_MAX_JOINED
+struct rb_pod_plan {
+	int64_t grace_ns;  /* terminationGracePeriodSeconds */
+	int stop_signal;   /* to PID 1 once the containers are gone; 0: SIGTERM */
+};
+
+struct rb_pod_container {
+	struct rb_channel *chan;  /* what it reported (malloc'd copy), NULL if none */
+	bool chan_valid;
+	int status;               /* wait status, -1 unknown */
+	bool done;
+	int64_t t_term_ns;        /* SIGTERM sent; 0: it had ended before the stop */
+	int64_t t_exit_ns;        /* its status reached the harness */
+	bool killed;              /* still running after the grace: SIGKILLed */
+};
+
+struct rb_pod_result {
+	struct rb_sandbox sb;     /* PID 1: ended and destroyed */
+	char **argv;              /* PID 1's argv */
+	int n;
+	struct rb_pod_container c[RB_POD_MAX];
+	int64_t t_running_ns;     /* every container had reported ready or ended */
+	int64_t t_stop_ns;        /* the stop signal went to PID 1; 0: not sent */
+	bool pid1_early;          /* PID 1 exited before it was stopped */
+	bool pid1_killed;         /* PID 1 outlived the grace after its stop signal */
 };
 
 /* Expand WORKLOAD: a payload verb (exit, sleep, orphans, ...) becomes
@@ -60,6 +102,15 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		   const struct rb_sandbox_opts *opts, const struct rb_signal_plan *plan,
 		   char *const workload[], struct rb_run_result *res, struct rb_error *err);
 void rb_run_result_free(struct rb_run_result *res);
+
+/* Run a pod: R (a standalone reaper) as PID 1 and the N (resolved)
+ * CONTAINERS joined to it, in order; once each has reported ready (as
+ * signal-recorder does) or ended, stop the pod as PLAN says. */
+int rb_run_pod(const struct rb_sysinfo *si, const struct rb_reaper *r,
+	       const struct rb_sandbox_opts *opts, const struct rb_pod_plan *plan,
+	       char *const *const containers[], int n, struct rb_pod_result *res,
+	       struct rb_error *err);
+void rb_pod_result_free(struct rb_pod_result *res);
 
 /* Measurements and skips of RES into a record's run object. */
 void rb_run_record(json_t *run, const struct rb_run_result *res);

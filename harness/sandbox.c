@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -55,12 +56,16 @@ static int open_stop_signalfd(struct rb_error *err)
  * empty signal mask, every disposition default. */
 static void reset_signals(void)
 {
-	sigset_t none;
+	/* Raw system calls: glibc's signal() and sigprocmask() skip its own
+	 * signals 32 and 33, which a parent (timeout, a CI runner) may have set
+	 * to SIG_IGN, and SIG_IGN survives exec. */
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { 0 };
+	uint64_t none = 0;
 
-	for (int s = 1; s <= SIGRTMAX; s++)
-		signal(s, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s <= 64; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof(uint64_t));
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(uint64_t));
 }
 
 static int write_string(const char *path, const char *value)
@@ -75,12 +80,24 @@ static int write_string(const char *path, const char *value)
 	return n == (ssize_t)strlen(value) ? 0 : -1;
 }
 
-static void redirect_output(int fd)
+/* What a container runtime gives its process, done for PID 1 and for joined
+ * workloads alike: stdin from /dev/null (tini's child would otherwise take
+ * the terminal's foreground with tcsetpgrp), stdout/stderr where the run
+ * wants them, no core files (core_pattern may write them into the cwd). */
+static void container_stdio(int output_fd)
 {
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
+	struct rlimit no_core = { 0, 0 };
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		close(null);
 	}
+	if (output_fd >= 0) {
+		dup2(output_fd, STDOUT_FILENO);
+		dup2(output_fd, STDERR_FILENO);
+	}
+	setrlimit(RLIMIT_CORE, &no_core);
 }
 
 static _Noreturn void child_fail(int errfd, const char *stage)
@@ -115,7 +132,11 @@ static _Noreturn void pid1_child(int go_fd, int errfd, const struct rb_sandbox_o
 		if (write_string("/proc/sys/kernel/pid_max", value) < 0)
 			child_fail(errfd, "writing /proc/sys/kernel/pid_max");
 	}
-	redirect_output(opts->output_fd);
+	/* Its own session, as runc gives a container (nsexec calls setsid):
+	 * job-control signals then do not depend on how the harness was run. */
+	if (setsid() < 0)
+		child_fail(errfd, "setsid");
+	container_stdio(opts->output_fd);
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	reset_signals();
 	execve(argv[0], argv, opts->env);
@@ -202,7 +223,6 @@ int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 	memset(sb, 0, sizeof(*sb));
 	sb->pidfd = sb->sigfd = -1;
 	sb->pids_peak = -1;
-	sb->joiner = sb->joiner_status_fd = -1;
 	sb->userns = opts->userns == RB_USERNS_YES || (opts->userns == RB_USERNS_AUTO && !si->root);
 	sb->pid_max_set = si->per_ns_pid_max && opts->pid_max > 0;
 	if (!sb->pid_max_set)
@@ -278,12 +298,16 @@ static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbo
 	if (child < 0)
 		child_fail(errfd, "fork");
 	if (child == 0) {
-		redirect_output(opts->output_fd);
+		container_stdio(opts->output_fd);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		reset_signals();
 		execve(argv[0], argv, opts->env);
 		child_fail(errfd, "exec");
 	}
+	/* Its host pid first (before the error pipe closes: the harness reads
+	 * it once exec succeeded), its wait status when it ends. */
+	if (write(status_fd, &child, sizeof(child)) != sizeof(child))
+		_exit(124);
 	close(errfd);
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;
@@ -295,19 +319,39 @@ static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbo
 int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, char *const argv[],
 		    struct rb_error *err)
 {
+	struct rb_joined *j = &sb->joined[sb->njoined];
 	int statusp[2], errp[2];
 	pid_t harness = getpid();
 
-	if (pipe2(statusp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+	if (sb->njoined >= RB_SANDBOX_MAX_JOINED)
+		return rb_fail(err, RB_ERR_INPUT, 0, "at most %d workloads can join a sandbox",
+			       RB_SANDBOX_MAX_JOINED);
+	if (pipe2(statusp, O_CLOEXEC) < 0)
 		return rb_sys_error(err, errno, "pipe2");
-	sb->joiner = fork();
-	if (sb->joiner < 0)
-		return rb_sys_error(err, errno, "fork");
-	if (sb->joiner == 0) {
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		int e = errno;
+
+		close(statusp[0]);
+		close(statusp[1]);
+		return rb_sys_error(err, e, "pipe2");
+	}
+	*j = (struct rb_joined){ .pid = -1, .pidfd = -1, .status_fd = -1, .status = -1 };
+	j->helper = fork();
+	if (j->helper < 0) {
+		int e = errno;
+
+		for (int i = 0; i < 2; i++) {
+			close(statusp[i]);
+			close(errp[i]);
+		}
+		return rb_sys_error(err, e, "fork");
+	}
+	if (j->helper == 0) {
 		close(statusp[0]);
 		close(errp[0]);
 		joiner_child(sb, opts, harness, statusp[1], errp[1], argv);
 	}
+	sb->njoined++; /* from here on, destroy reaps the helper */
 	close(statusp[1]);
 	close(errp[1]);
 	/* The helper's copy of the error pipe closes when it forks the
@@ -318,8 +362,22 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 		return -1;
 	}
 	close(errp[0]);
-	sb->joiner_status_fd = statusp[0];
+	j->status_fd = statusp[0];
+	if (read(j->status_fd, &j->pid, sizeof(j->pid)) != sizeof(j->pid))
+		return rb_sys_error(err, EIO, "reading the joined workload's pid");
+	/* The pid names the workload until the helper, its parent, reaps it.
+	 * If it ended at once and was reaped already, pidfd_open fails (ESRCH):
+	 * pids are allocated cyclically, so naming another process would take
+	 * a wrap of the host's pid space in between. */
+	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
 	return 0;
+}
+
+int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig)
+{
+	if (i < 0 || i >= sb->njoined || sb->joined[i].pidfd < 0)
+		return -EBADF;
+	return pidfd_send(sb->joined[i].pidfd, sig) < 0 ? -errno : 0;
 }
 
 /* ---- waiting and teardown ------------------------------------------------ */
@@ -350,19 +408,51 @@ static int reap_pid1(struct rb_sandbox *sb)
 	return 0;
 }
 
-static void read_joiner_status(struct rb_sandbox *sb)
+/* The helper of joined workload I wrote its status (or died): read it. */
+static void read_joined_status(struct rb_sandbox *sb, int i)
 {
+	struct rb_joined *j = &sb->joined[i];
 	int st;
 
-	if (read(sb->joiner_status_fd, &st, sizeof(st)) == sizeof(st))
-		sb->joiner_status = st;
-	else
-		sb->joiner_status = -1;
-	sb->joiner_done = true;
-	close(sb->joiner_status_fd);
-	sb->joiner_status_fd = -1;
-	waitpid(sb->joiner, NULL, 0);
-	sb->joiner = -1;
+	j->status = read(j->status_fd, &st, sizeof(st)) == sizeof(st) ? st : -1;
+	j->done = true;
+	j->t_done_ns = rb_now_ns();
+	close(j->status_fd);
+	j->status_fd = -1;
+	waitpid(j->helper, NULL, 0);
+	j->helper = -1;
+	if (i == 0) {
+		sb->joiner_status = j->status;
+		sb->joiner_done = true;
+	}
+}
+
+static int joined_running(const struct rb_sandbox *sb)
+{
+	int n = 0;
+
+	for (int i = 0; i < sb->njoined; i++)
+		n += sb->joined[i].status_fd >= 0;
+	return n;
+}
+
+int rb_sandbox_poll_joined(struct rb_sandbox *sb, int timeout_ms)
+{
+	struct pollfd fds[RB_SANDBOX_MAX_JOINED];
+	int idx[RB_SANDBOX_MAX_JOINED], n = 0;
+
+	for (int i = 0; i < sb->njoined; i++)
+		if (sb->joined[i].status_fd >= 0) {
+			fds[n] = (struct pollfd){ .fd = sb->joined[i].status_fd, .events = POLLIN };
+			idx[n++] = i;
+		}
+	if (n == 0)
+		return 0;
+	if (poll(fds, (nfds_t)n, timeout_ms) > 0)
+		for (int k = 0; k < n; k++)
+			if (fds[k].revents & (POLLIN | POLLHUP | POLLERR))
+				read_joined_status(sb, idx[k]);
+	return joined_running(sb);
 }
 
 int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
@@ -372,21 +462,33 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 
 	sb->end = RB_END_EXITED;
 	for (;;) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[2 + RB_SANDBOX_MAX_JOINED] = {
 			{ .fd = sb->pidfd, .events = POLLIN },
 			{ .fd = sb->sigfd, .events = POLLIN },
-			{ .fd = sb->joiner_status_fd, .events = POLLIN },
 		};
 		int64_t left_ms = (deadline - rb_now_ns() + 999999) / 1000000;
-		int n = poll(fds, sb->joiner_status_fd >= 0 ? 3 : 2, left_ms > 0 ? (int)left_ms : 0);
+		int idx[RB_SANDBOX_MAX_JOINED], nj = 0, n;
+		bool ended = false;
 
+		for (int i = 0; i < sb->njoined; i++)
+			if (sb->joined[i].status_fd >= 0) {
+				fds[2 + nj] = (struct pollfd){ .fd = sb->joined[i].status_fd, .events = POLLIN };
+				idx[nj++] = i;
+			}
+		n = poll(fds, (nfds_t)(2 + nj), left_ms > 0 ? (int)left_ms : 0);
 		if (n < 0 && errno != EINTR)
 			return rb_sys_error(err, errno, "poll");
 		if (fds[0].revents & POLLIN)
 			break;
-		if (fds[2].revents & (POLLIN | POLLHUP)) {
-			read_joiner_status(sb);
-			pidfd_send(sb->pidfd, stop_signal);
+		for (int k = 0; k < nj; k++)
+			if (fds[2 + k].revents & (POLLIN | POLLHUP | POLLERR)) {
+				read_joined_status(sb, idx[k]);
+				ended = true;
+			}
+		if (ended) {
+			/* the last joined workload is gone: the pod is done */
+			if (joined_running(sb) == 0 && stop_signal)
+				pidfd_send(sb->pidfd, stop_signal);
 			continue;
 		}
 		if (fds[1].revents & POLLIN) {
@@ -406,8 +508,10 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 	}
 	if (reap_pid1(sb) < 0)
 		return rb_sys_error(err, errno, "waitpid PID 1");
-	if (sb->joiner_status_fd >= 0)
-		read_joiner_status(sb);
+	/* PID 1's end killed them (the namespace is gone): their helpers write */
+	for (int i = 0; i < sb->njoined; i++)
+		if (sb->joined[i].status_fd >= 0)
+			read_joined_status(sb, i);
 	return 0;
 }
 
@@ -419,13 +523,20 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 		pidfd_send(sb->pidfd, SIGKILL);
 		reap_pid1(sb);
 	}
-	if (sb->joiner > 0) {
-		kill(sb->joiner, SIGKILL);
-		waitpid(sb->joiner, NULL, 0);
-		sb->joiner = -1;
+	for (int i = 0; i < sb->njoined; i++) {
+		struct rb_joined *j = &sb->joined[i];
+
+		if (j->helper > 0) {
+			kill(j->helper, SIGKILL);
+			waitpid(j->helper, NULL, 0);
+			j->helper = -1;
+		}
+		if (j->status_fd >= 0)
+			close(j->status_fd);
+		if (j->pidfd >= 0)
+			close(j->pidfd);
+		j->status_fd = j->pidfd = -1;
 	}
-	if (sb->joiner_status_fd >= 0)
-		close(sb->joiner_status_fd);
 	if (sb->has_cgroup) {
 		sb->pids_peak = rb_cgroup_read_long(&sb->cg, "pids.peak");
 		rc = rb_cgroup_destroy(&sb->cg, 5000, err);
@@ -434,7 +545,7 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 		close(sb->pidfd);
 	if (sb->sigfd >= 0)
 		close(sb->sigfd);
-	sb->pidfd = sb->sigfd = sb->joiner_status_fd = -1;
+	sb->pidfd = sb->sigfd = -1;
 	return rc;
 }
 

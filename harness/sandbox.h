@@ -2,7 +2,7 @@
  * own /proc, its own pids cgroup and pid_max, a deadline, and a guarantee
  * that it dies with the harness (PR_SET_PDEATHSIG) even on SIGKILL.
  *
- * Lifecycle: rb_sandbox_start() -> [rb_sandbox_join()] -> rb_sandbox_wait()
+ * Lifecycle: rb_sandbox_start() -> [rb_sandbox_join()...] -> rb_sandbox_wait()
  * -> rb_sandbox_destroy(). */
 #ifndef REAPBENCH_SANDBOX_H
 #define REAPBENCH_SANDBOX_H
@@ -26,6 +26,19 @@ struct rb_sandbox_opts {
 	int output_fd;        /* stdout+stderr of the sandbox; -1: the harness's own */
 };
 
+/* Standalone mode: a workload that joined PID 1's namespaces, as a
+ * container joins its pod. */
+#define RB_SANDBOX_MAX_JOINED 4
+struct rb_joined {
+	pid_t helper;       /* host pid of the helper outside: the workload's parent */
+	pid_t pid;          /* host pid of the workload */
+	int pidfd;          /* the workload's pidfd (rb_sandbox_signal_joined), -1: none */
+	int status_fd;      /* the helper writes the workload's wait status here */
+	int status;         /* its wait status, -1 if unknown */
+	bool done;          /* it exited and the status was read */
+	int64_t t_done_ns;  /* when the harness read the status */
+};
+
 enum rb_sandbox_end {
 	RB_END_EXITED,      /* PID 1 exited by itself */
 	RB_END_DEADLINE,    /* killed at the deadline */
@@ -47,23 +60,33 @@ struct rb_sandbox {
 	enum rb_sandbox_end end;
 	int signal_received; /* for RB_END_INTERRUPTED */
 	long pids_peak;      /* cgroup pids.peak at the end, -1 if unknown */
-	/* standalone mode: the workload that joined */
-	pid_t joiner;        /* host pid of the helper that joined the namespaces */
-	int joiner_status_fd; /* the helper writes the workload's wait status here */
-	int joiner_status;   /* wait status of the joined workload */
-	bool joiner_done;
+	/* standalone mode: the workloads that joined, in order */
+	int njoined;
+	struct rb_joined joined[RB_SANDBOX_MAX_JOINED];
+	int joiner_status;   /* joined[0].status, for one-workload callers */
+	bool joiner_done;    /* joined[0].done */
 };
 
 int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 		     const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err);
 
 /* Run ARGV inside PID 1's namespaces (as a container joins a pause
- * process): a helper joins with setns and forks the workload. */
+ * process): a helper joins with setns and forks the workload, which gets
+ * OPTS->env. Up to RB_SANDBOX_MAX_JOINED times, each a new sb->joined[]. */
 int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, char *const argv[],
 		    struct rb_error *err);
 
+/* Send SIG to joined workload I from the parent namespace (as a container
+ * runtime stops a container). 0 or -errno. */
+int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig);
+
+/* Wait up to TIMEOUT_MS for a joined workload to exit, reading every
+ * status that is there; returns how many are still running. */
+int rb_sandbox_poll_joined(struct rb_sandbox *sb, int timeout_ms);
+
 /* Wait for PID 1 to exit or for the deadline; in standalone mode, signal
- * PID 1 with STOP_SIGNAL once the joined workload has exited. */
+ * PID 1 with STOP_SIGNAL (0: none) once every joined workload has exited
+ * (once, and only if that happens during this wait). */
 int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
 		    struct rb_error *err);
 
