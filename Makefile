@@ -19,7 +19,9 @@ HARNESS_SRC := harness/main.c harness/error.c harness/options.c harness/registry
                harness/cmd_list.c harness/cmd_run.c harness/cmd_smoke.c harness/signames.c \
                harness/runner.c harness/version.c \
                harness/conform.c harness/cmd_conform.c harness/check_exit.c \
-               harness/check_forward.c harness/check_reap.c
+               harness/check_forward.c harness/check_reap.c \
+               harness/check_default.c harness/check_early.c harness/check_inherit.c \
+               harness/check_shutdown.c harness/check_main_exit.c harness/check_pod.c
 # The payload (workload under the reaper): static, so that it starts cheaply.
 PAYLOAD_SRC := harness/payload.c harness/spawn.c harness/signames.c
 # Reapers built from this repo.

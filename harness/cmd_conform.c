@@ -51,7 +51,9 @@ static void usage(void)
 	       "  --grace DUR       docker stop's grace period before SIGKILL (default 10s)\n"
 	       RB_SANDBOX_USAGE
 	       "\nCells: as claimed; \"!\" deviates from the claim; \"~\" nothing claimed;\n"
-	       "\"?\" could not be observed. Exit 0 all claims held, 1 deviation, 2 bad input.\n");
+	       "\"?\" could not be observed. With --repeat, \"k/N\": runs that matched the claim\n"
+	       "(unclaimed: runs that saw the value shown). Exit 0 all claims held, 1 deviation,\n"
+	       "2 bad input.\n");
 }
 
 static bool selected(const struct rb_check *c, const char *pattern)
@@ -74,13 +76,14 @@ static void verdict(struct rb_cell *cell, int rc)
 									    : RB_VERDICT_DEVIATES;
 }
 
-/* One cell: once, or REPEAT times for a racy check. The cell shows the
- * first run that deviated (or could not observe), else the first run, and
- * the rate of runs that matched the claim. */
+/* One cell: once, or REPEAT times for a racy check. A claimed cell shows
+ * the first run that deviated (or could not observe), else the first run,
+ * and how many runs matched the claim; an unclaimed one shows the first
+ * run's value and how many runs saw that same value. */
 static void run_cell(const struct rb_check *c, struct rb_conform_ctx *ctx, int repeat,
 		     struct rb_cell *cell)
 {
-	int runs = c->racy ? repeat : 1, matches = 0;
+	int runs = c->racy ? repeat : 1, matches = 0, same = 0;
 	struct rb_cell one;
 
 	for (int i = 0; i < runs; i++) {
@@ -92,9 +95,10 @@ static void run_cell(const struct rb_check *c, struct rb_conform_ctx *ctx, int r
 		if (i == 0 || (kept_fine && one.verdict != RB_VERDICT_OK &&
 			       one.verdict != RB_VERDICT_UNCLAIMED))
 			*cell = one;
+		same += strcmp(one.observed, cell->observed) == 0;
 	}
 	cell->runs = runs;
-	cell->matches = matches;
+	cell->matches = cell->verdict == RB_VERDICT_UNCLAIMED ? same : matches;
 }
 
 static void progress(const struct matrix *m, size_t done, size_t total, const char *reaper,
@@ -142,7 +146,7 @@ static const char *mark(const struct rb_cell *cell)
 
 static void cell_text(const struct rb_cell *cell, char *buf, size_t len)
 {
-	if (cell->runs > 1 && cell->expected[0])
+	if (cell->runs > 1)
 		snprintf(buf, len, "%s%s %d/%d", cell->observed, mark(cell), cell->matches, cell->runs);
 	else
 		snprintf(buf, len, "%s%s", cell->observed, mark(cell));
@@ -487,6 +491,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		printf("\n");
 		break;
 	}
+	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
 	rc = json_path ? rb_record_write(rec, json_path, err) : 0;
 	json_decref(rec);

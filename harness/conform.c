@@ -13,6 +13,12 @@ static const struct rb_check_family *const families[] = {
 	&rb_family_exit,
 	&rb_family_forward,
 	&rb_family_reap,
+	&rb_family_default,
+	&rb_family_early,
+	&rb_family_inherit,
+	&rb_family_shutdown,
+	&rb_family_main_exit,
+	&rb_family_pod,
 };
 
 struct rb_check *rb_conform_checks(size_t *n)

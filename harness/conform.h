@@ -59,6 +59,12 @@ struct rb_check_family {
 extern const struct rb_check_family rb_family_exit;
 extern const struct rb_check_family rb_family_forward;
 extern const struct rb_check_family rb_family_reap;
+extern const struct rb_check_family rb_family_default;
+extern const struct rb_check_family rb_family_early;
+extern const struct rb_check_family rb_family_inherit;
+extern const struct rb_check_family rb_family_shutdown;
+extern const struct rb_check_family rb_family_main_exit;
+extern const struct rb_check_family rb_family_pod;
 
 /* Every check, in family order; *N set. Free with free(). */
 struct rb_check *rb_conform_checks(size_t *n);

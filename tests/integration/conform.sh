@@ -1,0 +1,76 @@
+# The conformance matrix: the reference passes every check it claims, every
+# shipped init's claims hold on the installed program, and each negative
+# control is caught by exactly the checks that target its defect.
+. "$(dirname "$0")/../lib.sh"
+
+GRACE=--grace=300ms
+# The sanitized build runs the cheap families only: the full matrix once is enough.
+if [ "$BUILD" = build ]; then SUBSET=; else SUBSET="--check exit"; fi
+
+# failing CHECK names of one reaper, from TAP
+failing() { sed -n "s/^not ok [0-9]* - $1: \([^:]*\): .*/\1/p" "$TMP/out" | sort; }
+
+# 1. shipped inits and the reference: every claim holds. One cell is racy by
+# nature and is judged by its rate below: dumb-init signals the group and
+# exits at once, and the kernel's SIGKILL of the namespace sometimes wins.
+RACY='dumb-init: main_exit\.members'
+rb conform $GRACE $SUBSET --format tap --json "$TMP/conform.json"
+bad=$(grep '^not ok' "$TMP/out" | grep -vE " - ($RACY):")
+if [ -z "$bad" ] && { [ "$rc" -eq 0 ] || grep -qE "^not ok .* - ($RACY):" "$TMP/out"; }; then
+	ok "conform: all claims of the shipped inits and the reference hold ($(grep -c '^ok' "$TMP/out") cells)"
+else
+	notok "conform: all claims hold (rc $rc)"; echo "$bad" | diag; grep -A1 '^not ok' "$TMP/out" | diag
+fi
+for r in tini tini-g dumb-init dumb-init-c catatonit catatonit-g pause bash none reference; do
+	grep -q " - $r: " "$TMP/out" && ok "conform covers $r" || notok "conform covers $r"
+done
+jq -e '.schema == "reapbench.record/1" and .command == "conform" and (.runs | length) == 10
+       and ([.runs[].conformance[] | select(.verdict == "ok")] | length) > 0' "$TMP/conform.json" >/dev/null \
+	&& ok "conform record: 10 reapers with verdicts" || notok "conform record"
+if command -v prove >/dev/null; then
+	"$RB" conform -r tini -r reference --check exit --format tap >"$TMP/tap" 2>/dev/null
+	prove -e cat "$TMP/tap" >"$TMP/prove" 2>&1 && grep -q 'Result: PASS' "$TMP/prove" \
+		&& ok "conform --format tap is read by prove" || { notok "conform --format tap is read by prove"; diag <"$TMP/prove"; }
+else
+	skip "prove not installed"
+fi
+
+if [ "$BUILD" = build ]; then
+	rb conform -r dumb-init --check main_exit.members --repeat 20
+	n=$(sed -nE 's/^main_exit\.members +(term|kill)!? ([0-9]+)\/20.*/\2/p' "$TMP/out")
+	[ -n "$n" ] && [ "$n" -ge 15 ] && ok "dumb-init sends the others SIGTERM first in $n/20 runs" \
+		|| { notok "dumb-init main_exit.members rate ('$n'/20)"; diag <"$TMP/out"; }
+fi
+
+# 2. each negative control: its targeted checks fail, and only checks of its defect
+control() { # REAPER MUST-FAIL-CHECK... : every listed check fails; others only within FAMILY
+	local r=$1 family=$2; shift 2
+	rb conform -r "$r" $GRACE $SUBSET --format tap
+	expect_eq "$r: conform exits 1" "$rc" 1
+	local got; got=$(failing "$r")
+	for c in "$@"; do
+		echo "$got" | grep -qx "$c" && ok "$r is caught by $c" || { notok "$r is caught by $c"; echo "$got" | diag; }
+	done
+	local stray; stray=$(echo "$got" | grep -vE "$family" | tr '\n' ' ')
+	[ -z "$stray" ] && ok "$r fails only checks matching /$family/" || notok "$r fails unrelated checks: $stray"
+}
+# (an exec failure is rb-init's own exit, not the child's status: not its defect)
+control broken-lose-status '^exit\.' exit.code.1 exit.code.42 exit.code.255 exit.killed.SIGTERM \
+	exit.killed.SIGKILL exit.killed.SIGSEGV
+if [ "$BUILD" = build ]; then
+	control broken-direct-only '^(reap|pod)\.' reap.orphans reap.hoard reap.prompt
+	control broken-reap-once '^(reap|pod|main_exit)\.' reap.hoard
+	control broken-slow-timer '^(reap|shutdown|main_exit)\.' reap.prompt
+	control broken-drop-signal 'USR1' forward.parent.SIGUSR1 forward.inside.SIGUSR1
+fi
+
+# 3. --repeat reports a rate for racy checks
+rb conform -r reference --check reap.prompt --repeat 3
+grep -qE '^reap\.prompt +prompt 3/3' "$TMP/out" && ok "--repeat 3: reap.prompt 3/3" || { notok "--repeat 3 rate"; diag <"$TMP/out"; }
+
+# 4. bad input
+for args in "--format xml" "--check no-such-check" "-r no-such-reaper" "--repeat 0" "--grace -1s" "--bogus"; do
+	rb conform $args
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "conform $args: one line, exit 2" \
+		|| { notok "conform $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
+done
