@@ -16,7 +16,8 @@
 #include "options.h"
 #include "record.h"
 
-enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_ALL, OPT_GRACE, OPT_LIST };
+enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_ALL, OPT_GRACE, OPT_LIST,
+       OPT_NO_RECORD };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON, FORMAT_TAP };
 
 #define MAX_REAPERS 64
@@ -47,7 +48,8 @@ static void usage(void)
 	       "  --list            list the checks with one line each, run nothing\n"
 	       "  --repeat N        run racy checks N times and report rates (default 1)\n"
 	       "  --format F        text (default), md, json, tap\n"
-	       "  --json PATH       also write the run record there\n"
+	       "  --json PATH       the run record (default results/runs/<time>-conform.json)\n"
+	       "  --no-record       write no record\n"
 	       "  --grace DUR       docker stop's grace period before SIGKILL (default 10s)\n"
 	       RB_SANDBOX_USAGE
 	       "\nCells: as claimed; \"!\" deviates from the claim; \"~\" nothing claimed;\n"
@@ -387,14 +389,16 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "json", required_argument, NULL, OPT_JSON }, { "all", no_argument, NULL, OPT_ALL },
 		{ "list", no_argument, NULL, OPT_LIST },
-		{ "grace", required_argument, NULL, OPT_GRACE }, RB_SANDBOX_LONGOPTS, { 0 },
+		{ "grace", required_argument, NULL, OPT_GRACE },
+		{ "no-record", no_argument, NULL, OPT_NO_RECORD }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	struct rb_conform_ctx ctx = { .si = si };
 	static struct matrix m; /* large (descriptors); one per process */
 	char *names[MAX_REAPERS];
 	const char *pattern = NULL, *json_path = NULL;
 	enum format format = FORMAT_TEXT;
-	bool all = false, list = false;
+	bool all = false, list = false, record = true;
+	char default_json[128];
 	int opt, rc, nnames = 0, bad;
 	long repeat = 1;
 	json_t *rec;
@@ -436,6 +440,9 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			break;
 		case OPT_LIST:
 			list = true;
+			break;
+		case OPT_NO_RECORD:
+			record = false;
 			break;
 		case OPT_GRACE:
 			if (rb_parse_duration("--grace", optarg, 0, 600 * 1000000000LL, &ctx.grace_ns,
@@ -493,7 +500,18 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
-	rc = json_path ? rb_record_write(rec, json_path, err) : 0;
+	if (record && !json_path) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(default_json, sizeof(default_json), "results/runs/%Y%m%dT%H%M%SZ-conform.json",
+			 &tm);
+		json_path = default_json;
+	}
+	rc = record ? rb_record_write(rec, json_path, err) : 0;
+	if (rc == 0 && record && format != FORMAT_JSON && format != FORMAT_TAP)
+		printf("\nrecord  %s\n", json_path);
 	json_decref(rec);
 	free(m.cells);
 	free(m.checks);
