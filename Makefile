@@ -1,7 +1,8 @@
 # reapbench — see README.md. `make` builds, `make test` tests, `make bench` benchmarks.
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -iquote harness
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -iquote harness \
+            -iquote bench
 LDLIBS_HARNESS = -linih -ljansson -lm
 B        := build
 VERSION  := 0.1.0
@@ -21,19 +22,29 @@ HARNESS_SRC := harness/main.c harness/error.c harness/options.c harness/registry
                harness/conform.c harness/cmd_conform.c harness/check_exit.c \
                harness/check_forward.c harness/check_reap.c \
                harness/check_default.c harness/check_early.c harness/check_inherit.c \
-               harness/check_shutdown.c harness/check_main_exit.c harness/check_pod.c
+               harness/check_shutdown.c harness/check_main_exit.c harness/check_pod.c \
+               harness/stats.c harness/cmd_storm.c
+# The storm generator (bench/): the engine and one file per pattern, listed in
+# bench/patterns.c. Linked into the payload, which runs it, and the harness,
+# which lists and checks the patterns.
+STORM_SRC   := bench/storm.c bench/patterns.c $(sort $(wildcard bench/pattern_*.c)) harness/spawn.c
 # The payload (workload under the reaper): static, so that it starts cheaply.
-PAYLOAD_SRC := harness/payload.c harness/spawn.c harness/signames.c
+PAYLOAD_SRC := harness/payload.c harness/signames.c harness/stats.c
 # Reapers built from this repo.
 REAPERS     := $(B)/rb-init $(B)/rb-pause
 
-HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/%.o)
-PAYLOAD_OBJ := $(PAYLOAD_SRC:harness/%.c=$(B)/obj/%.o)
+STORM_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(STORM_SRC)))
+HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/%.o) $(STORM_OBJ)
+PAYLOAD_OBJ := $(PAYLOAD_SRC:harness/%.c=$(B)/obj/%.o) $(STORM_OBJ)
 
 .PHONY: all setup test bench clean FORCE
 all: $(B)/reapbench $(B)/rb-payload $(REAPERS)
 
-$(B)/obj/%.o: harness/%.c harness/*.h | $(B)/obj
+$(B)/obj/%.o: harness/%.c harness/*.h bench/*.h | $(B)/obj
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj/%.o: bench/%.c bench/*.h harness/*.h | $(B)/obj
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -49,7 +60,7 @@ $(B)/reapbench: $(HARNESS_OBJ)
 
 # Static unless sanitized (the sanitizer runtimes do not link statically).
 $(B)/rb-payload: $(PAYLOAD_OBJ)
-	$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^
+	$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^ -lm
 
 $(B)/rb-%: reapers/src/rb-%.c harness/*.h | $(B)/obj
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< harness/signames.c

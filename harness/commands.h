@@ -13,5 +13,6 @@ rb_command_fn rb_cmd_list;
 rb_command_fn rb_cmd_run;
 rb_command_fn rb_cmd_smoke;
 rb_command_fn rb_cmd_conform;
+rb_command_fn rb_cmd_storm;
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
 	{ "run", rb_cmd_run, "one payload under one reaper as PID 1 of a fresh sandbox" },
 	{ "conform", rb_cmd_conform, "the PID 1 conformance matrix: observed behaviour vs claims" },
 	{ "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
+	{ "storm", rb_cmd_storm, "orphan and zombie storms: reap latency, drain, PID 1's cost" },
 };
 
 static void usage(FILE *out)

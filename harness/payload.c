@@ -11,11 +11,17 @@
  *                              [--kill-pid1 SIG]
  *   rb-payload orphans N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload zombies N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
+ *   rb-payload storm PATTERN [--count N] [--method clone-vm|vfork|fork] [--branch B]
+ *                    [--depth D] [--threads K] [--rate R] [--hold-ms MS] [--wait-reaped-ms MS]
+ *                    [--resolution-us US]
+ *
+ * orphans and zombies are the storm patterns burst and hoard (bench/storm.h),
+ * with their old defaults (10 s to wait for the reaps).
  *
  * Exit status: 2 bad arguments or channel; 4 the set-up failed (a system
  * call that must not fail did); kill-self 125: the signal had no effect;
- * orphans and zombies: 0 all spawned and reaped, 1 some spawns failed (the
- * others were reaped), 3 some were not reaped within --wait-reaped-ms.
+ * orphans, zombies and storm: 0 all spawned and reaped, 1 some spawns failed
+ * (the others were reaped), 3 some were not reaped within --wait-reaped-ms.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +47,8 @@
 #include "channel.h"
 #include "signames.h"
 #include "spawn.h"
+#include "stats.h"
+#include "storm.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SETUP 4
@@ -54,6 +62,7 @@
 
 struct payload {
 	struct rb_channel *ch; /* never NULL: private when the harness gave none */
+	size_t ch_len;         /* bytes mapped: the struct, and the storm's area after it */
 	bool private_channel;  /* nobody reads ch: report on stderr */
 };
 
@@ -219,6 +228,7 @@ static int map_private_channel(struct payload *p)
 	if (m == MAP_FAILED)
 		return -errno;
 	p->ch = m;
+	p->ch_len = sizeof(struct rb_channel);
 	p->ch->magic = RB_CHANNEL_MAGIC;
 	p->ch->version = RB_CHANNEL_VERSION;
 	p->private_channel = true;
@@ -240,11 +250,14 @@ static int map_file_channel(struct payload *p, const char *path)
 	else if (st.st_size < (off_t)sizeof(struct rb_channel))
 		err = -EMSGSIZE;
 	if (err == 0) {
-		m = mmap(NULL, sizeof(struct rb_channel), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED)
+		/* the whole file: a storm's samples follow the struct */
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED) {
 			err = -errno;
-		else
+		} else {
 			p->ch = m;
+			p->ch_len = (size_t)st.st_size;
+		}
 	}
 	close(fd);
 	if (err < 0)
@@ -649,330 +662,218 @@ static int cmd_signal_recorder(int argc, char **argv, struct payload *p)
 	return recorder_wait(&rec);
 }
 
-/* ---- orphans and zombies ----------------------------------------------- */
+/* ---- storms: orphans, zombies, storm PATTERN ----------------------------- */
 
-/* Room for stdio, the channel, the pipe, epoll and what the init left open. */
-#define CROWD_FD_SLACK 32
+/* Decimal, positive ("2000", "0.5"). */
+static double need_rate(const char *verb, const char *what, const char *s)
+{
+	size_t len = strspn(s, "0123456789.");
+	char *end;
+	double v;
 
-enum crowd_kind { CROWD_ORPHANS, CROWD_ZOMBIES };
+	v = strtod(s, &end);
+	if (len == 0 || s[len] != '\0' || *end != '\0' || !(v > 0) || v > 1e7)
+		fail(EXIT_USAGE, verb, "%s: expected a positive rate up to 1e7 per second, got '%s'",
+		     what, s);
+	return v;
+}
 
-/* One address space holds it for main, the intermediate and, with
- * clone-vm, the children; fork children read their own copy. */
-struct crowd {
-	enum crowd_kind kind;
-	const char *verb;
-	enum rb_spawn_method method;
-	unsigned long n;
-	int64_t hold_ns;
-	int64_t wait_ns;
-	struct rb_spawner spawner;
-	int *pidfds;     /* [spawned], -1 once seen reaped */
-	int release[2];  /* orphans wait on [0]; closing [1] frees them */
-	int main_pidfd;  /* ... or main's death, which this polls */
-	int epoll_fd;    /* every pidfd, for EPOLLHUP: its process was reaped */
-	unsigned long spawned;
-	unsigned long failed;
-	int spawn_errno; /* of the first failure */
-	int watch_errno; /* epoll_ctl failed in the intermediate */
-	unsigned long reaped;
-	int64_t t_spawn_start;
-	int64_t t_spawn_end;
-	int64_t t_released;
-	int64_t t_all_reaped;
-};
+static enum rb_spawn_method need_method(const char *verb, const char *v, bool legacy)
+{
+	int m = rb_spawn_method_parse(v);
 
-static void parse_crowd(struct crowd *c, int argc, char **argv)
+	/* orphans and zombies never took vfork (it would park the maker) */
+	if (legacy && m != RB_SPAWN_CLONE_VM && m != RB_SPAWN_FORK)
+		fail(EXIT_USAGE, verb, "--method: expected clone-vm or fork, got '%s'", v);
+	if (m < 0)
+		fail(EXIT_USAGE, verb, "--method: expected clone-vm, vfork or fork, got '%s'", v);
+	return (enum rb_spawn_method)m;
+}
+
+static bool is_count_word(const char *a)
+{
+	return a[0] != '-' || (a[1] >= '0' && a[1] <= '9');
+}
+
+/* orphans N / zombies N [--method M] [--hold-ms MS] [--wait-reaped-ms MS] */
+static void parse_legacy(const char *verb, int argc, char **argv, struct storm_opts *o)
 {
 	bool have_n = false;
 	const char *v;
-	int i, m;
 
-	c->method = RB_SPAWN_CLONE_VM;
-	c->wait_ns = 10000 * NS_PER_MS;
-	for (i = 1; i < argc; i++) {
-		if ((v = option_value(argc, argv, &i, "method", c->verb))) {
-			m = rb_spawn_method_parse(v);
-			/* vfork would park the intermediate until each child exits */
-			if (m != RB_SPAWN_CLONE_VM && m != RB_SPAWN_FORK)
-				fail(EXIT_USAGE, c->verb, "--method: expected clone-vm or fork, got '%s'", v);
-			c->method = (enum rb_spawn_method)m;
-		} else if ((v = option_value(argc, argv, &i, "hold-ms", c->verb))) {
-			c->hold_ns = (int64_t)need_count(c->verb, "--hold-ms", v, 1ul << 31) * NS_PER_MS;
-		} else if ((v = option_value(argc, argv, &i, "wait-reaped-ms", c->verb))) {
-			c->wait_ns = (int64_t)need_count(c->verb, "--wait-reaped-ms", v, 1ul << 31) * NS_PER_MS;
-		} else if (!have_n && (argv[i][0] != '-' || (argv[i][1] >= '0' && argv[i][1] <= '9'))) {
-			c->n = need_count(c->verb, "count", argv[i], 1ul << 24);
+	o->wait_ns = 10000 * NS_PER_MS;
+	for (int i = 1; i < argc; i++) {
+		if ((v = option_value(argc, argv, &i, "method", verb)))
+			o->method = need_method(verb, v, true);
+		else if ((v = option_value(argc, argv, &i, "hold-ms", verb)))
+			o->hold_ns = (int64_t)need_count(verb, "--hold-ms", v, 1ul << 31) * NS_PER_MS;
+		else if ((v = option_value(argc, argv, &i, "wait-reaped-ms", verb)))
+			o->wait_ns = (int64_t)need_count(verb, "--wait-reaped-ms", v, 1ul << 31) * NS_PER_MS;
+		else if (!have_n && is_count_word(argv[i])) {
+			o->count = need_count(verb, "count", argv[i], 1ul << 24);
 			have_n = true;
-		} else {
-			fail(EXIT_USAGE, c->verb, "unknown argument '%s'", argv[i]);
-		}
+		} else
+			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
 	}
 	if (!have_n)
-		fail(EXIT_USAGE, c->verb, "missing count");
+		fail(EXIT_USAGE, verb, "missing count");
 }
 
-/* Raises the soft RLIMIT_NOFILE to the hard one: one pidfd per child. */
-static void ensure_fds(const struct crowd *c)
+/* storm PATTERN [--count N] [--method M] [--branch B] [--depth D] [--threads K]
+ *               [--rate R] [--hold-ms MS] [--wait-reaped-ms MS] */
+static const struct storm_pattern *parse_storm(int argc, char **argv, struct storm_opts *o)
 {
-	struct rlimit rl;
+	const char *verb = "storm", *v;
+	const struct storm_pattern *pat;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		fail(EXIT_SETUP, c->verb, "getrlimit: %s", strerror(errno));
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		fail(EXIT_SETUP, c->verb, "getrlimit: %s", strerror(errno));
-	if (c->n + CROWD_FD_SLACK > rl.rlim_cur)
-		fail(EXIT_USAGE, c->verb, "%lu processes need %lu file descriptors (a pidfd each); "
-		     "RLIMIT_NOFILE allows %llu", c->n, c->n + CROWD_FD_SLACK,
-		     (unsigned long long)rl.rlim_cur);
-}
-
-static void setup_crowd(struct crowd *c)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-
-	/* SIG_IGN or SA_NOCLDWAIT from the init would have our children
-	 * reaped by the kernel instead of by the init. */
-	sigaction(SIGCHLD, &dfl, NULL);
-	rb_spawner_init(&c->spawner, 0);
-	c->release[0] = c->release[1] = -1;
-	c->main_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (c->main_pidfd < 0)
-		fail(EXIT_SETUP, c->verb, "pidfd_open: %s", strerror(errno));
-	c->pidfds = calloc(c->n ? c->n : 1, sizeof(*c->pidfds));
-	if (c->pidfds == NULL)
-		fail(EXIT_SETUP, c->verb, "out of memory for %lu pidfds", c->n);
-	if (c->kind == CROWD_ORPHANS && pipe2(c->release, O_CLOEXEC) < 0)
-		fail(EXIT_SETUP, c->verb, "pipe: %s", strerror(errno));
-	c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (c->epoll_fd < 0)
-		fail(EXIT_SETUP, c->verb, "epoll_create1: %s", strerror(errno));
-}
-
-/* An orphan: lives until main closes the write end of the release pipe, or
- * dies. The orphans share main's fd table, which outlives main with that
- * write end open: without the pidfd, a killed payload would leave all of
- * them blocked until the namespace goes. */
-static int orphan_main(void *arg)
-{
-	const struct crowd *c = arg;
-	struct pollfd fds[2] = {
-		{ .fd = c->release[0], .events = POLLIN },
-		{ .fd = c->main_pidfd, .events = POLLIN },
-	};
-
-	return poll(fds, 2, -1) < 0;
-}
-
-static int zombie_main(void *arg)
-{
-	(void)arg;
-	return 0;
-}
-
-/* Registers every pidfd before any of them can be reaped. A pidfd polls
- * EPOLLIN once its process exited and EPOLLHUP once it was reaped; asking for
- * no event leaves just EPOLLHUP, which epoll always reports. */
-static void watch_reaps(struct crowd *c)
-{
-	struct epoll_event ev = { .events = 0 };
-	unsigned long i;
-
-	for (i = 0; i < c->spawned; i++) {
-		ev.data.u64 = i;
-		if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, c->pidfds[i], &ev) < 0 && !c->watch_errno)
-			c->watch_errno = errno;
+	if (argc < 2)
+		fail(EXIT_USAGE, verb, "missing pattern (%s)", storm_pattern_names());
+	pat = storm_pattern_find(argv[1]);
+	if (!pat)
+		fail(EXIT_USAGE, verb, "unknown pattern '%s' (%s)", argv[1], storm_pattern_names());
+	o->count = 1000;
+	o->wait_ns = STORM_DEFAULT_WAIT_NS;
+	for (int i = 2; i < argc; i++) {
+		if ((v = option_value(argc, argv, &i, "count", verb)))
+			o->count = need_count(verb, "--count", v, STORM_MAX_COUNT);
+		else if ((v = option_value(argc, argv, &i, "method", verb)))
+			o->method = need_method(verb, v, false);
+		else if ((v = option_value(argc, argv, &i, "branch", verb)))
+			o->branch = need_count(verb, "--branch", v, 1000);
+		else if ((v = option_value(argc, argv, &i, "depth", verb)))
+			o->depth = need_count(verb, "--depth", v, 64);
+		else if ((v = option_value(argc, argv, &i, "threads", verb)))
+			o->threads = need_count(verb, "--threads", v, 1000);
+		else if ((v = option_value(argc, argv, &i, "rate", verb)))
+			o->rate = need_rate(verb, "--rate", v);
+		else if ((v = option_value(argc, argv, &i, "hold-ms", verb)))
+			o->hold_ns = (int64_t)need_count(verb, "--hold-ms", v, 1ul << 31) * NS_PER_MS;
+		else if ((v = option_value(argc, argv, &i, "wait-reaped-ms", verb)))
+			o->wait_ns = (int64_t)need_count(verb, "--wait-reaped-ms", v, 1ul << 31) * NS_PER_MS;
+		else if ((v = option_value(argc, argv, &i, "resolution-us", verb)))
+			o->resolution_ns = (int64_t)need_count(verb, "--resolution-us", v, 1000000) * 1000;
+		else
+			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
 	}
+	if (!(pat->methods & STORM_METHOD_BIT(o->method)))
+		fail(EXIT_USAGE, verb, "%s cannot use --method %s (vfork parks the maker until its "
+		     "child exits, and %s's children do not exit at once)", pat->name,
+		     rb_spawn_method_name(o->method), pat->name);
+	return pat;
 }
 
-/* Zombies: wait until each child has exited, without reaping it. */
-static void wait_exited(const struct crowd *c)
+static void storm_defaults(struct storm_opts *o)
 {
-	unsigned long i;
-	siginfo_t si;
-
-	for (i = 0; i < c->spawned; i++)
-		while (waitid(P_PIDFD, (id_t)c->pidfds[i], &si, WEXITED | WNOWAIT) < 0 &&
-		       errno == EINTR)
-			;
+	memset(o, 0, sizeof(*o));
+	o->method = RB_SPAWN_CLONE_VM; /* the fastest: no page-table copy */
+	o->branch = STORM_DEFAULT_BRANCH;
+	o->depth = STORM_DEFAULT_DEPTH;
+	o->threads = STORM_DEFAULT_THREADS;
+	o->rate = STORM_DEFAULT_RATE;
+	o->resolution_ns = STORM_DEFAULT_RESOLUTION_NS;
 }
 
-/* The intermediate: creates the crowd, then exits, which hands the crowd to
- * PID 1 or the nearest subreaper. It runs in main's address space and fd
- * table (CLONE_VM | CLONE_FILES) while main is suspended (CLONE_VFORK), so
- * it may use the crowd freely but must not allocate. The children share the
- * fd table too: a copy each would cost O(N) per child, O(N^2) in all. */
-static int crowd_parent(void *arg)
+/* Reap latency of the storm's samples, for the report line: p50, p99 and
+ * the maximum in ms, over the reaped samples (returned). */
+static size_t latency_summary(const struct rb_channel *ch, const struct rb_storm_sample *smp,
+			      uint32_t n, double q[3])
 {
-	struct crowd *c = arg;
-	int (*child)(void *) = c->kind == CROWD_ORPHANS ? orphan_main : zombie_main;
-	unsigned long i;
-	pid_t pid;
+	double *lat = malloc((n ? n : 1) * sizeof(*lat));
+	uint32_t k = 0;
+	int64_t ns;
 
-	c->t_spawn_start = now_ns();
-	for (i = 0; i < c->n; i++) {
-		pid = rb_spawn_flags(&c->spawner, c->method, CLONE_FILES, child, c,
-				     &c->pidfds[c->spawned]);
-		if (pid >= 0)
-			c->spawned++;
-		else if (c->failed++ == 0)
-			c->spawn_errno = -pid;
+	if (!lat)
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		if ((ns = rb_storm_latency_ns(&ch->storm, smp, n, i)) >= 0)
+			lat[k++] = (double)ns / NS_PER_MS;
+	if (k) {
+		rb_sort_doubles(lat, k);
+		q[0] = rb_percentile_sorted(lat, k, 50);
+		q[1] = rb_percentile_sorted(lat, k, 99);
+		q[2] = lat[k - 1];
 	}
-	c->t_spawn_end = now_ns();
-	watch_reaps(c);
-	if (c->kind == CROWD_ZOMBIES) {
-		wait_exited(c);
-		sleep_ns(c->hold_ns);
-		c->t_released = now_ns();
-	}
-	return 0;
+	free(lat);
+	return k;
 }
 
-/* By pid: when we are PID 1 ourselves, the orphans are ours, and a bare
- * application would not reap them. */
-static int wait_for(pid_t pid)
+static int storm_report_line(const char *verb, const struct storm_opts *o,
+			     const struct storm_report *r, const struct rb_channel *ch)
 {
-	int status;
+	double spawn_ms = ms_between(r->t_spawn_start, r->t_spawn_end), q[3];
+	int64_t end = r->t_all_reaped ? r->t_all_reaped : now_ns();
+	char failed[64], missing[64], lat[256] = "";
+	const char *ename = r->failed ? strerrorname_np(r->spawn_errno) : NULL;
+	size_t k;
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
-}
-
-static void release_orphans(struct crowd *c)
-{
-	sleep_ns(c->hold_ns);
-	c->t_released = now_ns();
-	close(c->release[1]);
-	c->release[1] = -1;
-}
-
-/* Counts EPOLLHUPs until every spawned process was reaped or time is up. */
-static int wait_reaped(struct crowd *c, struct rb_channel *ch)
-{
-	struct epoll_event ev[256];
-	int64_t deadline = c->t_released + c->wait_ns, left, t;
-	unsigned long idx;
-	int n, k;
-
-	while (c->reaped < c->spawned) {
-		left = deadline - now_ns();
-		if (left <= 0)
-			break;
-		n = epoll_wait(c->epoll_fd, ev, 256, (int)((left + NS_PER_MS - 1) / NS_PER_MS));
-		t = now_ns();
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		for (k = 0; k < n; k++) {
-			idx = (unsigned long)ev[k].data.u64;
-			close(c->pidfds[idx]); /* also drops it from the epoll set */
-			c->pidfds[idx] = -1;
-			c->reaped++;
-		}
-		__atomic_store_n(&ch->reaped, c->reaped, __ATOMIC_RELAXED);
-		if (c->reaped == c->spawned)
-			c->t_all_reaped = t;
-	}
-	if (c->spawned == 0)
-		c->t_all_reaped = c->t_released;
-	return 0;
-}
-
-static void publish_spawned(const struct crowd *c, struct rb_channel *ch)
-{
-	ch->spawned = c->spawned;
-	ch->spawn_failed = c->failed;
-	ch->spawn_errno = c->spawn_errno;
-	__atomic_store_n(&ch->t_released_ns, c->t_released, __ATOMIC_RELEASE);
-}
-
-static void publish_reaped(const struct crowd *c, struct rb_channel *ch)
-{
-	ch->reaped = c->reaped;
-	__atomic_store_n(&ch->t_all_reaped_ns, c->t_all_reaped, __ATOMIC_RELEASE);
-}
-
-static int crowd_report(const struct crowd *c)
-{
-	double spawn_ms = ms_between(c->t_spawn_start, c->t_spawn_end);
-	int64_t end = c->t_all_reaped ? c->t_all_reaped : now_ns();
-	char failed[64], missing[48];
-	const char *ename;
-
-	ename = c->failed ? strerrorname_np(c->spawn_errno) : NULL;
-	if (c->failed)
-		snprintf(failed, sizeof(failed), "%lu failed: %s", c->failed, ename ? ename : "?");
+	if (r->failed)
+		snprintf(failed, sizeof(failed), "%lu failed: %s", r->failed, ename ? ename : "?");
 	else
 		snprintf(failed, sizeof(failed), "0 failed");
 	missing[0] = '\0';
-	if (c->reaped < c->spawned)
-		snprintf(missing, sizeof(missing), ", %lu not reaped", c->spawned - c->reaped);
-	complain(c->verb, "spawned %lu of %lu (%s), reaped %lu in %.1f ms%s; "
-		 "spawning took %.1f ms (%.0f/s, %s)",
-		 c->spawned, c->n, failed, c->reaped, ms_between(c->t_released, end), missing,
-		 spawn_ms, spawn_ms > 0 ? (double)c->spawned / spawn_ms * 1000 : 0.0,
-		 rb_spawn_method_name(c->method));
-	if (c->reaped < c->spawned)
+	if (r->reaped < r->spawned)
+		snprintf(missing, sizeof(missing), ", %lu not reaped%s", r->spawned - r->reaped,
+			 r->we_are_pid1 ? " (we are PID 1: nobody else reaps)" : "");
+	if (r->samples && (k = latency_summary(ch, r->samples, r->nsamples, q)) > 0)
+		snprintf(lat, sizeof(lat), "; reap latency p50 %.3f p99 %.3f max %.3f ms (%zu, %u in "
+			 "one wakeup), peak zombies %u; observer %s %.1f ms CPU, %llu wakeups", q[0], q[1],
+			 q[2], k, ch->storm.coalesced, ch->storm.zombies_peak,
+			 ch->storm.observer_rt ? "SCHED_FIFO" : "SCHED_OTHER",
+			 ch->storm.observer_cpu_ns / 1e6, (unsigned long long)ch->storm.observer_wakeups);
+	complain(verb, "spawned %lu of %lu (%s), reaped %lu in %.1f ms%s; "
+		 "spawning took %.1f ms (%.0f/s, %s)%s",
+		 r->spawned, r->count, failed, r->reaped, ms_between(r->t_released, end), missing,
+		 spawn_ms, spawn_ms > 0 ? (double)r->spawned / spawn_ms * 1000 : 0.0,
+		 rb_spawn_method_name(o->method), lat);
+	if (ch->storm.unsettled)
+		complain(verb, "%u spawn(s) never finished: a storm process died while spawning",
+			 ch->storm.unsettled);
+	if (r->reaped < r->spawned)
 		return 3;
-	return c->failed ? 1 : 0;
+	return r->failed || ch->storm.unsettled ? 1 : 0;
 }
 
-static void free_crowd(struct crowd *c)
-{
-	unsigned long i;
-
-	for (i = 0; i < c->spawned; i++)
-		if (c->pidfds[i] >= 0)
-			close(c->pidfds[i]);
-	free(c->pidfds);
-	close(c->epoll_fd);
-	close(c->main_pidfd);
-	if (c->release[0] >= 0)
-		close(c->release[0]);
-	/* -EBUSY if a child still runs on its stack: then the stacks stay. */
-	rb_spawner_destroy(&c->spawner);
-}
-
-static int run_crowd(enum crowd_kind kind, const char *verb, int argc, char **argv,
+static int run_storm(const char *verb, const struct storm_pattern *pat, const struct storm_opts *o,
 		     struct payload *p)
 {
-	struct crowd c = { .kind = kind, .verb = verb };
-	pid_t pid;
-	int err, status;
+	struct storm_report rep;
+	char msg[256];
+	int rc;
 
-	parse_crowd(&c, argc, argv);
-	ensure_fds(&c);
-	setup_crowd(&c);
-	pid = rb_spawn_flags(&c.spawner, RB_SPAWN_VFORK, CLONE_FILES, crowd_parent, &c, NULL);
-	if (pid < 0)
-		fail(EXIT_SETUP, verb, "starting the intermediate: %s", strerror(-pid));
-	err = wait_for(pid);
-	if (err < 0)
-		fail(EXIT_SETUP, verb, "waitpid: %s", strerror(-err));
-	if (c.watch_errno)
-		fail(EXIT_SETUP, verb, "epoll_ctl: %s", strerror(c.watch_errno));
-	if (kind == CROWD_ORPHANS)
-		release_orphans(&c);
-	publish_spawned(&c, p->ch);
-	err = wait_reaped(&c, p->ch);
-	if (err < 0)
-		fail(EXIT_SETUP, verb, "epoll_wait: %s", strerror(-err));
-	publish_reaped(&c, p->ch);
-	status = crowd_report(&c);
-	free_crowd(&c);
-	return status;
+	rc = storm_run(pat, o, p->ch, p->ch_len, &rep, msg, sizeof(msg));
+	if (rc)
+		fail(rc, verb, "%s", msg);
+	return storm_report_line(verb, o, &rep, p->ch);
 }
 
 static int cmd_orphans(int argc, char **argv, struct payload *p)
 {
-	return run_crowd(CROWD_ORPHANS, "orphans", argc, argv, p);
+	struct storm_opts o;
+
+	storm_defaults(&o);
+	parse_legacy("orphans", argc, argv, &o);
+	return run_storm("orphans", storm_pattern_find("burst"), &o, p);
 }
 
 static int cmd_zombies(int argc, char **argv, struct payload *p)
 {
-	return run_crowd(CROWD_ZOMBIES, "zombies", argc, argv, p);
+	struct storm_opts o;
+
+	storm_defaults(&o);
+	parse_legacy("zombies", argc, argv, &o);
+	return run_storm("zombies", storm_pattern_find("hoard"), &o, p);
+}
+
+static int cmd_storm(int argc, char **argv, struct payload *p)
+{
+	const struct storm_pattern *pat;
+	struct storm_opts o;
+	char verb[32];
+
+	storm_defaults(&o);
+	pat = parse_storm(argc, argv, &o);
+	snprintf(verb, sizeof(verb), "storm %s", pat->name);
+	return run_storm(verb, pat, &o, p);
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -989,9 +890,10 @@ static const struct verb verbs[] = {
 	{ "signal-recorder", cmd_signal_recorder },
 	{ "orphans", cmd_orphans },
 	{ "zombies", cmd_zombies },
+	{ "storm", cmd_storm },
 };
 
-#define VERB_LIST "exit, kill-self, sleep, signal-recorder, orphans, zombies"
+#define VERB_LIST "exit, kill-self, sleep, signal-recorder, orphans, zombies, storm"
 
 int main(int argc, char **argv)
 {

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -16,7 +19,7 @@
 
 /* Verbs of rb-payload (harness/payload.c). */
 static const char *const payload_verbs[] = {
-	"exit", "kill-self", "sleep", "signal-recorder", "orphans", "zombies",
+	"exit", "kill-self", "sleep", "signal-recorder", "orphans", "zombies", "storm",
 };
 
 static bool is_payload_verb(const char *s)
@@ -94,9 +97,13 @@ int rb_require_available(const struct rb_reaper *r, struct rb_error *err)
 struct channel_file {
 	char path[128];
 	struct rb_channel *map;
+	size_t len;
+	uint32_t sample_cap, pop_cap; /* the harness's own copy: the payload can write the map */
 };
 
-static int channel_open(struct channel_file *ch, struct rb_error *err)
+/* The file: the struct, then room for SAMPLES and POPS storm samples. */
+static int channel_open_sized(struct channel_file *ch, uint32_t samples, uint32_t pops,
+			      struct rb_error *err)
 {
 	static unsigned counter; /* distinguishes files within one harness */
 	char tag[64];
@@ -107,14 +114,15 @@ static int channel_open(struct channel_file *ch, struct rb_error *err)
 	fd = open(ch->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return rb_sys_error(err, errno, "creating %s", ch->path);
-	if (ftruncate(fd, sizeof(struct rb_channel)) < 0) {
+	ch->len = (size_t)rb_channel_size(samples, pops);
+	if (ftruncate(fd, (off_t)ch->len) < 0) {
 		int e = errno;
 
 		close(fd);
 		unlink(ch->path);
 		return rb_sys_error(err, e, "sizing %s", ch->path);
 	}
-	ch->map = mmap(NULL, sizeof(struct rb_channel), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ch->map = mmap(NULL, ch->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (ch->map == MAP_FAILED) {
 		unlink(ch->path);
@@ -122,13 +130,45 @@ static int channel_open(struct channel_file *ch, struct rb_error *err)
 	}
 	ch->map->magic = RB_CHANNEL_MAGIC;
 	ch->map->version = RB_CHANNEL_VERSION;
+	ch->map->storm.sample_cap = ch->sample_cap = samples;
+	ch->map->storm.pop_cap = ch->pop_cap = pops;
 	return 0;
+}
+
+static int channel_open(struct channel_file *ch, struct rb_error *err)
+{
+	return channel_open_sized(ch, 0, 0, err);
 }
 
 static void channel_close(struct channel_file *ch)
 {
-	munmap(ch->map, sizeof(struct rb_channel));
+	munmap(ch->map, ch->len);
 	unlink(ch->path);
+}
+
+/* The storm's samples, as far as the payload says it wrote them, never
+ * past the room the harness made (its own record of it, not the map's). */
+static void copy_storm_samples(const struct channel_file *ch, struct rb_run_result *res)
+{
+	const struct rb_channel *c = ch->map;
+	const struct rb_storm_sample *samples = (const struct rb_storm_sample *)(c + 1);
+	const struct rb_storm_pop *pops = (const struct rb_storm_pop *)(samples + ch->sample_cap);
+	uint32_t n = c->storm.nsamples, np = c->storm.npop;
+
+	if (ch->sample_cap == 0 || !c->storm.samples_kept)
+		return;
+	n = n < ch->sample_cap ? n : ch->sample_cap;
+	np = np < ch->pop_cap ? np : ch->pop_cap;
+	res->samples = n ? malloc(n * sizeof(*res->samples)) : NULL;
+	if (res->samples) {
+		memcpy(res->samples, samples, n * sizeof(*res->samples));
+		res->nsamples = n;
+	}
+	res->pops = np ? malloc(np * sizeof(*res->pops)) : NULL;
+	if (res->pops) {
+		memcpy(res->pops, pops, np * sizeof(*res->pops));
+		res->npops = np;
+	}
 }
 
 /* The harness's environment plus REAPBENCH_CHANNEL. */
@@ -372,6 +412,99 @@ static void learn_app_status(const struct rb_reaper *r, const struct rb_sandbox 
 	res->app_status_known = true;
 }
 
+/* ---- PID 1's cost (plan->probe_pid1) ------------------------------------- */
+
+/* "NAME:   VALUE kB" lines of /proc/PID/status */
+static long status_field(const char *text, const char *name)
+{
+	const char *at = strstr(text, name);
+
+	return at ? strtol(at + strlen(name), NULL, 10) : -1;
+}
+
+static void probe_pid1(pid_t pid, struct rb_pid1_probe *pr)
+{
+	char path[64], buf[4096];
+	unsigned long long cpu;
+	ssize_t n;
+	int fd;
+
+	*pr = (struct rb_pid1_probe){ .t_ns = rb_now_ns(), .rss_peak_kb = -1, .vcsw = -1,
+				      .ivcsw = -1 };
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "%llu", &cpu) == 1) {
+				pr->cpu_ns = cpu;
+				pr->has_cpu = true;
+			}
+		}
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			pr->rss_peak_kb = status_field(buf, "\nVmHWM:");
+			pr->vcsw = status_field(buf, "\nvoluntary_ctxt_switches:");
+			pr->ivcsw = status_field(buf, "\nnonvoluntary_ctxt_switches:");
+		}
+		close(fd);
+	}
+	pr->taken = pr->has_cpu || pr->rss_peak_kb >= 0;
+}
+
+/* Something the wait must see: PID 1 gone, the harness interrupted, a
+ * joined workload ended (left unread for rb_sandbox_wait). */
+static bool run_ending(struct rb_sandbox *sb)
+{
+	struct pollfd fds[2 + RB_SANDBOX_MAX_JOINED] = {
+		{ .fd = sb->pidfd, .events = POLLIN },
+		{ .fd = sb->sigfd, .events = POLLIN },
+	};
+	nfds_t n = 2;
+
+	for (int i = 0; i < sb->njoined; i++)
+		if (sb->joined[i].status_fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = sb->joined[i].status_fd, .events = POLLIN };
+	return poll(fds, n, 0) > 0;
+}
+
+/* Probe PID 1 at each phase the payload announces, and ack it (the payload
+ * holds still until then, so PID 1 is alive and idle when probed). */
+static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t deadline,
+			 struct rb_run_result *res)
+{
+	uint32_t acked = 0, ph;
+
+	while (acked < 2) {
+		ph = __atomic_load_n(&ch->storm.phase, __ATOMIC_ACQUIRE);
+		if (ph > acked && ph <= 2) {
+			probe_pid1(sb->pid1, &res->probe[ph - 1]);
+			acked = ph;
+			__atomic_store_n(&ch->storm.probe_ack, ph, __ATOMIC_RELEASE);
+			syscall(SYS_futex, &ch->storm.probe_ack, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+			continue;
+		}
+		if (run_ending(sb) || rb_now_ns() >= deadline)
+			break;
+		syscall(SYS_futex, &ch->storm.phase, FUTEX_WAIT, ph,
+			&(struct timespec){ .tv_nsec = 20 * 1000000L }, NULL, 0);
+	}
+	if (!res->probe[0].taken || !res->probe[1].taken)
+		snprintf(res->probe_skip, sizeof(res->probe_skip), "%s",
+			 acked == 0 ? "the payload never announced a storm (rb-payload storm does)"
+				    : "PID 1 or the payload ended before the storm's end was announced");
+	else if (!res->probe[0].has_cpu || !res->probe[1].has_cpu)
+		snprintf(res->probe_skip, sizeof(res->probe_skip),
+			 "/proc/PID/schedstat unreadable (CONFIG_SCHED_INFO off?)");
+}
+
 static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		      const struct rb_signal_plan *plan, int64_t deadline, bool find_app,
 		      int *app_pidfd, struct rb_run_result *res)
@@ -421,8 +554,13 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		opts.pids_max = opts.pid_max;
 	if (rb_require_available(r, err) < 0 || build_pid1_argv(r, workload, &res->argv, err) < 0)
 		return -1;
-	if (channel_open(&ch, err) < 0)
+	if (plan && (plan->storm_samples > RB_STORM_MAX_SAMPLES || plan->storm_pops > RB_STORM_MAX_SAMPLES))
+		return rb_input_error(err, "at most %u storm samples", RB_STORM_MAX_SAMPLES);
+	if (channel_open_sized(&ch, plan ? plan->storm_samples : 0, plan ? plan->storm_pops : 0,
+			       err) < 0)
 		return -1;
+	if (plan && plan->probe_pid1)
+		ch.map->storm.probe_ms = 2000;
 	env = environment_with(RB_CHANNEL_ENV, ch.path);
 	if (!env) {
 		rb_sys_error(err, ENOMEM, "environment");
@@ -436,6 +574,8 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	if (plan && (plan->n > 0 || plan->settle_ns > 0 || plan->watch_app))
 		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns,
 			  plan->watch_app && r->mode == RB_MODE_WRAP, &app_pidfd, res);
+	if (plan && plan->probe_pid1)
+		storm_probes(&res->sb, ch.map, res->sb.t_start_ns + opts.deadline_ns, res);
 	if (rb_sandbox_wait(&res->sb, &opts, SIGTERM, err) < 0)
 		goto destroy;
 	if (plan && plan->watch_app)
@@ -449,6 +589,7 @@ out:
 		close(app_pidfd);
 	memcpy(&res->chan, ch.map, sizeof(res->chan));
 	res->chan_valid = res->chan.payload_pid != 0;
+	copy_storm_samples(&ch, res);
 	channel_close(&ch);
 	if (env) {
 		/* only the added variable is ours */
@@ -464,6 +605,11 @@ void rb_run_result_free(struct rb_run_result *res)
 {
 	rb_argv_free(res->argv);
 	res->argv = NULL;
+	free(res->samples);
+	free(res->pops);
+	res->samples = NULL;
+	res->pops = NULL;
+	res->nsamples = res->npops = 0;
 }
 
 /* ---- a pod ----------------------------------------------------------------- */

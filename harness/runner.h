@@ -34,6 +34,23 @@ struct rb_signal_plan {
 	/* Once the payload is ready, find it (the app: PID 1's descendant
 	 * under a wrap reaper) and learn how it ended: res->app_status. */
 	bool watch_app;
+	/* Storm runs (rb-payload storm): room in the channel for this many
+	 * per-process samples and population samples (channel.h), copied to
+	 * res->samples and res->pops. */
+	uint32_t storm_samples, storm_pops;
+	/* Probe PID 1 (res->probe) when the payload announces the storm's
+	 * start and end (channel storm.phase), holding it at each until probed. */
+	bool probe_pid1;
+};
+
+/* PID 1 as /proc showed it at one moment. */
+struct rb_pid1_probe {
+	bool taken;
+	int64_t t_ns;
+	bool has_cpu;       /* /proc/PID/schedstat (CONFIG_SCHED_INFO) */
+	uint64_t cpu_ns;    /* time on a CPU, from schedstat */
+	long rss_peak_kb;   /* VmHWM, -1 unknown */
+	long vcsw, ivcsw;   /* voluntary / involuntary context switches, -1 unknown */
 };
 
 struct rb_run_result {
@@ -54,6 +71,14 @@ struct rb_run_result {
 	bool app_status_known;
 	int app_status;
 	char app_skip[128];       /* why it is not known */
+	/* plan->storm_samples: the storm's raw samples (malloc'd copies) */
+	struct rb_storm_sample *samples;
+	uint32_t nsamples;
+	struct rb_storm_pop *pops;
+	uint32_t npops;
+	/* plan->probe_pid1: [0] at the storm's start, [1] at its end */
+	struct rb_pid1_probe probe[2];
+	char probe_skip[128];     /* why a probe is missing */
 };
 
 /* Kubernetes' pod: a standalone reaper as PID 1 and containers that join its
@@ -119,6 +144,7 @@ void rb_run_record(json_t *run, const struct rb_run_result *res);
 #define RB_DEFAULT_PID_MAX 4096
 #define RB_MIN_PID_MAX 301 /* the kernel's floor (RESERVED_PIDS + 1) */
 #define RB_MAX_PID_MAX 4194304
+#define RB_STORM_MAX_SAMPLES (1u << 20)
 
 #endif
 

@@ -245,6 +245,71 @@ pid_t rb_spawn_flags(struct rb_spawner *sp, enum rb_spawn_method method,
 	return -EINVAL;
 }
 
+int rb_stack_pool_init(struct rb_stack_pool *pool, size_t n, size_t stack_size)
+{
+	size_t page = page_size();
+	size_t stack = round_to_page(stack_size ? stack_size : RB_SPAWN_STACK_SIZE);
+
+	memset(pool, 0, sizeof(*pool));
+	if (n == 0)
+		return 0;
+	pool->slot_len = page + stack;
+	if (n > SIZE_MAX / pool->slot_len)
+		return -ENOMEM;
+	pool->map_len = n * pool->slot_len;
+	pool->base = mmap(NULL, pool->map_len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (pool->base == MAP_FAILED) {
+		pool->base = NULL;
+		return -errno;
+	}
+	pool->n = n;
+	/* Older kernels refuse (EINVAL): their stacks go unguarded. */
+	for (size_t i = 0; i < n; i++)
+		if (madvise((char *)pool->base + i * pool->slot_len, page, MADV_GUARD_INSTALL) < 0)
+			break;
+	return 0;
+}
+
+void *rb_stack_pool_top(const struct rb_stack_pool *pool, size_t i)
+{
+	return (char *)pool->base + (i + 1) * pool->slot_len;
+}
+
+void rb_stack_pool_destroy(struct rb_stack_pool *pool)
+{
+	if (pool->base)
+		munmap(pool->base, pool->map_len);
+	memset(pool, 0, sizeof(*pool));
+}
+
+pid_t rb_spawn_on(void *stack_top, enum rb_spawn_method method, unsigned long flags,
+		  int (*fn)(void *), void *arg, int *pidfd_out)
+{
+	pid_t pid;
+
+	if (flags & RB_SPAWN_RESERVED_FLAGS)
+		return -EINVAL;
+	if (pidfd_out)
+		flags |= CLONE_PIDFD;
+	switch (method) {
+	case RB_SPAWN_CLONE_VM:
+	case RB_SPAWN_VFORK:
+		flags |= CLONE_VM | (method == RB_SPAWN_VFORK ? CLONE_VFORK : 0);
+		pid = clone(fn, stack_top, (int)(flags | SIGCHLD), arg, pidfd_out);
+		return pid < 0 ? -errno : pid;
+	case RB_SPAWN_FORK:
+		/* On a fresh stack too (its copy of STACK_TOP): a fork child
+		 * that made children of its own would otherwise keep adding
+		 * frames on top of its parent's, a chain of them overflowing. */
+		if (!stack_top)
+			return spawn_fork(flags, fn, arg, pidfd_out);
+		pid = clone(fn, stack_top, (int)(flags | SIGCHLD), arg, pidfd_out);
+		return pid < 0 ? -errno : pid;
+	}
+	return -EINVAL;
+}
+
 pid_t rb_spawn(struct rb_spawner *sp, enum rb_spawn_method method,
 	       int (*fn)(void *), void *arg, int *pidfd_out)
 {

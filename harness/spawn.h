@@ -57,6 +57,31 @@ pid_t rb_spawn_flags(struct rb_spawner *sp, enum rb_spawn_method method,
 		     unsigned long flags, int (*fn)(void *), void *arg,
 		     int *pidfd_out);
 
+/* Stacks for spawners that run at the same time in one address space (the
+ * nodes of a process tree, each making children while the others do): one
+ * mapping of N stacks, stack I for whoever owns index I, never handed back
+ * (the caller gives each child its own index). Guard pages as above. */
+struct rb_stack_pool {
+	void *base;
+	size_t map_len;
+	size_t slot_len; /* guard + stack */
+	size_t n;
+};
+
+/* Returns 0 or -errno. */
+int rb_stack_pool_init(struct rb_stack_pool *pool, size_t n, size_t stack_size);
+/* The initial stack pointer of stack I (< n). */
+void *rb_stack_pool_top(const struct rb_stack_pool *pool, size_t i);
+/* Unmaps the stacks: only once no child runs on one of them any more. */
+void rb_stack_pool_destroy(struct rb_stack_pool *pool);
+
+/* rb_spawn_flags on a stack of the caller's (STACK_TOP, e.g. from a pool);
+ * a fork child starts on its copy of it (NULL: on its copy of the caller's
+ * stack). No bookkeeping: safe to call from several CLONE_VM processes at
+ * once. Returns the pid or -errno. */
+pid_t rb_spawn_on(void *stack_top, enum rb_spawn_method method, unsigned long flags,
+		  int (*fn)(void *), void *arg, int *pidfd_out);
+
 /* "clone-vm", "vfork", "fork" -> method; -1 if NAME is none of them. */
 int rb_spawn_method_parse(const char *name);
 const char *rb_spawn_method_name(enum rb_spawn_method method);

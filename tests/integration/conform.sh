@@ -58,7 +58,7 @@ control() { # REAPER MUST-FAIL-CHECK... : every listed check fails; others only 
 control broken-lose-status '^exit\.' exit.code.1 exit.code.42 exit.code.255 exit.killed.SIGTERM \
 	exit.killed.SIGKILL exit.killed.SIGSEGV
 if [ "$BUILD" = build ]; then
-	control broken-direct-only '^(reap|pod)\.' reap.orphans reap.hoard reap.prompt
+	control broken-direct-only '^(reap|pod)\.' reap.orphans reap.hoard reap.prompt reap.daemon reap.threads
 	control broken-reap-once '^(reap|pod|main_exit)\.' reap.hoard
 	control broken-slow-timer '^(reap|shutdown|main_exit)\.' reap.prompt
 	control broken-drop-signal 'USR1' forward.parent.SIGUSR1 forward.inside.SIGUSR1

@@ -1,0 +1,638 @@
+/* The storm engine: shared state, spawning, the observer. See storm.h. */
+#include "storm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NS_PER_MS 1000000LL
+#define NS_PER_S 1000000000LL
+/* Room for stdio, the channel, the pipe, epoll and what the init left open. */
+#define FD_SLACK 32
+/* The observer's tag for the root's pidfd (sample indices are below 2^32). */
+#define ROOT_TAG UINT64_MAX
+/* Population samples when the harness gave no room for them. */
+#define PRIVATE_POP_CAP 1024u
+#define POP_INTERVAL_NS NS_PER_MS
+
+/* Shared by every storm process, whatever the spawn method: a fork child
+ * has its own copy of everything else. */
+struct storm_shared {
+	uint32_t claimed;      /* sample indices handed out (may pass the budget) */
+	uint32_t spawned;
+	uint32_t failed;
+	uint32_t thread_failed;
+	int32_t first_errno;
+	int32_t watch_errno;   /* epoll_ctl failed somewhere */
+	int64_t t_root_exit;
+	int64_t t_last_spawn;  /* the end of the latest clone, success or not */
+	int pidfds[];          /* per sample */
+};
+
+struct storm {
+	const struct storm_pattern *pat;
+	struct storm_opts o;
+	struct rb_channel *ch;
+	struct rb_storm_sample *samples;
+	struct rb_storm_pop *pops;
+	uint32_t cap;          /* samples: the budget */
+	uint32_t pop_cap;
+	unsigned long extra;   /* extra stacks per process */
+	struct storm_shared *sh;
+	size_t sh_len;
+	void *private_area;    /* samples and population when the channel has no room */
+	size_t private_len;
+	struct rb_stack_pool pool;
+	struct storm_proc *procs;
+	struct storm_proc root;
+	struct rb_spawner spawner; /* the root's stack */
+	int epoll_fd;
+	int release[2];        /* released processes wait on [0]; closing [1] frees them */
+	int main_pidfd;        /* ... or the observer's death */
+};
+
+/* ---- for the pattern bodies (raw calls only) ----------------------------- */
+
+int64_t storm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no system call, no errno */
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+void storm_sleep_until(int64_t t_ns)
+{
+	struct timespec ts = { .tv_sec = t_ns / NS_PER_S, .tv_nsec = t_ns % NS_PER_S };
+
+	while (syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != 0)
+		;
+}
+
+void storm_sleep_ns(int64_t ns)
+{
+	if (ns > 0)
+		storm_sleep_until(storm_now_ns() + ns);
+}
+
+const struct storm_opts *storm_options(const struct storm *s)
+{
+	return &s->o;
+}
+
+unsigned long storm_budget(const struct storm *s)
+{
+	return s->cap;
+}
+
+static void stamp_max(int64_t *slot, int64_t t)
+{
+	int64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	while (old < t && !__atomic_compare_exchange_n(slot, &old, t, true, __ATOMIC_RELEASE,
+						       __ATOMIC_RELAXED))
+		;
+}
+
+void storm_stamp_exit(struct storm *s, int32_t idx)
+{
+	/* The latest wins: a thread group exits with its last thread. */
+	stamp_max(idx < 0 ? &s->sh->t_root_exit : &s->samples[idx].t_exit_ns, storm_now_ns());
+}
+
+void storm_set_sched(struct storm *s, long idx, int64_t t_ns)
+{
+	s->samples[idx].t_sched_ns = t_ns;
+}
+
+void storm_count_failure(struct storm *s, int err)
+{
+	uint32_t idx = __atomic_fetch_add(&s->sh->claimed, 1, __ATOMIC_RELAXED);
+	int32_t none = 0;
+
+	if (idx >= s->cap)
+		return;
+	__atomic_compare_exchange_n(&s->sh->first_errno, &none, err, false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->sh->failed, 1, __ATOMIC_RELEASE);
+}
+
+void storm_count_thread_failure(struct storm *s)
+{
+	__atomic_fetch_add(&s->sh->thread_failed, 1, __ATOMIC_RELAXED);
+}
+
+void *storm_thread_stack(const struct storm *s, long idx, unsigned long k)
+{
+	return rb_stack_pool_top(&s->pool, s->cap + (size_t)idx * s->extra + k);
+}
+
+void storm_wait_release(const struct storm *s)
+{
+	struct pollfd fds[2] = {
+		{ .fd = s->release[0], .events = POLLIN },
+		{ .fd = s->main_pidfd, .events = POLLIN },
+	};
+
+	/* bounded: a bad fd would fail forever (errno may be a sibling's) */
+	for (int i = 0; i < 1000 && syscall(SYS_ppoll, fds, 2, NULL, NULL, 0) < 0; i++)
+		;
+}
+
+void storm_wait_exited(const struct storm *s, long idx)
+{
+	siginfo_t si;
+
+	if (idx < 0 || idx >= (long)s->cap || s->samples[idx].pid <= 0)
+		return;
+	while (syscall(SYS_waitid, P_PIDFD, s->sh->pidfds[idx], &si, WEXITED | WNOWAIT, NULL) < 0 &&
+	       errno == EINTR)
+		;
+}
+
+/* Every storm process starts here and stamps its exit last. */
+static int proc_main(void *arg)
+{
+	struct storm_proc *p = arg;
+	int rc = p->body(p);
+
+	storm_stamp_exit(p->s, p->idx);
+	return rc;
+}
+
+long storm_spawn(struct storm *s, int32_t parent, uint32_t depth, int (*body)(struct storm_proc *p))
+{
+	uint32_t idx = __atomic_fetch_add(&s->sh->claimed, 1, __ATOMIC_RELAXED);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	struct storm_proc *p;
+	int32_t none = 0;
+	pid_t pid;
+
+	if (idx >= s->cap)
+		return -1;
+	p = &s->procs[idx];
+	*p = (struct storm_proc){ .s = s, .body = body, .idx = (int32_t)idx, .depth = depth };
+	s->samples[idx].parent = parent;
+	pid = rb_spawn_on(rb_stack_pool_top(&s->pool, idx), s->o.method, CLONE_FILES, proc_main, p,
+			  &s->sh->pidfds[idx]);
+	stamp_max(&s->sh->t_last_spawn, storm_now_ns());
+	if (pid < 0) {
+		__atomic_compare_exchange_n(&s->sh->first_errno, &none, -pid, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+		__atomic_fetch_add(&s->sh->failed, 1, __ATOMIC_RELEASE);
+		return -2;
+	}
+	s->samples[idx].pid = pid;
+	/* Counted before it is watched: an event implies the count. */
+	__atomic_fetch_add(&s->sh->spawned, 1, __ATOMIC_RELEASE);
+	ev.data.u64 = idx;
+	/* Its creator is alive, so it cannot have been reaped yet; if it has
+	 * exited already (vfork), the edge is reported at once. */
+	if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->sh->pidfds[idx], &ev) < 0) {
+		none = 0;
+		__atomic_compare_exchange_n(&s->sh->watch_errno, &none, errno ? errno : EIO, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	}
+	return idx;
+}
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static int fail_with(char *msg, size_t len, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_with(char *msg, size_t len, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+/* Raises the soft RLIMIT_NOFILE to the hard one: one pidfd per process. */
+static int ensure_fds(unsigned long n, char *msg, size_t len)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return fail_with(msg, len, 4, "getrlimit: %s", strerror(errno));
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return fail_with(msg, len, 4, "getrlimit: %s", strerror(errno));
+	if (n + FD_SLACK > rl.rlim_cur)
+		return fail_with(msg, len, 2, "%lu processes need %lu file descriptors (a pidfd each); "
+				 "RLIMIT_NOFILE allows %llu", n, n + FD_SLACK,
+				 (unsigned long long)rl.rlim_cur);
+	return 0;
+}
+
+static void *map_shared(size_t len)
+{
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
+/* Samples and population in the channel when the harness made room for
+ * them, in a private shared mapping otherwise (nobody reads them then). */
+static int place_samples(struct storm *s, size_t ch_len)
+{
+	struct rb_storm_block *b = &s->ch->storm;
+	bool room = b->sample_cap >= s->cap &&
+		    ch_len >= rb_channel_size(b->sample_cap, b->pop_cap);
+
+	if (room) {
+		s->samples = rb_channel_samples(s->ch);
+		memset(s->samples, 0, (size_t)s->cap * sizeof(*s->samples));
+		b->samples_kept = 1;
+	}
+	if (room && b->pop_cap > 0) {
+		s->pops = rb_channel_pops(s->ch);
+		s->pop_cap = b->pop_cap;
+	}
+	s->private_len = (room ? 0 : (size_t)s->cap * sizeof(*s->samples)) +
+			 (s->pops ? 0 : PRIVATE_POP_CAP * sizeof(*s->pops));
+	if (s->private_len == 0)
+		return 0;
+	s->private_area = map_shared(s->private_len);
+	if (!s->private_area)
+		return -errno;
+	if (!room)
+		s->samples = s->private_area;
+	if (!s->pops) {
+		s->pops = (struct rb_storm_pop *)((char *)s->private_area + s->private_len -
+						  PRIVATE_POP_CAP * sizeof(*s->pops));
+		s->pop_cap = PRIVATE_POP_CAP;
+	}
+	return 0;
+}
+
+static int setup(struct storm *s, size_t ch_len, char *msg, size_t len)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	size_t stacks;
+	int rc, err;
+
+	/* SIG_IGN or SA_NOCLDWAIT from the init would have the kernel reap our
+	 * children instead of the init (the storm processes copy it). */
+	sigaction(SIGCHLD, &dfl, NULL);
+	s->release[0] = s->release[1] = s->main_pidfd = s->epoll_fd = -1;
+	rc = ensure_fds(s->cap, msg, len);
+	if (rc)
+		return rc;
+	if ((err = place_samples(s, ch_len)) < 0)
+		return fail_with(msg, len, 4, "mapping the samples: %s", strerror(-err));
+	s->sh_len = sizeof(*s->sh) + (size_t)s->cap * sizeof(int);
+	s->sh = map_shared(s->sh_len);
+	s->procs = calloc(s->cap ? s->cap : 1, sizeof(*s->procs));
+	if (!s->sh || !s->procs)
+		return fail_with(msg, len, 4, "out of memory for %u processes", s->cap);
+	stacks = (size_t)s->cap * (1 + s->extra);
+	if ((err = rb_stack_pool_init(&s->pool, stacks, 0)) < 0)
+		return fail_with(msg, len, 4, "mapping %zu stacks: %s", stacks, strerror(-err));
+	rb_spawner_init(&s->spawner, 0);
+	s->main_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (s->main_pidfd < 0)
+		return fail_with(msg, len, 4, "pidfd_open: %s", strerror(errno));
+	if (pipe2(s->release, O_CLOEXEC) < 0)
+		return fail_with(msg, len, 4, "pipe: %s", strerror(errno));
+	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epoll_fd < 0)
+		return fail_with(msg, len, 4, "epoll_create1: %s", strerror(errno));
+	return 0;
+}
+
+/* ---- the harness's probes of PID 1 ------------------------------------------ */
+
+static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *timeout)
+{
+	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
+}
+
+/* Announce PHASE; with a harness that probes (probe_ms > 0), wait until it
+ * has (its ack), at most probe_ms. Not FUTEX_PRIVATE: the harness maps
+ * the same file. */
+static void phase(struct rb_channel *ch, uint32_t ph)
+{
+	int64_t until = storm_now_ns() + (int64_t)ch->storm.probe_ms * NS_PER_MS, left;
+	uint32_t ack;
+
+	__atomic_store_n(&ch->storm.phase, ph, __ATOMIC_RELEASE);
+	futex(&ch->storm.phase, FUTEX_WAKE, INT_MAX, NULL);
+	while (ch->storm.probe_ms > 0) {
+		ack = __atomic_load_n(&ch->storm.probe_ack, __ATOMIC_ACQUIRE);
+		left = until - storm_now_ns();
+		if (ack >= ph || left <= 0)
+			return;
+		futex(&ch->storm.probe_ack, FUTEX_WAIT, ack,
+		      &(struct timespec){ .tv_sec = left / NS_PER_S, .tv_nsec = left % NS_PER_S });
+	}
+}
+
+/* ---- the root --------------------------------------------------------------- */
+
+static int root_body(struct storm_proc *p)
+{
+	return p->s->pat->root(p->s);
+}
+
+/* ---- the observer ----------------------------------------------------------- */
+
+struct observer {
+	pid_t root_pid;
+	int root_pidfd;
+	bool root_done, released;
+	int64_t t_release_at, t_released, t_last_exit, t_last_reap, t_next_pop, t_all_reaped;
+	int64_t t_progress;    /* the last event or change of a spawn counter */
+	uint32_t last_claimed, last_settled;
+	uint32_t exited, reaped, coalesced, zombies_peak, live_peak;
+	uint64_t wakeups;
+};
+
+static void pop_sample(struct storm *s, struct observer *ob, int64_t t)
+{
+	struct rb_storm_block *b = &s->ch->storm;
+	uint32_t n = b->npop, spawned = __atomic_load_n(&s->sh->spawned, __ATOMIC_ACQUIRE);
+
+	if (n == s->pop_cap) { /* full: keep every other one, sample half as often */
+		for (uint32_t i = 0; i < n / 2; i++)
+			s->pops[i] = s->pops[2 * i];
+		n /= 2;
+		b->pop_interval_ns *= 2;
+	}
+	s->pops[n] = (struct rb_storm_pop){
+		.t_ns = t, .zombies = ob->exited - ob->reaped, .live = spawned - ob->exited,
+		.reaped = ob->reaped, .failed = __atomic_load_n(&s->sh->failed, __ATOMIC_RELAXED),
+	};
+	__atomic_store_n(&b->npop, n + 1, __ATOMIC_RELEASE);
+	ob->t_next_pop = t + b->pop_interval_ns;
+}
+
+static void on_event(struct storm *s, struct observer *ob, const struct epoll_event *e, int64_t t)
+{
+	struct rb_storm_sample *smp;
+	uint64_t idx = e->data.u64;
+	bool fresh = false;
+
+	if (idx == ROOT_TAG) {
+		if (!ob->root_done && (e->events & EPOLLIN)) {
+			/* its children were reparented under the same lock that
+			 * made it a zombie: they are PID 1's from now */
+			s->ch->storm.t_root_exit_seen_ns = t;
+			while (waitpid(ob->root_pid, NULL, __WALL) < 0 && errno == EINTR)
+				;
+			close(ob->root_pidfd); /* also leaves the epoll set */
+			ob->root_done = true;
+			ob->t_release_at = t + s->o.hold_ns;
+			/* self-timed processes (daemon) are due after the hold */
+			if (!s->pat->released)
+				ob->t_released = t + s->o.hold_ns;
+		}
+		return;
+	}
+	smp = &s->samples[idx];
+	if (smp->t_exit_seen_ns == 0) {
+		smp->t_exit_seen_ns = t;
+		ob->exited++;
+		ob->t_last_exit = t;
+		fresh = true;
+	}
+	if ((e->events & EPOLLHUP) && smp->t_reap_seen_ns == 0) {
+		smp->t_reap_seen_ns = t;
+		ob->reaped++;
+		ob->t_last_reap = t;
+		ob->coalesced += fresh;
+		/* closed after the storm: an edge-triggered pidfd reports no
+		 * more after its reap, and a close now would be the observer's
+		 * cost inside the drain it measures */
+	}
+}
+
+static int ms_until(int64_t t, int64_t now)
+{
+	int64_t ms = (t - now + NS_PER_MS - 1) / NS_PER_MS;
+
+	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Watches until every process made was reaped, or --wait-reaped-ms after
+ * the last exit (and the release). When we are PID 1 ourselves, nobody else
+ * can reap: we stop once all have exited. */
+static int observe(struct storm *s, struct observer *ob, bool we_are_pid1)
+{
+	struct epoll_event ev[512];
+	int64_t t, wake;
+	int n;
+
+	ob->released = !s->pat->released;
+	ob->t_next_pop = ob->t_progress = storm_now_ns();
+	for (;;) {
+		uint32_t claimed, spawned, failed;
+		bool settled;
+
+		t = storm_now_ns();
+		claimed = __atomic_load_n(&s->sh->claimed, __ATOMIC_ACQUIRE);
+		failed = __atomic_load_n(&s->sh->failed, __ATOMIC_ACQUIRE);
+		spawned = __atomic_load_n(&s->sh->spawned, __ATOMIC_ACQUIRE);
+		if (ob->exited - ob->reaped > ob->zombies_peak)
+			ob->zombies_peak = ob->exited - ob->reaped;
+		if (spawned - ob->exited > ob->live_peak)
+			ob->live_peak = spawned - ob->exited;
+		if (t >= ob->t_next_pop)
+			pop_sample(s, ob, t);
+		if (ob->root_done && !ob->released && t >= ob->t_release_at) {
+			ob->t_released = storm_now_ns();
+			close(s->release[1]);
+			s->release[1] = -1;
+			ob->released = true;
+		}
+		/* Nobody can make more: the root is gone and every claim settled. */
+		settled = ob->root_done && ob->released &&
+			  spawned + failed == (claimed < s->cap ? claimed : s->cap);
+		if (settled && ob->reaped == spawned) {
+			ob->t_all_reaped = ob->reaped ? ob->t_last_reap : 0;
+			break;
+		}
+		if (settled && we_are_pid1 && ob->exited == spawned)
+			break;
+		if (claimed != ob->last_claimed || spawned + failed != ob->last_settled) {
+			ob->last_claimed = claimed;
+			ob->last_settled = spawned + failed;
+			ob->t_progress = t;
+		}
+		wake = ob->t_next_pop;
+		if (ob->root_done && !ob->released && ob->t_release_at < wake)
+			wake = ob->t_release_at;
+		/* Once released, wait --wait-reaped-ms after the last sign of life
+		 * (an exit, a reap, a spawn): for the reaps, and for claims that
+		 * never settle (a storm process that died while it spawned). */
+		if (ob->root_done && ob->released) {
+			int64_t from = ob->t_released > ob->t_progress ? ob->t_released : ob->t_progress;
+
+			if (t >= from + s->o.wait_ns) {
+				s->ch->storm.unsettled = (claimed < s->cap ? claimed : s->cap) -
+							 (spawned + failed);
+				break;
+			}
+			if (from + s->o.wait_ns < wake)
+				wake = from + s->o.wait_ns;
+		}
+		n = epoll_wait(s->epoll_fd, ev, sizeof(ev) / sizeof(ev[0]), ms_until(wake, t));
+		t = storm_now_ns();
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		ob->wakeups += n > 0;
+		if (n > 0)
+			ob->t_progress = t;
+		for (int k = 0; k < n; k++)
+			on_event(s, ob, &ev[k], t);
+		__atomic_store_n(&s->ch->reaped, ob->reaped, __ATOMIC_RELAXED);
+		/* Let the next events gather (see storm_opts.resolution_ns). A
+		 * full batch means more are waiting: take them now. */
+		if (n > 0 && n < (int)(sizeof(ev) / sizeof(ev[0])) && s->o.resolution_ns > 0)
+			storm_sleep_until(t + s->o.resolution_ns);
+	}
+	return 0;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+/* The observer must see each exit and reap when it happens, not when the
+ * storm's crowd of runnable processes lets it run: it runs SCHED_FIFO when
+ * allowed (root outside a user namespace). SCHED_RESET_ON_FORK keeps the
+ * storm processes, which it does not make but shares an ancestry with,
+ * SCHED_OTHER. Without it the coalesced count in the channel shows what
+ * was missed. */
+static void observer_priority(struct rb_channel *ch, bool on)
+{
+	struct sched_param rt = { .sched_priority = 1 }, other = { .sched_priority = 0 };
+
+	if (on) {
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &rt) == 0)
+			ch->storm.observer_rt = 1;
+		else
+			ch->storm.observer_errno = errno;
+	} else if (ch->storm.observer_rt) {
+		sched_setscheduler(0, SCHED_OTHER, &other);
+	}
+}
+
+static void publish(struct storm *s, const struct observer *ob, struct storm_report *rep)
+{
+	struct rb_channel *ch = s->ch;
+	struct rb_storm_block *b = &ch->storm;
+
+	rep->spawned = s->sh->spawned;
+	rep->failed = s->sh->failed;
+	rep->spawn_errno = s->sh->first_errno;
+	rep->reaped = ob->reaped;
+	rep->exited = ob->exited;
+	rep->t_spawn_end = s->sh->t_last_spawn ? s->sh->t_last_spawn : s->sh->t_root_exit;
+	rep->samples = s->samples;
+	rep->t_released = s->pat->released ? ob->t_released : s->sh->t_root_exit;
+	rep->t_all_reaped = ob->t_all_reaped;
+	if (rep->spawned == 0 && ob->root_done)
+		rep->t_all_reaped = rep->t_released;
+	b->nsamples = s->sh->claimed < s->cap ? s->sh->claimed : s->cap;
+	rep->nsamples = b->nsamples;
+	b->t_last_spawn_ns = s->sh->t_last_spawn;
+	b->thread_failed = s->sh->thread_failed;
+	b->coalesced = ob->coalesced;
+	b->zombies_peak = ob->zombies_peak;
+	b->live_peak = ob->live_peak;
+	b->t_root_exit_ns = s->sh->t_root_exit;
+	b->t_end_ns = storm_now_ns();
+	ch->spawned = rep->spawned;
+	ch->spawn_failed = rep->failed;
+	ch->spawn_errno = rep->spawn_errno;
+	ch->reaped = rep->reaped;
+	ch->t_released_ns = rep->t_released;
+	__atomic_store_n(&ch->t_all_reaped_ns, rep->t_all_reaped, __ATOMIC_RELEASE);
+}
+
+/* Frees what no storm process can still be using. */
+static void teardown(struct storm *s, const struct observer *ob)
+{
+	bool quiet = ob->root_done && ob->exited == s->sh->spawned;
+
+	if (s->release[1] >= 0)
+		close(s->release[1]); /* whatever waits is let go */
+	if (quiet) {
+		for (uint32_t i = 0; i < s->cap && i < s->sh->claimed; i++)
+			if (s->samples[i].pid > 0)
+				close(s->sh->pidfds[i]);
+		rb_stack_pool_destroy(&s->pool);
+		rb_spawner_destroy(&s->spawner);
+		free(s->procs);
+		close(s->release[0]);
+		close(s->epoll_fd);
+	}
+	/* else: a storm process may still run on these; the exit frees them */
+}
+
+int storm_run(const struct storm_pattern *pat, const struct storm_opts *o, struct rb_channel *ch,
+	      size_t ch_len, struct storm_report *rep, char *msg, size_t len)
+{
+	struct storm s = { .pat = pat, .o = *o, .ch = ch };
+	struct observer ob = { .root_pidfd = -1 };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ROOT_TAG };
+	struct timespec cpu0, cpu1;
+	int rc, err;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->count = o->count;
+	rep->we_are_pid1 = getpid() == 1;
+	if (!(pat->methods & STORM_METHOD_BIT(o->method)))
+		return fail_with(msg, len, 2, "%s cannot use --method %s", pat->name,
+				 rb_spawn_method_name(o->method));
+	s.cap = (uint32_t)(pat->planned ? pat->planned(o) : o->count);
+	s.extra = pat->extra_stacks ? pat->extra_stacks(o) : 0;
+	rc = setup(&s, ch_len, msg, len);
+	if (rc)
+		return rc;
+	snprintf(ch->storm.pattern, sizeof(ch->storm.pattern), "%s", pat->name);
+	ch->storm.method = o->method;
+	ch->storm.pop_interval_ns = POP_INTERVAL_NS;
+	ch->storm.resolution_ns = o->resolution_ns;
+	phase(ch, 1);
+	s.root = (struct storm_proc){ .s = &s, .body = root_body, .idx = -1 };
+	rep->t_spawn_start = ch->storm.t_start_ns = storm_now_ns();
+	observer_priority(ch, true);
+	ob.root_pid = rb_spawn_flags(&s.spawner, RB_SPAWN_CLONE_VM, CLONE_FILES, proc_main, &s.root,
+				     &ob.root_pidfd);
+	if (ob.root_pid < 0)
+		return fail_with(msg, len, 4, "starting the generator: %s", strerror(-ob.root_pid));
+	if (epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, ob.root_pidfd, &ev) < 0)
+		return fail_with(msg, len, 4, "epoll_ctl: %s", strerror(errno));
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
+	err = observe(&s, &ob, rep->we_are_pid1);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
+	ch->storm.observer_cpu_ns = (cpu1.tv_sec - cpu0.tv_sec) * NS_PER_S + cpu1.tv_nsec - cpu0.tv_nsec;
+	ch->storm.observer_wakeups = ob.wakeups;
+	observer_priority(ch, false);
+	publish(&s, &ob, rep);
+	phase(ch, 2);
+	teardown(&s, &ob);
+	if (err < 0)
+		return fail_with(msg, len, 4, "epoll_wait: %s", strerror(-err));
+	if (s.sh->watch_errno)
+		return fail_with(msg, len, 4, "epoll_ctl: %s", strerror(s.sh->watch_errno));
+	return 0;
+}

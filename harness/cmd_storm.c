@@ -1,0 +1,1002 @@
+/* reapbench storm: each reaper clears the same storm (bench/storm.h)
+ * --repeat times. Per run: the reap latency of every storm process (pidfd
+ * EPOLLIN -> EPOLLHUP, as the payload's observer saw them), the drain, the
+ * zombie population, the pids it took, spawn failures, and PID 1's cost
+ * (schedstat, VmHWM, context switches, probed while the payload holds still
+ * at the storm's start and end). Per reaper: each figure's median, min, max
+ * and CV over the runs. Writes storm.json (with every raw sample),
+ * storm.csv (the samples) and storm-pop.csv (the population over time). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "record.h"
+#include "runner.h"
+#include "stats.h"
+#include "storm.h"
+#include "version.h"
+
+enum {
+	OPT_OUT = RB_OPT_FIRST_FREE, OPT_PATTERN, OPT_COUNT, OPT_REPEAT, OPT_METHOD, OPT_BRANCH,
+	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_ALL, OPT_RESOLUTION,
+};
+
+#define DEFAULT_COUNT 1000
+#define DEFAULT_REPEAT 5
+#define POP_SAMPLES 4096u /* the payload halves the resolution when they fill */
+#define MAX_REAPERS 64
+#define FD_SLACK 32       /* as bench/storm.c */
+
+struct cfg {
+	const struct storm_pattern *pat;
+	struct storm_opts o;
+	long repeat;
+	bool all;
+	char out[1024];
+	const char *names[MAX_REAPERS];
+	int nnames;
+};
+
+/* The figures of one run. Each is measured or skipped with a reason. */
+enum metric_id {
+	M_P50, M_P90, M_P99, M_P999, M_MAX, M_SAMPLES, M_DRAIN, M_RATE, M_ZOMBIES, M_LIVE,
+	M_PIDS, M_PIDS_FREE, M_FAILS, M_SPAWNED, M_REAPED, M_LEAKED, M_CPU1K, M_CPU, M_RSS,
+	M_VCSW, M_IVCSW, M_COALESCED, M_BELOW, M_COUNT_
+};
+
+static const struct metric {
+	const char *name;   /* in the record */
+	bool by_runner;     /* rb_run_record writes it already */
+	const char *unit;
+	const char *column; /* in the table, NULL: record only */
+	int better;         /* -1 lower, +1 higher */
+	double scale;       /* record unit -> table unit */
+} metrics[M_COUNT_] = {
+	[M_P50] = { "reap_latency_p50", false, "s", "P50 ms", -1, 1e3 },
+	[M_P90] = { "reap_latency_p90", false, "s", NULL, -1, 1e3 },
+	[M_P99] = { "reap_latency_p99", false, "s", "P99 ms", -1, 1e3 },
+	[M_P999] = { "reap_latency_p99_9", false, "s", NULL, -1, 1e3 },
+	[M_MAX] = { "reap_latency_max", false, "s", "MAX ms", -1, 1e3 },
+	[M_SAMPLES] = { "reap_latency_samples", false, "processes", NULL, 0, 1 },
+	[M_DRAIN] = { "drain_time", false, "s", "DRAIN ms", -1, 1e3 },
+	[M_RATE] = { "drain_rate", false, "reaps/s", "REAPS/s", +1, 1 },
+	[M_ZOMBIES] = { "zombies_peak", false, "processes", "ZOMBIES", -1, 1 },
+	[M_LIVE] = { "live_peak", false, "processes", NULL, 0, 1 },
+	[M_PIDS] = { "pids_peak", true, "pids", "PIDS", -1, 1 },
+	[M_PIDS_FREE] = { "pids_free_min", false, "pids", NULL, 0, 1 },
+	[M_FAILS] = { "payload_spawn_failed", true, "processes", "FAILS", -1, 1 },
+	[M_SPAWNED] = { "payload_spawned", true, "processes", NULL, 0, 1 },
+	[M_REAPED] = { "payload_reaped", true, "processes", NULL, 0, 1 },
+	[M_LEAKED] = { "leaked", false, "processes", NULL, 0, 1 },
+	[M_CPU1K] = { "pid1_cpu_per_1000_reaps", false, "s", "CPU ms/1k", -1, 1e3 },
+	[M_CPU] = { "pid1_cpu", false, "s", NULL, 0, 1 },
+	[M_RSS] = { "pid1_rss_peak", false, "KiB", NULL, 0, 1 },
+	[M_VCSW] = { "pid1_voluntary_switches", false, "switches", NULL, 0, 1 },
+	[M_IVCSW] = { "pid1_involuntary_switches", false, "switches", NULL, 0, 1 },
+	[M_COALESCED] = { "observer_coalesced", false, "processes", NULL, 0, 1 },
+	[M_BELOW] = { "reap_latency_below_resolution", false, "processes", NULL, 0, 1 },
+};
+
+struct run_figures {
+	bool has[M_COUNT_];
+	double v[M_COUNT_];
+	char skip[M_COUNT_][128];
+	bool cleared; /* every process made was reaped */
+};
+
+struct row {
+	const struct rb_reaper *r;
+	int runs;     /* runs that completed */
+	int cleared;
+	struct run_figures *f; /* [repeat] */
+	struct rb_summary sum[M_COUNT_];
+	bool has_sum[M_COUNT_];
+	char error[256];
+};
+
+static void usage(void)
+{
+	printf("usage: reapbench storm [-r REAPER]... [--all] [--pattern P] [--count N] [--repeat N]\n"
+	       "                       [--method M] [--branch B] [--depth D] [--threads K] [--rate R]\n"
+	       "                       [--hold DUR] [--wait-reaped DUR] [--resolution DUR] [--out DIR]\n"
+	       "                       [sandbox options]\n\n"
+	       "Each reaper (default: every available init and the reference) clears the same\n"
+	       "storm --repeat times as PID 1 of a fresh sandbox.\n\n"
+	       "  -r, --reaper R     a reaper (repeatable; name or descriptor file)\n"
+	       "  --all              every reaper, the negative controls too\n"
+	       "  --pattern P        the storm (default burst):\n");
+	for (size_t i = 0; i < storm_npatterns; i++)
+		printf("                       %-8s %s\n", storm_patterns[i]->name,
+		       storm_patterns[i]->summary);
+	printf("  --count N          storm processes (tree: the budget; threads: groups) (default %d)\n"
+	       "  --repeat N         runs per reaper (default %d)\n"
+	       "  --method M         clone-vm | vfork | fork (default clone-vm, the fastest)\n"
+	       "  --branch B, --depth D   tree shape (default %d, %d)\n"
+	       "  --threads K        threads: threads per group besides the leader (default %d)\n"
+	       "  --rate R           stream: orphans per second (default %.0f)\n"
+	       "  --hold DUR         hold the storm before its release (burst, hoard, threads, daemon)\n"
+	       "  --wait-reaped DUR  wait for the reaps after the last exit (default 2s)\n"
+	       "  --resolution DUR   the observer's batching (default 100us; 0: a wakeup per event,\n"
+	       "                     which costs the storm ~15 us of CPU per event on a VM)\n"
+	       "  --out DIR          results directory (default results/<date>-<host>)\n"
+	       RB_SANDBOX_USAGE, DEFAULT_COUNT, DEFAULT_REPEAT, STORM_DEFAULT_BRANCH,
+	       STORM_DEFAULT_DEPTH, STORM_DEFAULT_THREADS, STORM_DEFAULT_RATE);
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+static int parse_rate(const char *s, double *out, struct rb_error *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v > 0) || v > 1e7 || strspn(s, "0123456789.") != strlen(s))
+		return rb_input_error(err, "--rate: '%s' is not a rate in (0, 1e7] per second", s);
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
+		      struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		{ "reaper", required_argument, NULL, 'r' }, { "all", no_argument, NULL, OPT_ALL },
+		{ "pattern", required_argument, NULL, OPT_PATTERN },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "method", required_argument, NULL, OPT_METHOD },
+		{ "branch", required_argument, NULL, OPT_BRANCH },
+		{ "depth", required_argument, NULL, OPT_DEPTH },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "hold", required_argument, NULL, OPT_HOLD },
+		{ "wait-reaped", required_argument, NULL, OPT_WAIT },
+		{ "resolution", required_argument, NULL, OPT_RESOLUTION },
+		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
+		RB_SANDBOX_LONGOPTS, { 0 },
+	};
+	long v;
+	int opt, rc, m;
+
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+		rc = rb_sandbox_opt(opt, optarg, opts, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		switch (opt) {
+		case 'h':
+			usage();
+			return 1;
+		case 'r':
+			if (c->nnames == MAX_REAPERS)
+				return rb_input_error(err, "storm: at most %d reapers", MAX_REAPERS);
+			c->names[c->nnames++] = optarg;
+			break;
+		case OPT_ALL:
+			c->all = true;
+			break;
+		case OPT_PATTERN:
+			c->pat = storm_pattern_find(optarg);
+			if (!c->pat)
+				return rb_input_error(err, "--pattern: unknown pattern '%s' (%s)", optarg,
+						      storm_pattern_names());
+			break;
+		case OPT_COUNT:
+			if (rb_parse_long("--count", optarg, 1, STORM_MAX_COUNT, &v, err) < 0)
+				return -1;
+			c->o.count = (unsigned long)v;
+			break;
+		case OPT_REPEAT:
+			if (rb_parse_long("--repeat", optarg, 1, 1000, &c->repeat, err) < 0)
+				return -1;
+			break;
+		case OPT_METHOD:
+			m = rb_spawn_method_parse(optarg);
+			if (m < 0)
+				return rb_input_error(err, "--method: '%s' is not clone-vm, vfork or fork",
+						      optarg);
+			c->o.method = (enum rb_spawn_method)m;
+			break;
+		case OPT_BRANCH:
+			if (rb_parse_long("--branch", optarg, 1, 1000, &v, err) < 0)
+				return -1;
+			c->o.branch = (unsigned long)v;
+			break;
+		case OPT_DEPTH:
+			if (rb_parse_long("--depth", optarg, 1, 64, &v, err) < 0)
+				return -1;
+			c->o.depth = (unsigned long)v;
+			break;
+		case OPT_THREADS:
+			if (rb_parse_long("--threads", optarg, 0, 1000, &v, err) < 0)
+				return -1;
+			c->o.threads = (unsigned long)v;
+			break;
+		case OPT_RATE:
+			if (parse_rate(optarg, &c->o.rate, err) < 0)
+				return -1;
+			break;
+		case OPT_HOLD:
+			if (rb_parse_duration("--hold", optarg, 0, 3600 * 1000000000LL, &c->o.hold_ns,
+					      err) < 0)
+				return -1;
+			break;
+		case OPT_WAIT:
+			if (rb_parse_duration("--wait-reaped", optarg, 0, 3600 * 1000000000LL,
+					      &c->o.wait_ns, err) < 0)
+				return -1;
+			break;
+		case OPT_RESOLUTION:
+			if (rb_parse_duration("--resolution", optarg, 0, 1000000000LL, &c->o.resolution_ns,
+					      err) < 0)
+				return -1;
+			break;
+		case OPT_OUT:
+			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		default:
+			return rb_bad_option("storm", argv, err);
+		}
+	}
+	if (optind < argc)
+		return rb_input_error(err, "storm: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int check_cfg(const struct cfg *c, struct rb_error *err)
+{
+	struct rlimit rl;
+
+	if (!(c->pat->methods & STORM_METHOD_BIT(c->o.method)))
+		return rb_input_error(err, "storm: %s cannot use --method %s (vfork parks the maker "
+				      "until its child exits, and %s's children do not exit at once)",
+				      c->pat->name, rb_spawn_method_name(c->o.method), c->pat->name);
+	/* the payload holds a pidfd per process and raises its soft limit to this */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && c->o.count + FD_SLACK > rl.rlim_max)
+		return rb_input_error(err, "storm: --count %lu needs %lu file descriptors (a pidfd "
+				      "each); the hard RLIMIT_NOFILE is %llu", c->o.count,
+				      c->o.count + FD_SLACK, (unsigned long long)rl.rlim_max);
+	return 0;
+}
+
+/* ---- one run ----------------------------------------------------------------- */
+
+static void set(struct run_figures *f, enum metric_id m, double v)
+{
+	f->has[m] = true;
+	f->v[m] = v;
+}
+
+static void skip(struct run_figures *f, enum metric_id m, const char *reason)
+{
+	f->has[m] = false;
+	snprintf(f->skip[m], sizeof(f->skip[m]), "%s", reason);
+}
+
+static double ms_since(int64_t t, int64_t t0)
+{
+	return t ? (double)(t - t0) / 1e6 : NAN;
+}
+/* ns from T0 as an exact integer, null if T is 0 (never happened) */
+static json_t *json_ns(int64_t t, int64_t t0)
+{
+	return t ? json_integer((json_int_t)(t - t0)) : json_null();
+}
+
+/* The raw samples: times in ns from the generator's start, exact. */
+static void record_samples(json_t *run, const struct rb_run_result *res)
+{
+	const struct rb_storm_block *b = &res->chan.storm;
+	json_t *o = json_object(), *parent = json_array(), *pid = json_array(),
+	       *exit_self = json_array(), *exit_seen = json_array(), *reap = json_array(),
+	       *lat = json_array(), *sched = json_array();
+	json_t *pop = json_object(), *pt = json_array(), *pz = json_array(), *pl = json_array(),
+	       *pr = json_array(), *pf = json_array();
+	int64_t t0 = b->t_start_ns, ns;
+
+	for (uint32_t i = 0; i < res->nsamples; i++) {
+		const struct rb_storm_sample *s = &res->samples[i];
+
+		ns = rb_storm_latency_ns(b, res->samples, res->nsamples, i);
+		json_array_append_new(parent, json_integer(s->parent));
+		json_array_append_new(pid, json_integer(s->pid));
+		json_array_append_new(exit_self, json_ns(s->t_exit_ns, t0));
+		json_array_append_new(exit_seen, json_ns(s->t_exit_seen_ns, t0));
+		json_array_append_new(reap, json_ns(s->t_reap_seen_ns, t0));
+		json_array_append_new(lat, ns >= 0 ? json_integer(ns) : json_null());
+		json_array_append_new(sched, json_ns(s->t_sched_ns, t0));
+	}
+	json_object_set_new(o, "parent", parent);
+	json_object_set_new(o, "pid", pid);
+	json_object_set_new(o, "exit_self_ns", exit_self);
+	json_object_set_new(o, "exit_ns", exit_seen);
+	json_object_set_new(o, "reap_ns", reap);
+	json_object_set_new(o, "latency_ns", lat);
+	if (strcmp(b->pattern, "stream") == 0)
+		json_object_set_new(o, "sched_ns", sched);
+	else
+		json_decref(sched);
+	json_object_set_new(o, "root_exit_ns", json_ns(b->t_root_exit_seen_ns, t0));
+	json_object_set_new(run, "samples", o);
+	for (uint32_t i = 0; i < res->npops; i++) {
+		json_array_append_new(pt, json_ns(res->pops[i].t_ns, t0));
+		json_array_append_new(pz, json_integer(res->pops[i].zombies));
+		json_array_append_new(pl, json_integer(res->pops[i].live));
+		json_array_append_new(pr, json_integer(res->pops[i].reaped));
+		json_array_append_new(pf, json_integer(res->pops[i].failed));
+	}
+	json_object_set_new(pop, "t_ns", pt);
+	json_object_set_new(pop, "zombies", pz);
+	json_object_set_new(pop, "live", pl);
+	json_object_set_new(pop, "reaped", pr);
+	json_object_set_new(pop, "failed", pf);
+	json_object_set_new(pop, "interval_ns", json_integer(b->pop_interval_ns));
+	json_object_set_new(run, "population", pop);
+}
+
+static void record_histogram(json_t *run, const double *lat_us, size_t n)
+{
+	struct rb_histogram h;
+	json_t *o = json_object(), *lo = json_array(), *cnt = json_array();
+	int last = 0;
+
+	rb_histogram_log2(lat_us, n, 1.0, &h);
+	for (int k = 0; k < RB_HIST_BINS; k++)
+		if (h.count[k])
+			last = k;
+	for (int k = 0; k <= last; k++) {
+		json_array_append_new(lo, json_real(rb_histogram_lower(&h, k)));
+		json_array_append_new(cnt, json_integer((json_int_t)h.count[k]));
+	}
+	json_object_set_new(o, "unit", json_string("us"));
+	json_object_set_new(o, "bins", json_string("log2: [lower[k], lower[k+1]); the last is open"));
+	json_object_set_new(o, "lower", lo);
+	json_object_set_new(o, "count", cnt);
+	json_object_set_new(run, "latency_histogram", o);
+}
+
+/* Latency, drain and population figures from the samples. */
+static void figures_from_samples(const struct cfg *c, const struct rb_run_result *res,
+				 struct run_figures *f, json_t *run)
+{
+	const struct rb_storm_block *b = &res->chan.storm;
+	uint32_t n = res->nsamples, k = 0, zero = 0;
+	double *sorted = malloc((n ? n : 1) * sizeof(double));
+	int64_t first = 0, last = 0;
+	char why[128];
+
+	if (!sorted)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rb_storm_sample *s = &res->samples[i];
+		int64_t ns = rb_storm_latency_ns(b, res->samples, n, i), from;
+
+		if (ns >= 0)
+			sorted[k++] = (double)ns / 1e3; /* us, for the histogram */
+		zero += ns == 0;
+		if (s->pid <= 0)
+			continue;
+		/* reapable from the later of its exit and its orphaning */
+		from = s->parent >= 0 && (uint32_t)s->parent < n ? res->samples[s->parent].t_exit_seen_ns
+								    : b->t_root_exit_seen_ns;
+		if (s->t_exit_seen_ns > from)
+			from = s->t_exit_seen_ns;
+		if (from && (!first || from < first))
+			first = from;
+		if (s->t_reap_seen_ns > last)
+			last = s->t_reap_seen_ns;
+	}
+	record_samples(run, res);
+	if (k > 0) {
+		record_histogram(run, sorted, k);
+		rb_sort_doubles(sorted, k);
+		set(f, M_P50, rb_percentile_sorted(sorted, k, 50) / 1e6);
+		set(f, M_P90, rb_percentile_sorted(sorted, k, 90) / 1e6);
+		set(f, M_P99, rb_percentile_sorted(sorted, k, 99) / 1e6);
+		set(f, M_P999, rb_percentile_sorted(sorted, k, 99.9) / 1e6);
+		set(f, M_MAX, sorted[k - 1] / 1e6);
+		set(f, M_SAMPLES, k);
+		set(f, M_BELOW, zero);
+	} else {
+		for (int m = M_P50; m <= M_SAMPLES; m++)
+			skip(f, m, "no storm process was reaped");
+		skip(f, M_BELOW, "no storm process was reaped");
+	}
+	if (c->pat == storm_pattern_find("stream")) {
+		skip(f, M_DRAIN, "stream: paced by its schedule, not a drain");
+		skip(f, M_RATE, "stream: paced by its schedule, not a drain");
+	} else if (!f->cleared || res->chan.reaped == 0) {
+		snprintf(why, sizeof(why), "%llu of %llu never reaped: no drain",
+			 (unsigned long long)(res->chan.spawned - res->chan.reaped),
+			 (unsigned long long)res->chan.spawned);
+		skip(f, M_DRAIN, res->chan.reaped ? why : "no storm process was reaped");
+		skip(f, M_RATE, res->chan.reaped ? why : "no storm process was reaped");
+	} else if (last <= first) {
+		set(f, M_DRAIN, 0);
+		skip(f, M_RATE, "drained within one wakeup of the observer");
+	} else {
+		set(f, M_DRAIN, (double)(last - first) / 1e9);
+		set(f, M_RATE, (double)res->chan.reaped / ((double)(last - first) / 1e9));
+	}
+	free(sorted);
+}
+
+static void figures_pid1(const struct rb_run_result *res, struct run_figures *f)
+{
+	const struct rb_pid1_probe *a = &res->probe[0], *z = &res->probe[1];
+	const char *why = res->probe_skip[0] ? res->probe_skip : "PID 1 was not probed";
+
+	if (a->taken && z->taken && a->has_cpu && z->has_cpu) {
+		set(f, M_CPU, (double)(z->cpu_ns - a->cpu_ns) / 1e9);
+		if (res->chan.reaped)
+			set(f, M_CPU1K, (double)(z->cpu_ns - a->cpu_ns) / 1e9 / (double)res->chan.reaped * 1000);
+		else
+			skip(f, M_CPU1K, "PID 1 reaped none of the storm");
+	} else {
+		skip(f, M_CPU, why);
+		skip(f, M_CPU1K, why);
+	}
+	if (z->taken && z->rss_peak_kb >= 0)
+		set(f, M_RSS, (double)z->rss_peak_kb);
+	else
+		skip(f, M_RSS, why);
+	if (a->taken && z->taken && a->vcsw >= 0 && z->vcsw >= 0) {
+		set(f, M_VCSW, (double)(z->vcsw - a->vcsw));
+		set(f, M_IVCSW, (double)(z->ivcsw - a->ivcsw));
+	} else {
+		skip(f, M_VCSW, why);
+		skip(f, M_IVCSW, why);
+	}
+}
+
+static void measure(const struct cfg *c, const struct rb_sandbox_opts *opts,
+		    const struct rb_run_result *res, struct run_figures *f, json_t *run)
+{
+	const struct rb_channel *ch = &res->chan;
+	const struct rb_sandbox *sb = &res->sb;
+	long bound = opts->pids_max ? opts->pids_max : opts->pid_max;
+
+	memset(f, 0, sizeof(*f));
+	if (!res->chan_valid || ch->storm.phase < 2) {
+		for (int m = 0; m < M_COUNT_; m++)
+			skip(f, m, res->chan_valid ? "the storm did not finish (see the log)"
+						   : "the payload wrote no report");
+		return;
+	}
+	f->cleared = ch->reaped == ch->spawned;
+	set(f, M_SPAWNED, (double)ch->spawned);
+	set(f, M_REAPED, (double)ch->reaped);
+	set(f, M_LEAKED, (double)(ch->spawned - ch->reaped));
+	set(f, M_FAILS, (double)ch->spawn_failed);
+	set(f, M_ZOMBIES, ch->storm.zombies_peak);
+	set(f, M_LIVE, ch->storm.live_peak);
+	set(f, M_COALESCED, ch->storm.coalesced);
+	if (sb->has_cgroup && sb->pids_peak >= 0) {
+		set(f, M_PIDS, (double)sb->pids_peak);
+		set(f, M_PIDS_FREE, (double)(bound - sb->pids_peak));
+	} else {
+		skip(f, M_PIDS, sb->has_cgroup ? "pids.peak unreadable" : sb->cgroup_skip);
+		skip(f, M_PIDS_FREE, sb->has_cgroup ? "pids.peak unreadable" : sb->cgroup_skip);
+	}
+	if (res->samples && ch->storm.samples_kept)
+		figures_from_samples(c, res, f, run);
+	else
+		for (int m = M_P50; m <= M_RATE; m++)
+			skip(f, m, "the payload kept no samples");
+	figures_pid1(res, f);
+}
+
+static void record_figures(json_t *run, const struct run_figures *f, const struct rb_run_result *res)
+{
+	const struct rb_storm_block *b = &res->chan.storm;
+	char why[256];
+
+	for (int m = 0; m < M_COUNT_; m++) {
+		if (metrics[m].by_runner)
+			continue;
+		if (f->has[m])
+			rb_record_measure(run, metrics[m].name, f->v[m], metrics[m].unit);
+		else if (f->skip[m][0])
+			rb_record_skip(run, metrics[m].name, f->skip[m]);
+	}
+	if (!res->chan_valid)
+		return;
+	json_object_set_new(run, "cleared", json_boolean(f->cleared));
+	if (b->observer_rt) {
+		json_object_set_new(run, "observer", json_string("SCHED_FIFO"));
+	} else {
+		snprintf(why, sizeof(why), "the observer could not run SCHED_FIFO (%s): when the storm "
+			 "crowds the CPUs it sees exits and reaps late (observer_coalesced counts those "
+			 "it saw together)", strerror(b->observer_errno));
+		json_object_set_new(run, "observer", json_string("SCHED_OTHER"));
+		rb_record_skip(run, "observer_priority", why);
+	}
+	rb_record_measure(run, "observer_cpu", b->observer_cpu_ns / 1e9, "s");
+	rb_record_measure(run, "observer_wakeups", (double)b->observer_wakeups, "wakeups");
+	if (b->thread_failed)
+		rb_record_measure(run, "threads_failed", b->thread_failed, "threads");
+	if (b->unsettled)
+		rb_record_measure(run, "spawns_unsettled", b->unsettled, "processes");
+}
+
+/* ---- CSV ----------------------------------------------------------------------- */
+
+static void csv_num(FILE *f, double v)
+{
+	if (isnan(v))
+		fprintf(f, ",");
+	else
+		fprintf(f, ",%.6f", v);
+}
+
+static void csv_run(FILE *samples, FILE *pops, const char *reaper, long rep,
+		    const struct rb_run_result *res)
+{
+	const struct rb_storm_block *b = &res->chan.storm;
+	int64_t t0 = b->t_start_ns, ns;
+
+	for (uint32_t i = 0; i < res->nsamples; i++) {
+		const struct rb_storm_sample *s = &res->samples[i];
+
+		ns = rb_storm_latency_ns(b, res->samples, res->nsamples, i);
+		fprintf(samples, "%s,%ld,%u,%d,%d", reaper, rep, i, s->parent, s->pid);
+		csv_num(samples, ms_since(s->t_exit_ns, t0));
+		csv_num(samples, ms_since(s->t_exit_seen_ns, t0));
+		csv_num(samples, ms_since(s->t_reap_seen_ns, t0));
+		csv_num(samples, ns >= 0 ? (double)ns / 1e6 : NAN);
+		csv_num(samples, ms_since(s->t_sched_ns, t0));
+		fputc('\n', samples);
+	}
+	for (uint32_t i = 0; i < res->npops; i++)
+		fprintf(pops, "%s,%ld,%.6f,%u,%u,%u,%u\n", reaper, rep, ms_since(res->pops[i].t_ns, t0),
+			res->pops[i].zombies, res->pops[i].live, res->pops[i].reaped,
+			res->pops[i].failed);
+}
+
+/* ---- the table ------------------------------------------------------------------- */
+
+static void fmt_num(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	if (a >= 100 || v == floor(v))
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 1)
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+static void summarize(struct row *w, long repeat)
+{
+	double v[1000];
+
+	for (int m = 0; m < M_COUNT_; m++) {
+		size_t n = 0;
+
+		for (long k = 0; k < repeat && k < w->runs; k++)
+			if (w->f[k].has[m])
+				v[n++] = w->f[k].v[m];
+		w->has_sum[m] = rb_summarize(v, n, &w->sum[m]) == 0;
+	}
+}
+
+/* Best in each column: among reapers that cleared every run; marked only
+ * where the rows differ. */
+static void find_best(const struct row *rows, int n, double best[M_COUNT_], bool has_best[M_COUNT_])
+{
+	for (int m = 0; m < M_COUNT_; m++) {
+		bool differ = false;
+		int seen = 0;
+
+		has_best[m] = false;
+		if (!metrics[m].column)
+			continue;
+		for (int i = 0; i < n; i++) {
+			const struct row *w = &rows[i];
+			double x;
+
+			if (!w->has_sum[m] || w->runs == 0 || w->cleared < w->runs)
+				continue;
+			x = w->sum[m].median;
+			if (seen++ == 0) {
+				best[m] = x;
+				continue;
+			}
+			if (x != best[m])
+				differ = true;
+			if ((metrics[m].better < 0 && x < best[m]) || (metrics[m].better > 0 && x > best[m]))
+				best[m] = x;
+		}
+		has_best[m] = seen > 1 && differ;
+	}
+}
+
+#define NAME_W 20
+#define COL_W 10
+#define SPREAD_W 17
+
+/* A latency below the observer's resolution is not a number it can tell. */
+static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, int64_t resolution_ns)
+{
+	bool latency = m == M_P50 || m == M_P99 || m == M_MAX;
+
+	if (latency && resolution_ns > 0 && v * 1e9 < (double)resolution_ns) {
+		fmt_num(buf, len, (double)resolution_ns / 1e9 * metrics[m].scale);
+		memmove(buf + 1, buf, strlen(buf) + 1);
+		buf[0] = '<';
+		return;
+	}
+	fmt_num(buf, len, v * metrics[m].scale);
+}
+
+static void print_tables(const struct row *rows, int n, long repeat, int64_t resolution_ns)
+{
+	double best[M_COUNT_];
+	bool has_best[M_COUNT_];
+	char cell[64], a[32], b[32];
+
+	find_best(rows, n, best, has_best);
+	printf("\nmedians over %ld run%s (* best among reapers that cleared every run; - not "
+	       "measured, see the record;\n<: below the observer's resolution)\n", repeat,
+	       repeat == 1 ? "" : "s");
+	printf("%-*s %-8s", NAME_W, "REAPER", "CLEARED");
+	for (int m = 0; m < M_COUNT_; m++)
+		if (metrics[m].column)
+			printf(" %*s", COL_W, metrics[m].column);
+	printf("\n");
+	for (int i = 0; i < n; i++) {
+		const struct row *w = &rows[i];
+
+		printf("%-*s ", NAME_W, w->r->name);
+		if (w->error[0]) {
+			printf("error: %s\n", w->error);
+			continue;
+		}
+		snprintf(cell, sizeof(cell), "%d/%d", w->cleared, w->runs);
+		printf("%-8s", cell);
+		for (int m = 0; m < M_COUNT_; m++) {
+			if (!metrics[m].column)
+				continue;
+			if (!w->has_sum[m]) {
+				printf(" %*s", COL_W, "-");
+				continue;
+			}
+			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].median, resolution_ns);
+			snprintf(cell, sizeof(cell), "%s%s", a,
+				 has_best[m] && w->cleared == w->runs && w->sum[m].median == best[m] ? "*" : " ");
+			printf(" %*s", COL_W, cell);
+		}
+		printf("\n");
+	}
+	if (repeat < 2)
+		return;
+	printf("\nspread over the runs: min-max, CV (stddev/mean)\n");
+	printf("%-*s %-8s", NAME_W, "REAPER", "");
+	for (int m = 0; m < M_COUNT_; m++)
+		if (metrics[m].column)
+			printf(" %*s", SPREAD_W, metrics[m].column);
+	printf("\n");
+	for (int i = 0; i < n; i++) {
+		const struct row *w = &rows[i];
+
+		if (w->error[0])
+			continue;
+		printf("%-*s %-8s", NAME_W, w->r->name, "");
+		for (int m = 0; m < M_COUNT_; m++) {
+			if (!metrics[m].column)
+				continue;
+			if (!w->has_sum[m]) {
+				printf(" %*s", SPREAD_W, "-");
+				continue;
+			}
+			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].min, resolution_ns);
+			fmt_cell(b, sizeof(b) - 1, m, w->sum[m].max, resolution_ns);
+			if (w->sum[m].has_cv)
+				snprintf(cell, sizeof(cell), "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
+			else
+				snprintf(cell, sizeof(cell), "%s-%s", a, b);
+			printf(" %*s", SPREAD_W, cell);
+		}
+		printf("\n");
+	}
+}
+
+static void record_summary(json_t *rec, const struct row *rows, int n)
+{
+	json_t *all = json_array();
+
+	for (int i = 0; i < n; i++) {
+		const struct row *w = &rows[i];
+		json_t *o = json_object(), *ms = json_object();
+
+		json_object_set_new(o, "reaper", json_string(w->r->name));
+		json_object_set_new(o, "runs", json_integer(w->runs));
+		json_object_set_new(o, "cleared", json_integer(w->cleared));
+		if (w->error[0])
+			json_object_set_new(o, "error", json_string(w->error));
+		for (int m = 0; m < M_COUNT_; m++) {
+			const struct rb_summary *s = &w->sum[m];
+			json_t *x;
+
+			if (!w->has_sum[m])
+				continue;
+			x = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f}", "unit", metrics[m].unit, "n",
+				      (json_int_t)s->n, "median", s->median, "min", s->min, "max", s->max,
+				      "mean", s->mean);
+			json_object_set_new(x, "cv", s->has_cv ? json_real(s->cv) : json_null());
+			json_object_set_new(ms, metrics[m].name, x);
+		}
+		json_object_set_new(o, "metrics", ms);
+		json_array_append_new(all, o);
+	}
+	json_object_set_new(rec, "summary", all);
+}
+
+/* ---- the command ------------------------------------------------------------------ */
+
+static void default_out(char *buf, size_t len, const struct rb_sysinfo *si)
+{
+	char day[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(buf, len, "results/%s-%s", day, si->hostname);
+}
+
+/* The payload's argv words. */
+static char **payload_words(const struct cfg *c, char store[][32])
+{
+	static char *w[32];
+	int n = 0, k = 0;
+
+#define WORD(fmt, ...) (snprintf(store[k], 32, fmt, __VA_ARGS__), w[n++] = store[k++])
+	w[n++] = "storm";
+	w[n++] = (char *)c->pat->name;
+	w[n++] = "--count";
+	WORD("%lu", c->o.count);
+	w[n++] = "--method";
+	w[n++] = (char *)rb_spawn_method_name(c->o.method);
+	w[n++] = "--branch";
+	WORD("%lu", c->o.branch);
+	w[n++] = "--depth";
+	WORD("%lu", c->o.depth);
+	w[n++] = "--threads";
+	WORD("%lu", c->o.threads);
+	w[n++] = "--rate";
+	WORD("%g", c->o.rate);
+	w[n++] = "--hold-ms";
+	WORD("%lld", (long long)(c->o.hold_ns / 1000000));
+	w[n++] = "--wait-reaped-ms";
+	WORD("%lld", (long long)(c->o.wait_ns / 1000000));
+	w[n++] = "--resolution-us";
+	WORD("%lld", (long long)(c->o.resolution_ns / 1000));
+#undef WORD
+	w[n] = NULL;
+	return w;
+}
+
+static int pick_reapers(const struct rb_sysinfo *si, const struct cfg *c, struct rb_reaper **out,
+			size_t *n, struct rb_error *err)
+{
+	struct rb_reaper *all;
+	size_t nall, k = 0;
+	int bad = 0;
+
+	if (c->nnames > 0) {
+		*out = calloc((size_t)c->nnames, sizeof(**out));
+		if (!*out)
+			return rb_sys_error(err, ENOMEM, "reapers");
+		for (int i = 0; i < c->nnames; i++) {
+			if (rb_reaper_find(si, c->names[i], &(*out)[i], err) < 0)
+				goto bad;
+			rb_reaper_resolve(si, &(*out)[i]);
+			if (rb_require_available(&(*out)[i], err) < 0)
+				goto bad;
+		}
+		*n = (size_t)c->nnames;
+		return 0;
+bad:
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	if (rb_registry_load_all(si, &all, &nall, &bad, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].class_ != RB_CLASS_CONTROL || c->all)
+			all[k++] = all[i];
+	*out = all;
+	*n = k;
+	return 0;
+}
+
+static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
+{
+	json_t *o = json_object_get(rec, "options");
+
+	json_object_set_new(o, "pattern", json_string(c->pat->name));
+	json_object_set_new(o, "count", json_integer((json_int_t)c->o.count));
+	json_object_set_new(o, "repeat", json_integer(c->repeat));
+	json_object_set_new(o, "method", json_string(rb_spawn_method_name(c->o.method)));
+	if (c->pat == storm_pattern_find("tree")) {
+		json_object_set_new(o, "branch", json_integer((json_int_t)c->o.branch));
+		json_object_set_new(o, "depth", json_integer((json_int_t)c->o.depth));
+	}
+	if (c->pat == storm_pattern_find("threads"))
+		json_object_set_new(o, "threads", json_integer((json_int_t)c->o.threads));
+	if (c->pat == storm_pattern_find("stream"))
+		json_object_set_new(o, "rate", json_real(c->o.rate));
+	json_object_set_new(o, "hold_s", json_real(c->o.hold_ns / 1e9));
+	json_object_set_new(o, "wait_reaped_s", json_real(c->o.wait_ns / 1e9));
+	json_object_set_new(o, "resolution_s", json_real(c->o.resolution_ns / 1e9));
+	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
+	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
+	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
+}
+
+static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		      const struct rb_signal_plan *plan, char **workload, struct row *w, json_t *rec,
+		      FILE *csv, FILE *csv_pop, bool *interrupted)
+{
+	char path[1200];
+
+	snprintf(path, sizeof(path), "%s/logs/storm-%s.log", c->out, w->r->name);
+	opts->output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	for (long k = 0; k < c->repeat; k++) {
+		struct rb_run_result res;
+		struct rb_error rerr;
+		json_t *run;
+
+		if (rb_run_payload(si, w->r, opts, plan, workload, &res, &rerr) < 0) {
+			snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
+			rb_record_skip(rb_record_add_run(rec, w->r, NULL), "storm", rerr.msg);
+			rb_run_result_free(&res);
+			break;
+		}
+		if (res.sb.end == RB_END_INTERRUPTED) {
+			/* Ctrl-C stops the plan, not just this sandbox */
+			snprintf(w->error, sizeof(w->error), "interrupted");
+			rb_record_skip(rb_record_add_run(rec, w->r, res.argv), "storm",
+				       "interrupted (the harness got a signal)");
+			rb_run_result_free(&res);
+			*interrupted = true;
+			break;
+		}
+		run = rb_record_add_run(rec, w->r, res.argv);
+		json_object_set_new(run, "repeat", json_integer(k));
+		rb_run_record(run, &res);
+		measure(c, opts, &res, &w->f[k], run);
+		record_figures(run, &w->f[k], &res);
+		csv_run(csv, csv_pop, w->r->name, k, &res);
+		w->runs++;
+		w->cleared += w->f[k].cleared;
+		rb_run_result_free(&res);
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%-20s run %ld/%ld", w->r->name, k + 1, c->repeat);
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%40s\r", "");
+	if (opts->output_fd >= 0)
+		close(opts->output_fd);
+	opts->output_fd = -1;
+	summarize(w, c->repeat);
+	return w->error[0] ? -1 : 0;
+}
+
+int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	struct cfg c = { .repeat = DEFAULT_REPEAT };
+	struct rb_sandbox_opts opts;
+	struct rb_signal_plan plan = { .probe_pid1 = true, .storm_pops = POP_SAMPLES };
+	char words[16][32], **workload = NULL, path[1200];
+	struct rb_reaper *reapers = NULL;
+	struct row *rows = NULL;
+	FILE *csv = NULL, *csv_pop = NULL;
+	size_t nreapers = 0;
+	int rc, failures = 0, nrows = 0;
+	bool interrupted = false;
+	json_t *rec = NULL;
+
+	c.pat = storm_pattern_find("burst");
+	c.o = (struct storm_opts){ .count = DEFAULT_COUNT, .method = RB_SPAWN_CLONE_VM,
+				   .branch = STORM_DEFAULT_BRANCH, .depth = STORM_DEFAULT_DEPTH,
+				   .threads = STORM_DEFAULT_THREADS, .rate = STORM_DEFAULT_RATE,
+				   .wait_ns = STORM_DEFAULT_WAIT_NS,
+				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS };
+	rb_sandbox_opts_default(&opts);
+	opts.deadline_ns = 20LL * 1000000000;
+	rc = parse_args(argc, argv, &c, &opts, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (check_cfg(&c, err) < 0)
+		return -1;
+	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
+	if (!c.out[0])
+		default_out(c.out, sizeof(c.out), si);
+	if (rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
+	    pick_reapers(si, &c, &reapers, &nreapers, err) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/logs", c.out);
+	if (rb_mkdir_p(path) < 0) {
+		rb_sys_error(err, errno, "creating %s", path);
+		goto out;
+	}
+	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
+	snprintf(path, sizeof(path), "%s/storm.csv", c.out);
+	csv = fopen(path, "we");
+	snprintf(path, sizeof(path), "%s/storm-pop.csv", c.out);
+	csv_pop = fopen(path, "we");
+	if (!rows || !csv || !csv_pop) {
+		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s/storm*.csv", c.out);
+		goto out;
+	}
+	fprintf(csv, "reaper,repeat,sample,parent,pid,exit_self_ms,exit_ms,reap_ms,latency_ms,sched_ms\n");
+	fprintf(csv_pop, "reaper,repeat,t_ms,zombies,live,reaped,failed\n");
+	rec = rb_record_new("storm", si);
+	record_options(rec, &c, &opts);
+	printf("storm %s: %lu processes, %s, %ld run%s per reaper; pid_max %ld\n", c.pat->name,
+	       c.o.count, rb_spawn_method_name(c.o.method), c.repeat, c.repeat == 1 ? "" : "s",
+	       opts.pid_max);
+	for (size_t i = 0; i < nreapers && !interrupted; i++) {
+		struct row *w = &rows[nrows];
+
+		if (!reapers[i].available) {
+			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "storm",
+				       reapers[i].unavailable_reason);
+			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
+			       reapers[i].unavailable_reason);
+			continue;
+		}
+		w->r = &reapers[i];
+		w->f = calloc((size_t)c.repeat, sizeof(*w->f));
+		if (!w->f) {
+			rb_sys_error(err, ENOMEM, "figures");
+			goto out;
+		}
+		nrows++;
+		if (run_reaper(si, &c, &opts, &plan, workload, w, rec, csv, csv_pop, &interrupted) < 0)
+			failures++;
+	}
+	print_tables(rows, nrows, c.repeat, c.o.resolution_ns);
+	record_summary(rec, rows, nrows);
+	fclose(csv);
+	fclose(csv_pop);
+	csv = csv_pop = NULL;
+	snprintf(path, sizeof(path), "%s/storm.json", c.out);
+	if (rb_record_write(rec, path, err) < 0)
+		goto out;
+	printf("\nrecord  %s/storm.json (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
+	       "logs    %s/logs/storm-*.log\n", c.out, c.out, c.out, c.out);
+	rc = interrupted ? 130 : failures ? 1 : 0;
+	goto done;
+out:
+	rc = -1;
+done:
+	if (csv)
+		fclose(csv);
+	if (csv_pop)
+		fclose(csv_pop);
+	for (int i = 0; i < nrows; i++)
+		free(rows[i].f);
+	free(rows);
+	free(reapers);
+	rb_argv_free(workload);
+	json_decref(rec);
+	return rc;
+}

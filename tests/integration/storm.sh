@@ -1,0 +1,102 @@
+# The storm generator and `reapbench storm`: the generator makes exactly
+# what it is asked for (counted by the kernel), a PID 1 that does not reap
+# runs out of pids where the arithmetic says, each broken reaper shows what
+# it breaks, the record holds every raw sample, and nothing is left behind.
+. "$(dirname "$0")/../lib.sh"
+
+nested_before=$(nested_count)
+cgroups_before=$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)
+payload_field() { sed -n "s/^payload *spawned \([0-9]*\), failed \([0-9]*\), reaped \([0-9]*\).*/\\$1/p" "$TMP/out"; }
+peak() { sed -n 's/^pids *peak \([0-9]*\).*/\1/p' "$TMP/out"; }
+# summary metric of a reaper in storm.json: FILE REAPER METRIC
+median() { jq -r --arg r "$2" --arg m "$3" '.summary[] | select(.reaper == $r) | .metrics[$m].median // "none"' "$1"; }
+
+# 1. Exactly N, counted by the kernel: a burst holds N orphans alive at once,
+# so the cgroup's pids.peak is N + PID 1 + the payload + the generator's root.
+if [ "$(id -u)" -eq 0 ]; then
+	for m in clone-vm fork; do
+		rb run -r tini --no-record -- storm burst --count 300 --method $m
+		expect_eq "burst 300 ($m): the payload made 300, reaped 300" "$(payload_field 1)/$(payload_field 2)/$(payload_field 3)" "300/0/300"
+		expect_eq "burst 300 ($m): the kernel counted 300 + 3 (pids.peak)" "$(peak)" 303
+	done
+	rb run -r tini --no-record -- storm hoard --count 300 --method vfork
+	expect_eq "hoard 300 (vfork): 300 zombies held at once, pids.peak 303" "$(payload_field 1)/$(peak)" "300/303"
+else
+	skip "pids.peak: not root, no pids cgroup"
+fi
+
+# 2. A PID 1 that does not reap runs out of pids: with pid_max P the namespace
+# holds P - 1 pids before its first wrap (1 .. P-1); the payload is PID 1 and
+# the root pid 2, so P - 3 storm processes, then EAGAIN.
+rb run -r none --no-record --pid-max 400 --pids-max 5000 -- storm burst --count 500
+if grep -q '^sandbox *pid_max 400' "$TMP/out"; then
+	expect_eq "none, pid_max 400: 397 made, 103 refused, none reaped" "$(payload_field 1)/$(payload_field 2)/$(payload_field 3)" "397/103/0"
+	grep -q 'failed: EAGAIN' "$TMP/out" && ok "none, pid_max 400: the refusals are EAGAIN" || { notok "the refusals are EAGAIN"; diag <"$TMP/out"; }
+	[ "$(id -u)" -ne 0 ] || expect_eq "none, pid_max 400: the kernel counted 399 pids at the peak" "$(peak)" 399
+else
+	skip "per-namespace pid_max needs Linux 6.14 ($(uname -r))"
+fi
+
+# 3. reapbench storm: the reference against the controls. Two runs each.
+rb storm -r reference -r broken-slow-timer -r broken-reap-once -r none --count 1000 --repeat 2 \
+	--wait-reaped 1500ms --out "$TMP/s"
+expect_eq "storm exits 0" "$rc" 0
+J=$TMP/s/storm.json
+grep -qE '^reference +2/2 ' "$TMP/out" && ok "reference cleared both bursts of 1000" || { notok "reference cleared both bursts"; diag <"$TMP/out"; }
+leaks=$(jq '[.runs[] | select(.reaper.name == "broken-reap-once") | .measurements[] | select(.name == "leaked") | .value] | map(select(. > 0)) | length' "$J")
+expect_eq "broken-reap-once leaks zombies in both bursts (one waitpid per coalesced SIGCHLD)" "$leaks" 2
+ref=$(median "$J" reference reap_latency_p50); slow=$(median "$J" broken-slow-timer reap_latency_p50)
+res=$(jq '.options.resolution_s' "$J")
+# the reference's p50 may be below the observer's resolution: count it as that
+awk -v r="$ref" -v s="$slow" -v q="$res" 'BEGIN { if (r < q) r = q; exit !(s > 10 * r) }' \
+	&& ok "broken-slow-timer's reap p50 ($slow s) is over 10x the reference's ($ref s)" \
+	|| { notok "slow-timer p50 '$slow' vs reference '$ref'"; diag <"$TMP/out"; }
+expect_eq "none reaps nothing: 0/2 cleared, its latency a skip" \
+	"$(median "$J" none reap_latency_p50)/$(jq -r '[.runs[] | select(.reaper.name == "none") | .skips[] | select(.name == "reap_latency_p50") | .reason][0]' "$J")" \
+	"none/no storm process was reaped"
+jq -e '.schema == "reapbench.record/1" and .command == "storm" and (.runs | length) == 8
+       and .options.pattern == "burst" and .options.count == 1000 and .options.repeat == 2' "$J" >/dev/null \
+	&& ok "storm.json: 4 reapers x 2 runs, options recorded" || notok "storm.json shape"
+jq -e '[.runs[] | select(.reaper.name == "reference")][0] as $r
+       | ($r.samples.latency_ns | length) == 1000 and ($r.samples.reap_ns | map(select(. != null)) | length) == 1000
+       and ([$r.latency_histogram.count[]] | add) == ($r.measurements[] | select(.name == "reap_latency_samples") | .value)
+       and ($r.population.t_ns | length) > 0' "$J" >/dev/null \
+	&& ok "storm.json: 1000 raw samples per run, the histogram counts them all, the population sampled" \
+	|| notok "storm.json raw samples"
+jq -e '.summary[] | select(.reaper == "reference") | .metrics.reap_latency_p99 | .n == 2 and .min <= .median and .median <= .max and has("cv")' "$J" >/dev/null \
+	&& ok "storm.json summary: median within min-max over 2 runs, with CV" || notok "storm.json summary spread"
+cpu=$(jq '[.runs[] | select(.reaper.name == "reference") | .measurements[] | select(.name == "pid1_cpu_per_1000_reaps") | .value] | length' "$J")
+expect_eq "PID 1's CPU per 1000 reaps is measured in both reference runs (schedstat)" "$cpu" 2
+expect_eq "storm.csv: a header and 8000 samples" "$(wc -l <"$TMP/s/storm.csv")" 8001
+awk -F, 'NR > 1 && $1 == "reference" && $9 == "" { bad++ } END { exit bad > 0 }' "$TMP/s/storm.csv" \
+	&& ok "storm.csv: every reference sample has a latency" || notok "storm.csv latencies"
+[ -s "$TMP/s/logs/storm-reference.log" ] && ok "each sandbox's output is kept in logs/" || notok "storm logs"
+
+# 4. Every pattern, every method it takes, under the reference: all cleared.
+for p in burst hoard chain tree threads stream daemon; do
+	rb storm -r reference --pattern $p --count 200 --repeat 1 --hold 10ms --out "$TMP/p"
+	grep -qE '^reference +1/1 ' "$TMP/out" && ok "pattern $p: 200 made, all reaped" || { notok "pattern $p"; diag <"$TMP/out"; }
+done
+# the tree's size: branch + branch^2 + ... + branch^depth, or the budget if less
+spawned_in() { jq '.runs[0].measurements[] | select(.name == "payload_spawned") | .value' "$1"; }
+rb storm -r reference --pattern tree --method vfork --count 100 --branch 3 --depth 3 --repeat 1 --out "$TMP/p"
+expect_eq "tree --method vfork, 3 x 3 levels: 3 + 9 + 27 = 39 made (under the budget of 100), cleared" \
+	"$(spawned_in "$TMP/p/storm.json")/$(grep -cE '^reference +1/1 ' "$TMP/out")" "39/1"
+rb storm -r reference --pattern tree --method fork --count 100 --branch 3 --depth 4 --repeat 1 --out "$TMP/p"
+expect_eq "tree --method fork, 3 x 4 levels (120 nodes): the budget of 100 stops it at 100, cleared" \
+	"$(spawned_in "$TMP/p/storm.json")/$(grep -cE '^reference +1/1 ' "$TMP/out")" "100/1"
+
+# 5. Bad input: one line, exit 2, nothing started.
+for args in "--pattern nope" "--pattern burst --method vfork" "--count 0" "--repeat 0" "--rate -1" \
+	"--resolution soon" "-r no-such-reaper" "--count 100000000"; do
+	rb storm $args
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "storm $args: one line, exit 2" \
+		|| { notok "storm $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
+done
+rb run -r tini --no-record -- storm nope
+expect_eq "the payload refuses an unknown pattern (2), PID 1 passes it on" "$(field pid1 | cut -d' ' -f1-2)" "exited 2"
+
+# 6. Nothing left behind.
+expect_eq "no sandbox process left" "$(nested_count)" "$nested_before"
+expect_eq "no cgroup left" "$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)" "$cgroups_before"
+expect_eq "no channel file left" "$(ls /dev/shm/reapbench-$$-* 2>/dev/null | wc -l)" 0
