@@ -103,10 +103,7 @@ static size_t expand(struct rb_check *out, size_t max)
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 
 	for (size_t i = 0; out && i < n && i < max; i++) {
-		snprintf(out[i].name, sizeof(out[i].name), "%s", cases[i].name);
-		snprintf(out[i].doc, sizeof(out[i].doc), "%s", cases[i].doc);
-		out[i].arg = (int)i;
-		out[i].run = run_inherit;
+		rb_check_set(&out[i], cases[i].name, cases[i].doc, (int)i, run_inherit, false);
 	}
 	return n;
 }

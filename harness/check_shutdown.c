@@ -141,10 +141,7 @@ static size_t expand(struct rb_check *out, size_t max)
 	size_t n = sizeof(apps) / sizeof(apps[0]);
 
 	for (size_t i = 0; out && i < n && i < max; i++) {
-		snprintf(out[i].name, sizeof(out[i].name), "%s", apps[i].name);
-		snprintf(out[i].doc, sizeof(out[i].doc), "%s", apps[i].doc);
-		out[i].arg = (int)i;
-		out[i].run = run_shutdown;
+		rb_check_set(&out[i], apps[i].name, apps[i].doc, (int)i, run_shutdown, false);
 	}
 	return n;
 }

@@ -21,6 +21,16 @@ static const struct rb_check_family *const families[] = {
 	&rb_family_pod,
 };
 
+void rb_check_set(struct rb_check *c, const char *name, const char *doc, int arg, rb_check_fn *run,
+		  bool racy)
+{
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->doc, sizeof(c->doc), "%s", doc);
+	c->arg = arg;
+	c->run = run;
+	c->racy = racy;
+}
+
 struct rb_check *rb_conform_checks(size_t *n)
 {
 	size_t total = 0, at = 0;

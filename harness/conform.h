@@ -66,6 +66,10 @@ extern const struct rb_check_family rb_family_shutdown;
 extern const struct rb_check_family rb_family_main_exit;
 extern const struct rb_check_family rb_family_pod;
 
+/* Fill one check: what every family's expand() does per row. */
+void rb_check_set(struct rb_check *c, const char *name, const char *doc, int arg, rb_check_fn *run,
+		  bool racy);
+
 /* Every check, in family order; *N set. Free with free(). */
 struct rb_check *rb_conform_checks(size_t *n);
 

@@ -81,28 +81,32 @@ static double ms_between(int64_t from, int64_t to)
 	return (double)(to - from) / NS_PER_MS;
 }
 
+static void vcomplain(const char *verb, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "rb-payload: %s: %s\n", verb, line);
+}
+
 __attribute__((format(printf, 2, 3)))
 static void complain(const char *verb, const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vcomplain(verb, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "rb-payload: %s: %s\n", verb, line);
 }
 
 __attribute__((format(printf, 3, 4), noreturn))
 static void fail(int status, const char *verb, const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vcomplain(verb, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "rb-payload: %s: %s\n", verb, line);
 	exit(status);
 }
 
