@@ -44,6 +44,9 @@ enum break_mode {
 	BREAK_DROP_SIGNAL, /* --drop=SIG is not forwarded */
 	BREAK_LOSE_STATUS, /* exits 0 whatever the child's status */
 	BREAK_SLOW_TIMER,  /* ignores SIGCHLD, reaps on a timer only */
+	BREAK_EXEC_CODE,   /* exec failure exits 1, not 127/126 */
+	BREAK_DIRTY_CHILD, /* the child starts with SIGUSR2 blocked and SIGPIPE ignored */
+	BREAK_WAIT_ALL,    /* after the child, waits for every other process too */
 };
 
 static const struct {
@@ -56,6 +59,9 @@ static const struct {
 	{ "drop-signal", BREAK_DROP_SIGNAL },
 	{ "lose-status", BREAK_LOSE_STATUS },
 	{ "slow-timer", BREAK_SLOW_TIMER },
+	{ "exec-code", BREAK_EXEC_CODE },
+	{ "dirty-child", BREAK_DIRTY_CHILD },
+	{ "wait-all", BREAK_WAIT_ALL },
 };
 
 struct config {
@@ -204,7 +210,7 @@ static int become_subreaper(void)
  * system calls. glibc's sigaction and sigprocmask skip its two internal
  * signals (32, 33), and posix_spawn leaves them SIG_IGN across exec; a
  * container runtime hands the application none of that. */
-static void reset_signal_state(void)
+static void reset_signal_state(bool dirty)
 {
 	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } dfl = { 0 };
 	uint64_t none = 0;
@@ -213,12 +219,21 @@ static void reset_signal_state(void)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t));
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(uint64_t));
+	if (dirty) { /* --break=dirty-child */
+		uint64_t usr2 = 1ULL << (SIGUSR2 - 1);
+		struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } ign = {
+			.handler = SIG_IGN,
+		};
+
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &usr2, NULL, sizeof(uint64_t));
+		syscall(SYS_rt_sigaction, SIGPIPE, &ign, NULL, sizeof(uint64_t));
+	}
 }
 
 /* vfork: no page-table copy (fork costs 1-2 ms on shadow-paged VMs). The
  * child shares our memory until it execs, so it hands exec's errno back
  * through EXEC_ERR. It stays in our process group. Returns 0 or an errno. */
-static int spawn(char *const argv[], pid_t *pid)
+static int spawn(char *const argv[], bool dirty, pid_t *pid)
 {
 	volatile int exec_err = 0;
 	pid_t child = vfork();
@@ -226,7 +241,7 @@ static int spawn(char *const argv[], pid_t *pid)
 	if (child < 0)
 		return errno;
 	if (child == 0) {
-		reset_signal_state();
+		reset_signal_state(dirty);
 		execvp(argv[0], argv);
 		exec_err = errno;
 		_exit(127);
@@ -369,6 +384,14 @@ static int exit_code(const struct config *cfg, int status)
 }
 
 /* The PID 1 loop: one event at a time, until the main child is reaped. */
+/* --break=wait-all: is any child (an orphan handed to us) still there? */
+static bool children_left(void)
+{
+	siginfo_t si;
+
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
 static int supervise(const struct config *cfg, const sigset_t *all, pid_t pid)
 {
 	struct child child = { .pid = pid };
@@ -382,7 +405,7 @@ static int supervise(const struct config *cfg, const sigset_t *all, pid_t pid)
 			return fail("waitpid", err);
 		if (wants_forward(cfg, ev) && (err = forward(child.pid, ev)))
 			return fail("kill", err);
-		if (child.done)
+		if (child.done && (cfg->mode != BREAK_WAIT_ALL || !children_left()))
 			return exit_code(cfg, child.status);
 	}
 }
@@ -401,8 +424,10 @@ int main(int argc, char **argv)
 		return fail("sigprocmask", err);
 	if ((err = become_subreaper()))
 		return fail("prctl(PR_SET_CHILD_SUBREAPER)", err);
-	if ((err = spawn(cfg.cmd, &pid))) {
+	if ((err = spawn(cfg.cmd, cfg.mode == BREAK_DIRTY_CHILD, &pid))) {
 		fprintf(stderr, "rb-init: exec %s: %s\n", cfg.cmd[0], strerror(err));
+		if (cfg.mode == BREAK_EXEC_CODE)
+			return 1;
 		return err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
 	}
 	/* After the spawn, so that the child does not inherit it: without

@@ -13,7 +13,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,11 +60,17 @@ static int install(int sig, void (*handler)(int), int flags)
 
 int main(int argc, char **argv)
 {
+	/* --break=no-reap: the negative control of the pod checks (not in the
+	 * original, which ignores arguments other than -v). */
+	bool reap = true;
+
 	for (int i = 1; i < argc; i++) {
 		if (strcasecmp(argv[i], "-v") == 0) {
 			printf("rb-pause %s (pause-compatible)\n", RB_VERSION);
 			return 0;
 		}
+		if (strcmp(argv[i], "--break=no-reap") == 0)
+			reap = false;
 	}
 	/* A warning only: pause is also used outside infra containers. */
 	if (getpid() != 1)
@@ -72,7 +80,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (install(SIGTERM, on_shutdown, 0) < 0)
 		return 2;
-	if (install(SIGCHLD, on_child, SA_NOCLDSTOP) < 0)
+	if (reap && install(SIGCHLD, on_child, SA_NOCLDSTOP) < 0)
 		return 3;
 
 	for (;;)

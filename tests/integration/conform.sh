@@ -62,6 +62,10 @@ if [ "$BUILD" = build ]; then
 	control broken-reap-once '^(reap|pod|main_exit)\.' reap.hoard
 	control broken-slow-timer '^(reap|shutdown|main_exit)\.' reap.prompt
 	control broken-drop-signal 'USR1' forward.parent.SIGUSR1 forward.inside.SIGUSR1
+	control broken-exec-code '^exit\.exec\.' exit.exec.not-found exit.exec.not-executable
+	control broken-dirty-child '^inherit\.|USR2|PIPE' inherit.blocked inherit.ignored
+	control broken-wait-all '^main_exit\.' main_exit.members
+	control broken-pause-no-reap '^(reap|pod)\.' pod.orphans reap.orphans
 fi
 
 # 3. --repeat reports a rate for racy checks
