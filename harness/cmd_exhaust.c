@@ -1,0 +1,530 @@
+/* reapbench exhaust: what a small pid space leaves a reaper. With a
+ * per-namespace pid_max P (Linux 6.14+; elsewhere the cgroup's pids.max = P
+ * stands in for it), per reaper:
+ *   capacity   a burst of P orphans, all alive at once: how many pids the
+ *              sandbox holds before clone() fails with EAGAIN (the cgroup's
+ *              pids.peak; P - 1 before the first wrap: pids 1 .. P-1)
+ *   stream     3 x P orphans at --rate per second (storm stream, open loop):
+ *              how many spawns failed (EAGAIN), whether the reaper kept up
+ *              (no failure, every orphan reaped: "survived"), and after a
+ *              failure whether a later spawn in the same sandbox succeeded
+ *              again ("recovered")
+ * With --search, the highest rate (of a few bisection steps) at which the
+ * stream survives. Writes exhaust.json. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "record.h"
+#include "runner.h"
+#include "storm.h"
+
+enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_ALL, OPT_SEARCH };
+
+#define DEFAULT_PID_MAX 1024
+#define DEFAULT_RATE 2000.0
+#define MAX_REAPERS 64
+#define SEARCH_STEPS 5
+#define NAME_W 20
+
+struct cfg {
+	double rate;
+	bool all, search;
+	char out[1024];
+	const char *names[MAX_REAPERS];
+	int nnames;
+};
+
+/* One storm run's outcome. */
+struct outcome {
+	bool ok;              /* the payload reported a finished storm */
+	char why[256];        /* else why not */
+	unsigned long spawned, failed, reaped;
+	int spawn_errno;
+	long pids_peak;       /* -1 unknown */
+	bool survived;        /* no failure and every orphan reaped */
+	int recovered;        /* -1 no failure to recover from; 1 a spawn succeeded after the first
+	                         failure; 0 none did */
+	char pid1[64];        /* how PID 1 ended */
+	double achieved;      /* spawns (made or failed) per second over the spawning, 0: unknown */
+};
+
+struct row {
+	const struct rb_reaper *r;
+	struct outcome cap, st;
+	double best_rate;     /* --search: highest surviving rate tried, 0: none, NAN: not searched */
+	double worst_rate;    /* lowest failing rate tried, NAN: none failed */
+	double gen_limit;     /* > 0: the search stopped where the generator fell behind (its rate) */
+	char error[256];
+};
+
+static void usage(void)
+{
+	printf("usage: reapbench exhaust [-r REAPER]... [--all] [--rate R] [--search] [--out DIR]\n"
+	       "                         [sandbox options]\n\n"
+	       "With a small pid_max (default %d here), per reaper: the capacity (pids held\n"
+	       "before EAGAIN, from a burst of pid_max orphans), then a stream of 3 x pid_max\n"
+	       "orphans at --rate: EAGAINs, survived (none, all reaped), recovered (a spawn\n"
+	       "succeeded after the first EAGAIN, in the same sandbox).\n\n"
+	       "  -r, --reaper R     a reaper (repeatable; default every available init, none and\n"
+	       "                     the reference)\n"
+	       "  --all              the negative controls too\n"
+	       "  --rate R           the stream's orphans per second (default %.0f)\n"
+	       "  --search           bisect --rate (%d steps) for the highest surviving rate\n"
+	       "  --out DIR          results directory (default results/<date>-<host>)\n"
+	       RB_SANDBOX_USAGE, DEFAULT_PID_MAX, DEFAULT_RATE, SEARCH_STEPS);
+}
+
+static int parse_rate(const char *s, double *out, struct rb_error *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v > 0) || v > 1e6 || strspn(s, "0123456789.") != strlen(s))
+		return rb_input_error(err, "--rate: '%s' is not a rate in (0, 1e6] per second", s);
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
+		      struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		{ "reaper", required_argument, NULL, 'r' }, { "all", no_argument, NULL, OPT_ALL },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "search", no_argument, NULL, OPT_SEARCH },
+		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
+		RB_SANDBOX_LONGOPTS, { 0 },
+	};
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+		rc = rb_sandbox_opt(opt, optarg, opts, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		switch (opt) {
+		case 'h':
+			usage();
+			return 1;
+		case 'r':
+			if (c->nnames == MAX_REAPERS)
+				return rb_input_error(err, "exhaust: at most %d reapers", MAX_REAPERS);
+			c->names[c->nnames++] = optarg;
+			break;
+		case OPT_ALL:
+			c->all = true;
+			break;
+		case OPT_RATE:
+			if (parse_rate(optarg, &c->rate, err) < 0)
+				return -1;
+			break;
+		case OPT_SEARCH:
+			c->search = true;
+			break;
+		case OPT_OUT:
+			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		default:
+			return rb_bad_option("exhaust", argv, err);
+		}
+	}
+	if (optind < argc)
+		return rb_input_error(err, "exhaust: unexpected argument '%s'", argv[optind]);
+	if (opts->pid_max > 65536)
+		return rb_input_error(err, "exhaust: --pid-max %ld is not small (at most 65536: the "
+				      "stream makes 3 x pid_max orphans)", opts->pid_max);
+	return 0;
+}
+
+static int pick_reapers(const struct rb_sysinfo *si, const struct cfg *c, struct rb_reaper **out,
+			size_t *n, struct rb_error *err)
+{
+	struct rb_reaper *all;
+	size_t nall, k = 0;
+	int bad = 0;
+
+	if (c->nnames > 0) {
+		*out = calloc((size_t)c->nnames, sizeof(**out));
+		if (!*out)
+			return rb_sys_error(err, ENOMEM, "reapers");
+		for (int i = 0; i < c->nnames; i++) {
+			if (rb_reaper_find(si, c->names[i], &(*out)[i], err) < 0 ||
+			    (rb_reaper_resolve(si, &(*out)[i]), rb_require_available(&(*out)[i], err)) < 0) {
+				free(*out);
+				*out = NULL;
+				return -1;
+			}
+		}
+		*n = (size_t)c->nnames;
+		return 0;
+	}
+	if (rb_registry_load_all(si, &all, &nall, &bad, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].class_ != RB_CLASS_CONTROL || c->all)
+			all[k++] = all[i];
+	*out = all;
+	*n = k;
+	return 0;
+}
+
+/* ---- one storm -------------------------------------------------------------------- */
+
+static void outcome_from(const struct rb_run_result *res, struct outcome *o)
+{
+	const struct rb_channel *ch = &res->chan;
+	char st[64];
+
+	memset(o, 0, sizeof(*o));
+	o->pids_peak = res->sb.has_cgroup ? res->sb.pids_peak : -1;
+	o->recovered = -1;
+	snprintf(o->pid1, sizeof(o->pid1), "%s%s", rb_status_string(res->sb.status, st, sizeof(st)),
+		 res->sb.end == RB_END_DEADLINE ? " (deadline)" : "");
+	if (!res->chan_valid || ch->storm.phase < 2) {
+		snprintf(o->why, sizeof(o->why), "%s", res->chan_valid ? "the storm did not finish "
+			 "(see the log)" : "the payload wrote no report");
+		return;
+	}
+	o->ok = true;
+	o->spawned = ch->spawned;
+	o->failed = ch->spawn_failed;
+	o->reaped = ch->reaped;
+	o->spawn_errno = ch->spawn_errno;
+	o->survived = o->failed == 0 && o->reaped == o->spawned;
+	if (ch->storm.t_last_spawn_ns > ch->storm.t_start_ns)
+		o->achieved = (double)(o->spawned + o->failed) /
+			      ((double)(ch->storm.t_last_spawn_ns - ch->storm.t_start_ns) / 1e9);
+	if (o->failed && res->samples && ch->storm.samples_kept) {
+		uint32_t i = 0;
+
+		while (i < res->nsamples && res->samples[i].pid > 0)
+			i++;
+		o->recovered = 0;
+		for (; i < res->nsamples; i++)
+			if (res->samples[i].pid > 0)
+				o->recovered = 1;
+	}
+}
+
+/* The pids the namespace held: pids.peak, less the helper that a standalone
+ * reaper's workload joins through (in the cgroup, but outside the namespace's
+ * pid space: setns(CLONE_NEWPID) moves only its children in). -1: unknown. */
+static long capacity_of(const struct rb_reaper *r, const struct outcome *o)
+{
+	if (!o->ok || o->pids_peak < 0)
+		return -1;
+	return o->pids_peak - (r->mode == RB_MODE_STANDALONE ? 1 : 0);
+}
+
+static void record_outcome(json_t *run, const struct rb_reaper *r, const char *phase,
+			   const struct outcome *o)
+{
+	char name[64];
+
+	json_object_set_new(run, "phase", json_string(phase));
+	if (!o->ok) {
+		rb_record_skip(run, phase, o->why);
+		return;
+	}
+#define M(key, v, unit) (snprintf(name, sizeof(name), "%s_" key, phase), \
+			 rb_record_measure(run, name, (double)(v), unit))
+	M("spawned", o->spawned, "processes");
+	M("eagain", o->failed, "processes");
+	M("reaped", o->reaped, "processes");
+	if (o->achieved > 0)
+		M("achieved_rate", o->achieved, "processes/s");
+#undef M
+	if (o->failed)
+		json_object_set_new(run, "spawn_error", json_string(strerror(o->spawn_errno)));
+	if (!strcmp(phase, "capacity")) {
+		if (o->failed && o->pids_peak >= 0)
+			rb_record_measure(run, "capacity", (double)capacity_of(r, o), "pids");
+		else
+			rb_record_skip(run, "capacity", o->failed ? "pids.peak unknown (no cgroup)"
+				       : "the burst did not exhaust the pid space");
+	} else {
+		json_object_set_new(run, "survived", json_boolean(o->survived));
+		if (o->recovered >= 0)
+			json_object_set_new(run, "recovered", json_boolean(o->recovered == 1));
+		else
+			rb_record_skip(run, "recovered", "no EAGAIN to recover from");
+	}
+	json_object_set_new(run, "pid1_end", json_string(o->pid1));
+}
+
+/* Run storm WORDS under R; 0, or -1 with R's error in W (1: interrupted). */
+static int storm_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		      struct row *w, char **words, uint32_t samples, const char *phase, json_t *rec,
+		      struct outcome *o, double rate)
+{
+	struct rb_signal_plan plan = { .storm_samples = samples, .storm_pops = 256 };
+	struct rb_run_result res;
+	struct rb_error rerr;
+	char **workload = NULL;
+	json_t *run;
+	int rc = 0;
+
+	(void)c;
+	if (rb_resolve_workload(si, words, &workload, &rerr) < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
+		return -1;
+	}
+	if (rb_run_payload(si, w->r, opts, &plan, workload, &res, &rerr) < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
+		rb_record_skip(rb_record_add_run(rec, w->r, NULL), phase, rerr.msg);
+		rc = -1;
+	} else if (res.sb.end == RB_END_INTERRUPTED) {
+		snprintf(w->error, sizeof(w->error), "interrupted");
+		rc = 1;
+	} else {
+		run = rb_record_add_run(rec, w->r, res.argv);
+		rb_run_record(run, &res);
+		outcome_from(&res, o);
+		if (rate > 0)
+			json_object_set_new(run, "rate", json_real(rate));
+		record_outcome(run, w->r, phase, o);
+	}
+	rb_run_result_free(&res);
+	rb_argv_free(workload);
+	return rc;
+}
+
+static int stream_at(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		     struct row *w, long pid_max, double rate, const char *phase, json_t *rec,
+		     struct outcome *o)
+{
+	char n[32], r[32], *words[] = { "storm", "stream", "--count", n, "--rate", r,
+					"--wait-reaped-ms", "1000", NULL };
+	int64_t saved = opts->deadline_ns;
+	int rc;
+
+	snprintf(n, sizeof(n), "%ld", 3 * pid_max);
+	snprintf(r, sizeof(r), "%g", rate);
+	/* the schedule's length, and time to wait out the reaps */
+	opts->deadline_ns += (int64_t)(3.0 * (double)pid_max / rate * 1e9);
+	rc = storm_once(si, c, opts, w, words, (uint32_t)(3 * pid_max), phase, rec, o, rate);
+	opts->deadline_ns = saved;
+	return rc;
+}
+
+static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		      long pid_max, struct row *w, json_t *rec)
+{
+	char n[32], *burst[] = { "storm", "burst", "--count", n, "--wait-reaped-ms", "500", NULL };
+	struct outcome o;
+	double lo, hi, mid;
+	int rc;
+
+	w->best_rate = w->worst_rate = NAN;
+	snprintf(n, sizeof(n), "%ld", pid_max);
+	rc = storm_once(si, c, opts, w, burst, (uint32_t)pid_max, "capacity", rec, &w->cap, 0);
+	if (rc)
+		return rc;
+	rc = stream_at(si, c, opts, w, pid_max, c->rate, "stream", rec, &w->st);
+	if (rc || !c->search)
+		return rc;
+	/* bisect on a log scale between a rate that survives and one that does not */
+	lo = 0;
+	hi = NAN;
+	if (w->st.ok && w->st.survived)
+		lo = c->rate;
+	else
+		hi = c->rate;
+	for (int k = 0; k < SEARCH_STEPS; k++) {
+		if (isnan(hi))
+			mid = lo * 4;
+		else if (lo == 0)
+			mid = hi / 4;
+		else
+			mid = sqrt(lo * hi);
+		if (mid < (double)pid_max) /* slower streams take over 3 s each: give up there */
+			break;
+		rc = stream_at(si, c, opts, w, pid_max, mid, "search", rec, &o);
+		if (rc)
+			return rc;
+		if (o.ok && o.survived && o.achieved > 0 && o.achieved < 0.8 * mid) {
+			/* the generator, not the reaper, set the pace: no higher rate to find */
+			w->gen_limit = o.achieved;
+			break;
+		}
+		if (o.ok && o.survived)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	w->best_rate = lo;
+	w->worst_rate = hi;
+	return 0;
+}
+
+/* ---- output ----------------------------------------------------------------------- */
+
+static const char *yes_no(int v)
+{
+	return v < 0 ? "-" : v ? "yes" : "no";
+}
+
+static void print_table(const struct row *rows, int n, bool search)
+{
+	char cap[32], eag[32], made[48];
+
+	printf("\n%-*s %9s %9s %6s %8s %9s %10s  %s%s\n", NAME_W, "REAPER", "CAPACITY", "STREAMED",
+	       "EAGAIN", "REAPED", "SURVIVED", "RECOVERED", "PID 1", search ? "  MAX RATE (fails at)" : "");
+	for (int i = 0; i < n; i++) {
+		const struct row *w = &rows[i];
+
+		printf("%-*s ", NAME_W, w->r->name);
+		if (w->error[0] && !w->st.ok) {
+			printf("error: %s\n", w->error);
+			continue;
+		}
+		if (capacity_of(w->r, &w->cap) >= 0)
+			snprintf(cap, sizeof(cap), "%s%ld", w->cap.failed ? "" : ">=",
+				 capacity_of(w->r, &w->cap));
+		else
+			snprintf(cap, sizeof(cap), "-");
+		if (!w->st.ok) {
+			printf("%9s stream: %s; PID 1 %s\n", cap, w->st.why, w->st.pid1);
+			continue;
+		}
+		snprintf(made, sizeof(made), "%lu", w->st.spawned);
+		snprintf(eag, sizeof(eag), "%lu", w->st.failed);
+		printf("%9s %9s %6s %8lu %9s %10s  %s", cap, made, eag, w->st.reaped,
+		       w->st.survived ? "yes" : "no", yes_no(w->st.recovered), w->st.pid1);
+		if (search) {
+			if (w->gen_limit > 0)
+				printf("  >= %.0f/s (generator-limited)", w->gen_limit);
+			else if (w->best_rate > 0)
+				printf("  %.0f/s", w->best_rate);
+			else
+				printf("  none >= pid_max/s");
+			if (!isnan(w->worst_rate))
+				printf(" (%.0f/s)", w->worst_rate);
+		}
+		printf("\n");
+	}
+}
+
+static void default_out(char *buf, size_t len, const struct rb_sysinfo *si)
+{
+	char day[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(buf, len, "results/%s-%s", day, si->hostname);
+}
+
+int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	struct cfg c = { .rate = DEFAULT_RATE };
+	struct rb_sandbox_opts opts;
+	struct rb_reaper *reapers = NULL;
+	struct row *rows = NULL;
+	size_t nreapers = 0;
+	int rc, failures = 0, nrows = 0;
+	bool interrupted = false;
+	long pid_max;
+	char path[1200];
+	json_t *rec = NULL, *o;
+
+	rb_sandbox_opts_default(&opts);
+	opts.pid_max = DEFAULT_PID_MAX;
+	opts.deadline_ns = 15LL * 1000000000;
+	rc = parse_args(argc, argv, &c, &opts, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	pid_max = opts.pid_max;
+	/* the bound is pid_max; the cgroup stays out of its way. Without a
+	 * per-namespace pid_max, pids.max = P plays its part. */
+	if (si->per_ns_pid_max) {
+		if (!opts.pids_max)
+			opts.pids_max = 4 * pid_max;
+	} else {
+		opts.pids_max = pid_max;
+	}
+	if (!c.out[0])
+		default_out(c.out, sizeof(c.out), si);
+	if (pick_reapers(si, &c, &reapers, &nreapers, err) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/logs", c.out);
+	if (rb_mkdir_p(path) < 0) {
+		rb_sys_error(err, errno, "creating %s", path);
+		goto out;
+	}
+	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
+	if (!rows) {
+		rb_sys_error(err, ENOMEM, "rows");
+		goto out;
+	}
+	rec = rb_record_new("exhaust", si);
+	o = json_object_get(rec, "options");
+	json_object_set_new(o, "pid_max", json_integer(pid_max));
+	json_object_set_new(o, "bound", json_string(si->per_ns_pid_max ? "per-namespace pid_max"
+						     : "cgroup pids.max (no per-namespace pid_max before Linux 6.14)"));
+	json_object_set_new(o, "pids_max", json_integer(opts.pids_max));
+	json_object_set_new(o, "rate", json_real(c.rate));
+	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));
+	json_object_set_new(o, "search", json_boolean(c.search));
+	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s\n",
+	       pid_max, si->per_ns_pid_max ? "per namespace" : "as pids.max: no per-namespace pid_max",
+	       pid_max, 3 * pid_max, c.rate);
+	for (size_t i = 0; i < nreapers && !interrupted; i++) {
+		struct row *w = &rows[nrows];
+
+		if (!reapers[i].available) {
+			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "exhaust",
+				       reapers[i].unavailable_reason);
+			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
+			       reapers[i].unavailable_reason);
+			continue;
+		}
+		w->r = &reapers[i];
+		nrows++;
+		snprintf(path, sizeof(path), "%s/logs/exhaust-%s.log", c.out, w->r->name);
+		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		rc = run_reaper(si, &c, &opts, pid_max, w, rec);
+		if (opts.output_fd >= 0)
+			close(opts.output_fd);
+		opts.output_fd = -1;
+		if (rc > 0)
+			interrupted = true;
+		else if (rc < 0)
+			failures++;
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%-40s\r", w->r->name);
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%40s\r", "");
+	print_table(rows, nrows, c.search);
+	printf("\ncapacity: pids the namespace held when a burst hit EAGAIN (cgroup pids.peak; a\n"
+	       "standalone reaper's join helper, outside the namespace, not counted): pid_max - 1\n"
+	       "before the first wrap;\n"
+	       "survived: no EAGAIN and every orphan reaped; recovered: a spawn succeeded after the\n"
+	       "first EAGAIN, in the same sandbox (- : no EAGAIN)\n");
+	snprintf(path, sizeof(path), "%s/exhaust.json", c.out);
+	if (rb_record_write(rec, path, err) < 0)
+		goto out;
+	printf("\nrecord  %s/exhaust.json\nlogs    %s/logs/exhaust-*.log\n", c.out, c.out);
+	rc = interrupted ? 130 : failures ? 1 : 0;
+	goto done;
+out:
+	rc = -1;
+done:
+	free(rows);
+	free(reapers);
+	json_decref(rec);
+	return rc;
+}

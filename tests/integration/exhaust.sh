@@ -1,0 +1,81 @@
+# reapbench exhaust and calibrate: a small pid space holds what the arithmetic
+# says, a reaper outlasts a stream of 3 x pid_max orphans, bad input is one
+# line, calibrate reports its rates and ratios (a measurement: no target is
+# asserted), and nothing is left behind.
+. "$(dirname "$0")/../lib.sh"
+
+nested_before=$(nested_count)
+cgroups_before=$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)
+# exhaust.json: the value of measurement NAME in REAPER's PHASE run
+meas() { jq -r --arg r "$1" --arg p "$2" --arg m "$3" \
+	'[.runs[] | select(.reaper.name == $r and .phase == $p) | .measurements[] | select(.name == $m) | .value][0] // "none"' "$TMP/x/exhaust.json"; }
+flag() { jq -r --arg r "$1" --arg k "$2" '[.runs[] | select(.reaper.name == $r and .phase == "stream") | .[$k]][0] | tostring' "$TMP/x/exhaust.json"; }
+
+# 1. none and the reference with pid_max 400; the stream: 1200 orphans at 1000/s.
+rb exhaust -r none -r reference --pid-max 400 --rate 1000 --out "$TMP/x"
+expect_eq "exhaust exits 0" "$rc" 0
+if [ "$(id -u)" -ne 0 ]; then
+	skip "capacity: not root, no pids cgroup"
+elif grep -q 'per namespace' "$TMP/out"; then
+	# A fresh namespace hands out pids 1 .. 399 before its first wrap (alloc_pid
+	# wraps to RESERVED_PIDS = 300 once it reaches pid_max): 399 pids. Under none
+	# they are PID 1 (the payload), the generator's root and 397 storm processes,
+	# and the 398th clone fails with EAGAIN; pids.peak (pids.max is 1600, out of
+	# the way) counts the 399.
+	expect_eq "none, pid_max 400: capacity 399 (pids.peak at EAGAIN)" "$(meas none capacity capacity)" 399
+	expect_eq "none, pid_max 400: the payload made 397 (+ PID 1 + root = 399), the rest EAGAIN" \
+		"$(meas none capacity capacity_spawned)/$(meas none capacity capacity_eagain)" "397/3"
+	expect_eq "reference, pid_max 400: the same 399 (reference + payload + root + 396)" \
+		"$(meas reference capacity capacity)" 399
+	grep -qE '^none +399 ' "$TMP/out" && ok "the table shows none's capacity 399" || { notok "table capacity"; diag <"$TMP/out"; }
+else
+	# no per-namespace pid_max (< 6.14): pids.max = 400 bounds the cgroup, all of it
+	expect_eq "none, pids.max 400: capacity 400" "$(meas none capacity capacity)" 400
+fi
+expect_eq "reference: the stream of 1200 at 1000/s without a single EAGAIN, all reaped" \
+	"$(meas reference stream stream_spawned)/$(meas reference stream stream_eagain)/$(meas reference stream stream_reaped)/$(flag reference survived)" \
+	"1200/0/1200/true"
+expect_eq "none: the stream runs out of pids and never recovers" \
+	"$(flag none survived)/$(flag none recovered)/$(jq -r '[.runs[] | select(.reaper.name == "none" and .phase == "stream") | .spawn_error][0]' "$TMP/x/exhaust.json")" \
+	"false/false/Resource temporarily unavailable"
+grep -qE '^reference +[0-9]+ +1200 +0 +1200 +yes +- ' "$TMP/out" && ok "the table: reference survived, nothing to recover" || { notok "table reference row"; diag <"$TMP/out"; }
+jq -e '.schema == "reapbench.record/1" and .command == "exhaust" and .options.pid_max == 400
+       and .options.stream_count == 1200 and (.runs | length) == 4' "$TMP/x/exhaust.json" >/dev/null \
+	&& ok "exhaust.json: 2 reapers x (capacity, stream), options recorded" || notok "exhaust.json shape"
+
+# 2. Bad input: one line, exit 2, nothing started.
+for args in "--rate 0" "--rate fast" "--pid-max 100" "--pid-max 100000" "-r no-such-reaper" "extra" "--nope"; do
+	rb exhaust $args
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "exhaust $args: one line, exit 2" \
+		|| { notok "exhaust $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
+done
+for args in "--repeat 0" "--duration soon" "--count 5000 --pid-max 1024" "--stress-time 0"; do
+	rb calibrate $args
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "calibrate $args: one line, exit 2" \
+		|| { notok "calibrate $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
+done
+
+# 3. calibrate: the four kinds of rate and both ratios, short.
+rb calibrate --duration 200ms --repeat 2 --stress-time 1 --count 500 --out "$TMP/c"
+expect_eq "calibrate exits 0" "$rc" 0
+for re in '^raw clone\(CLONE_VM\|CLONE_VFORK\)\+_exit\+waitpid +[0-9]+' '^raw fork\+_exit\+waitpid +[0-9]+' \
+	'^generator: storm burst under reference +[0-9]+'; do
+	grep -qE "$re" "$TMP/out" && ok "calibrate prints a rate: $re" || { notok "calibrate rate $re"; diag <"$TMP/out"; }
+done
+if command -v stress-ng >/dev/null; then
+	grep -qE '^stress-ng --zombie 1 \(bogo ops/s\) +[0-9]+' "$TMP/out" && grep -qE '^stress-ng --vfork 1 \(bogo ops/s\) +[0-9]+' "$TMP/out" \
+		&& ok "calibrate prints stress-ng's zombie and vfork rates" || { notok "stress-ng rates"; diag <"$TMP/out"; }
+	grep -qE 'generator / stress-ng --zombie +[0-9.]+x +target >= 10x: (met|MISSED)' "$TMP/out" \
+		&& ok "calibrate: generator / stress-ng --zombie against its target" || { notok "zombie ratio"; diag <"$TMP/out"; }
+else
+	grep -q 'skipped: stress-ng is not installed' "$TMP/out" && ok "calibrate: stress-ng missing, a skip with its reason" || notok "stress-ng skip"
+fi
+grep -qE 'generator / raw clone-vfork +[0-9.]+% +target >= 70%: (met|MISSED)' "$TMP/out" \
+	&& ok "calibrate: generator / raw clone against its target" || { notok "clone ratio"; diag <"$TMP/out"; }
+jq -e '.command == "calibrate" and (.rates.raw_clone_vfork_rate.median > 0) and (.rates.raw_fork_rate.n == 2)
+       and (.rates.generator_orphan_rate.median > 0) and (.ratios.generator_vs_raw_clone | has("met"))' "$TMP/c/calibrate.json" >/dev/null \
+	&& ok "calibrate.json: rates (median of 2) and ratios" || notok "calibrate.json shape"
+
+# 4. Nothing left behind.
+expect_eq "no sandbox process left" "$(nested_count)" "$nested_before"
+expect_eq "no cgroup left" "$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)" "$cgroups_before"
