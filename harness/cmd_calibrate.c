@@ -302,16 +302,6 @@ static void measure_generator(const struct rb_sysinfo *si, const struct cfg *c,
 
 /* ---- the command ------------------------------------------------------------------ */
 
-static void default_out(char *buf, size_t len, const struct rb_sysinfo *si)
-{
-	char day[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	snprintf(buf, len, "results/%s-%s", day, si->hostname);
-}
 
 /* generator / BASE against TARGET: printed and recorded */
 static void ratio(json_t *ratios, const char *name, const char *what, const struct result *gen,
@@ -364,7 +354,7 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (!c.out[0])
-		default_out(c.out, sizeof(c.out), si);
+		rb_results_dir(c.out, sizeof(c.out), si);
 	rec = rb_record_new("calibrate", si);
 	o = json_object_get(rec, "options");
 	json_object_set_new(o, "duration_s", json_real(c.duration_ns / 1e9));

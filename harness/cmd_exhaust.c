@@ -82,18 +82,6 @@ static void usage(void)
 	       RB_SANDBOX_USAGE, DEFAULT_PID_MAX, DEFAULT_RATE, SEARCH_STEPS);
 }
 
-static int parse_rate(const char *s, double *out, struct rb_error *err)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end || errno || !(v > 0) || v > 1e6 || strspn(s, "0123456789.") != strlen(s))
-		return rb_input_error(err, "--rate: '%s' is not a rate in (0, 1e6] per second", s);
-	*out = v;
-	return 0;
-}
 
 static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
 		      struct rb_error *err)
@@ -126,7 +114,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			c->all = true;
 			break;
 		case OPT_RATE:
-			if (parse_rate(optarg, &c->rate, err) < 0)
+			if (rb_parse_rate("--rate", optarg, 1e6, &c->rate, err) < 0)
 				return -1;
 			break;
 		case OPT_SEARCH:
@@ -416,16 +404,6 @@ static void print_table(const struct row *rows, int n, bool search)
 	}
 }
 
-static void default_out(char *buf, size_t len, const struct rb_sysinfo *si)
-{
-	char day[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	snprintf(buf, len, "results/%s-%s", day, si->hostname);
-}
 
 int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
@@ -456,7 +434,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		opts.pids_max = pid_max;
 	}
 	if (!c.out[0])
-		default_out(c.out, sizeof(c.out), si);
+		rb_results_dir(c.out, sizeof(c.out), si);
 	if (pick_reapers(si, &c, &reapers, &nreapers, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/logs", c.out);

@@ -71,16 +71,6 @@ static void print_row(FILE *f, const struct smoke_row *row, bool md)
 			row->status, row->spawned, row->reaped, reap, peak, row->verdict);
 }
 
-static void default_out(char *buf, size_t len, const struct rb_sysinfo *si)
-{
-	char day[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	snprintf(buf, len, "results/%s-%s", day, si->hostname);
-}
 
 static int write_report(const char *path, const struct rb_sysinfo *si, const struct smoke_row *rows,
 			int n, long count, struct rb_error *err)
@@ -148,7 +138,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", count,
 				      opts.pid_max);
 	if (!out[0])
-		default_out(out, sizeof(out), si);
+		rb_results_dir(out, sizeof(out), si);
 	snprintf(countarg, sizeof(countarg), "%ld", count);
 	snprintf(path, sizeof(path), "%s/logs", out);
 	if (rb_mkdir_p(path) < 0)

@@ -133,18 +133,6 @@ static void usage(void)
 
 /* ---- options --------------------------------------------------------------- */
 
-static int parse_rate(const char *s, double *out, struct rb_error *err)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end || errno || !(v > 0) || v > 1e7 || strspn(s, "0123456789.") != strlen(s))
-		return rb_input_error(err, "--rate: '%s' is not a rate in (0, 1e7] per second", s);
-	*out = v;
-	return 0;
-}
 
 static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
 		      struct rb_error *err)
@@ -224,7 +212,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			c->o.threads = (unsigned long)v;
 			break;
 		case OPT_RATE:
-			if (parse_rate(optarg, &c->o.rate, err) < 0)
+			if (rb_parse_rate("--rate", optarg, 1e7, &c->o.rate, err) < 0)
 				return -1;
 			break;
 		case OPT_HOLD:
@@ -748,16 +736,6 @@ static void record_summary(json_t *rec, const struct row *rows, int n)
 
 /* ---- the command ------------------------------------------------------------------ */
 
-static void default_out(char *buf, size_t len, const struct rb_sysinfo *si)
-{
-	char day[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	snprintf(buf, len, "results/%s-%s", day, si->hostname);
-}
 
 /* The payload's argv words. */
 static char **payload_words(const struct cfg *c, char store[][32])
@@ -928,7 +906,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		return -1;
 	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
 	if (!c.out[0])
-		default_out(c.out, sizeof(c.out), si);
+		rb_results_dir(c.out, sizeof(c.out), si);
 	if (rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
 	    pick_reapers(si, &c, &reapers, &nreapers, err) < 0)
 		goto out;

@@ -58,6 +58,19 @@ int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t ma
 	return 0;
 }
 
+int rb_parse_rate(const char *opt, const char *s, double max, double *out, struct rb_error *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v > 0) || v > max || strspn(s, "0123456789.") != strlen(s))
+		return rb_input_error(err, "%s: '%s' is not a rate in (0, %g] per second", opt, s, max);
+	*out = v;
+	return 0;
+}
+
 int rb_bad_option(const char *cmd, char **argv, struct rb_error *err)
 {
 	if (optopt > 0 && optopt < 128)

@@ -18,6 +18,9 @@ int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t ma
 
 
 
+/* A positive rate per second in (0, MAX]: plain decimal ("2000", "12.5"). */
+int rb_parse_rate(const char *opt, const char *s, double max, double *out, struct rb_error *err);
+
 /* The error for getopt's '?' (opterr is off: we print one line, not two). */
 int rb_bad_option(const char *cmd, char **argv, struct rb_error *err);
 #endif

@@ -61,6 +61,17 @@ void rb_record_skip(json_t *run, const char *name, const char *reason)
 			      json_pack("{s:s, s:s}", "name", name, "reason", reason));
 }
 
+void rb_results_dir(char *buf, size_t len, const struct rb_sysinfo *si)
+{
+	char day[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(buf, len, "results/%s-%s", day, si->hostname);
+}
+
 int rb_mkdir_p(const char *dir)
 {
 	char path[4096];

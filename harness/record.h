@@ -21,6 +21,9 @@ json_t *rb_record_add_run(json_t *rec, const struct rb_reaper *r, char *const ar
 void rb_record_measure(json_t *run, const char *name, double value, const char *unit);
 void rb_record_skip(json_t *run, const char *name, const char *reason);
 
+/* The default results directory: results/<UTC date>-<host>. */
+void rb_results_dir(char *buf, size_t len, const struct rb_sysinfo *si);
+
 /* mkdir -p DIR (results directories). */
 int rb_mkdir_p(const char *dir);
 
