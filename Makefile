@@ -23,7 +23,8 @@ HARNESS_SRC := harness/main.c harness/error.c harness/options.c harness/registry
                harness/check_forward.c harness/check_reap.c \
                harness/check_default.c harness/check_early.c harness/check_inherit.c \
                harness/check_shutdown.c harness/check_main_exit.c harness/check_pod.c \
-               harness/stats.c harness/cmd_storm.c harness/cmd_exhaust.c harness/cmd_calibrate.c
+               harness/stats.c harness/cmd_storm.c harness/cmd_exhaust.c harness/cmd_calibrate.c \
+               harness/compare.c harness/cmd_compare.c
 # The storm generator (bench/): the engine and one file per pattern, listed in
 # bench/patterns.c. Linked into the payload, which runs it, and the harness,
 # which lists and checks the patterns.

@@ -16,5 +16,6 @@ rb_command_fn rb_cmd_conform;
 rb_command_fn rb_cmd_storm;
 rb_command_fn rb_cmd_exhaust;
 rb_command_fn rb_cmd_calibrate;
+rb_command_fn rb_cmd_compare;
 
 #endif

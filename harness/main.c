@@ -20,6 +20,7 @@ static const struct {
 	{ "storm", rb_cmd_storm, "orphan and zombie storms: reap latency, drain, PID 1's cost" },
 	{ "exhaust", rb_cmd_exhaust, "a small pid_max: capacity, EAGAINs under an orphan stream, recovery" },
 	{ "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
+	{ "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,548 @@
+/* reapbench compare BASE.json NEW.json: a regression gate between two records
+ * of the same command on the same machine. storm: per (reaper, metric), the
+ * ratio of the medians over the runs NEW / BASE with a seeded bootstrap 95%
+ * interval and a Mann-Whitney U test; a metric regresses only when the whole
+ * interval lies beyond the threshold in the bad direction and p < 0.05.
+ * conform: a cell ok in BASE and DEVIATES in NEW fails the gate.
+ * Exit 0: no regression, 1: a regression, 2: bad input. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "options.h"
+#include "record.h"
+
+#define RESAMPLES 2000
+#define MAX_METRIC_THRESHOLDS 64
+#define DEFAULT_THRESHOLD 10.0
+
+enum { OPT_THRESHOLD = 1000, OPT_METRIC_THRESHOLD, OPT_SEED, OPT_FORMAT, OPT_GAB, OPT_BMF,
+       OPT_OTHER_MACHINE };
+
+/* The storm figures compared, and which way is better. Others (counts that
+ * describe the storm rather than the reaper) are not compared. */
+static const struct cmp_metric {
+	const char *name;
+	int better; /* -1 lower, +1 higher */
+} cmp_metrics[] = {
+	{ "reap_latency_p50", -1 },	   { "reap_latency_p90", -1 },
+	{ "reap_latency_p99", -1 },	   { "reap_latency_p99_9", -1 },
+	{ "reap_latency_max", -1 },	   { "drain_time", -1 },
+	{ "drain_rate", +1 },		   { "zombies_peak", -1 },
+	{ "pids_peak", -1 },		   { "payload_spawn_failed", -1 },
+	{ "leaked", -1 },		   { "threads_failed", -1 },
+	{ "pid1_cpu", -1 },		   { "pid1_cpu_per_1000_reaps", -1 },
+};
+#define NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
+
+struct cfg {
+	const char *base_path, *new_path;
+	double threshold;
+	struct {
+		const char *name;
+		double pct;
+	} mt[MAX_METRIC_THRESHOLDS];
+	int nmt;
+	uint64_t seed;
+	bool json, other_machine;
+	const char *gab, *bmf;
+};
+
+static void usage(void)
+{
+	printf("usage: reapbench compare BASE.json NEW.json [--threshold PCT] [--metric-threshold NAME=PCT]...\n"
+	       "                         [--seed N] [--format text|json] [--export-gab PATH]\n"
+	       "                         [--export-bmf PATH] [--allow-other-machine]\n\n"
+	       "Compares two records of the same command (storm or conform) from the same machine.\n"
+	       "storm: per reaper and metric, the ratio of the medians over the runs NEW/BASE, its\n"
+	       "bootstrap 95%% interval (%d resamples, seeded) and a two-sided Mann-Whitney U test.\n"
+	       "A metric REGRESSES when the whole interval lies beyond the threshold in the bad\n"
+	       "direction and p < %.2f; it improves likewise in the good one; else it is the same.\n"
+	       "conform: a cell ok in BASE and DEVIATES in NEW is a regression.\n\n"
+	       "  --threshold PCT           the change that matters (default %g)\n"
+	       "  --metric-threshold M=PCT  another threshold for metric M (repeatable)\n"
+	       "  --seed N                  the bootstrap's seed (default 1)\n"
+	       "  --format text|json        the report on stdout (default text)\n"
+	       "  --export-gab PATH         NEW's medians for github-action-benchmark: PATH holds the\n"
+	       "                            lower-is-better metrics (customSmallerIsBetter); PATH with\n"
+	       "                            \".json\" replaced by \"-bigger.json\" the higher-is-better\n"
+	       "                            ones (customBiggerIsBetter). range: half the 95%% interval\n"
+	       "  --export-bmf PATH         NEW's medians as Bencher Metric Format, with the interval\n"
+	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n\n"
+	       "Exit 0: no regression, 1: a regression, 2: bad input.\n",
+	       RESAMPLES, RB_CMP_ALPHA, DEFAULT_THRESHOLD);
+}
+
+static int parse_pct(const char *opt, const char *s, double *out, struct rb_error *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v >= 0) || v > 1000 ||
+	    strspn(s, "0123456789.") != strlen(s))
+		return rb_input_error(err, "%s: '%s' is not a percentage in [0, 1000]", opt, s);
+	*out = v;
+	return 0;
+}
+
+static const struct cmp_metric *metric_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NMETRICS; i++)
+		if (strlen(cmp_metrics[i].name) == len && strncmp(cmp_metrics[i].name, name, len) == 0)
+			return &cmp_metrics[i];
+	return NULL;
+}
+
+static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "metric-threshold", required_argument, NULL, OPT_METRIC_THRESHOLD },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "export-gab", required_argument, NULL, OPT_GAB },
+		{ "export-bmf", required_argument, NULL, OPT_BMF },
+		{ "allow-other-machine", no_argument, NULL, OPT_OTHER_MACHINE },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	const struct cmp_metric *m;
+	const char *eq;
+	long v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage();
+			return 1;
+		case OPT_THRESHOLD:
+			if (parse_pct("--threshold", optarg, &c->threshold, err) < 0)
+				return -1;
+			break;
+		case OPT_METRIC_THRESHOLD:
+			eq = strchr(optarg, '=');
+			if (!eq || !(m = metric_find(optarg, (size_t)(eq - optarg))))
+				return rb_input_error(err, "--metric-threshold: '%s' is not METRIC=PCT with a compared metric",
+						      optarg);
+			if (c->nmt == MAX_METRIC_THRESHOLDS)
+				return rb_input_error(err, "--metric-threshold: at most %d", MAX_METRIC_THRESHOLDS);
+			c->mt[c->nmt].name = m->name;
+			if (parse_pct("--metric-threshold", eq + 1, &c->mt[c->nmt].pct, err) < 0)
+				return -1;
+			c->nmt++;
+			break;
+		case OPT_SEED:
+			if (rb_parse_long("--seed", optarg, 0, __LONG_MAX__, &v, err) < 0)
+				return -1;
+			c->seed = (uint64_t)v;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return rb_input_error(err, "--format: '%s' is not text or json", optarg);
+			c->json = strcmp(optarg, "json") == 0;
+			break;
+		case OPT_GAB:
+			c->gab = optarg;
+			break;
+		case OPT_BMF:
+			c->bmf = optarg;
+			break;
+		case OPT_OTHER_MACHINE:
+			c->other_machine = true;
+			break;
+		default:
+			return rb_bad_option("compare", argv, err);
+		}
+	}
+	if (argc - optind != 2)
+		return rb_input_error(err, "compare: needs BASE.json and NEW.json (try reapbench compare --help)");
+	c->base_path = argv[optind];
+	c->new_path = argv[optind + 1];
+	return 0;
+}
+
+static double threshold_of(const struct cfg *c, const char *metric)
+{
+	double t = c->threshold;
+
+	for (int i = 0; i < c->nmt; i++)
+		if (strcmp(c->mt[i].name, metric) == 0)
+			t = c->mt[i].pct; /* the last one wins */
+	return t;
+}
+
+/* Same machine: hostname, kernel and cpus. */
+static int same_machine(json_t *b, json_t *n, const struct cfg *c, struct rb_error *err)
+{
+	static const char *const keys[] = { "hostname", "kernel", "cpus" };
+	json_t *eb = json_object_get(b, "environment"), *en = json_object_get(n, "environment");
+
+	if (c->other_machine)
+		return 0;
+	for (size_t i = 0; i < 3; i++) {
+		json_t *vb = json_object_get(eb, keys[i]), *vn = json_object_get(en, keys[i]);
+
+		if (!json_equal(vb, vn)) {
+			char *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY) : strdup("none");
+			char *sn = vn ? json_dumps(vn, JSON_ENCODE_ANY) : strdup("none");
+
+			rb_input_error(err, "%s: another machine: %s %s, %s has %s (--allow-other-machine to compare anyway)",
+				       c->new_path, keys[i], sn, c->base_path, sb);
+			free(sb);
+			free(sn);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *run_reaper(json_t *run)
+{
+	return json_string_value(json_object_get(json_object_get(run, "reaper"), "name"));
+}
+
+/* The values of METRIC over REC's runs of REAPER: malloc'd, count in *N. */
+static double *values_of(json_t *rec, const char *reaper, const char *metric, size_t *n,
+			 const char **unit)
+{
+	json_t *runs = json_object_get(rec, "runs"), *run, *m;
+	size_t i, j;
+	double *v = malloc((json_array_size(runs) + 1) * sizeof(double));
+
+	if (!v)
+		abort();
+	*n = 0;
+	json_array_foreach(runs, i, run) {
+		const char *r = run_reaper(run);
+
+		if (!r || strcmp(r, reaper) != 0)
+			continue;
+		json_array_foreach(json_object_get(run, "measurements"), j, m) {
+			const char *name = json_string_value(json_object_get(m, "name"));
+			json_t *val = json_object_get(m, "value");
+
+			if (name && strcmp(name, metric) == 0 && json_is_number(val) &&
+			    isfinite(json_number_value(val))) {
+				v[(*n)++] = json_number_value(val);
+				if (unit && json_string_value(json_object_get(m, "unit")))
+					*unit = json_string_value(json_object_get(m, "unit"));
+				break;
+			}
+		}
+	}
+	return v;
+}
+
+/* The reapers of REC, in order, once each (a JSON array of strings). */
+static json_t *reapers_of(json_t *rec)
+{
+	json_t *names = json_array(), *run, *x;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(rec, "runs"), i, run) {
+		const char *r = run_reaper(run);
+		bool seen = false;
+
+		if (!r)
+			continue;
+		json_array_foreach(names, j, x)
+			seen |= strcmp(json_string_value(x), r) == 0;
+		if (!seen)
+			json_array_append_new(names, json_string(r));
+	}
+	return names;
+}
+
+static uint64_t seed_for(uint64_t seed, const char *reaper, const char *metric)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a of "reaper/metric" */
+
+	for (const char *p = reaper; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h = (h ^ '/') * 0x100000001b3ULL;
+	for (const char *p = metric; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	return seed ^ h;
+}
+
+static json_t *finite_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static void fmt_num(char *buf, size_t len, double v)
+{
+	if (isinf(v))
+		snprintf(buf, len, "%sinf", v < 0 ? "-" : "");
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
+static void fmt_pct(char *buf, size_t len, double ratio)
+{
+	if (!isfinite(ratio))
+		snprintf(buf, len, "%s", ratio > 0 ? "+inf%" : "-inf%");
+	else
+		snprintf(buf, len, "%+.1f%%", (ratio - 1) * 100);
+}
+
+static int write_json(json_t *doc, const char *path, struct rb_error *err)
+{
+	if (json_dump_file(doc, path, JSON_INDENT(2)) < 0)
+		return rb_sys_error(err, errno, "writing %s", path);
+	return 0;
+}
+
+static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct rb_error *err)
+{
+	json_t *smaller = json_array(), *bigger = json_array(), *bmf = json_object(), *x;
+	const char *pattern = json_string_value(json_object_get(json_object_get(rec, "options"), "pattern"));
+	char bench[256], name[512], range[64], bigger_path[4096];
+	size_t i;
+	int rc = 0;
+
+	snprintf(bench, sizeof(bench), "%s-%s", json_string_value(json_object_get(rec, "command")),
+		 pattern ? pattern : "default");
+	json_array_foreach(reapers, i, x) {
+		const char *r = json_string_value(x);
+		json_t *measures = json_object();
+
+		for (size_t k = 0; k < NMETRICS; k++) {
+			const char *unit = "", *mname = cmp_metrics[k].name;
+			size_t n;
+			double *v = values_of(rec, r, mname, &n, &unit), med, lo, hi;
+
+			if (n == 0) {
+				free(v);
+				continue;
+			}
+			med = rb_median(v, n);
+			rb_bootstrap_median(v, n, RESAMPLES, seed_for(c->seed, r, mname), &lo, &hi);
+			free(v);
+			snprintf(name, sizeof(name), "%s/%s", r, mname);
+			snprintf(range, sizeof(range), "± %.4g", (hi - lo) / 2);
+			json_array_append_new(cmp_metrics[k].better < 0 ? smaller : bigger,
+					      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit", unit,
+							"value", med, "range", range));
+			json_object_set_new(measures, mname,
+					    json_pack("{s:f, s:f, s:f}", "value", med, "lower_value", lo,
+						      "upper_value", hi));
+		}
+		snprintf(name, sizeof(name), "%s/%s", r, bench);
+		json_object_set_new(bmf, name, measures);
+	}
+	if (c->gab) {
+		size_t l = strlen(c->gab);
+
+		if (l > 5 && strcmp(c->gab + l - 5, ".json") == 0)
+			snprintf(bigger_path, sizeof(bigger_path), "%.*s-bigger.json", (int)(l - 5), c->gab);
+		else
+			snprintf(bigger_path, sizeof(bigger_path), "%s-bigger.json", c->gab);
+		rc = write_json(smaller, c->gab, err);
+		if (rc == 0)
+			rc = write_json(bigger, bigger_path, err);
+	}
+	if (rc == 0 && c->bmf)
+		rc = write_json(bmf, c->bmf, err);
+	json_decref(smaller);
+	json_decref(bigger);
+	json_decref(bmf);
+	return rc;
+}
+
+static int compare_storm(json_t *b, json_t *n, const struct cfg *c, json_t *report)
+{
+	json_t *reapers = reapers_of(b), *results = json_array(), *x;
+	int regressions = 0, rows = 0;
+	size_t i;
+
+	if (!c->json)
+		printf("%-12s %-24s %10s %10s %8s %-19s %7s  %s\n", "REAPER", "METRIC", "BASE",
+		       "NEW", "CHANGE", "95% INTERVAL", "P", "VERDICT");
+	json_array_foreach(reapers, i, x) {
+		const char *r = json_string_value(x);
+
+		for (size_t k = 0; k < NMETRICS; k++) {
+			const struct cmp_metric *m = &cmp_metrics[k];
+			const char *unit = "";
+			size_t nb, nn;
+			double *vb = values_of(b, r, m->name, &nb, &unit);
+			double *vn = values_of(n, r, m->name, &nn, &unit);
+			double p, mb, mn, pct = threshold_of(c, m->name);
+			struct rb_ratio_ci ci;
+			enum rb_cmp_verdict v;
+
+			if (nb == 0 || nn == 0) {
+				free(vb);
+				free(vn);
+				continue;
+			}
+			mb = rb_median(vb, nb);
+			mn = rb_median(vn, nn);
+			rb_bootstrap_ratio(vb, nb, vn, nn, RESAMPLES, seed_for(c->seed, r, m->name), &ci);
+			p = rb_mann_whitney_p(vb, nb, vn, nn);
+			v = rb_cmp_decide(ci.lo, ci.hi, p, m->better, pct);
+			regressions += v == RB_CMP_REGRESSES;
+			rows++;
+			if (!c->json) {
+				char sb[32], sn[32], ch[32], lo[32], hi[32], iv[64];
+
+				fmt_num(sb, sizeof(sb), mb);
+				fmt_num(sn, sizeof(sn), mn);
+				fmt_pct(ch, sizeof(ch), ci.ratio);
+				fmt_pct(lo, sizeof(lo), ci.lo);
+				fmt_pct(hi, sizeof(hi), ci.hi);
+				snprintf(iv, sizeof(iv), "[%s, %s]", lo, hi);
+				printf("%-12s %-24s %10s %10s %8s %-19s %7.3g  %s\n", r, m->name, sb, sn, ch,
+				       iv, p, rb_cmp_verdict_name(v));
+			}
+			json_array_append_new(results,
+				json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:f, s:s}",
+					  "reaper", r, "metric", m->name, "unit", unit, "better",
+					  m->better < 0 ? "lower" : "higher", "n_base", (int)nb, "n_new",
+					  (int)nn, "base_median", json_real(mb), "new_median", json_real(mn),
+					  "ratio", finite_or_null(ci.ratio), "ratio_lo", finite_or_null(ci.lo),
+					  "ratio_hi", finite_or_null(ci.hi), "p", p, "threshold_pct", pct,
+					  "verdict", rb_cmp_verdict_name(v)));
+			free(vb);
+			free(vn);
+		}
+	}
+	if (!c->json) {
+		if (rows == 0)
+			printf("(no metric measured in both records)\n");
+		if (regressions) {
+			printf("\n%d regression%s:", regressions, regressions == 1 ? "" : "s");
+			json_array_foreach(results, i, x)
+				if (strcmp(json_string_value(json_object_get(x, "verdict")), "REGRESSES") == 0)
+					printf(" %s/%s", json_string_value(json_object_get(x, "reaper")),
+					       json_string_value(json_object_get(x, "metric")));
+			printf("\n");
+		}
+	}
+	json_object_set_new(report, "results", results);
+	json_decref(reapers);
+	return regressions;
+}
+
+static const char *cell_verdict(json_t *rec, const char *reaper, const char *check)
+{
+	json_t *run, *cell;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(rec, "runs"), i, run) {
+		const char *r = run_reaper(run);
+
+		if (!r || strcmp(r, reaper) != 0)
+			continue;
+		json_array_foreach(json_object_get(run, "conformance"), j, cell) {
+			const char *ch = json_string_value(json_object_get(cell, "check"));
+
+			if (ch && strcmp(ch, check) == 0)
+				return json_string_value(json_object_get(cell, "verdict"));
+		}
+	}
+	return NULL;
+}
+
+static int compare_conform(json_t *b, json_t *n, const struct cfg *c, json_t *report)
+{
+	json_t *changes = json_array(), *run, *cell;
+	int regressions = 0, cells = 0;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(n, "runs"), i, run) {
+		const char *r = run_reaper(run);
+
+		if (!r)
+			continue;
+		json_array_foreach(json_object_get(run, "conformance"), j, cell) {
+			const char *ch = json_string_value(json_object_get(cell, "check"));
+			const char *vn = json_string_value(json_object_get(cell, "verdict"));
+			const char *vb = ch ? cell_verdict(b, r, ch) : NULL;
+			bool regress;
+
+			if (!ch || !vn || !vb)
+				continue;
+			cells++;
+			if (strcmp(vb, vn) == 0)
+				continue;
+			regress = strcmp(vb, "ok") == 0 && strcmp(vn, "DEVIATES") == 0;
+			regressions += regress;
+			if (!c->json)
+				printf("%-12s %-20s %s -> %s%s\n", r, ch, vb, vn, regress ? "  REGRESSES" : "");
+			json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s, s:b}", "reaper", r,
+								 "check", ch, "base", vb, "new", vn,
+								 "regresses", regress));
+		}
+	}
+	if (!c->json)
+		printf("%d cells in both, %zu changed, %d regression%s (ok -> DEVIATES)\n", cells,
+		       json_array_size(changes), regressions, regressions == 1 ? "" : "s");
+	json_object_set_new(report, "changes", changes);
+	return regressions;
+}
+
+int rb_cmd_compare(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	struct cfg c = { .threshold = DEFAULT_THRESHOLD, .seed = 1 };
+	json_t *b = NULL, *n = NULL, *report = NULL, *reapers;
+	const char *cb, *cn;
+	int rc, regressions;
+
+	(void)si;
+	rc = parse_args(argc, argv, &c, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (rb_record_load(c.base_path, &b, err) < 0)
+		return -1;
+	if (rb_record_load(c.new_path, &n, err) < 0) {
+		json_decref(b);
+		return -1;
+	}
+	rc = -1;
+	cb = json_string_value(json_object_get(b, "command"));
+	cn = json_string_value(json_object_get(n, "command"));
+	if (!cb || !cn || strcmp(cb, cn) != 0) {
+		rb_input_error(err, "%s: a record of '%s', %s is of '%s'", c.new_path, cn ? cn : "?",
+			       c.base_path, cb ? cb : "?");
+		goto out;
+	}
+	if (strcmp(cb, "storm") != 0 && strcmp(cb, "conform") != 0) {
+		rb_input_error(err, "%s: compare reads storm and conform records, not '%s'", c.base_path, cb);
+		goto out;
+	}
+	if (same_machine(b, n, &c, err) < 0)
+		goto out;
+	report = json_pack("{s:s, s:s, s:s, s:f, s:I}", "base", c.base_path, "new", c.new_path,
+			   "command", cb, "threshold_pct", c.threshold, "seed", (json_int_t)c.seed);
+	if (strcmp(cb, "storm") == 0)
+		regressions = compare_storm(b, n, &c, report);
+	else
+		regressions = compare_conform(b, n, &c, report);
+	json_object_set_new(report, "regressions", json_integer(regressions));
+	if (c.json) {
+		json_dumpf(report, stdout, JSON_INDENT(2));
+		printf("\n");
+	}
+	fflush(stdout);
+	reapers = reapers_of(n);
+	if ((c.gab || c.bmf) && export_new(n, reapers, &c, err) < 0) {
+		json_decref(reapers);
+		goto out;
+	}
+	json_decref(reapers);
+	rc = regressions ? 1 : 0;
+out:
+	json_decref(report);
+	json_decref(b);
+	json_decref(n);
+	return rc;
+}

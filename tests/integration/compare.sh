@@ -1,0 +1,90 @@
+# reapbench compare: a record against itself is all "same"; a metric scaled
+# x1.5 in every run regresses and is named; bad input (truncated, wrong
+# schema, another machine, another command) is one line and exit 2; a
+# conformance cell that went from ok to DEVIATES fails the gate; the exports
+# are the shapes github-action-benchmark and Bencher read.
+. "$(dirname "$0")/../lib.sh"
+
+S=$TMP/s
+"$RB" storm -r reference --count 200 --repeat 5 --out "$S" >"$TMP/storm.out" 2>&1
+if [ ! -s "$S/storm.json" ]; then
+	skip "compare (storm): reapbench storm made no record here"; diag <"$TMP/storm.out"
+else
+	base=$S/storm.json
+	rb compare "$base" "$base"
+	expect_eq "a storm record against itself: exit 0" "$rc" 0
+	rows=$(awk 'NR > 1 && $1 == "reference"' "$TMP/out" | wc -l)
+	same=$(awk 'NR > 1 && $1 == "reference" && $NF == "same"' "$TMP/out" | wc -l)
+	[ "$rows" -gt 5 ] && [ "$rows" -eq "$same" ] && ok "against itself: all $rows rows same" ||
+		{ notok "against itself: all rows same ($same of $rows)"; diag <"$TMP/out"; }
+
+	# every run's pids_peak x1.5
+	jq '(.runs[].measurements[] | select(.name == "pids_peak") | .value) |= . * 1.5' "$base" >"$TMP/worse.json"
+	rb compare "$base" "$TMP/worse.json"
+	expect_eq "pids_peak x1.5: exit 1" "$rc" 1
+	grep -qE '^reference +pids_peak .*REGRESSES$' "$TMP/out" && grep -q '^1 regression: reference/pids_peak$' "$TMP/out" &&
+		ok "pids_peak x1.5: named as the one regression" || { notok "pids_peak x1.5 named"; diag <"$TMP/out"; }
+	# and reversed it improves, exit 0; a threshold above 50% swallows it
+	rb compare "$TMP/worse.json" "$base"
+	expect_eq "pids_peak /1.5: improves, exit 0" "$rc/$(awk '$2 == "pids_peak" {print $NF}' "$TMP/out")" "0/improves"
+	rb compare --metric-threshold pids_peak=60 "$base" "$TMP/worse.json"
+	expect_eq "--metric-threshold pids_peak=60: exit 0" "$rc" 0
+
+	# the same seed, the same report (JSON)
+	"$RB" compare --format json --seed 7 "$base" "$TMP/worse.json" >"$TMP/j1" 2>&1
+	"$RB" compare --format json --seed 7 "$base" "$TMP/worse.json" >"$TMP/j2" 2>&1
+	cmp -s "$TMP/j1" "$TMP/j2" && [ "$(jq -r '.regressions' "$TMP/j1")" = 1 ] &&
+		ok "--format json: reproducible for a seed, 1 regression" || { notok "--format json"; diag <"$TMP/j1"; }
+
+	# exports
+	jqe() { jq -e "$@" >/dev/null; }
+	rb compare --export-gab "$TMP/gab.json" --export-bmf "$TMP/bmf.json" "$base" "$base"
+	check "exports: GAB smaller-is-better is [{name, unit, value, range}]" \
+		jqe 'length > 0 and all(.[]; (.name|type) == "string" and (.unit|type) == "string" and (.value|type) == "number" and (.range|type) == "string") and any(.[]; .name == "reference/reap_latency_p99")' "$TMP/gab.json"
+	check "exports: GAB bigger-is-better holds drain_rate" jqe 'any(.[]; .name == "reference/drain_rate")' "$TMP/gab-bigger.json"
+	check "exports: BMF reaper/bench -> measure -> value, lower_value, upper_value" \
+		jqe '.["reference/storm-burst"].reap_latency_p99 | .lower_value <= .value and .value <= .upper_value' "$TMP/bmf.json"
+
+	# bad input: exit 2, one line naming the file
+	bad() { # DESC FILE
+		rb compare "$base" "$2"
+		if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -qF "$2" "$TMP/out"; then ok "$1: exit 2, one line naming it"
+		else notok "$1: exit 2, one line naming it (exit $rc)"; diag <"$TMP/out"; fi
+	}
+	head -c 2000 "$base" >"$TMP/truncated.json"
+	bad "truncated" "$TMP/truncated.json"
+	jq '.schema = "reapbench.record/2"' "$base" >"$TMP/schema.json"
+	bad "wrong schema" "$TMP/schema.json"
+	jq '.environment.hostname = "elsewhere"' "$base" >"$TMP/host.json"
+	bad "another hostname" "$TMP/host.json"
+	grep -q hostname "$TMP/out" && ok "another hostname: says hostname" || notok "another hostname: says hostname"
+	jq '.environment.cpus += 1' "$base" >"$TMP/cpus.json"
+	bad "other cpus" "$TMP/cpus.json"
+	rb compare --allow-other-machine "$base" "$TMP/host.json"
+	expect_eq "--allow-other-machine: compared, exit 0" "$rc" 0
+	jq '.command = "conform"' "$base" >"$TMP/cmd.json"
+	bad "another command" "$TMP/cmd.json"
+fi
+
+# conform: a cell ok -> DEVIATES fails the gate
+cat >"$TMP/c1.json" <<JSON
+{ "schema": "reapbench.record/1", "command": "conform", "created": "2026-11-27T00:00:00Z",
+  "harness": {"version": "0", "commit": "x"},
+  "environment": {"hostname": "vm", "kernel": "6.1", "cpus": 2, "machine": "x86_64", "root": true, "per_ns_pid_max": false},
+  "options": {}, "skips": [],
+  "runs": [ { "reaper": {"name": "tini"}, "measurements": [], "skips": [],
+              "conformance": [ {"check": "reap", "verdict": "ok"}, {"check": "forward", "verdict": "ok"},
+                               {"check": "pod", "verdict": "DEVIATES"} ] },
+            { "reaper": {"name": "dumb-init"}, "measurements": [], "skips": [],
+              "conformance": [ {"check": "reap", "verdict": "ok"}, {"check": "forward", "verdict": "unclaimed"} ] } ] }
+JSON
+rb compare "$TMP/c1.json" "$TMP/c1.json"
+expect_eq "conform against itself: exit 0" "$rc" 0
+jq '(.runs[0].conformance[] | select(.check == "forward") | .verdict) = "DEVIATES"' "$TMP/c1.json" >"$TMP/c2.json"
+rb compare "$TMP/c1.json" "$TMP/c2.json"
+expect_eq "conform: tini forward ok -> DEVIATES: exit 1" "$rc" 1
+grep -qE '^tini +forward +ok -> DEVIATES +REGRESSES$' "$TMP/out" && ok "conform: the cell is listed" ||
+	{ notok "conform: the cell is listed"; diag <"$TMP/out"; }
+# DEVIATES -> ok is no regression
+rb compare "$TMP/c2.json" "$TMP/c1.json"
+expect_eq "conform: DEVIATES -> ok: exit 0" "$rc" 0
