@@ -315,37 +315,21 @@ static int list_deviations(struct matrix *m, FILE *out)
 static int pick_reapers(struct matrix *m, const struct rb_sysinfo *si, char **names, int nnames,
 			bool all, struct rb_error *err)
 {
-	struct rb_reaper *reg;
+	struct rb_reaper *chosen;
 	size_t n;
-	int bad;
 
-	if (nnames > 0) {
-		for (int i = 0; i < nnames; i++) {
-			struct rb_reaper *r = &m->reapers[m->nreapers];
-
-			if (rb_reaper_find(si, names[i], r, err) < 0)
-				return -1;
-			rb_reaper_resolve(si, r);
-			if (rb_require_available(r, err) < 0)
-				return -1;
-			m->nreapers++;
-		}
-		return 0;
-	}
-	if (rb_registry_load_all(si, &reg, &n, &bad, err) < 0)
+	if (rb_registry_select(si, (const char *const *)names, nnames, all, &chosen, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n && m->nreapers < MAX_REAPERS; i++) {
-		if (reg[i].class_ == RB_CLASS_CONTROL && !all)
-			continue;
-		if (!reg[i].available) {
-			fprintf(stderr, "conform: skipping %s: unavailable: %s\n", reg[i].name,
-				reg[i].unavailable_reason);
+		if (!chosen[i].available) {
+			fprintf(stderr, "conform: skipping %s: unavailable: %s\n", chosen[i].name,
+				chosen[i].unavailable_reason);
 			continue;
 		}
-		m->reapers[m->nreapers++] = reg[i];
+		m->reapers[m->nreapers++] = chosen[i];
 	}
-	free(reg);
-	return bad ? rb_input_error(err, "conform: malformed descriptors in the registry (above)") : 0;
+	free(chosen);
+	return 0;
 }
 
 static int pick_checks(struct matrix *m, const char *pattern, struct rb_error *err)

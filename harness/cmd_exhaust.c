@@ -135,37 +135,6 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 	return 0;
 }
 
-static int pick_reapers(const struct rb_sysinfo *si, const struct cfg *c, struct rb_reaper **out,
-			size_t *n, struct rb_error *err)
-{
-	struct rb_reaper *all;
-	size_t nall, k = 0;
-	int bad = 0;
-
-	if (c->nnames > 0) {
-		*out = calloc((size_t)c->nnames, sizeof(**out));
-		if (!*out)
-			return rb_sys_error(err, ENOMEM, "reapers");
-		for (int i = 0; i < c->nnames; i++) {
-			if (rb_reaper_find(si, c->names[i], &(*out)[i], err) < 0 ||
-			    (rb_reaper_resolve(si, &(*out)[i]), rb_require_available(&(*out)[i], err)) < 0) {
-				free(*out);
-				*out = NULL;
-				return -1;
-			}
-		}
-		*n = (size_t)c->nnames;
-		return 0;
-	}
-	if (rb_registry_load_all(si, &all, &nall, &bad, err) < 0)
-		return -1;
-	for (size_t i = 0; i < nall; i++)
-		if (all[i].class_ != RB_CLASS_CONTROL || c->all)
-			all[k++] = all[i];
-	*out = all;
-	*n = k;
-	return 0;
-}
 
 /* ---- one storm -------------------------------------------------------------------- */
 
@@ -435,7 +404,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
-	if (pick_reapers(si, &c, &reapers, &nreapers, err) < 0)
+	if (rb_registry_select(si, c.names, c.nnames, c.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/logs", c.out);
 	if (rb_mkdir_p(path) < 0) {

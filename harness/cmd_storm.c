@@ -769,40 +769,6 @@ static char **payload_words(const struct cfg *c, char store[][32])
 	return w;
 }
 
-static int pick_reapers(const struct rb_sysinfo *si, const struct cfg *c, struct rb_reaper **out,
-			size_t *n, struct rb_error *err)
-{
-	struct rb_reaper *all;
-	size_t nall, k = 0;
-	int bad = 0;
-
-	if (c->nnames > 0) {
-		*out = calloc((size_t)c->nnames, sizeof(**out));
-		if (!*out)
-			return rb_sys_error(err, ENOMEM, "reapers");
-		for (int i = 0; i < c->nnames; i++) {
-			if (rb_reaper_find(si, c->names[i], &(*out)[i], err) < 0)
-				goto bad;
-			rb_reaper_resolve(si, &(*out)[i]);
-			if (rb_require_available(&(*out)[i], err) < 0)
-				goto bad;
-		}
-		*n = (size_t)c->nnames;
-		return 0;
-bad:
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	if (rb_registry_load_all(si, &all, &nall, &bad, err) < 0)
-		return -1;
-	for (size_t i = 0; i < nall; i++)
-		if (all[i].class_ != RB_CLASS_CONTROL || c->all)
-			all[k++] = all[i];
-	*out = all;
-	*n = k;
-	return 0;
-}
 
 static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
 {
@@ -908,7 +874,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
 	if (rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
-	    pick_reapers(si, &c, &reapers, &nreapers, err) < 0)
+	    rb_registry_select(si, c.names, c.nnames, c.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/logs", c.out);
 	if (rb_mkdir_p(path) < 0) {

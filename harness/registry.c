@@ -728,3 +728,43 @@ int rb_registry_load_all(const struct rb_sysinfo *si, struct rb_reaper **out, si
 	*n = used;
 	return 0;
 }
+
+int rb_registry_select(const struct rb_sysinfo *si, const char *const names[], int nnames,
+		       bool with_controls, struct rb_reaper **out, size_t *n, struct rb_error *err)
+{
+	struct rb_reaper *all;
+	size_t nall, k = 0;
+	int bad;
+
+	if (nnames > 0) {
+		all = calloc((size_t)nnames, sizeof(*all));
+		if (!all)
+			return rb_sys_error(err, ENOMEM, "reapers");
+		for (int i = 0; i < nnames; i++) {
+			if (rb_reaper_find(si, names[i], &all[i], err) < 0) {
+				free(all);
+				return -1;
+			}
+			rb_reaper_resolve(si, &all[i]);
+			if (!all[i].available) {
+				rb_input_error(err, "reaper %s is unavailable: %s%s%s%s", all[i].name,
+					       all[i].unavailable_reason,
+					       all[i].package[0] ? " (apt-get install " : "",
+					       all[i].package, all[i].package[0] ? ")" : "");
+				free(all);
+				return -1;
+			}
+		}
+		*out = all;
+		*n = (size_t)nnames;
+		return 0;
+	}
+	if (rb_registry_load_all(si, &all, &nall, &bad, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].class_ != RB_CLASS_CONTROL || with_controls)
+			all[k++] = all[i];
+	*out = all;
+	*n = k;
+	return 0;
+}

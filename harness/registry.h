@@ -101,6 +101,13 @@ const char *rb_forward_target_name(enum rb_forward_target t);
 const char *rb_exit_rule_name(enum rb_exit_rule e);
 const char *rb_main_exit_name(enum rb_main_exit e);
 
+/* The reapers a suite runs: NAMES (each must exist and be available), or
+ * with none given every descriptor of the registry, controls only when
+ * WITH_CONTROLS (unavailable ones stay in, for the suite to report). Free *OUT
+ * with free(). */
+int rb_registry_select(const struct rb_sysinfo *si, const char *const names[], int nnames,
+		       bool with_controls, struct rb_reaper **out, size_t *n, struct rb_error *err);
+
 /* Split a command line into words: whitespace separates, '...' and "..."
  * quote, backslash escapes outside single quotes. Used for templates. */
 int rb_split_words(const char *line, char ***words, struct rb_error *err);
