@@ -28,7 +28,7 @@ jq -e '.schema == "reapbench.record/1" and .command == "conform" and (.runs | le
        and ([.runs[].conformance[] | select(.verdict == "ok")] | length) > 0' "$TMP/conform.json" >/dev/null \
 	&& ok "conform record: 10 reapers with verdicts" || notok "conform record"
 if command -v prove >/dev/null; then
-	"$RB" conform -r tini -r reference --check exit --format tap >"$TMP/tap" 2>/dev/null
+	"$RB" conform --no-record -r tini -r reference --check exit --format tap >"$TMP/tap" 2>/dev/null
 	prove -e cat "$TMP/tap" >"$TMP/prove" 2>&1 && grep -q 'Result: PASS' "$TMP/prove" \
 		&& ok "conform --format tap is read by prove" || { notok "conform --format tap is read by prove"; diag <"$TMP/prove"; }
 else
@@ -36,7 +36,7 @@ else
 fi
 
 if [ "$BUILD" = build ]; then
-	rb conform -r dumb-init --check main_exit.members --repeat 20
+	rb conform --no-record -r dumb-init --check main_exit.members --repeat 20
 	n=$(sed -nE 's/^main_exit\.members +(term|kill)!? ([0-9]+)\/20.*/\2/p' "$TMP/out")
 	[ -n "$n" ] && [ "$n" -ge 15 ] && ok "dumb-init sends the others SIGTERM first in $n/20 runs" \
 		|| { notok "dumb-init main_exit.members rate ('$n'/20)"; diag <"$TMP/out"; }
@@ -45,7 +45,7 @@ fi
 # 2. each negative control: its targeted checks fail, and only checks of its defect
 control() { # REAPER MUST-FAIL-CHECK... : every listed check fails; others only within FAMILY
 	local r=$1 family=$2; shift 2
-	rb conform -r "$r" $GRACE $SUBSET --format tap
+	rb conform --no-record -r "$r" $GRACE $SUBSET --format tap
 	expect_eq "$r: conform exits 1" "$rc" 1
 	local got; got=$(failing "$r")
 	for c in "$@"; do
@@ -69,7 +69,7 @@ if [ "$BUILD" = build ]; then
 fi
 
 # 3. --repeat reports a rate for racy checks
-rb conform -r reference --check reap.prompt --repeat 3
+rb conform --no-record -r reference --check reap.prompt --repeat 3
 grep -qE '^reap\.prompt +prompt 3/3' "$TMP/out" && ok "--repeat 3: reap.prompt 3/3" || { notok "--repeat 3 rate"; diag <"$TMP/out"; }
 
 # 4. bad input
