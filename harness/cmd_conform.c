@@ -485,12 +485,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
 	if (record && !json_path) {
-		time_t t = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(default_json, sizeof(default_json), "results/runs/%Y%m%dT%H%M%SZ-conform.json",
-			 &tm);
+		rb_default_record_path(default_json, sizeof(default_json), "conform");
 		json_path = default_json;
 	}
 	rc = record ? rb_record_write(rec, json_path, err) : 0;

@@ -29,16 +29,6 @@ static void usage(void)
 	       "  --no-record       write no record\n");
 }
 
-static void default_record_path(char *buf, size_t len, const char *reaper)
-{
-	char when[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(buf, len, "results/runs/%s-%s-%d.json", when, reaper, (int)getpid());
-}
 
 /* One argv word, shell-quoted only when it needs to be. */
 static void print_word(const char *w)
@@ -201,7 +191,13 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 	print_result(&r, &opts, &res);
 	if (record) {
 		if (!json_path)
-			default_record_path(record_path, sizeof(record_path), r.name);
+		{
+			char name[96];
+
+			/* the pid keeps parallel runs of one reaper apart */
+			snprintf(name, sizeof(name), "%s-%d", r.name, (int)getpid());
+			rb_default_record_path(record_path, sizeof(record_path), name);
+		}
 		rec = rb_record_new("run", si);
 		json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
 		json_object_set_new(json_object_get(rec, "options"), "pids_max",

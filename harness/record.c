@@ -72,6 +72,17 @@ void rb_results_dir(char *buf, size_t len, const struct rb_sysinfo *si)
 	snprintf(buf, len, "results/%s-%s", day, si->hostname);
 }
 
+void rb_default_record_path(char *buf, size_t len, const char *name)
+{
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(buf, len, "results/runs/%s-%s.json", when, name);
+}
+
 int rb_mkdir_p(const char *dir)
 {
 	char path[4096];

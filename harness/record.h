@@ -24,6 +24,9 @@ void rb_record_skip(json_t *run, const char *name, const char *reason);
 /* The default results directory: results/<UTC date>-<host>. */
 void rb_results_dir(char *buf, size_t len, const struct rb_sysinfo *si);
 
+/* results/runs/<UTC time>-NAME.json: where a command's record goes by default. */
+void rb_default_record_path(char *buf, size_t len, const char *name);
+
 /* mkdir -p DIR (results directories). */
 int rb_mkdir_p(const char *dir);
 

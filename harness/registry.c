@@ -729,6 +729,15 @@ int rb_registry_load_all(const struct rb_sysinfo *si, struct rb_reaper **out, si
 	return 0;
 }
 
+int rb_require_available(const struct rb_reaper *r, struct rb_error *err)
+{
+	if (r->available)
+		return 0;
+	return rb_input_error(err, "reaper %s is unavailable: %s%s%s%s", r->name,
+			      r->unavailable_reason, r->package[0] ? " (apt-get install " : "",
+			      r->package, r->package[0] ? ")" : "");
+}
+
 int rb_registry_select(const struct rb_sysinfo *si, const char *const names[], int nnames,
 		       bool with_controls, struct rb_reaper **out, size_t *n, struct rb_error *err)
 {
@@ -746,11 +755,7 @@ int rb_registry_select(const struct rb_sysinfo *si, const char *const names[], i
 				return -1;
 			}
 			rb_reaper_resolve(si, &all[i]);
-			if (!all[i].available) {
-				rb_input_error(err, "reaper %s is unavailable: %s%s%s%s", all[i].name,
-					       all[i].unavailable_reason,
-					       all[i].package[0] ? " (apt-get install " : "",
-					       all[i].package, all[i].package[0] ? ")" : "");
+			if (rb_require_available(&all[i], err) < 0) {
 				free(all);
 				return -1;
 			}

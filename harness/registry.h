@@ -101,6 +101,9 @@ const char *rb_forward_target_name(enum rb_forward_target t);
 const char *rb_exit_rule_name(enum rb_exit_rule e);
 const char *rb_main_exit_name(enum rb_main_exit e);
 
+/* 0 if R resolved as available, else an input error naming what to install. */
+int rb_require_available(const struct rb_reaper *r, struct rb_error *err);
+
 /* The reapers a suite runs: NAMES (each must exist and be available), or
  * with none given every descriptor of the registry, controls only when
  * WITH_CONTROLS (unavailable ones stay in, for the suite to report). Free *OUT

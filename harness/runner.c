@@ -83,14 +83,6 @@ int rb_resolve_workload(const struct rb_sysinfo *si, char *const workload[], cha
 	return 0;
 }
 
-int rb_require_available(const struct rb_reaper *r, struct rb_error *err)
-{
-	if (r->available)
-		return 0;
-	return rb_input_error(err, "reaper %s is unavailable: %s%s%s%s", r->name,
-			      r->unavailable_reason, r->package[0] ? " (apt-get install " : "",
-			      r->package, r->package[0] ? ")" : "");
-}
 
 /* ---- the report channel ------------------------------------------------- */
 

@@ -120,8 +120,6 @@ struct rb_pod_result {
 int rb_resolve_workload(const struct rb_sysinfo *si, char *const workload[], char ***resolved,
 			struct rb_error *err);
 
-/* Check that the reaper can run here (resolved and available). */
-int rb_require_available(const struct rb_reaper *r, struct rb_error *err);
 
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		   const struct rb_sandbox_opts *opts, const struct rb_signal_plan *plan,

@@ -227,8 +227,9 @@ static pid_t spawn_fork(unsigned long flags, int (*fn)(void *), void *arg, int *
 	return (pid_t)pid;
 }
 
-pid_t rb_spawn_flags(struct rb_spawner *sp, enum rb_spawn_method method,
-		     unsigned long flags, int (*fn)(void *), void *arg, int *pidfd_out)
+/* The clone flags of METHOD on top of the caller's FLAGS; -EINVAL for flags
+ * the method sets itself. */
+static long method_flags(enum rb_spawn_method method, unsigned long flags, const int *pidfd_out)
 {
 	if (flags & RB_SPAWN_RESERVED_FLAGS)
 		return -EINVAL;
@@ -236,13 +237,25 @@ pid_t rb_spawn_flags(struct rb_spawner *sp, enum rb_spawn_method method,
 		flags |= CLONE_PIDFD;
 	switch (method) {
 	case RB_SPAWN_CLONE_VM:
-		return spawn_on_stack(sp, flags | CLONE_VM, fn, arg, pidfd_out);
+		return (long)(flags | CLONE_VM);
 	case RB_SPAWN_VFORK:
-		return spawn_on_stack(sp, flags | CLONE_VM | CLONE_VFORK, fn, arg, pidfd_out);
+		return (long)(flags | CLONE_VM | CLONE_VFORK);
 	case RB_SPAWN_FORK:
-		return spawn_fork(flags, fn, arg, pidfd_out);
+		return (long)flags;
 	}
 	return -EINVAL;
+}
+
+pid_t rb_spawn_flags(struct rb_spawner *sp, enum rb_spawn_method method,
+		     unsigned long flags, int (*fn)(void *), void *arg, int *pidfd_out)
+{
+	long f = method_flags(method, flags, pidfd_out);
+
+	if (f < 0)
+		return (pid_t)f;
+	if (method == RB_SPAWN_FORK)
+		return spawn_fork((unsigned long)f, fn, arg, pidfd_out);
+	return spawn_on_stack(sp, (unsigned long)f, fn, arg, pidfd_out);
 }
 
 int rb_stack_pool_init(struct rb_stack_pool *pool, size_t n, size_t stack_size)
@@ -286,28 +299,18 @@ void rb_stack_pool_destroy(struct rb_stack_pool *pool)
 pid_t rb_spawn_on(void *stack_top, enum rb_spawn_method method, unsigned long flags,
 		  int (*fn)(void *), void *arg, int *pidfd_out)
 {
+	long f = method_flags(method, flags, pidfd_out);
 	pid_t pid;
 
-	if (flags & RB_SPAWN_RESERVED_FLAGS)
-		return -EINVAL;
-	if (pidfd_out)
-		flags |= CLONE_PIDFD;
-	switch (method) {
-	case RB_SPAWN_CLONE_VM:
-	case RB_SPAWN_VFORK:
-		flags |= CLONE_VM | (method == RB_SPAWN_VFORK ? CLONE_VFORK : 0);
-		pid = clone(fn, stack_top, (int)(flags | SIGCHLD), arg, pidfd_out);
-		return pid < 0 ? -errno : pid;
-	case RB_SPAWN_FORK:
-		/* On a fresh stack too (its copy of STACK_TOP): a fork child
-		 * that made children of its own would otherwise keep adding
-		 * frames on top of its parent's, a chain of them overflowing. */
-		if (!stack_top)
-			return spawn_fork(flags, fn, arg, pidfd_out);
-		pid = clone(fn, stack_top, (int)(flags | SIGCHLD), arg, pidfd_out);
-		return pid < 0 ? -errno : pid;
-	}
-	return -EINVAL;
+	if (f < 0)
+		return (pid_t)f;
+	/* A fork child gets a fresh stack too (its copy of STACK_TOP): one
+	 * that made children of its own would otherwise keep adding frames on
+	 * top of its parent's, a chain of them overflowing. */
+	if (method == RB_SPAWN_FORK && !stack_top)
+		return spawn_fork((unsigned long)f, fn, arg, pidfd_out);
+	pid = clone(fn, stack_top, (int)((unsigned long)f | SIGCHLD), arg, pidfd_out);
+	return pid < 0 ? -errno : pid;
 }
 
 pid_t rb_spawn(struct rb_spawner *sp, enum rb_spawn_method method,
