@@ -317,6 +317,7 @@ int rb_reaper_load(const char *file, struct rb_reaper *r, struct rb_error *err)
 {
 	struct load_state st = { .r = r, .err = err };
 	struct line_reader in = { NULL, &st, false };
+	struct stat sb;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -332,6 +333,10 @@ int rb_reaper_load(const char *file, struct rb_reaper *r, struct rb_error *err)
 	in.f = fopen(file, "re");
 	if (!in.f)
 		return rb_fail(err, RB_ERR_INPUT, errno, "%s", file);
+	if (fstat(fileno(in.f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(in.f);
+		return rb_fail(err, RB_ERR_INPUT, EISDIR, "%s", file);
+	}
 	err->kind = RB_ERR_NONE;
 	rc = ini_parse_stream(counting_reader, &in, descriptor_key, &st);
 	fclose(in.f);

@@ -575,8 +575,11 @@ static void test_find_dotdot_path_rejected(void **state)
 	struct rb_error err;
 
 	(void)state;
-	find_fails("../x", &err);
-	assert_string_equal(err.msg, "../x: No such file or directory");
+	/* ("../x" alone would be the checkout itself when it is cloned to x/) */
+	find_fails("../reapbench-no-such-dir/x", &err);
+	assert_string_equal(err.msg, "../reapbench-no-such-dir/x: No such file or directory");
+	find_fails("../", &err);
+	assert_string_equal(err.msg, "../: Is a directory");
 }
 
 static void test_find_bad_characters_rejected(void **state)
