@@ -14,17 +14,9 @@ LDFLAGS += -fsanitize=address,undefined
 B       := build-san
 endif
 
-# The harness: one binary with subcommands.
-HARNESS_SRC := harness/main.c harness/error.c harness/options.c harness/registry.c \
-               harness/cgroup.c harness/sandbox.c harness/record.c harness/sysinfo.c \
-               harness/cmd_list.c harness/cmd_run.c harness/cmd_smoke.c harness/signames.c \
-               harness/runner.c harness/version.c \
-               harness/conform.c harness/cmd_conform.c harness/check_exit.c \
-               harness/check_forward.c harness/check_reap.c \
-               harness/check_default.c harness/check_early.c harness/check_inherit.c \
-               harness/check_shutdown.c harness/check_main_exit.c harness/check_pod.c \
-               harness/stats.c harness/cmd_storm.c harness/cmd_exhaust.c harness/cmd_calibrate.c \
-               harness/compare.c harness/cmd_compare.c
+# The harness: one binary with subcommands; every harness/*.c but the
+# payload's own (payload.c) and the spawner (in the storm objects below).
+HARNESS_SRC := $(filter-out harness/payload.c harness/spawn.c,$(sort $(wildcard harness/*.c)))
 # The storm generator (bench/): the engine and one file per pattern, listed in
 # bench/patterns.c. Linked into the payload, which runs it, and the harness,
 # which lists and checks the patterns.
