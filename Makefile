@@ -43,20 +43,24 @@ $(B)/obj/%.o: bench/%.c bench/*.h harness/*.h | $(B)/obj
 
 # Always rebuilt: it carries the commit.
 $(B)/obj/version.o: harness/version.c FORCE | $(B)/obj
-	$(CC) $(CFLAGS) -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"' -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"' -c -o $@ $<
 
 $(B)/obj:
 	mkdir -p $@
 
 $(B)/reapbench: $(HARNESS_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_HARNESS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_HARNESS)
 
 # Static unless sanitized (the sanitizer runtimes do not link statically).
 $(B)/rb-payload: $(PAYLOAD_OBJ)
-	$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^ -lm
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^ -lm
 
 $(B)/rb-%: reapers/src/rb-%.c harness/*.h | $(B)/obj
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< harness/signames.c
+	@echo "  CC+LD   $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< harness/signames.c
 
 include tests/tests.mk
 

@@ -10,7 +10,8 @@ unit-tests: $(UNIT_BIN)
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/helpers.h $(LIB_OBJ) harness/*.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS_HARNESS) -lcmocka
+	@echo "  CC+LD   $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS_HARNESS) -lcmocka
 
 # Both builds: the plain one and the ASan+UBSan one.
 test-build:

@@ -1,0 +1,136 @@
+/* Unit tests for harness/sigmatch.c: which receipt belongs to which send. */
+#include <signal.h>
+
+#include "helpers.h"
+#include "sigmatch.h"
+
+#define RT1 (SIGRTMIN + 1)
+
+/* sends of SIG at t_sent = t_sched = T (ms) */
+static struct rb_sig_send snd(int sig, int64_t ms)
+{
+	return (struct rb_sig_send){ .sig = sig, .t_sched_ns = ms * 1000000, .t_sent_ns = ms * 1000000 };
+}
+
+static struct rb_sig_recv rcv(int sig, int64_t us)
+{
+	return (struct rb_sig_recv){ .sig = sig, .t_ns = us * 1000 };
+}
+
+static void test_in_order(void **state)
+{
+	struct rb_sig_send s[] = { snd(SIGUSR1, 0), snd(RT1, 5), snd(SIGUSR1, 10), snd(RT1, 15) };
+	struct rb_sig_recv r[] = { rcv(SIGUSR1, 40), rcv(RT1, 5070), rcv(SIGUSR1, 10100),
+				   rcv(RT1, 15020) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 4, r, 4, &c);
+	assert_int_equal(c.sent, 4);
+	assert_int_equal(c.received, 4);
+	assert_int_equal(c.lost, 0);
+	assert_int_equal(c.dup, 0);
+	assert_int_equal(s[0].t_recv_ns - s[0].t_sched_ns, 40000);
+	assert_int_equal(s[1].t_recv_ns - s[1].t_sched_ns, 70000);
+	assert_int_equal(s[2].t_recv_ns - s[2].t_sched_ns, 100000);
+	assert_int_equal(s[3].t_recv_ns - s[3].t_sched_ns, 20000);
+}
+
+/* An init that drops one kind: every send of it lost, the others intact. */
+static void test_dropped_kind(void **state)
+{
+	struct rb_sig_send s[] = { snd(SIGUSR1, 0), snd(RT1, 5), snd(SIGUSR1, 10), snd(RT1, 15) };
+	struct rb_sig_recv r[] = { rcv(RT1, 5050), rcv(RT1, 15050) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 4, r, 2, &c);
+	assert_int_equal(c.lost, 2);
+	assert_int_equal(c.dup, 0);
+	assert_int_equal(s[0].t_recv_ns, 0);
+	assert_int_equal(s[2].t_recv_ns, 0);
+	assert_int_equal(s[3].t_recv_ns, 15050000);
+}
+
+/* Delivered twice (an init that forwards to the app and its group, say). */
+static void test_duplicate(void **state)
+{
+	struct rb_sig_send s[] = { snd(SIGUSR1, 0), snd(SIGUSR1, 10) };
+	struct rb_sig_recv r[] = { rcv(SIGUSR1, 30), rcv(SIGUSR1, 35), rcv(SIGUSR1, 10030) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 2, r, 3, &c);
+	/* the second receipt cannot be the second send: that was not sent yet */
+	assert_int_equal(c.received, 3);
+	assert_int_equal(c.dup, 1);
+	assert_int_equal(c.lost, 0);
+	assert_int_equal(s[1].t_recv_ns, 10030000);
+}
+
+/* A receipt before anything of its kind was sent is not a match. */
+static void test_receipt_before_send(void **state)
+{
+	struct rb_sig_send s[] = { snd(SIGUSR2, 10) };
+	struct rb_sig_recv r[] = { rcv(SIGUSR2, 5000), rcv(SIGUSR2, 10500) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 1, r, 2, &c);
+	assert_int_equal(c.dup, 1);
+	assert_int_equal(c.lost, 0);
+	assert_int_equal(s[0].t_recv_ns, 10500000);
+}
+
+/* Signals outside the train (the app's own SIGCHLD) are not counted. */
+static void test_foreign_signals_ignored(void **state)
+{
+	struct rb_sig_send s[] = { snd(SIGUSR1, 0) };
+	struct rb_sig_recv r[] = { rcv(SIGCHLD, 1), rcv(SIGUSR1, 60), rcv(SIGCHLD, 70) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 1, r, 3, &c);
+	assert_int_equal(c.received, 1);
+	assert_int_equal(c.dup, 0);
+	assert_int_equal(c.lost, 0);
+}
+
+/* Two standard signals that merged while pending: one receipt, charged to
+ * the older send; the newer is lost. */
+static void test_merged_standard(void **state)
+{
+	struct rb_sig_send s[] = { snd(SIGUSR1, 0), snd(SIGUSR1, 10) };
+	struct rb_sig_recv r[] = { rcv(SIGUSR1, 15000) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 2, r, 1, &c);
+	assert_int_equal(c.lost, 1);
+	assert_int_equal(s[0].t_recv_ns, 15000000);
+	assert_int_equal(s[1].t_recv_ns, 0);
+}
+
+static void test_empty(void **state)
+{
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(NULL, 0, NULL, 0, &c);
+	assert_int_equal(c.sent + c.received + c.lost + c.dup, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_order),
+		cmocka_unit_test(test_dropped_kind),
+		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_receipt_before_send),
+		cmocka_unit_test(test_foreign_signals_ignored),
+		cmocka_unit_test(test_merged_standard),
+		cmocka_unit_test(test_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
