@@ -24,19 +24,26 @@
 enum { OPT_THRESHOLD = 1000, OPT_METRIC_THRESHOLD, OPT_SEED, OPT_FORMAT, OPT_GAB, OPT_BMF,
        OPT_OTHER_MACHINE };
 
-/* The storm figures compared, and which way is better. Others (counts that
- * describe the storm rather than the reaper) are not compared. */
+/* The storm and signals figures compared, and which way is better. Others
+ * (counts that describe the storm rather than the reaper) are not compared.
+ * A count that should be zero is judged by rb_cmp_decide_count with its
+ * slack instead of by ratio. */
+#define COUNT_SLACK 2.0
 static const struct cmp_metric {
 	const char *name;
-	int better; /* -1 lower, +1 higher */
+	int better;   /* -1 lower, +1 higher */
+	double slack; /* > 0: a should-be-zero count (rb_cmp_decide_count) */
 } cmp_metrics[] = {
-	{ "reap_latency_p50", -1 },	   { "reap_latency_p90", -1 },
-	{ "reap_latency_p99", -1 },	   { "reap_latency_p99_9", -1 },
-	{ "reap_latency_max", -1 },	   { "drain_time", -1 },
-	{ "drain_rate", +1 },		   { "zombies_peak", -1 },
-	{ "pids_peak", -1 },		   { "payload_spawn_failed", -1 },
-	{ "leaked", -1 },		   { "threads_failed", -1 },
-	{ "pid1_cpu", -1 },		   { "pid1_cpu_per_1000_reaps", -1 },
+	{ "reap_latency_p50", -1, 0 },	   { "reap_latency_p90", -1, 0 },
+	{ "reap_latency_p99", -1, 0 },	   { "reap_latency_p99_9", -1, 0 },
+	{ "reap_latency_max", -1, 0 },	   { "drain_time", -1, 0 },
+	{ "drain_rate", +1, 0 },		   { "zombies_peak", -1, 0 },
+	{ "pids_peak", -1, 0 },		   { "payload_spawn_failed", -1, 0 },
+	{ "leaked", -1, 0 },		   { "threads_failed", -1, 0 },
+	{ "pid1_cpu", -1, 0 },		   { "pid1_cpu_per_1000_reaps", -1, 0 },
+	{ "signal_latency_p50", -1, 0 },	   { "signal_latency_p90", -1, 0 },
+	{ "signal_latency_p99", -1, 0 },	   { "signal_latency_max", -1, 0 },
+	{ "signals_lost", -1, COUNT_SLACK }, { "signals_dup", -1, COUNT_SLACK },
 };
 #define NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
 
@@ -58,11 +65,13 @@ static void usage(void)
 	printf("usage: reapbench compare BASE.json NEW.json [--threshold PCT] [--metric-threshold NAME=PCT]...\n"
 	       "                         [--seed N] [--format text|json] [--export-gab PATH]\n"
 	       "                         [--export-bmf PATH] [--allow-other-machine]\n\n"
-	       "Compares two records of the same command (storm or conform) from the same machine.\n"
-	       "storm: per reaper and metric, the ratio of the medians over the runs NEW/BASE, its\n"
-	       "bootstrap 95%% interval (%d resamples, seeded) and a two-sided Mann-Whitney U test.\n"
-	       "A metric REGRESSES when the whole interval lies beyond the threshold in the bad\n"
-	       "direction and p < %.2f; it improves likewise in the good one; else it is the same.\n"
+	       "Compares two records of the same command (storm, signals or conform) from the same\n"
+	       "machine. storm, signals: per reaper (and condition) and metric, the ratio of the\n"
+	       "medians over the runs NEW/BASE, its bootstrap 95%% interval (%d resamples, seeded)\n"
+	       "and a two-sided Mann-Whitney U test. A metric REGRESSES when the whole interval lies\n"
+	       "beyond the threshold in the bad direction and p < %.2f; it improves likewise in the\n"
+	       "good one; else it is the same. Signals lost or duplicated (should be zero) regress\n"
+	       "when NEW's median exceeds the most BASE saw in a run by more than %g.\n"
 	       "conform: a cell ok in BASE and DEVIATES in NEW is a regression.\n\n"
 	       "  --threshold PCT           the change that matters (default %g)\n"
 	       "  --metric-threshold M=PCT  another threshold for metric M (repeatable)\n"
@@ -75,7 +84,7 @@ static void usage(void)
 	       "  --export-bmf PATH         NEW's medians as Bencher Metric Format, with the interval\n"
 	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n\n"
 	       "Exit 0: no regression, 1: a regression, 2: bad input.\n",
-	       RESAMPLES, RB_CMP_ALPHA, DEFAULT_THRESHOLD);
+	       RESAMPLES, RB_CMP_ALPHA, COUNT_SLACK, DEFAULT_THRESHOLD);
 }
 
 static int parse_pct(const char *opt, const char *s, double *out, struct rb_error *err)
@@ -208,6 +217,18 @@ static const char *run_reaper(json_t *run)
 	return json_string_value(json_object_get(json_object_get(run, "reaper"), "name"));
 }
 
+/* What runs are grouped by: the reaper, and its condition where the command
+ * has several (signals: "tini/storm"). */
+static const char *run_key(json_t *run, char *buf, size_t len)
+{
+	const char *r = run_reaper(run), *cond = json_string_value(json_object_get(run, "condition"));
+
+	if (!r || !cond)
+		return r;
+	snprintf(buf, len, "%s/%s", r, cond);
+	return buf;
+}
+
 /* The values of METRIC over REC's runs of REAPER: malloc'd, count in *N. */
 static double *values_of(json_t *rec, const char *reaper, const char *metric, size_t *n,
 			 const char **unit)
@@ -220,7 +241,8 @@ static double *values_of(json_t *rec, const char *reaper, const char *metric, si
 		abort();
 	*n = 0;
 	json_array_foreach(runs, i, run) {
-		const char *r = run_reaper(run);
+		char key[256];
+		const char *r = run_key(run, key, sizeof(key));
 
 		if (!r || strcmp(r, reaper) != 0)
 			continue;
@@ -247,7 +269,8 @@ static json_t *reapers_of(json_t *rec)
 	size_t i, j;
 
 	json_array_foreach(json_object_get(rec, "runs"), i, run) {
-		const char *r = run_reaper(run);
+		char key[256];
+		const char *r = run_key(run, key, sizeof(key));
 		bool seen = false;
 
 		if (!r)
@@ -357,14 +380,14 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 	return rc;
 }
 
-static int compare_storm(json_t *b, json_t *n, const struct cfg *c, json_t *report)
+static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_t *report)
 {
 	json_t *reapers = reapers_of(b), *results = json_array(), *x;
 	int regressions = 0, rows = 0;
 	size_t i;
 
 	if (!c->json)
-		printf("%-12s %-24s %10s %10s %8s %-19s %7s  %s\n", "REAPER", "METRIC", "BASE",
+		printf("%-24s %-24s %10s %10s %8s %-19s %7s  %s\n", "REAPER", "METRIC", "BASE",
 		       "NEW", "CHANGE", "95% INTERVAL", "P", "VERDICT");
 	json_array_foreach(reapers, i, x) {
 		const char *r = json_string_value(x);
@@ -388,7 +411,10 @@ static int compare_storm(json_t *b, json_t *n, const struct cfg *c, json_t *repo
 			mn = rb_median(vn, nn);
 			rb_bootstrap_ratio(vb, nb, vn, nn, RESAMPLES, seed_for(c->seed, r, m->name), &ci);
 			p = rb_mann_whitney_p(vb, nb, vn, nn);
-			v = rb_cmp_decide(ci.lo, ci.hi, p, m->better, pct);
+			if (m->slack > 0)
+				v = rb_cmp_decide_count(vb, nb, vn, nn, m->slack);
+			else
+				v = rb_cmp_decide(ci.lo, ci.hi, p, m->better, pct);
 			regressions += v == RB_CMP_REGRESSES;
 			rows++;
 			if (!c->json) {
@@ -400,7 +426,7 @@ static int compare_storm(json_t *b, json_t *n, const struct cfg *c, json_t *repo
 				fmt_pct(lo, sizeof(lo), ci.lo);
 				fmt_pct(hi, sizeof(hi), ci.hi);
 				snprintf(iv, sizeof(iv), "[%s, %s]", lo, hi);
-				printf("%-12s %-24s %10s %10s %8s %-19s %7.3g  %s\n", r, m->name, sb, sn, ch,
+				printf("%-24s %-24s %10s %10s %8s %-19s %7.3g  %s\n", r, m->name, sb, sn, ch,
 				       iv, p, rb_cmp_verdict_name(v));
 			}
 			json_array_append_new(results,
@@ -515,16 +541,17 @@ int rb_cmd_compare(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			       c.base_path, cb ? cb : "?");
 		goto out;
 	}
-	if (strcmp(cb, "storm") != 0 && strcmp(cb, "conform") != 0) {
-		rb_input_error(err, "%s: compare reads storm and conform records, not '%s'", c.base_path, cb);
+	if (strcmp(cb, "storm") != 0 && strcmp(cb, "signals") != 0 && strcmp(cb, "conform") != 0) {
+		rb_input_error(err, "%s: compare reads storm, signals and conform records, not '%s'",
+			       c.base_path, cb);
 		goto out;
 	}
 	if (same_machine(b, n, &c, err) < 0)
 		goto out;
 	report = json_pack("{s:s, s:s, s:s, s:f, s:I}", "base", c.base_path, "new", c.new_path,
 			   "command", cb, "threshold_pct", c.threshold, "seed", (json_int_t)c.seed);
-	if (strcmp(cb, "storm") == 0)
-		regressions = compare_storm(b, n, &c, report);
+	if (strcmp(cb, "conform") != 0)
+		regressions = compare_measurements(b, n, &c, report);
 	else
 		regressions = compare_conform(b, n, &c, report);
 	json_object_set_new(report, "regressions", json_integer(regressions));

@@ -14,6 +14,7 @@ rb_command_fn rb_cmd_run;
 rb_command_fn rb_cmd_smoke;
 rb_command_fn rb_cmd_conform;
 rb_command_fn rb_cmd_storm;
+rb_command_fn rb_cmd_signals;
 rb_command_fn rb_cmd_exhaust;
 rb_command_fn rb_cmd_calibrate;
 rb_command_fn rb_cmd_compare;

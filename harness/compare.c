@@ -226,3 +226,21 @@ const char *rb_cmp_verdict_name(enum rb_cmp_verdict v)
 {
 	return v == RB_CMP_REGRESSES ? "REGRESSES" : v == RB_CMP_IMPROVES ? "improves" : "same";
 }
+
+enum rb_cmp_verdict rb_cmp_decide_count(const double *base, size_t nb, const double *new_,
+					size_t nn, double slack)
+{
+	double bmax = -INFINITY, nmax = -INFINITY;
+
+	if (nb == 0 || nn == 0)
+		return RB_CMP_SAME;
+	for (size_t i = 0; i < nb; i++)
+		bmax = fmax(bmax, base[i]);
+	for (size_t i = 0; i < nn; i++)
+		nmax = fmax(nmax, new_[i]);
+	if (rb_median(new_, nn) > bmax + slack)
+		return RB_CMP_REGRESSES;
+	if (rb_median(base, nb) > nmax + slack)
+		return RB_CMP_IMPROVES;
+	return RB_CMP_SAME;
+}

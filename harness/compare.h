@@ -47,4 +47,13 @@ enum rb_cmp_verdict { RB_CMP_SAME, RB_CMP_REGRESSES, RB_CMP_IMPROVES };
 enum rb_cmp_verdict rb_cmp_decide(double lo, double hi, double p, int better, double pct);
 const char *rb_cmp_verdict_name(enum rb_cmp_verdict v);
 
+/* Counts of failures that should be zero (signals lost or duplicated): no
+ * ratio (0 -> anything is infinite) and no test (three runs cannot reach
+ * p < 0.05). REGRESSES when NEW's median exceeds the most BASE saw in any
+ * run by more than SLACK; IMPROVES symmetrically. A defect (an init that
+ * drops a kind of signal) costs dozens per run; chance (two standard
+ * signals merging while a VM stalls) at most one or two. */
+enum rb_cmp_verdict rb_cmp_decide_count(const double *base, size_t nb, const double *new_,
+					size_t nn, double slack);
+
 #endif

@@ -8,7 +8,7 @@
  *   rb-payload sleep SECONDS
  *   rb-payload signal-recorder [--seconds S] [--exit-on SIG[:CODE]]... [--exit-delay-ms N]
  *                              [--members N] [--members-outlive] [--setsid-member]
- *                              [--kill-pid1 SIG]
+ *                              [--kill-pid1 SIG] [--storm-rate R --storm-count N]
  *   rb-payload orphans N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload zombies N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload storm PATTERN [--count N] [--method clone-vm|vfork|fork] [--branch B]
@@ -410,6 +410,20 @@ static int cmd_sleep(int argc, char **argv, struct payload *p)
 	return 0;
 }
 
+/* Decimal, positive ("2000", "0.5"). */
+static double need_rate(const char *verb, const char *what, const char *s)
+{
+	size_t len = strspn(s, "0123456789.");
+	char *end;
+	double v;
+
+	v = strtod(s, &end);
+	if (len == 0 || s[len] != '\0' || *end != '\0' || !(v > 0) || v > 1e7)
+		fail(EXIT_USAGE, verb, "%s: expected a positive rate up to 1e7 per second, got '%s'",
+		     what, s);
+	return v;
+}
+
 /* ---- signal-recorder --------------------------------------------------- */
 
 struct recorder {
@@ -421,6 +435,8 @@ struct recorder {
 	bool members_outlive;        /* members do not die with the main recorder */
 	bool setsid_member;
 	int kill_pid1;               /* once ready, kill(1, this) from inside; 0: no */
+	double storm_rate;           /* a background orphan stream at this rate; 0: none */
+	unsigned long storm_count;   /* of this many orphans */
 	short exit_code[RB_NSIG + 1]; /* per signal: exit status, -1 = keep recording */
 	volatile sig_atomic_t exit_with; /* -1 until an --exit-on signal arrived */
 };
@@ -501,9 +517,15 @@ static void parse_recorder(struct recorder *rec, int argc, char **argv)
 			rec->setsid_member = true;
 		else if ((v = option_value(argc, argv, &i, "kill-pid1", verb)))
 			rec->kill_pid1 = need_signal(verb, v);
+		else if ((v = option_value(argc, argv, &i, "storm-rate", verb)))
+			rec->storm_rate = need_rate(verb, "--storm-rate", v);
+		else if ((v = option_value(argc, argv, &i, "storm-count", verb)))
+			rec->storm_count = need_count(verb, "--storm-count", v, STORM_MAX_COUNT);
 		else
 			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
 	}
+	if ((rec->storm_rate > 0) != (rec->storm_count > 0))
+		fail(EXIT_USAGE, verb, "--storm-rate and --storm-count go together");
 }
 
 /* Every catchable signal, including CHLD, the stop signals and realtime
@@ -637,6 +659,8 @@ static int start_members(struct recorder *rec)
 	return err;
 }
 
+static pid_t start_background_storm(const struct recorder *rec, struct payload *p);
+
 static int cmd_signal_recorder(int argc, char **argv, struct payload *p)
 {
 	const char *verb = "signal-recorder";
@@ -654,6 +678,8 @@ static int cmd_signal_recorder(int argc, char **argv, struct payload *p)
 	err = start_members(&rec);
 	if (err < 0)
 		fail(EXIT_SETUP, verb, "starting members: %s", strerror(-err));
+	if (rec.storm_rate > 0 && start_background_storm(&rec, p) < 0)
+		fail(EXIT_SETUP, verb, "starting the background storm: %s", strerror(errno));
 	if (rec.print)
 		complain(verb, "ready: pid %d, pgid %d, sid %d, %lu member(s)%s", getpid(),
 			 getpgrp(), getsid(0), rec.members,
@@ -667,20 +693,6 @@ static int cmd_signal_recorder(int argc, char **argv, struct payload *p)
 }
 
 /* ---- storms: orphans, zombies, storm PATTERN ----------------------------- */
-
-/* Decimal, positive ("2000", "0.5"). */
-static double need_rate(const char *verb, const char *what, const char *s)
-{
-	size_t len = strspn(s, "0123456789.");
-	char *end;
-	double v;
-
-	v = strtod(s, &end);
-	if (len == 0 || s[len] != '\0' || *end != '\0' || !(v > 0) || v > 1e7)
-		fail(EXIT_USAGE, verb, "%s: expected a positive rate up to 1e7 per second, got '%s'",
-		     what, s);
-	return v;
-}
 
 static enum rb_spawn_method need_method(const char *verb, const char *v, bool legacy)
 {
@@ -775,6 +787,31 @@ static void storm_defaults(struct storm_opts *o)
 	o->threads = STORM_DEFAULT_THREADS;
 	o->rate = STORM_DEFAULT_RATE;
 	o->resolution_ns = STORM_DEFAULT_RESOLUTION_NS;
+}
+
+/* signal-recorder --storm-rate: a child that runs the stream pattern (an
+ * open loop of orphans, all PID 1's to reap) while the recorder records, so
+ * that signals are forwarded under reaping load. It keeps the recorder's
+ * mask (everything blocked): a signal forwarded to the group stays pending
+ * there instead of killing it. It writes the storm's part of the channel
+ * (counters, start and end), not the recorder's. */
+static pid_t start_background_storm(const struct recorder *rec, struct payload *p)
+{
+	pid_t parent = getpid(), pid;
+	struct storm_report rep;
+	struct storm_opts o;
+	char msg[256];
+
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(EXIT_SETUP);
+	storm_defaults(&o);
+	o.rate = rec->storm_rate;
+	o.count = rec->storm_count;
+	o.wait_ns = NS_PER_S;
+	_exit(storm_run(storm_pattern_find("stream"), &o, p->ch, p->ch_len, &rep, msg, sizeof(msg)));
 }
 
 /* Reap latency of the storm's samples, for the report line: p50, p99 and

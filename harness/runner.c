@@ -12,9 +12,12 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Verbs of rb-payload (harness/payload.c). */
@@ -497,6 +500,50 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 			 "/proc/PID/schedstat unreadable (CONFIG_SCHED_INFO off?)");
 }
 
+/* The train's schedule is absolute: each send waits for its due time only,
+ * so a late send (the harness descheduled) is late by itself and the
+ * lateness shows as t_sent - t_sched rather than moving the rest. */
+static void send_train(struct rb_sandbox *sb, struct rb_signal_train *tr, struct rb_run_result *res)
+{
+	struct sched_param old_param, rt = { .sched_priority = 10 };
+	int old_policy = sched_getscheduler(0);
+	struct rb_sig_send *s;
+	struct timespec ts;
+	int64_t t0;
+
+	sched_getparam(0, &old_param);
+	tr->sender_rt = sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &rt) == 0;
+	tr->sender_errno = tr->sender_rt ? 0 : errno;
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	tr->nsent = 0;
+	t0 = rb_now_ns();
+	for (int i = 0; i < tr->n; i++) {
+		s = &tr->sends[i];
+		s->sig = tr->kinds[i % tr->nkinds];
+		s->t_sched_ns = t0 + (int64_t)i * tr->period_ns;
+		s->t_recv_ns = 0;
+		ts.tv_sec = s->t_sched_ns / 1000000000;
+		ts.tv_nsec = s->t_sched_ns % 1000000000;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		if (run_ending(sb)) {
+			snprintf(res->send_skip, sizeof(res->send_skip),
+				 "the run ended after %d of %d signals", i, tr->n);
+			break;
+		}
+		s->t_sent_ns = rb_now_ns();
+		if (rb_sandbox_signal(sb, s->sig) < 0) {
+			snprintf(res->send_skip, sizeof(res->send_skip), "pidfd_send_signal: %s",
+				 strerror(errno));
+			break;
+		}
+		tr->nsent++;
+	}
+	prctl(PR_SET_TIMERSLACK, 0UL); /* back to the thread's default */
+	if (tr->sender_rt)
+		sched_setscheduler(0, old_policy, &old_param);
+}
+
 static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		      const struct rb_signal_plan *plan, int64_t deadline, bool find_app,
 		      int *app_pidfd, struct rb_run_result *res)
@@ -528,6 +575,8 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		}
 		res->nsent++;
 	}
+	if (plan->train)
+		send_train(sb, plan->train, res);
 	if (plan->settle_ns > 0)
 		settle(sb, ch, plan, res);
 }
@@ -563,7 +612,7 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto destroy;
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
-	if (plan && (plan->n > 0 || plan->settle_ns > 0 || plan->watch_app))
+	if (plan && (plan->n > 0 || plan->settle_ns > 0 || plan->watch_app || plan->train))
 		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns,
 			  plan->watch_app && r->mode == RB_MODE_WRAP, &app_pidfd, res);
 	if (plan && plan->probe_pid1)

@@ -13,7 +13,28 @@
 #include "record.h"
 #include "registry.h"
 #include "sandbox.h"
+#include "sigmatch.h"
 #include "sysinfo.h"
+
+/* An open-loop train (reapbench signals): N signals to PID 1 from the parent
+ * namespace, send i due at t0 + i * PERIOD_NS (t0: the plan's delay after
+ * the payload is ready), whatever happened to the ones before: a reaper that
+ * stalls cannot slow the schedule down. Kinds go in turn. The harness writes
+ * each send's signal and its due and actual times to SENDS (room for N,
+ * the caller's) and how many went out to NSENT. */
+#define RB_TRAIN_MAX_KINDS 8
+struct rb_signal_train {
+	int n;
+	int64_t period_ns;
+	int nkinds;
+	int kinds[RB_TRAIN_MAX_KINDS];
+	struct rb_sig_send *sends;
+	int nsent;
+	/* The sender is the instrument: it runs SCHED_FIFO with a 1 ns timer
+	 * slack while it sends, when allowed (else sender_errno says why not). */
+	bool sender_rt;
+	int sender_errno;
+};
 
 /* Signals the harness sends to PID 1 from the parent namespace once the
  * payload reports ready (rb-payload signal-recorder does), DELAY after it. */
@@ -41,6 +62,8 @@ struct rb_signal_plan {
 	/* Probe PID 1 (res->probe) when the payload announces the storm's
 	 * start and end (channel storm.phase), holding it at each until probed. */
 	bool probe_pid1;
+	/* An open-loop train, sent after the plan's own signals. */
+	struct rb_signal_train *train;
 };
 
 /* PID 1 as /proc showed it at one moment. */

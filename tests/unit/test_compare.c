@@ -137,9 +137,33 @@ static void test_verdict(void **state)
 	assert_string_equal(rb_cmp_verdict_name(RB_CMP_REGRESSES), "REGRESSES");
 }
 
+/* Should-be-zero counts: a defect shows, chance does not. */
+static void test_decide_count(void **state)
+{
+	const double zero[] = { 0, 0, 0 }, one_merge[] = { 0, 1, 0 }, two[] = { 1, 2, 1 },
+		     dropped[] = { 100, 100, 100 }, noisy_base[] = { 0, 2, 0 };
+
+	(void)state;
+	assert_int_equal(rb_cmp_decide_count(zero, 3, zero, 3, 2), RB_CMP_SAME);
+	assert_int_equal(rb_cmp_decide_count(zero, 3, one_merge, 3, 2), RB_CMP_SAME);
+	assert_int_equal(rb_cmp_decide_count(zero, 3, two, 3, 2), RB_CMP_SAME);
+	assert_int_equal(rb_cmp_decide_count(zero, 3, dropped, 3, 2), RB_CMP_REGRESSES);
+	assert_int_equal(rb_cmp_decide_count(dropped, 3, zero, 3, 2), RB_CMP_IMPROVES);
+	/* the median, not one bad run: one run of 100 among zeros is chance */
+	assert_int_equal(rb_cmp_decide_count(zero, 3, (const double[]){ 0, 100, 0 }, 3, 2),
+			 RB_CMP_SAME);
+	/* beyond the most the baseline ever saw, by more than the slack */
+	assert_int_equal(rb_cmp_decide_count(noisy_base, 3, (const double[]){ 4, 4, 4 }, 3, 2),
+			 RB_CMP_SAME);
+	assert_int_equal(rb_cmp_decide_count(noisy_base, 3, (const double[]){ 5, 5, 5 }, 3, 2),
+			 RB_CMP_REGRESSES);
+	assert_int_equal(rb_cmp_decide_count(zero, 0, dropped, 3, 2), RB_CMP_SAME);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decide_count),
 		cmocka_unit_test(test_splitmix64_reference),
 		cmocka_unit_test(test_mw_identical),
 		cmocka_unit_test(test_mw_separated_exact),

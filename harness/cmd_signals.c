@@ -1,0 +1,640 @@
+/* reapbench signals: signal-forwarding latency, open loop. The harness
+ * sends a train of signals to PID 1 from the parent namespace on a fixed
+ * schedule (--rate), the kinds in turn; the app (rb-payload signal-recorder)
+ * logs each receipt. Each latency counts from the send's *scheduled* time
+ * to the app's receipt, so a reaper (or a harness) that stalls cannot hide
+ * the stall behind a slower schedule. Receipts are matched to sends by
+ * sigmatch.h: lost and duplicated signals are counted. Each reaper runs
+ * idle and under a storm: a stream of orphans (--storm-rate) made by the
+ * app's child for PID 1 to reap while it forwards. `none` (the app itself
+ * as PID 1) is direct delivery: the floor the others add to. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "record.h"
+#include "runner.h"
+#include "sigmatch.h"
+#include "signames.h"
+#include "stats.h"
+#include "storm.h"
+
+enum { OPT_RATE = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_SIGNAL, OPT_STORM_RATE, OPT_CONDITIONS,
+       OPT_REPEAT, OPT_SETTLE, OPT_OUT, OPT_JSON, OPT_ALL };
+
+#define MAX_REAPERS 64
+#define NAME_W 20
+#define MAX_COUNT 4000 /* the channel logs RB_CHANNEL_MAX_SIGNALS receipts */
+#define STORM_LEAD_NS (100 * 1000000LL) /* the storm runs this long before the train */
+
+enum condition { COND_IDLE, COND_STORM, COND_COUNT_ };
+static const char *const cond_names[COND_COUNT_] = { "idle", "storm" };
+
+struct cfg {
+	double rate, storm_rate;
+	long count, repeat;
+	int nkinds, kinds[RB_TRAIN_MAX_KINDS];
+	bool cond[COND_COUNT_];
+	int64_t settle_ns;
+	bool all;
+	char out[1024];
+	const char *json;
+	const char *names[MAX_REAPERS];
+	int nnames;
+};
+
+/* What a cell of the table (one reaper, one condition) pooled over its runs. */
+struct cell {
+	double *lat;      /* seconds, every matched send of every run */
+	int *lat_kind;    /* its kind (index into cfg.kinds) */
+	size_t nlat;
+	size_t ksent[RB_TRAIN_MAX_KINDS], klost[RB_TRAIN_MAX_KINDS];
+	double *run_p50;  /* per run */
+	size_t runs;
+	size_t sent, lost, dup, late;
+	double lag_max;   /* the harness's own worst lateness (t_sent - t_sched), s */
+	char skip[160];
+};
+
+static void usage(void)
+{
+	printf("usage: reapbench signals [-r REAPER]... [--all] [--rate R] [--count N] [--signal SIG]...\n"
+	       "                         [--storm-rate R] [--conditions idle,storm] [--repeat N]\n"
+	       "                         [--settle DUR] [--out DIR] [--json PATH] [sandbox options]\n\n"
+	       "Open-loop signal forwarding: N signals to PID 1 from the parent namespace at R per\n"
+	       "second (the kinds in turn), each timed from its scheduled send to the app's receipt;\n"
+	       "lost and duplicated signals counted. Each reaper idle, and under a storm (the app's\n"
+	       "child makes orphans for PID 1 at --storm-rate while the train runs).\n\n"
+	       "  -r, --reaper NAME   a reaper (repeatable; default: every available one)\n"
+	       "  --all               every reaper in the registry, unavailable ones as skips\n"
+	       "  --rate R            signals per second (default 200)\n"
+	       "  --count N           signals per run (default 200, at most %d)\n"
+	       "  --signal SIG        a kind to send (repeatable, in turn; default USR1 and RTMIN+1)\n"
+	       "  --storm-rate R      orphans per second in the storm condition (default 2000)\n"
+	       "  --conditions LIST   idle, storm or idle,storm (default)\n"
+	       "  --repeat N          runs per reaper and condition (default 3)\n"
+	       "  --settle DUR        after the last send, wait this long for receipts (default 200ms)\n"
+	       "  --out DIR           results directory (default results/<date>-<host>)\n"
+	       "  --json PATH         the record (default DIR/signals.json)\n" RB_SANDBOX_USAGE
+	       "\nExit 0: measured (losses are findings, not failures), 1: a run failed, 2: bad input.\n",
+	       MAX_COUNT);
+}
+
+static int parse_signal(struct cfg *c, const char *arg, struct rb_error *err)
+{
+	int sig = rb_signal_parse(arg);
+
+	if (sig < 0)
+		return rb_input_error(err, "--signal: unknown signal '%s'", arg);
+	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
+		return rb_input_error(err, "--signal %s: KILL and STOP cannot be forwarded, and CHLD "
+				      "is PID 1's own", arg);
+	if (c->nkinds == RB_TRAIN_MAX_KINDS)
+		return rb_input_error(err, "--signal: at most %d kinds", RB_TRAIN_MAX_KINDS);
+	c->kinds[c->nkinds++] = sig;
+	return 0;
+}
+
+static int parse_conditions(struct cfg *c, const char *arg, struct rb_error *err)
+{
+	char buf[64], *save = NULL, *tok;
+	int k;
+
+	if (strlen(arg) >= sizeof(buf))
+		return rb_input_error(err, "--conditions: '%s' is not idle, storm or idle,storm", arg);
+	strcpy(buf, arg);
+	memset(c->cond, 0, sizeof(c->cond));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (k = 0; k < COND_COUNT_ && strcmp(tok, cond_names[k]) != 0; k++)
+			;
+		if (k == COND_COUNT_)
+			return rb_input_error(err, "--conditions: unknown condition '%s' (idle, storm)",
+					      tok);
+		c->cond[k] = true;
+	}
+	if (!c->cond[COND_IDLE] && !c->cond[COND_STORM])
+		return rb_input_error(err, "--conditions: '%s' names no condition", arg);
+	return 0;
+}
+
+/* 0: go on, 1: --help was printed, -1: bad input. */
+static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
+		      struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		{ "reaper", required_argument, NULL, 'r' }, { "all", no_argument, NULL, OPT_ALL },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "signal", required_argument, NULL, OPT_SIGNAL },
+		{ "storm-rate", required_argument, NULL, OPT_STORM_RATE },
+		{ "conditions", required_argument, NULL, OPT_CONDITIONS },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
+		{ "settle", required_argument, NULL, OPT_SETTLE },
+		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' }, RB_SANDBOX_LONGOPTS, { 0 },
+	};
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+		rc = rb_sandbox_opt(opt, optarg, opts, err);
+		if (rc != 0) {
+			if (rc < 0)
+				return -1;
+			continue;
+		}
+		switch (opt) {
+		case 'h':
+			usage();
+			return 1;
+		case 'r':
+			if (c->nnames == MAX_REAPERS)
+				return rb_input_error(err, "signals: at most %d reapers", MAX_REAPERS);
+			c->names[c->nnames++] = optarg;
+			break;
+		case OPT_ALL:
+			c->all = true;
+			break;
+		case OPT_RATE:
+			rc = rb_parse_rate("--rate", optarg, 100000, &c->rate, err);
+			break;
+		case OPT_COUNT:
+			rc = rb_parse_long("--count", optarg, 1, MAX_COUNT, &c->count, err);
+			break;
+		case OPT_SIGNAL:
+			rc = parse_signal(c, optarg, err);
+			break;
+		case OPT_STORM_RATE:
+			rc = rb_parse_rate("--storm-rate", optarg, 100000, &c->storm_rate, err);
+			break;
+		case OPT_CONDITIONS:
+			rc = parse_conditions(c, optarg, err);
+			break;
+		case OPT_REPEAT:
+			rc = rb_parse_long("--repeat", optarg, 1, 1000, &c->repeat, err);
+			break;
+		case OPT_SETTLE:
+			rc = rb_parse_duration("--settle", optarg, 0, 60LL * 1000000000, &c->settle_ns, err);
+			break;
+		case OPT_OUT:
+			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		case OPT_JSON:
+			c->json = optarg;
+			break;
+		default:
+			return rb_bad_option("signals", argv, err);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (optind < argc)
+		return rb_input_error(err, "signals: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int64_t train_ns(const struct cfg *c)
+{
+	return (int64_t)((double)c->count / c->rate * 1e9);
+}
+
+/* rb-payload signal-recorder, recording past the train's end; under the
+ * storm with a stream that outlasts the train. */
+static char **recorder_words(const struct cfg *c, enum condition cond, char words[4][32])
+{
+	static const char *const base[] = { "signal-recorder", "--seconds" };
+	char **w = calloc(8, sizeof(*w));
+	int64_t span = STORM_LEAD_NS + train_ns(c) + c->settle_ns;
+	int n = 0;
+
+	if (!w)
+		return NULL;
+	w[n++] = (char *)base[0];
+	w[n++] = (char *)base[1];
+	snprintf(words[0], 32, "%lld", (long long)(span / 1000000000 + 10));
+	w[n++] = words[0];
+	if (cond == COND_STORM) {
+		w[n++] = "--storm-rate";
+		snprintf(words[1], 32, "%g", c->storm_rate);
+		w[n++] = words[1];
+		w[n++] = "--storm-count";
+		snprintf(words[2], 32, "%.0f", ceil(c->storm_rate * (double)(span + 1000000000) / 1e9));
+		w[n++] = words[2];
+	}
+	return w;
+}
+
+/* The app's receipts: the entries the payload itself logged. */
+static size_t app_receipts(const struct rb_channel *ch, struct rb_sig_recv *out)
+{
+	uint32_t n = ch->nsignals < RB_CHANNEL_MAX_SIGNALS ? ch->nsignals : RB_CHANNEL_MAX_SIGNALS;
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (ch->signals[i].signo > 0 && ch->signals[i].receiver == ch->payload_pid)
+			out[k++] = (struct rb_sig_recv){ ch->signals[i].signo, ch->signals[i].t_ns };
+	return k;
+}
+
+static double percentile(double *v, size_t n, double p)
+{
+	rb_sort_doubles(v, n);
+	return rb_percentile_sorted(v, n, p);
+}
+
+static const struct { const char *name; double p; } pcts[] = {
+	{ "p50", 50 }, { "p90", 90 }, { "p99", 99 }, { "p99_9", 99.9 }, { "max", 100 },
+};
+#define NPCT (sizeof(pcts) / sizeof(pcts[0]))
+
+static void measure_latencies(json_t *run, const char *prefix, double *lat, size_t n,
+			      const char *why_none)
+{
+	char name[64];
+
+	for (size_t i = 0; i < NPCT; i++) {
+		snprintf(name, sizeof(name), "%s_%s", prefix, pcts[i].name);
+		if (n)
+			rb_record_measure(run, name, percentile(lat, n, pcts[i].p), "s");
+		else
+			rb_record_skip(run, name, why_none);
+	}
+}
+
+/* Per kind: sent, lost, duplicated, latency percentiles. */
+static json_t *kinds_json(const struct cfg *c, const struct rb_sig_send *s, int nsent,
+			  const struct rb_sig_recv *recv, size_t nrecv)
+{
+	json_t *kinds = json_object();
+	char name[32];
+
+	for (int k = 0; k < c->nkinds; k++) {
+		struct rb_sig_send *mine = calloc((size_t)nsent + 1, sizeof(*mine));
+		struct rb_sig_recv *theirs = calloc(nrecv + 1, sizeof(*theirs));
+		double *lat = calloc((size_t)nsent + 1, sizeof(*lat));
+		struct rb_sigmatch_counts cnt;
+		size_t ns = 0, nr = 0, nl = 0;
+		json_t *o = json_object();
+
+		for (int i = 0; mine && i < nsent; i++)
+			if (s[i].sig == c->kinds[k])
+				mine[ns++] = s[i];
+		for (size_t i = 0; theirs && i < nrecv; i++)
+			if (recv[i].sig == c->kinds[k])
+				theirs[nr++] = recv[i];
+		if (!mine || !theirs || !lat)
+			goto next;
+		rb_sigmatch(mine, ns, theirs, nr, &cnt);
+		for (size_t i = 0; i < ns; i++)
+			if (mine[i].t_recv_ns)
+				lat[nl++] = (double)(mine[i].t_recv_ns - mine[i].t_sched_ns) / 1e9;
+		json_object_set_new(o, "sent", json_integer((json_int_t)cnt.sent));
+		json_object_set_new(o, "received", json_integer((json_int_t)cnt.received));
+		json_object_set_new(o, "lost", json_integer((json_int_t)cnt.lost));
+		json_object_set_new(o, "dup", json_integer((json_int_t)cnt.dup));
+		if (nl) {
+			json_object_set_new(o, "latency_p50_s", json_real(percentile(lat, nl, 50)));
+			json_object_set_new(o, "latency_p99_s", json_real(percentile(lat, nl, 99)));
+			json_object_set_new(o, "latency_max_s", json_real(lat[nl - 1]));
+		}
+	next:
+		json_object_set_new(kinds, rb_signal_name(c->kinds[k], name, sizeof(name)), o);
+		free(mine);
+		free(theirs);
+		free(lat);
+	}
+	return kinds;
+}
+
+static int kind_index(const struct cfg *c, int sig)
+{
+	int k;
+
+	for (k = 0; k < c->nkinds - 1 && c->kinds[k] != sig; k++)
+		;
+	return k;
+}
+
+/* The storm condition holds only if the storm ran across the whole train. */
+static const char *storm_overlap(const struct rb_run_result *res, const struct rb_signal_train *tr)
+{
+	const struct rb_storm_block *b = &res->chan.storm;
+
+	if (!res->chan_valid || b->t_start_ns == 0)
+		return "the background storm never started";
+	if (tr->nsent == 0)
+		return NULL;
+	if (b->t_start_ns > tr->sends[0].t_sent_ns)
+		return "the background storm started after the first signal";
+	if (b->t_end_ns && b->t_end_ns < tr->sends[tr->nsent - 1].t_sent_ns)
+		return "the background storm ended before the last signal";
+	return NULL;
+}
+
+/* One run's figures into RUN and the cell. */
+static void take_run(const struct cfg *c, enum condition cond, const struct rb_run_result *res,
+		     struct rb_signal_train *tr, json_t *run, struct cell *cell)
+{
+	struct rb_sig_recv *recv = calloc(RB_CHANNEL_MAX_SIGNALS, sizeof(*recv));
+	double *lat = calloc((size_t)tr->n + 1, sizeof(*lat)), *lag = calloc((size_t)tr->n + 1, sizeof(*lag));
+	json_t *raw = json_array(), *lags = json_array(), *sig = json_array();
+	struct rb_sigmatch_counts cnt;
+	const char *why = NULL;
+	char name[32];
+	size_t nrecv = 0, nl = 0, nlate = 0;
+	int k;
+
+	if (!recv || !lat || !lag)
+		goto out;
+	if (!res->chan_valid)
+		why = "the payload never reported (no channel)";
+	else if (cond == COND_STORM)
+		why = storm_overlap(res, tr);
+	nrecv = res->chan_valid ? app_receipts(&res->chan, recv) : 0;
+	rb_sigmatch(tr->sends, (size_t)tr->nsent, recv, nrecv, &cnt);
+	for (int i = 0; i < tr->nsent; i++) {
+		const struct rb_sig_send *s = &tr->sends[i];
+		double l = (double)(s->t_recv_ns - s->t_sched_ns) / 1e9;
+
+		lag[i] = (double)(s->t_sent_ns - s->t_sched_ns) / 1e9;
+		nlate += s->t_sent_ns - s->t_sched_ns > tr->period_ns / 2;
+		json_array_append_new(sig, json_string(rb_signal_name(s->sig, name, sizeof(name))));
+		json_array_append_new(lags, json_real(lag[i]));
+		json_array_append_new(raw, s->t_recv_ns ? json_real(l) : json_null());
+		if (why)
+			continue;
+		k = kind_index(c, s->sig);
+		cell->ksent[k]++;
+		cell->klost[k] += s->t_recv_ns == 0;
+		if (s->t_recv_ns) {
+			cell->lat_kind[cell->nlat + nl] = k;
+			lat[nl++] = l;
+		}
+	}
+	json_object_set_new(run, "condition", json_string(cond_names[cond]));
+	json_object_set_new(run, "signals", sig);
+	json_object_set_new(run, "latency_s", raw);
+	json_object_set_new(run, "send_lag_s", lags);
+	raw = lags = sig = NULL;
+	json_object_set_new(run, "kinds", kinds_json(c, tr->sends, tr->nsent, recv, nrecv));
+	if (why) {
+		rb_record_skip(run, "signal_latency", why);
+		snprintf(cell->skip, sizeof(cell->skip), "%s", why);
+		goto out;
+	}
+	rb_record_measure(run, "signals_sent", (double)cnt.sent, "count");
+	rb_record_measure(run, "signals_lost", (double)cnt.lost, "count");
+	rb_record_measure(run, "signals_dup", (double)cnt.dup, "count");
+	/* the harness's own lateness: half a period late or more, it sent
+	 * back to back, where standard signals merge on their own */
+	rb_record_measure(run, "sends_late", (double)nlate, "count");
+	json_object_set_new(run, "sender", json_pack("{s:b, s:s}", "sched_fifo", tr->sender_rt,
+						     "why_not", tr->sender_rt ? "" : strerror(tr->sender_errno)));
+	if (tr->nsent) {
+		rb_record_measure(run, "send_lag_p99", percentile(lag, (size_t)tr->nsent, 99), "s");
+		cell->lag_max = fmax(cell->lag_max, lag[tr->nsent - 1]);
+	}
+	if (cond == COND_STORM)
+		rb_record_measure(run, "storm_reaped", (double)res->chan.reaped, "count");
+	memcpy(cell->lat + cell->nlat, lat, nl * sizeof(*lat)); /* before sorting: kinds pair */
+	cell->nlat += nl;
+	if (nl)
+		cell->run_p50[cell->runs] = percentile(lat, nl, 50);
+	measure_latencies(run, "signal_latency", lat, nl, "no signal reached the app");
+	cell->sent += cnt.sent;
+	cell->lost += cnt.lost;
+	cell->dup += cnt.dup;
+	cell->late += nlate;
+	cell->runs += nl > 0;
+out:
+	json_decref(raw);
+	json_decref(lags);
+	json_decref(sig);
+	free(recv);
+	free(lat);
+	free(lag);
+}
+
+/* One reaper, one condition, --repeat runs. -1: a run failed (error in CELL->skip). */
+static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const struct rb_reaper *r,
+		    enum condition cond, struct rb_sandbox_opts *opts, json_t *rec, struct cell *cell,
+		    bool *interrupted)
+{
+	struct rb_signal_train tr = { .n = (int)c->count, .period_ns = (int64_t)(1e9 / c->rate),
+				      .nkinds = c->nkinds };
+	struct rb_signal_plan plan = { .settle_ns = c->settle_ns, .train = &tr,
+				       .delay_ns = cond == COND_STORM ? STORM_LEAD_NS : 0 };
+	char words[4][32], **w = recorder_words(c, cond, words), **workload = NULL;
+	struct rb_error rerr = { 0 };
+	int rc = 0;
+
+	memcpy(tr.kinds, c->kinds, sizeof(tr.kinds));
+	tr.sends = calloc((size_t)c->count, sizeof(*tr.sends));
+	cell->lat = calloc((size_t)(c->count * c->repeat), sizeof(*cell->lat));
+	cell->lat_kind = calloc((size_t)(c->count * c->repeat), sizeof(*cell->lat_kind));
+	cell->run_p50 = calloc((size_t)c->repeat, sizeof(*cell->run_p50));
+	if (!w || !tr.sends || !cell->lat || !cell->lat_kind || !cell->run_p50 ||
+	    rb_resolve_workload(si, w, &workload, &rerr) < 0) {
+		snprintf(cell->skip, sizeof(cell->skip), "%s", rerr.msg[0] ? rerr.msg : "out of memory");
+		rc = -1;
+		goto out;
+	}
+	for (long k = 0; k < c->repeat && !*interrupted; k++) {
+		struct rb_run_result res;
+		json_t *run;
+
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%-20s %-5s run %ld/%ld ", r->name, cond_names[cond], k + 1,
+				c->repeat);
+		if (rb_run_payload(si, r, opts, &plan, workload, &res, &rerr) < 0) {
+			snprintf(cell->skip, sizeof(cell->skip), "%s", rerr.msg);
+			run = rb_record_add_run(rec, r, NULL);
+			json_object_set_new(run, "condition", json_string(cond_names[cond]));
+			rb_record_skip(run, "signals", rerr.msg);
+			rb_run_result_free(&res);
+			rc = -1;
+			break;
+		}
+		*interrupted = res.sb.end == RB_END_INTERRUPTED;
+		run = rb_record_add_run(rec, r, res.argv);
+		json_object_set_new(run, "repeat", json_integer(k));
+		rb_run_record(run, &res);
+		if (*interrupted)
+			rb_record_skip(run, "signals", "interrupted (the harness got a signal)");
+		else
+			take_run(c, cond, &res, &tr, run, cell);
+		rb_run_result_free(&res);
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%40s\r", "");
+out:
+	rb_argv_free(workload);
+	free(w);
+	free(tr.sends);
+	return rc;
+}
+
+static void print_us(double s)
+{
+	if (s < 0.001)
+		printf(" %8.1f", s * 1e6);
+	else
+		printf(" %8.0f", s * 1e6);
+}
+
+static void print_percentiles(double *v, size_t n)
+{
+	for (size_t i = 0; i < NPCT; i++)
+		print_us(percentile(v, n, pcts[i].p));
+}
+
+/* One line per kind under the cell's line (the pooled latencies of that kind). */
+static void print_kinds(const struct cfg *c, const struct cell *cell)
+{
+	double *v = malloc((cell->nlat + 1) * sizeof(*v));
+	char name[32];
+
+	for (int k = 0; v && k < c->nkinds && c->nkinds > 1; k++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < cell->nlat; i++)
+			if (cell->lat_kind[i] == k)
+				v[n++] = cell->lat[i];
+		printf("  %-*s %5zu %5zu %4s %4s", NAME_W + 4,
+		       rb_signal_name(c->kinds[k], name, sizeof(name)), cell->ksent[k], cell->klost[k],
+		       "", "");
+		if (n)
+			print_percentiles(v, n);
+		printf("\n");
+	}
+	free(v);
+}
+
+static void print_cell(const struct cfg *c, const struct rb_reaper *r, enum condition cond,
+		       struct cell *cell)
+{
+	struct rb_summary sp;
+
+	printf("%-*s %-5s", NAME_W, r->name, cond_names[cond]);
+	if (cell->skip[0] && cell->sent == 0) {
+		printf("  skipped: %s\n", cell->skip);
+		return;
+	}
+	printf(" %5zu %5zu %4zu %4zu", cell->sent, cell->lost, cell->dup, cell->late);
+	if (cell->nlat == 0) {
+		printf("  no signal reached the app\n");
+		return;
+	}
+	/* the kinds' lines read the pooled samples in their original order */
+	{
+		double *sorted = malloc(cell->nlat * sizeof(*sorted));
+
+		if (sorted) {
+			memcpy(sorted, cell->lat, cell->nlat * sizeof(*sorted));
+			print_percentiles(sorted, cell->nlat);
+			free(sorted);
+		}
+	}
+	print_us(cell->lag_max);
+	if (rb_summarize(cell->run_p50, cell->runs, &sp) == 0)
+		printf("  %.0f-%.0f", sp.min * 1e6, sp.max * 1e6);
+	printf("%s\n", cell->skip[0] ? "  (a run skipped)" : "");
+	print_kinds(c, cell);
+}
+
+static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
+{
+	json_t *o = json_object_get(rec, "options"), *k = json_array();
+	char name[32];
+
+	for (int i = 0; i < c->nkinds; i++)
+		json_array_append_new(k, json_string(rb_signal_name(c->kinds[i], name, sizeof(name))));
+	json_object_set_new(o, "signals", k);
+	json_object_set_new(o, "rate", json_real(c->rate));
+	json_object_set_new(o, "count", json_integer(c->count));
+	json_object_set_new(o, "repeat", json_integer(c->repeat));
+	json_object_set_new(o, "storm_rate", json_real(c->storm_rate));
+	json_object_set_new(o, "settle_s", json_real(c->settle_ns / 1e9));
+	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
+}
+
+int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	struct cfg c = { .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
+			 .cond = { true, true }, .settle_ns = 200 * 1000000LL };
+	struct rb_sandbox_opts opts;
+	struct rb_reaper *reapers = NULL;
+	size_t nreapers = 0;
+	char path[1200], name[32];
+	bool interrupted = false;
+	int rc, failures = 0;
+	json_t *rec = NULL;
+
+	rb_sandbox_opts_default(&opts);
+	rc = parse_args(argc, argv, &c, &opts, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (c.nkinds == 0) {
+		c.kinds[c.nkinds++] = SIGUSR1;
+		c.kinds[c.nkinds++] = SIGRTMIN + 1;
+	}
+	opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
+	if (!c.out[0])
+		rb_results_dir(c.out, sizeof(c.out), si);
+	if (rb_registry_select(si, c.names, c.nnames, c.all, &reapers, &nreapers, err) < 0)
+		return -1;
+	rec = rb_record_new("signals", si);
+	record_options(rec, &c, &opts);
+	printf("signals: %ld per run at %g/s (", c.count, c.rate);
+	for (int i = 0; i < c.nkinds; i++)
+		printf("%s%s", i ? ", " : "", rb_signal_name(c.kinds[i], name, sizeof(name)));
+	printf(" in turn), %ld run%s per reaper and condition; storm: orphans at %g/s\n", c.repeat,
+	       c.repeat == 1 ? "" : "s", c.storm_rate);
+	printf("latency in us from the scheduled send to the app's receipt, pooled over the runs;\n"
+	       "LAG: the harness's own worst lateness at a send, LATE: sends half a period late or\n"
+	       "more (both counted in the latencies; `none`, the app as PID 1, is direct delivery)\n\n");
+	printf("%-*s %-5s %5s %5s %4s %4s %8s %8s %8s %8s %8s %8s  %s\n", NAME_W, "REAPER", "COND",
+	       "SENT", "LOST", "DUP", "LATE", "p50", "p90", "p99", "p99.9", "max", "LAG", "p50 per run");
+	for (size_t i = 0; i < nreapers && !interrupted; i++) {
+		if (!reapers[i].available) {
+			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "signals",
+				       reapers[i].unavailable_reason);
+			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
+			       reapers[i].unavailable_reason);
+			continue;
+		}
+		for (int k = 0; k < COND_COUNT_ && !interrupted; k++) {
+			struct cell cell = { 0 };
+
+			if (!c.cond[k])
+				continue;
+			if (run_cell(si, &c, &reapers[i], (enum condition)k, &opts, rec, &cell,
+				     &interrupted) < 0)
+				failures++;
+			print_cell(&c, &reapers[i], (enum condition)k, &cell);
+			free(cell.lat);
+			free(cell.lat_kind);
+			free(cell.run_p50);
+		}
+	}
+	if (c.json)
+		snprintf(path, sizeof(path), "%s", c.json);
+	else
+		snprintf(path, sizeof(path), "%s/signals.json", c.out);
+	if (rb_record_write(rec, path, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n", path);
+	rc = interrupted ? 130 : failures ? 1 : 0;
+out:
+	free(reapers);
+	json_decref(rec);
+	return rc;
+}
