@@ -9,7 +9,7 @@
 void rb_sigmatch(struct rb_sig_send *sends, size_t nsends, const struct rb_sig_recv *recv,
 		 size_t nrecv, struct rb_sigmatch_counts *out)
 {
-	size_t cursor[MAX_SIG]; /* per signal: no unmatched send of it before this index */
+	size_t limit[MAX_SIG]; /* per signal: the next match must be below this send */
 	bool in_train[MAX_SIG] = { false };
 	size_t i, j;
 
@@ -20,22 +20,24 @@ void rb_sigmatch(struct rb_sig_send *sends, size_t nsends, const struct rb_sig_r
 			in_train[sends[i].sig] = true;
 	}
 	for (int s = 0; s < MAX_SIG; s++)
-		cursor[s] = 0;
+		limit[s] = nsends;
 	out->sent = nsends;
-	for (i = 0; i < nrecv; i++) {
+	for (i = nrecv; i-- > 0;) {
 		int sig = recv[i].sig;
 
 		if (sig <= 0 || sig >= MAX_SIG || !in_train[sig])
 			continue;
 		out->received++;
-		for (j = cursor[sig]; j < nsends && sends[j].sig != sig; j++)
-			;
-		if (j == nsends || sends[j].t_sent_ns > recv[i].t_ns) {
-			out->dup++; /* nothing of it was outstanding */
+		for (j = limit[sig]; j-- > 0;)
+			if (sends[j].sig == sig && sends[j].t_sent_ns <= recv[i].t_ns)
+				break;
+		if (j == (size_t)-1) {
+			out->dup++; /* nothing of it was left to match */
+			limit[sig] = 0;
 			continue;
 		}
 		sends[j].t_recv_ns = recv[i].t_ns;
-		cursor[sig] = j + 1;
+		limit[sig] = j;
 	}
 	for (i = 0; i < nsends; i++)
 		if (sends[i].t_recv_ns == 0)

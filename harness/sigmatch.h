@@ -2,16 +2,17 @@
  * matching behind `reapbench signals`. Pure computation, unit-tested in
  * tests/unit/test_sigmatch.c.
  *
- * Rule: receipts are taken in the order the app logged them; each is matched
- * to the oldest still-unmatched send of the same signal that was sent before
- * it (an init forwards in the order it dequeues, and realtime signals queue
- * in order). A receipt with no such send is a duplicate (or a signal nobody
- * sent); a send never matched is lost. Realtime signals are exact under this
- * rule. Standard signals merge while one is pending (kernel: one pending bit
- * per signal): two sends that merged leave the later one lost, and, if that
- * merge happened in the middle of a train, the next receipt of that signal is
- * charged to the lost send's schedule (a longer latency than it had). The
- * train spaces sends of one signal apart (kinds in turn) to keep that rare. */
+ * Rule: per signal, the largest order-preserving matching of receipts to
+ * sends (a receipt only after its send), and of those the one with the least
+ * total latency: found by walking the receipts from the last, each taking
+ * the latest send of its signal that was sent before it and before the send
+ * the later receipt took. A send never matched is lost; a receipt with no
+ * send left is a duplicate (or a signal nobody sent). Why not first-in
+ * first-out: after one loss FIFO would charge every later receipt of that
+ * signal to the send before its own, a whole period late. Standard signals
+ * merge while one is pending (one pending bit per signal): two sends that
+ * merged count the older one lost and the receipt is timed from the newer.
+ * Realtime signals queue and are exact. */
 #ifndef REAPBENCH_SIGMATCH_H
 #define REAPBENCH_SIGMATCH_H
 

@@ -61,7 +61,7 @@ static void test_duplicate(void **state)
 
 	(void)state;
 	rb_sigmatch(s, 2, r, 3, &c);
-	/* the second receipt cannot be the second send: that was not sent yet */
+	/* the receipt at 30 us has no send left: the one at 35 us took the first */
 	assert_int_equal(c.received, 3);
 	assert_int_equal(c.dup, 1);
 	assert_int_equal(c.lost, 0);
@@ -96,19 +96,54 @@ static void test_foreign_signals_ignored(void **state)
 	assert_int_equal(c.lost, 0);
 }
 
-/* Two standard signals that merged while pending: one receipt, charged to
- * the older send; the newer is lost. */
+/* Two standard signals that merged while pending: one receipt, timed from
+ * the newer send; the older is lost. The ones after are not shifted. */
 static void test_merged_standard(void **state)
 {
-	struct rb_sig_send s[] = { snd(SIGUSR1, 0), snd(SIGUSR1, 10) };
-	struct rb_sig_recv r[] = { rcv(SIGUSR1, 15000) };
+	struct rb_sig_send s[] = { snd(SIGUSR1, 0), snd(SIGUSR1, 10), snd(SIGUSR1, 20),
+				   snd(SIGUSR1, 30) };
+	struct rb_sig_recv r[] = { rcv(SIGUSR1, 15000), rcv(SIGUSR1, 20100), rcv(SIGUSR1, 30100) };
 	struct rb_sigmatch_counts c;
 
 	(void)state;
-	rb_sigmatch(s, 2, r, 1, &c);
+	rb_sigmatch(s, 4, r, 3, &c);
 	assert_int_equal(c.lost, 1);
-	assert_int_equal(s[0].t_recv_ns, 15000000);
+	assert_int_equal(c.dup, 0);
+	assert_int_equal(s[0].t_recv_ns, 0);
+	assert_int_equal(s[1].t_recv_ns - s[1].t_sched_ns, 5000000);
+	assert_int_equal(s[2].t_recv_ns - s[2].t_sched_ns, 100000);
+	assert_int_equal(s[3].t_recv_ns - s[3].t_sched_ns, 100000);
+}
+
+/* A signal lost in the middle of a train (realtime: no merging) shifts
+ * nothing after it: FIFO would charge each later receipt a period late. */
+static void test_loss_mid_train(void **state)
+{
+	struct rb_sig_send s[] = { snd(RT1, 0), snd(RT1, 10), snd(RT1, 20), snd(RT1, 30) };
+	struct rb_sig_recv r[] = { rcv(RT1, 50), rcv(RT1, 20050), rcv(RT1, 30050) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 4, r, 3, &c);
+	assert_int_equal(c.lost, 1);
 	assert_int_equal(s[1].t_recv_ns, 0);
+	assert_int_equal(s[0].t_recv_ns - s[0].t_sched_ns, 50000);
+	assert_int_equal(s[2].t_recv_ns - s[2].t_sched_ns, 50000);
+	assert_int_equal(s[3].t_recv_ns - s[3].t_sched_ns, 50000);
+}
+
+/* Two in flight at once and delivered apart, in order: both matched. */
+static void test_late_but_separate(void **state)
+{
+	struct rb_sig_send s[] = { snd(SIGUSR1, 0), snd(SIGUSR1, 10) };
+	struct rb_sig_recv r[] = { rcv(SIGUSR1, 12000), rcv(SIGUSR1, 13000) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 2, r, 2, &c);
+	assert_int_equal(c.lost + c.dup, 0);
+	assert_int_equal(s[0].t_recv_ns, 12000000);
+	assert_int_equal(s[1].t_recv_ns, 13000000);
 }
 
 static void test_empty(void **state)
@@ -129,6 +164,8 @@ int main(void)
 		cmocka_unit_test(test_receipt_before_send),
 		cmocka_unit_test(test_foreign_signals_ignored),
 		cmocka_unit_test(test_merged_standard),
+		cmocka_unit_test(test_loss_mid_train),
+		cmocka_unit_test(test_late_but_separate),
 		cmocka_unit_test(test_empty),
 	};
 
