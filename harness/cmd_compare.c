@@ -187,7 +187,25 @@ static double threshold_of(const struct cfg *c, const char *metric)
 	return t;
 }
 
-/* Same machine: hostname, kernel and cpus. */
+/* A record without "noise" predates --noise: it ran without. */
+static const char *noise_of(json_t *rec)
+{
+	const char *v = json_string_value(json_object_get(json_object_get(rec, "environment"), "noise"));
+
+	return v ? v : "none";
+}
+
+/* The same background load (--noise): a quiet baseline says nothing about
+ * a run under stress-ng. Not overridable: run both alike. */
+static int same_noise(json_t *b, json_t *n, const struct cfg *c, struct rb_error *err)
+{
+	if (strcmp(noise_of(b), noise_of(n)) == 0)
+		return 0;
+	return rb_input_error(err, "%s: ran with --noise %s, %s with --noise %s: compare runs under "
+			      "the same load", c->new_path, noise_of(n), c->base_path, noise_of(b));
+}
+
+/* Same machine: hostname, kernel and cpus; and the same background load. */
 static int same_machine(json_t *b, json_t *n, const struct cfg *c, struct rb_error *err)
 {
 	static const char *const keys[] = { "hostname", "kernel", "cpus" };
@@ -209,7 +227,7 @@ static int same_machine(json_t *b, json_t *n, const struct cfg *c, struct rb_err
 			return -1;
 		}
 	}
-	return 0;
+	return same_noise(b, n, c, err);
 }
 
 static const char *run_reaper(json_t *run)

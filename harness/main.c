@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "error.h"
+#include "noise.h"
 #include "sysinfo.h"
 #include "version.h"
 
@@ -30,13 +31,34 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "  %-8s %s\n", "version", "print the version and git commit");
+	fprintf(out, "\nWith any command, --noise KIND[,KIND]... runs stress-ng beside it as background\n"
+		     "load (cpu, vm, io, fork, switch); the records name it.\n");
+}
+
+/* --noise works with every subcommand: the load runs for the whole command. */
+static int run_command(rb_command_fn *fn, int argc, char **argv, struct rb_sysinfo *si,
+		       struct rb_error *err)
+{
+	struct rb_noise noise = { 0 };
+	const char *kinds = NULL;
+	int rc;
+
+	rc = rb_noise_take_option(&argc, argv, &kinds, err);
+	if (rc > 0 && rb_noise_start(&noise, kinds, err) == 0) {
+		snprintf(si->noise, sizeof(si->noise), "%s", noise.kinds);
+		fprintf(stderr, "noise: %s (pid %d)\n", noise.command, (int)noise.pid);
+	}
+	if (rc < 0 || (rc > 0 && noise.pid == 0))
+		return rb_error_report(err);
+	rc = fn(argc, argv, si, err);
+	rb_noise_stop(&noise);
+	return rc < 0 ? rb_error_report(err) : rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct rb_sysinfo si;
 	struct rb_error err = { 0 };
-	int rc;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -55,8 +77,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
-		rc = commands[i].fn(argc - 1, argv + 1, &si, &err);
-		return rc < 0 ? rb_error_report(&err) : rc;
+		return run_command(commands[i].fn, argc - 1, argv + 1, &si, &err);
 	}
 	fprintf(stderr, "reapbench: unknown command '%s' (try reapbench --help)\n", argv[1]);
 	return 2;

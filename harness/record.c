@@ -10,9 +10,10 @@
 
 static json_t *environment(const struct rb_sysinfo *si)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b}", "kernel", si->kernel, "hostname",
+	return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:s}", "kernel", si->kernel, "hostname",
 			 si->hostname, "machine", si->machine, "cpus", si->cpus, "root", si->root,
-			 "per_ns_pid_max", si->per_ns_pid_max);
+			 "per_ns_pid_max", si->per_ns_pid_max, "noise",
+			 si->noise[0] ? si->noise : "none");
 }
 
 static void utc_now(char *buf, size_t len)

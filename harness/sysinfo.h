@@ -17,6 +17,7 @@ struct rb_sysinfo {
 	bool root;           /* euid 0 */
 	char exe_dir[PATH_MAX];     /* where reapbench, rb-payload and rb-* live */
 	char reapers_dir[PATH_MAX]; /* descriptor files: $REAPBENCH_REAPERS or exe_dir/../reapers */
+	char noise[64];      /* background load running (--noise, noise.h): "none" or its kinds */
 };
 
 void rb_sysinfo_read(struct rb_sysinfo *si);
