@@ -70,6 +70,12 @@ else
 	[ -n "$want" ] && [ "$got" = "$want" ] && ok "population: each line is its reaper's first run, all its samples ($got)" \
 		|| { notok "population data"; echo "# got '$got', want '$want'"; }
 
+	# Nothing reaped: no CDF at all (said why), the population still drawn.
+	rb storm -r none --count 200 --repeat 1 --out "$TMP/z"
+	expect_eq "only none: exit 0, the CDF skipped with its reason, the population drawn" \
+		"$rc/$(grep '^plots ' "$TMP/out")/$(ls "$TMP/z" | grep -c '^storm-latency-cdf')/$(svg_keys "$TMP/z/storm-population.svg")/$(jq -r '.plots.latency_cdf.skipped' "$TMP/z/storm.json")" \
+		"0/plots   storm-population.svg (in $TMP/z); storm-latency-cdf skipped: no reaper reaped a storm process/0/none/no reaper reaped a storm process"
+
 	# A gnuplot that fails: the storm's figures stand, the plot is an error.
 	mkdir "$TMP/bad" && printf '#!/bin/sh\necho "\\"x.gp\\" line 1: broken on purpose" >&2\nexit 1\n' >"$TMP/bad/gnuplot"
 	chmod +x "$TMP/bad/gnuplot"
