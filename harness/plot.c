@@ -114,7 +114,6 @@ static bool wait_output(int errfd, int pidfd, int timeout_ms, char *buf, size_t 
 	int64_t deadline = rb_now_ns() + (int64_t)timeout_ms * 1000000;
 	size_t n = 0;
 	bool eof = false, exited = false;
-	char drop[512];
 
 	while (!eof || !exited) {
 		struct pollfd pfd[2] = { { .fd = eof ? -1 : errfd, .events = POLLIN },
@@ -134,11 +133,15 @@ static bool wait_output(int errfd, int pidfd, int timeout_ms, char *buf, size_t 
 			exited = true;
 		if (!pfd[0].revents)
 			continue;
-		/* keep the first STDERR_KEEP bytes: gnuplot stops at its first error */
-		got = n + 1 < len ? read(errfd, buf + n, len - 1 - n) : read(errfd, drop, sizeof(drop));
-		if (got > 0 && n + 1 < len)
+		/* keep the end: gnuplot's error is its last word, after any warnings */
+		if (n + 1 == len) {
+			memmove(buf, buf + len / 2, n - len / 2);
+			n -= len / 2;
+		}
+		got = read(errfd, buf + n, len - 1 - n);
+		if (got > 0)
 			n += (size_t)got;
-		else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+		else if (got == 0 || (errno != EINTR && errno != EAGAIN))
 			eof = true;
 	}
 	buf[n] = '\0';

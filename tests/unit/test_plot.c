@@ -145,6 +145,18 @@ static void test_failure_is_its_last_stderr_line(void **state)
 	assert_null(strchr(err.msg, '\n'));
 }
 
+static void test_failure_after_many_warnings_is_still_its_last_line(void **state)
+{
+	struct rb_plot p;
+	struct rb_error err;
+
+	(void)state;
+	fake_gnuplot("i=0; while [ $i -lt 400 ]; do echo \"warning: number $i of many\" >&2; i=$((i+1)); done\n"
+		     "echo 'the real error' >&2\nexit 1");
+	assert_int_equal(rb_plot_run(outdir, "p", "plot foo\n", 5000, &p, &err), -1);
+	assert_contains(err.msg, "exited 1: the real error");
+}
+
 static void test_exit_0_without_svg_is_an_error(void **state)
 {
 	struct rb_plot p;
@@ -243,6 +255,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_made_runs_in_dir_with_stdin_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_is_its_last_stderr_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_after_many_warnings_is_still_its_last_line,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_0_without_svg_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_kills_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_dir_is_an_error, setup, teardown),
