@@ -5,7 +5,8 @@
  * (schedstat, VmHWM, context switches, probed while the payload holds still
  * at the storm's start and end). Per reaper: each figure's median, min, max
  * and CV over the runs. Writes storm.json (with every raw sample),
- * storm.csv (the samples) and storm-pop.csv (the population over time). */
+ * storm.csv (the samples) and storm-pop.csv (the population over time),
+ * and plots them where gnuplot is installed (storm_plot.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,11 +23,12 @@
 #include "runner.h"
 #include "stats.h"
 #include "storm.h"
+#include "storm_plot.h"
 #include "version.h"
 
 enum {
 	OPT_OUT = RB_OPT_FIRST_FREE, OPT_PATTERN, OPT_COUNT, OPT_REPEAT, OPT_METHOD, OPT_BRANCH,
-	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_ALL, OPT_RESOLUTION,
+	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_ALL, OPT_RESOLUTION, OPT_NO_PLOTS,
 };
 
 #define DEFAULT_COUNT 1000
@@ -40,6 +42,7 @@ struct cfg {
 	struct storm_opts o;
 	long repeat;
 	bool all;
+	bool no_plots;
 	char out[1024];
 	const char *names[MAX_REAPERS];
 	int nnames;
@@ -96,6 +99,7 @@ struct row {
 	const struct rb_reaper *r;
 	int runs;     /* runs that completed */
 	int cleared;
+	bool pop0;    /* its first run sampled the population (for the plot) */
 	struct run_figures *f; /* [repeat] */
 	struct rb_summary sum[M_COUNT_];
 	bool has_sum[M_COUNT_];
@@ -107,6 +111,7 @@ static void usage(void)
 	printf("usage: reapbench storm [-r REAPER]... [--all] [--pattern P] [--count N] [--repeat N]\n"
 	       "                       [--method M] [--branch B] [--depth D] [--threads K] [--rate R]\n"
 	       "                       [--hold DUR] [--wait-reaped DUR] [--resolution DUR] [--out DIR]\n"
+	       "                       [--no-plots]\n"
 	       "                       [sandbox options]\n\n"
 	       "Each reaper (default: every available init and the reference) clears the same\n"
 	       "storm --repeat times as PID 1 of a fresh sandbox.\n\n"
@@ -127,6 +132,8 @@ static void usage(void)
 	       "  --resolution DUR   the observer's batching (default 100us; 0: a wakeup per event,\n"
 	       "                     which costs the storm ~15 us of CPU per event on a VM)\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
+	       "  --no-plots         no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
+	       "                     CDF per reaper and the zombie population over time)\n"
 	       RB_SANDBOX_USAGE, DEFAULT_COUNT, DEFAULT_REPEAT, STORM_DEFAULT_BRANCH,
 	       STORM_DEFAULT_DEPTH, STORM_DEFAULT_THREADS, STORM_DEFAULT_RATE);
 }
@@ -151,6 +158,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "wait-reaped", required_argument, NULL, OPT_WAIT },
 		{ "resolution", required_argument, NULL, OPT_RESOLUTION },
 		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
+		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 		RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	long v;
@@ -232,6 +240,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		case OPT_NO_PLOTS:
+			c->no_plots = true;
 			break;
 		default:
 			return rb_bad_option("storm", argv, err);
@@ -734,6 +745,50 @@ static void record_summary(json_t *rec, const struct row *rows, int n)
 	json_object_set_new(rec, "summary", all);
 }
 
+/* ---- plots --------------------------------------------------------------------- */
+
+/* With the CSVs complete: the plots, into the record's "plots" and LINE.
+ * -1 if gnuplot failed (LINE says how). */
+static int plot(const struct cfg *c, const struct row *rows, int n, json_t *rec, char *line,
+		size_t len)
+{
+	struct rb_storm_plot_spec s = {
+		.dir = c->out, .pattern = c->pat->name, .method = rb_spawn_method_name(c->o.method),
+		.count = c->o.count, .repeat = c->repeat,
+		/* log scale: a latency of 0 (below the resolution) is drawn at it */
+		.floor_ms = c->o.resolution_ns > 0 ? (double)c->o.resolution_ns / 1e6 : 0.001,
+	};
+	struct rb_storm_plot_reaper *r;
+	struct rb_error err;
+	json_t *plots = NULL;
+	int rc;
+
+	if (c->no_plots) {
+		json_object_set_new(rec, "plots", rb_storm_plots_skipped("--no-plots", line, len));
+		return 0;
+	}
+	r = calloc(n ? (size_t)n : 1, sizeof(*r));
+	if (!r) {
+		snprintf(line, len, "failed: out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (rows[i].runs == 0)
+			continue; /* no data: its error is in the table */
+		r[s.n].name = rows[i].r->name;
+		r[s.n].first_run_pop = rows[i].pop0;
+		for (int k = 0; k < rows[i].runs; k++)
+			if (rows[i].f[k].has[M_SAMPLES])
+				r[s.n].samples += (unsigned long)rows[i].f[k].v[M_SAMPLES];
+		s.n++;
+	}
+	s.reapers = r;
+	rc = rb_storm_plots(&s, &plots, line, len, &err);
+	json_object_set_new(rec, "plots", plots);
+	free(r);
+	return rc;
+}
+
 /* ---- the command ------------------------------------------------------------------ */
 
 
@@ -828,6 +883,8 @@ static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct r
 		measure(c, opts, &res, &w->f[k], run);
 		record_figures(run, &w->f[k], &res);
 		csv_run(csv, csv_pop, w->r->name, k, &res);
+		if (k == 0)
+			w->pop0 = res.npops > 0;
 		w->runs++;
 		w->cleared += w->f[k].cleared;
 		rb_run_result_free(&res);
@@ -848,13 +905,13 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	struct cfg c = { .repeat = DEFAULT_REPEAT };
 	struct rb_sandbox_opts opts;
 	struct rb_signal_plan plan = { .probe_pid1 = true, .storm_pops = POP_SAMPLES };
-	char words[16][32], **workload = NULL, path[1200];
+	char words[16][32], **workload = NULL, path[1200], plot_line[2048];
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
 	FILE *csv = NULL, *csv_pop = NULL;
 	size_t nreapers = 0;
 	int rc, failures = 0, nrows = 0;
-	bool interrupted = false;
+	bool interrupted = false, plot_failed;
 	json_t *rec = NULL;
 
 	c.pat = storm_pattern_find("burst");
@@ -922,12 +979,13 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	fclose(csv);
 	fclose(csv_pop);
 	csv = csv_pop = NULL;
+	plot_failed = plot(&c, rows, nrows, rec, plot_line, sizeof(plot_line)) < 0;
 	snprintf(path, sizeof(path), "%s/storm.json", c.out);
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;
 	printf("\nrecord  %s/storm.json (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
-	       "logs    %s/logs/storm-*.log\n", c.out, c.out, c.out, c.out);
-	rc = interrupted ? 130 : failures ? 1 : 0;
+	       "logs    %s/logs/storm-*.log\nplots   %s\n", c.out, c.out, c.out, c.out, plot_line);
+	rc = interrupted ? 130 : failures || plot_failed ? 1 : 0;
 	goto done;
 out:
 	rc = -1;
