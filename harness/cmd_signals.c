@@ -23,11 +23,12 @@
 #include "runner.h"
 #include "sigmatch.h"
 #include "signames.h"
+#include "signals_plot.h"
 #include "stats.h"
 #include "storm.h"
 
 enum { OPT_RATE = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_SIGNAL, OPT_STORM_RATE, OPT_CONDITIONS,
-       OPT_REPEAT, OPT_SETTLE, OPT_OUT, OPT_JSON, OPT_ALL };
+       OPT_REPEAT, OPT_SETTLE, OPT_OUT, OPT_JSON, OPT_ALL, OPT_NO_PLOTS };
 
 #define MAX_REAPERS 64
 #define NAME_W 20
@@ -43,7 +44,7 @@ struct cfg {
 	int nkinds, kinds[RB_TRAIN_MAX_KINDS];
 	bool cond[COND_COUNT_];
 	int64_t settle_ns;
-	bool all;
+	bool all, no_plots;
 	char out[1024];
 	const char *json;
 	const char *names[MAX_REAPERS];
@@ -67,7 +68,8 @@ static void usage(void)
 {
 	printf("usage: reapbench signals [-r REAPER]... [--all] [--rate R] [--count N] [--signal SIG]...\n"
 	       "                         [--storm-rate R] [--conditions idle,storm] [--repeat N]\n"
-	       "                         [--settle DUR] [--out DIR] [--json PATH] [sandbox options]\n\n"
+	       "                         [--settle DUR] [--out DIR] [--json PATH] [--no-plots]\n"
+	       "                         [sandbox options]\n\n"
 	       "Open-loop signal forwarding: N signals to PID 1 from the parent namespace at R per\n"
 	       "second (the kinds in turn), each timed from its scheduled send to the app's receipt;\n"
 	       "lost and duplicated signals counted. Each reaper idle, and under a storm (the app's\n"
@@ -82,7 +84,9 @@ static void usage(void)
 	       "  --repeat N          runs per reaper and condition (default 3)\n"
 	       "  --settle DUR        after the last send, wait this long for receipts (default 200ms)\n"
 	       "  --out DIR           results directory (default results/<date>-<host>)\n"
-	       "  --json PATH         the record (default DIR/signals.json)\n" RB_SANDBOX_USAGE
+	       "  --json PATH         the record (default DIR/signals.json); DIR also gets\n"
+	       "                      signals.csv (every signal) and, with gnuplot, the CDF plot\n"
+	       "  --no-plots          no signals-latency-cdf.svg\n" RB_SANDBOX_USAGE
 	       "\nExit 0: measured (losses are findings, not failures), 1: a run failed, 2: bad input.\n",
 	       MAX_COUNT);
 }
@@ -138,6 +142,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "settle", required_argument, NULL, OPT_SETTLE },
 		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
+		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 		{ "help", no_argument, NULL, 'h' }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	int opt, rc;
@@ -187,6 +192,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			break;
 		case OPT_JSON:
 			c->json = optarg;
+			break;
+		case OPT_NO_PLOTS:
+			c->no_plots = true;
 			break;
 		default:
 			return rb_bad_option("signals", argv, err);
@@ -338,7 +346,27 @@ static const char *storm_overlap(const struct rb_run_result *res, const struct r
 }
 
 /* One run's figures into RUN and the cell. */
-static void take_run(const struct cfg *c, enum condition cond, const struct rb_run_result *res,
+/* signals.csv: reaper,condition,repeat,kind,sched_us,latency_us,lag_us
+ * (times from the first scheduled send; latency empty: lost). */
+static void csv_run(FILE *csv, const char *reaper, enum condition cond, long k,
+		    const struct rb_signal_train *tr)
+{
+	char name[32];
+
+	for (int i = 0; csv && i < tr->nsent; i++) {
+		const struct rb_sig_send *s = &tr->sends[i];
+
+		fprintf(csv, "%s,%s,%ld,%s,%.3f,", reaper, cond_names[cond], k,
+			rb_signal_name(s->sig, name, sizeof(name)),
+			(double)(s->t_sched_ns - tr->sends[0].t_sched_ns) / 1e3);
+		if (s->t_recv_ns)
+			fprintf(csv, "%.3f", (double)(s->t_recv_ns - s->t_sched_ns) / 1e3);
+		fprintf(csv, ",%.3f\n", (double)(s->t_sent_ns - s->t_sched_ns) / 1e3);
+	}
+}
+
+/* false: the run's latency is a skip (the reason in CELL->skip) */
+static bool take_run(const struct cfg *c, enum condition cond, const struct rb_run_result *res,
 		     struct rb_signal_train *tr, json_t *run, struct cell *cell)
 {
 	struct rb_sig_recv *recv = calloc(RB_CHANNEL_MAX_SIGNALS, sizeof(*recv));
@@ -348,6 +376,7 @@ static void take_run(const struct cfg *c, enum condition cond, const struct rb_r
 	const char *why = NULL;
 	char name[32];
 	size_t nrecv = 0, nl = 0, nlate = 0;
+	bool measured = false;
 	int k;
 
 	if (!recv || !lat || !lag)
@@ -412,6 +441,7 @@ static void take_run(const struct cfg *c, enum condition cond, const struct rb_r
 	cell->dup += cnt.dup;
 	cell->late += nlate;
 	cell->runs += nl > 0;
+	measured = true;
 out:
 	json_decref(raw);
 	json_decref(lags);
@@ -419,12 +449,13 @@ out:
 	free(recv);
 	free(lat);
 	free(lag);
+	return measured;
 }
 
 /* One reaper, one condition, --repeat runs. -1: a run failed (error in CELL->skip). */
 static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const struct rb_reaper *r,
-		    enum condition cond, struct rb_sandbox_opts *opts, json_t *rec, struct cell *cell,
-		    bool *interrupted)
+		    enum condition cond, struct rb_sandbox_opts *opts, json_t *rec, FILE *csv,
+		    struct cell *cell, bool *interrupted)
 {
 	struct rb_signal_train tr = { .n = (int)c->count, .period_ns = (int64_t)(1e9 / c->rate),
 				      .nkinds = c->nkinds };
@@ -467,8 +498,8 @@ static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const stru
 		rb_run_record(run, &res);
 		if (*interrupted)
 			rb_record_skip(run, "signals", "interrupted (the harness got a signal)");
-		else
-			take_run(c, cond, &res, &tr, run, cell);
+		else if (take_run(c, cond, &res, &tr, run, cell))
+			csv_run(csv, r->name, cond, k, &tr);
 		rb_run_result_free(&res);
 	}
 	if (isatty(STDERR_FILENO))
@@ -564,22 +595,82 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 }
 
+/* signals-latency-cdf.svg from signals.csv, unless --no-plots. */
+static int plot(const struct cfg *c, const struct rb_signals_plot_reaper *pr, int n, json_t *rec,
+		struct rb_error *err)
+{
+	struct rb_signals_plot_spec spec = { .dir = c->out, .conditions = cond_names,
+					     .reapers = pr, .n = n };
+	char title[256], line[1200];
+	json_t *plots;
+	int rc;
+
+	if (c->no_plots) {
+		json_object_set_new(rec, "plots", json_pack("{s:s}", "skipped", "--no-plots"));
+		return 0;
+	}
+	snprintf(title, sizeof(title), "signals: %ld per run at %g/s, %ld run%s; storm: orphans at %g/s",
+		 c->count, c->rate, c->repeat, c->repeat == 1 ? "" : "s", c->storm_rate);
+	spec.title = title;
+	rc = rb_signals_plot(&spec, &plots, line, sizeof(line), err);
+	json_object_set_new(rec, "plots", plots);
+	printf("plots   %s\n", line);
+	return rc;
+}
+
+static FILE *open_csv(const struct cfg *c, struct rb_error *err)
+{
+	char path[1200];
+	FILE *f;
+
+	if (rb_mkdir_p(c->out) < 0) {
+		rb_sys_error(err, errno, "creating %s", c->out);
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/signals.csv", c->out);
+	f = fopen(path, "we");
+	if (!f)
+		rb_sys_error(err, errno, "writing %s", path);
+	else
+		fprintf(f, "reaper,condition,repeat,kind,sched_us,latency_us,lag_us\n");
+	return f;
+}
+
+static void print_header(const struct cfg *c)
+{
+	char name[32];
+
+	printf("signals: %ld per run at %g/s (", c->count, c->rate);
+	for (int i = 0; i < c->nkinds; i++)
+		printf("%s%s", i ? ", " : "", rb_signal_name(c->kinds[i], name, sizeof(name)));
+	printf(" in turn), %ld run%s per reaper and condition; storm: orphans at %g/s\n", c->repeat,
+	       c->repeat == 1 ? "" : "s", c->storm_rate);
+	printf("latency in us from the scheduled send to the app's receipt, pooled over the runs;\n"
+	       "LAG: the harness's own worst lateness at a send, LATE: sends half a period late or\n"
+	       "more (both counted in the latencies; `none`, the app as PID 1, is direct delivery)\n\n");
+	printf("%-*s %-5s %5s %5s %4s %4s %8s %8s %8s %8s %8s %8s  %s\n", NAME_W, "REAPER", "COND",
+	       "SENT", "LOST", "DUP", "LATE", "p50", "p90", "p99", "p99.9", "max", "LAG", "p50 per run");
+}
+
 int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
 	struct cfg c = { .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
 			 .cond = { true, true }, .settle_ns = 200 * 1000000LL };
+	struct rb_signals_plot_reaper *pr = NULL;
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
 	size_t nreapers = 0;
-	char path[1200], name[32];
+	char path[1200];
 	bool interrupted = false;
-	int rc, failures = 0;
+	int rc = -1, failures = 0, npr = 0;
 	json_t *rec = NULL;
+	FILE *csv = NULL;
 
 	rb_sandbox_opts_default(&opts);
 	rc = parse_args(argc, argv, &c, &opts, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	rc = -1;
 	if (c.nkinds == 0) {
 		c.kinds[c.nkinds++] = SIGUSR1;
 		c.kinds[c.nkinds++] = SIGRTMIN + 1;
@@ -589,18 +680,17 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		rb_results_dir(c.out, sizeof(c.out), si);
 	if (rb_registry_select(si, c.names, c.nnames, c.all, &reapers, &nreapers, err) < 0)
 		return -1;
+	pr = calloc(nreapers + 1, sizeof(*pr));
+	if (!pr) {
+		rb_sys_error(err, ENOMEM, "signals");
+		goto out;
+	}
+	csv = open_csv(&c, err);
+	if (!csv)
+		goto out;
 	rec = rb_record_new("signals", si);
 	record_options(rec, &c, &opts);
-	printf("signals: %ld per run at %g/s (", c.count, c.rate);
-	for (int i = 0; i < c.nkinds; i++)
-		printf("%s%s", i ? ", " : "", rb_signal_name(c.kinds[i], name, sizeof(name)));
-	printf(" in turn), %ld run%s per reaper and condition; storm: orphans at %g/s\n", c.repeat,
-	       c.repeat == 1 ? "" : "s", c.storm_rate);
-	printf("latency in us from the scheduled send to the app's receipt, pooled over the runs;\n"
-	       "LAG: the harness's own worst lateness at a send, LATE: sends half a period late or\n"
-	       "more (both counted in the latencies; `none`, the app as PID 1, is direct delivery)\n\n");
-	printf("%-*s %-5s %5s %5s %4s %4s %8s %8s %8s %8s %8s %8s  %s\n", NAME_W, "REAPER", "COND",
-	       "SENT", "LOST", "DUP", "LATE", "p50", "p90", "p99", "p99.9", "max", "LAG", "p50 per run");
+	print_header(&c);
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
 		if (!reapers[i].available) {
 			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "signals",
@@ -609,31 +699,45 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			       reapers[i].unavailable_reason);
 			continue;
 		}
+		pr[npr].name = reapers[i].name;
 		for (int k = 0; k < COND_COUNT_ && !interrupted; k++) {
 			struct cell cell = { 0 };
 
 			if (!c.cond[k])
 				continue;
-			if (run_cell(si, &c, &reapers[i], (enum condition)k, &opts, rec, &cell,
+			if (run_cell(si, &c, &reapers[i], (enum condition)k, &opts, rec, csv, &cell,
 				     &interrupted) < 0)
 				failures++;
 			print_cell(&c, &reapers[i], (enum condition)k, &cell);
+			pr[npr].sent[k] = cell.sent;
+			pr[npr].received[k] = cell.nlat;
 			free(cell.lat);
 			free(cell.lat_kind);
 			free(cell.run_p50);
 		}
+		npr++;
 	}
+	if (fclose(csv) != 0) {
+		csv = NULL;
+		rb_sys_error(err, errno, "writing %s/signals.csv", c.out);
+		goto out;
+	}
+	csv = NULL;
+	if (plot(&c, pr, npr, rec, err) < 0)
+		failures++;
 	if (c.json)
 		snprintf(path, sizeof(path), "%s", c.json);
 	else
 		snprintf(path, sizeof(path), "%s/signals.json", c.out);
-	if (rb_record_write(rec, path, err) < 0) {
-		rc = -1;
+	if (rb_record_write(rec, path, err) < 0)
 		goto out;
-	}
-	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n", path);
+	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"
+	       "csv     %s/signals.csv\n", path, c.out);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 out:
+	if (csv)
+		fclose(csv);
+	free(pr);
 	free(reapers);
 	json_decref(rec);
 	return rc;

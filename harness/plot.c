@@ -218,3 +218,21 @@ int rb_plot_run(const char *dir, const char *name, const char *body, int timeout
 	p->state = RB_PLOT_MADE;
 	return 0;
 }
+
+/* gnuplot's 8 colours and 4 more: ten reapers in solid lines (some SVG
+ * renderers draw dashed paths wrongly); dashes only beyond. */
+static const char *const colours[] = {
+	"#9400d3", "#009e73", "#56b4e9", "#e69f00", "#f0e442", "#0072b2",
+	"#e51e10", "#000000", "#808080", "#a0522d", "#ff69b4", "#2e8b57",
+};
+#define NCOLOURS (int)(sizeof(colours) / sizeof(colours[0]))
+
+void rb_plot_style(FILE *f, int i, const char *name)
+{
+	char q[160];
+
+	rb_plot_quote(q, sizeof(q), name);
+	fprintf(f, " with steps lc rgb \"%s\" dt %d lw 1.5 title %s", colours[i % NCOLOURS],
+		i / NCOLOURS + 1, q);
+}
+

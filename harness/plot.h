@@ -6,6 +6,7 @@
 #define REAPBENCH_PLOT_H
 
 #include <limits.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -27,6 +28,10 @@ struct rb_plot {
  * stderr), times out or writes no SVG. */
 int rb_plot_run(const char *dir, const char *name, const char *body, int timeout_ms,
 		struct rb_plot *p, struct rb_error *err);
+
+/* " with steps ..." for curve I (a reaper's place in its list: the same
+ * reaper looks the same in every plot of a run), titled NAME. */
+void rb_plot_style(FILE *f, int i, const char *name);
 
 /* S as a gnuplot double-quoted string literal (quotes included) in BUF. */
 void rb_plot_quote(char *buf, size_t len, const char *s);

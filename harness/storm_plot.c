@@ -25,25 +25,6 @@ static void head(FILE *f, const struct rb_storm_plot_spec *s, const char *what)
 		"set grid\n", qa, qb);
 }
 
-/* gnuplot's 8 colours and 4 more: ten reapers in solid lines (some SVG
- * renderers draw dashed paths wrongly); dashes only beyond. */
-static const char *const colours[] = {
-	"#9400d3", "#009e73", "#56b4e9", "#e69f00", "#f0e442", "#0072b2",
-	"#e51e10", "#000000", "#808080", "#a0522d", "#ff69b4", "#2e8b57",
-};
-#define NCOLOURS (int)(sizeof(colours) / sizeof(colours[0]))
-
-/* Each curve's style, by the reaper's place in the list: the same reaper
- * looks the same in both plots. */
-static void style(FILE *f, int i, const char *name)
-{
-	char q[160];
-
-	rb_plot_quote(q, sizeof(q), name);
-	fprintf(f, " with steps lc rgb \"%s\" dt %d lw 1.5 title %s", colours[i % NCOLOURS],
-		i / NCOLOURS + 1, q);
-}
-
 /* The CDF of storm.csv's latency_ms (column 9; empty, i.e. never reaped,
  * is no point) per reaper, weights 1, normalized: the fraction reaped
  * within x ms. NULL with WHY when no reaper has a latency. */
@@ -84,7 +65,7 @@ static char *cdf_body(const struct rb_storm_plot_spec *s, json_t *entry, const c
 		rb_plot_quote(q, sizeof(q), s->reapers[i].name);
 		fprintf(f, "%s \"storm.csv\" using (lat(%s)):(1) smooth cnormal", first ? "" : ", \\\n    ",
 			q);
-		style(f, i, s->reapers[i].name);
+		rb_plot_style(f, i, s->reapers[i].name);
 		first = false;
 	}
 	fprintf(f, "\n");
@@ -125,7 +106,7 @@ static char *pop_body(const struct rb_storm_plot_spec *s, json_t *entry, const c
 			continue;
 		rb_plot_quote(q, sizeof(q), s->reapers[i].name);
 		fprintf(f, "%s \"storm-pop.csv\" using (at(%s)):4", first ? "" : ", \\\n    ", q);
-		style(f, i, s->reapers[i].name);
+		rb_plot_style(f, i, s->reapers[i].name);
 		first = false;
 	}
 	fprintf(f, "\n");

@@ -44,6 +44,25 @@ sr=$(metric tini storm storm_reaped)
 	|| { notok "storm_reaped '$sr'"; diag <"$TMP/out"; }
 expect_eq "idle runs have no storm" "$(metric tini idle storm_reaped)" none
 
+# The plot: per condition, each curve climbs to the fraction of the sent
+# signals that arrived (set table on the kept script, against the record).
+if command -v gnuplot >/dev/null; then
+	mkdir "$TMP/t" && cp "$TMP/s/signals.csv" "$TMP/t/"
+	sed -e '/multiplot/d' -e 's/^set output.*/set table "cdf.txt"/' "$TMP/s/signals-latency-cdf.gp" >"$TMP/t/cdf.gp"
+	(cd "$TMP/t" && gnuplot cdf.gp) 2>"$TMP/gp.err" || diag <"$TMP/gp.err"
+	# one plot command per panel, idle then storm: "# Curve 0 of N" starts the next
+	got=$(awk '/^# Curve 0 of/ { p++ } /^# Curve title:/ { r = $0; sub(/^# Curve title: "/, "", r); sub(/"$/, "", r)
+			k = r "/" (p == 1 ? "idle" : "storm"); next }
+		/^ *[0-9]/ { top[k] = $2 } END { for (k in top) printf "%s=%.3f\n", k, top[k] }' "$TMP/t/cdf.txt" | sort | paste -sd' ')
+	want=$(jq -r '.runs[] | select(.latency_s) | "\(.reaper.name)/\(.condition)=\((.latency_s | map(select(. != null)) | length) / (.latency_s | length))"' "$J" \
+		| awk -F= '$2 > 0 { printf "%s=%.3f\n", $1, $2 }' | sort | paste -sd' ')
+	[ -n "$got" ] && [ "$got" = "$want" ] && ok "the CDF plot: each curve ends at the fraction that arrived ($got)" \
+		|| { notok "CDF plot tops"; echo "# got  '$got'"; echo "# want '$want'"; }
+	grep -q 'broken-drop-signal/idle=0.500' <<<"$got" && ok "the plot shows drop-signal's loss (half)" || notok "drop-signal at 0.5"
+else
+	skip "gnuplot not installed: no plot to check"
+fi
+
 # The gate: a reference that drops SIGUSR1, under the reference's name, is
 # flagged against the reference; the reference against itself is not.
 mkdir -p "$TMP/reg"
