@@ -63,6 +63,13 @@ else
 	skip "gnuplot not installed: no plot to check"
 fi
 
+# bench/summary reads the record: one line per reaper, a missing suite "-"
+"$ROOT/bench/summary" "$TMP/s" >"$TMP/sum.md" 2>&1
+grep -q "^| tini | - | - | $(lost tini idle)/$N lost, p50 [0-9]* us | $(lost tini storm)/$N lost" "$TMP/sum.md" \
+	&& grep -q "^| bash | - | - | $N/$N lost, p50 - us | $N/$N lost, p50 - us | - | - |$" "$TMP/sum.md" \
+	&& expect_eq "bench/summary: a line per reaper" "$(grep -c '^| [a-z]' "$TMP/sum.md")" 5 \
+	|| { notok "bench/summary lines"; diag <"$TMP/sum.md"; }
+
 # The gate: a reference that drops SIGUSR1, under the reference's name, is
 # flagged against the reference; the reference against itself is not.
 mkdir -p "$TMP/reg"
