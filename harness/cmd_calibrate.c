@@ -712,7 +712,7 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 {
 	struct cfg c = { .duration_ns = 1000000000LL, .repeat = 5, .count = 2000, .stress_s = 3,
 			 .ov_runs = 10, .ov_count = 10000, .rss_count = 100000, .rss_rate = 10000 };
-	struct overhead *ov = calloc(1, sizeof(*ov));
+	struct overhead *ov;
 	struct rss rss = { 0 };
 	int64_t t_step[4];
 	char rss_time[32];
@@ -743,6 +743,7 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	json_object_set_new(o, "overhead_count", json_integer(c.ov_count));
 	json_object_set_new(o, "rss_count", json_integer(c.rss_count));
 	json_object_set_new(o, "rss_rate", json_real(c.rss_rate));
+	ov = calloc(1, sizeof(*ov));
 	if (!ov) {
 		json_decref(rec);
 		return rb_sys_error(err, ENOMEM, "calibrate");

@@ -775,14 +775,15 @@ static void record_summary(json_t *rec, const struct row *rows, int n)
  * (its writing streams): the target is < 64 MiB for 100,000 processes. */
 static void record_harness_rss(json_t *rec)
 {
+	json_t *h = json_object_get(rec, "harness");
 	struct rusage ru;
 
 	if (getrusage(RUSAGE_SELF, &ru) < 0) {
-		json_object_set_new(rec, "harness", json_pack("{s:s}", "skip", strerror(errno)));
+		json_object_set_new(h, "rss_peak_skip", json_string(strerror(errno)));
 		return;
 	}
-	json_object_set_new(rec, "harness", json_pack("{s:I, s:s}", "rss_peak",
-		(json_int_t)ru.ru_maxrss, "unit", "KiB"));
+	json_object_set_new(h, "rss_peak", json_integer((json_int_t)ru.ru_maxrss));
+	json_object_set_new(h, "rss_peak_unit", json_string("KiB"));
 	printf("\nharness peak RSS %.1f MiB (getrusage, every sample held)\n", ru.ru_maxrss / 1024.0);
 }
 
