@@ -101,6 +101,9 @@ if [ "$(id -u)" -eq 0 ]; then
 		&& grep -qE '^  on / off \(median of the pairs\) +[0-9.]+ +IQR [0-9.]+-[0-9.]+, min-max' "$TMP/out" \
 		&& ok "calibrate: the monitoring's cost on the drain, with its spread and the target" \
 		|| { notok "calibrate overhead lines"; diag <"$TMP/out"; }
+	grep -qE "^  PID 1's CPU per reap \(schedstat\), on / off +[0-9.]+ / [0-9.]+ us +on/off [0-9.]+, IQR" "$TMP/out" \
+		|| grep -qE "^  PID 1's CPU per reap +- +\(schedstat unreadable\)" "$TMP/out" \
+		&& ok "calibrate: PID 1's CPU per reap on and off, or a skip" || { notok "calibrate pid1 cpu line"; diag <"$TMP/out"; }
 	jq -e '.overhead | .pairs == 2 and (.drain_rate_on | length) == 2 and (.drain_rate_off | length) == 2
 	       and .ratio_median > 0 and has("met") and (.ratio_iqr | length) == 2' "$TMP/c/calibrate.json" >/dev/null \
 		&& ok "calibrate.json: overhead, 2 pairs, raw rates and the median ratio" || notok "calibrate.json overhead"
