@@ -88,7 +88,7 @@ static void usage(void)
 	       "  --stress-time S    seconds per stress-ng run (default 3)\n"
 	       "  --overhead-runs N  monitoring overhead: hoard runs with monitoring on and as\n"
 	       "                     many off, interleaved (default 10)\n"
-	       "  --overhead-count N zombies per hoard (default 10000: a drain of ~20 ms, long\n"
+	       "  --overhead-count N zombies per hoard (default 10000: a drain of tens of ms, long\n"
 	       "                     against the ~0.1 ms between two reads of pids.current)\n"
 	       "  --rss-count N      the harness's RSS: `reapbench storm` of a stream of N\n"
 	       "                     orphans under reference (default 100000)\n"
@@ -547,8 +547,8 @@ static void report_overhead(const struct cfg *c, const struct overhead *ov, json
 		"cgroup pids.current back at its value before the storm), reference reaper, "
 		"hoard, monitoring on and off interleaved"));
 	printf("\nmonitoring overhead: drain of a hoard of %ld under reference, monitoring on vs off\n"
-	       "(--no-monitor), %ld interleaved pairs, timed from the cgroup's pids.current\n",
-	       c->ov_count, c->ov_runs);
+	       "(--no-monitor), %ld interleaved pair%s, timed from the cgroup's pids.current\n",
+	       c->ov_count, c->ov_runs, c->ov_runs == 1 ? "" : "s");
 	if (!ov->has) {
 		printf("  skipped: %s\n", ov->skip);
 		json_object_set_new(o, "skip", json_string(ov->skip));
