@@ -61,5 +61,6 @@ const struct storm_pattern storm_stream = {
 	.summary = "open loop: --count orphans at --rate per second, latency from the schedule",
 	.methods = STORM_ALL_METHODS,
 	.extra_stacks = extra_stacks,
+	.recycles_fds = true,
 	.root = root,
 };

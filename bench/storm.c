@@ -62,6 +62,7 @@ struct storm {
 	struct storm_proc root;
 	struct rb_spawner spawner; /* the root's stack */
 	int epoll_fd;
+	bool recycle;          /* pidfds closed at each reap: more processes than descriptors */
 	int release[2];        /* released processes wait on [0]; closing [1] frees them */
 	int main_pidfd;        /* ... or the observer's death */
 };
@@ -200,6 +201,8 @@ long storm_spawn(struct storm *s, int32_t parent, uint32_t depth, int (*body)(st
 	s->samples[idx].pid = pid;
 	/* Counted before it is watched: an event implies the count. */
 	__atomic_fetch_add(&s->sh->spawned, 1, __ATOMIC_RELEASE);
+	if (s->o.no_monitor)
+		return idx;
 	ev.data.u64 = idx;
 	/* Its creator is alive, so it cannot have been reaped yet; if it has
 	 * exited already (vfork), the edge is reported at once. */
@@ -225,8 +228,11 @@ static int fail_with(char *msg, size_t len, int status, const char *fmt, ...)
 	return status;
 }
 
-/* Raises the soft RLIMIT_NOFILE to the hard one: one pidfd per process. */
-static int ensure_fds(unsigned long n, char *msg, size_t len)
+/* Raises the soft RLIMIT_NOFILE to the hard one: one pidfd per process.
+ * A pattern whose processes come and go (recycles_fds) may make more than
+ * that: each pidfd is closed at its reap (s->recycle), and a spawn that
+ * finds no free descriptor fails (EMFILE) and is counted. */
+static int ensure_fds(struct storm *s, unsigned long n, char *msg, size_t len)
 {
 	struct rlimit rl;
 
@@ -236,6 +242,10 @@ static int ensure_fds(unsigned long n, char *msg, size_t len)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return fail_with(msg, len, 4, "getrlimit: %s", strerror(errno));
+	if (n + FD_SLACK > rl.rlim_cur && s->pat->recycles_fds && !s->o.no_monitor) {
+		s->recycle = true;
+		return 0;
+	}
 	if (n + FD_SLACK > rl.rlim_cur)
 		return fail_with(msg, len, 2, "%lu processes need %lu file descriptors (a pidfd each); "
 				 "RLIMIT_NOFILE allows %llu", n, n + FD_SLACK,
@@ -294,7 +304,7 @@ static int setup(struct storm *s, size_t ch_len, char *msg, size_t len)
 	 * children instead of the init (the storm processes copy it). */
 	sigaction(SIGCHLD, &dfl, NULL);
 	s->release[0] = s->release[1] = s->main_pidfd = s->epoll_fd = -1;
-	rc = ensure_fds(s->cap, msg, len);
+	rc = ensure_fds(s, s->cap, msg, len);
 	if (rc)
 		return rc;
 	if ((err = place_samples(s, ch_len)) < 0)
@@ -364,6 +374,7 @@ struct observer {
 	uint32_t last_claimed, last_settled;
 	uint32_t exited, reaped, coalesced, zombies_peak, live_peak;
 	uint64_t wakeups;
+	struct pollfd *polls;  /* monitoring off: one per storm process */
 };
 
 static void pop_sample(struct storm *s, struct observer *ob, int64_t t)
@@ -421,7 +432,12 @@ static void on_event(struct storm *s, struct observer *ob, const struct epoll_ev
 		ob->coalesced += fresh;
 		/* closed after the storm: an edge-triggered pidfd reports no
 		 * more after its reap, and a close now would be the observer's
-		 * cost inside the drain it measures */
+		 * cost inside the drain it measures; unless the descriptors
+		 * would run out (recorded: storm.fds_recycled) */
+		if (s->recycle) {
+			close(s->sh->pidfds[idx]);
+			s->sh->pidfds[idx] = -1;
+		}
 	}
 }
 
@@ -430,6 +446,61 @@ static int ms_until(int64_t t, int64_t now)
 	int64_t ms = (t - now + NS_PER_MS - 1) / NS_PER_MS;
 
 	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Monitoring off: the exits and reaps as one poll of every pidfd shows
+ * them now (POLLIN: exited, POLLHUP: reaped). */
+static void count_pidfds(struct storm *s, struct observer *ob)
+{
+	uint32_t n = s->sh->claimed < s->cap ? s->sh->claimed : s->cap, k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (s->samples[i].pid > 0)
+			ob->polls[k++] = (struct pollfd){ .fd = s->sh->pidfds[i], .events = POLLIN };
+	ob->exited = ob->reaped = 0;
+	if (poll(ob->polls, k, 0) < 0)
+		return;
+	for (uint32_t i = 0; i < k; i++) {
+		ob->exited += (ob->polls[i].revents & (POLLIN | POLLHUP)) != 0;
+		ob->reaped += (ob->polls[i].revents & POLLHUP) != 0;
+	}
+}
+
+/* Monitoring off, every storm process made: wait for the harness to see
+ * the pids back where they were (it polls the cgroup from outside), or,
+ * with nobody watching, count every 20 ms. Give up --wait-reaped-ms after
+ * the last progress. Nothing here wakes per reap. */
+static void await_drain(struct storm *s, struct observer *ob, uint32_t spawned)
+{
+	struct rb_storm_block *b = &s->ch->storm;
+	bool watched = __atomic_load_n(&b->drain_watch, __ATOMIC_ACQUIRE);
+	int64_t step = watched ? s->o.wait_ns : 20 * NS_PER_MS, progress = storm_now_ns(), t, left;
+	uint32_t last = 0;
+
+	for (;;) {
+		t = storm_now_ns();
+		if (watched && !__atomic_load_n(&b->drained, __ATOMIC_ACQUIRE)) {
+			left = progress + step - t;
+			if (left > 0)
+				futex(&b->drained, FUTEX_WAIT, 0, &(struct timespec){
+					.tv_sec = left / NS_PER_S, .tv_nsec = left % NS_PER_S });
+		} else if (!watched) {
+			storm_sleep_ns(step);
+		}
+		count_pidfds(s, ob);
+		__atomic_store_n(&s->ch->reaped, ob->reaped, __ATOMIC_RELAXED);
+		t = storm_now_ns();
+		if (ob->reaped == spawned)
+			return;
+		if (ob->reaped != last) {
+			last = ob->reaped;
+			progress = t;
+		}
+		if (t >= progress + s->o.wait_ns)
+			return;
+		if (watched && __atomic_load_n(&b->drained, __ATOMIC_ACQUIRE))
+			storm_sleep_ns(NS_PER_MS); /* the pidfds lag the cgroup by a hair */
+	}
 }
 
 /* Watches until every process made was reaped, or --wait-reaped-ms after
@@ -455,7 +526,7 @@ static int observe(struct storm *s, struct observer *ob, bool we_are_pid1)
 			ob->zombies_peak = ob->exited - ob->reaped;
 		if (spawned - ob->exited > ob->live_peak)
 			ob->live_peak = spawned - ob->exited;
-		if (t >= ob->t_next_pop)
+		if (t >= ob->t_next_pop && !s->o.no_monitor)
 			pop_sample(s, ob, t);
 		if (ob->root_done && !ob->released && t >= ob->t_release_at) {
 			ob->t_released = storm_now_ns();
@@ -466,6 +537,10 @@ static int observe(struct storm *s, struct observer *ob, bool we_are_pid1)
 		/* Nobody can make more: the root is gone and every claim settled. */
 		settled = ob->root_done && ob->released &&
 			  spawned + failed == (claimed < s->cap ? claimed : s->cap);
+		if (settled && s->o.no_monitor) {
+			await_drain(s, ob, spawned);
+			break;
+		}
 		if (settled && ob->reaped == spawned) {
 			ob->t_all_reaped = ob->reaped ? ob->t_last_reap : 0;
 			break;
@@ -477,7 +552,7 @@ static int observe(struct storm *s, struct observer *ob, bool we_are_pid1)
 			ob->last_settled = spawned + failed;
 			ob->t_progress = t;
 		}
-		wake = ob->t_next_pop;
+		wake = s->o.no_monitor ? t + NS_PER_S : ob->t_next_pop;
 		if (ob->root_done && !ob->released && ob->t_release_at < wake)
 			wake = ob->t_release_at;
 		/* Once released, wait --wait-reaped-ms after the last sign of life
@@ -538,6 +613,7 @@ static void publish(struct storm *s, const struct observer *ob, struct storm_rep
 {
 	struct rb_channel *ch = s->ch;
 	struct rb_storm_block *b = &ch->storm;
+	struct rusage ru;
 
 	rep->spawned = s->sh->spawned;
 	rep->failed = s->sh->failed;
@@ -559,6 +635,9 @@ static void publish(struct storm *s, const struct observer *ob, struct storm_rep
 	b->live_peak = ob->live_peak;
 	b->t_root_exit_ns = s->sh->t_root_exit;
 	b->t_end_ns = storm_now_ns();
+	b->monitor_off = s->o.no_monitor;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		b->payload_rss_peak_kb = ru.ru_maxrss;
 	ch->spawned = rep->spawned;
 	ch->spawn_failed = rep->failed;
 	ch->spawn_errno = rep->spawn_errno;
@@ -576,7 +655,7 @@ static void teardown(struct storm *s, const struct observer *ob)
 		close(s->release[1]); /* whatever waits is let go */
 	if (quiet) {
 		for (uint32_t i = 0; i < s->cap && i < s->sh->claimed; i++)
-			if (s->samples[i].pid > 0)
+			if (s->samples[i].pid > 0 && s->sh->pidfds[i] >= 0)
 				close(s->sh->pidfds[i]);
 		rb_stack_pool_destroy(&s->pool);
 		rb_spawner_destroy(&s->spawner);
@@ -607,6 +686,10 @@ int storm_run(const struct storm_pattern *pat, const struct storm_opts *o, struc
 	rc = setup(&s, ch_len, msg, len);
 	if (rc)
 		return rc;
+	if (o->no_monitor && !(ob.polls = calloc(s.cap ? s.cap : 1, sizeof(*ob.polls))))
+		return fail_with(msg, len, 4, "out of memory for %u pollfds", s.cap);
+	ch->storm.monitor_off = o->no_monitor;
+	ch->storm.fds_recycled = s.recycle;
 	snprintf(ch->storm.pattern, sizeof(ch->storm.pattern), "%s", pat->name);
 	ch->storm.method = o->method;
 	ch->storm.pop_interval_ns = POP_INTERVAL_NS;
@@ -630,6 +713,7 @@ int storm_run(const struct storm_pattern *pat, const struct storm_opts *o, struc
 	publish(&s, &ob, rep);
 	phase(ch, 2);
 	teardown(&s, &ob);
+	free(ob.polls);
 	if (err < 0)
 		return fail_with(msg, len, 4, "epoll_wait: %s", strerror(-err));
 	if (s.sh->watch_errno)

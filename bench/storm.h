@@ -51,6 +51,12 @@ struct storm_opts {
 	 * event after a quiet spell is stamped at once; the others within this
 	 * of when they happened. 0: a wakeup per event. */
 	int64_t resolution_ns;
+	/* Monitoring off: the storm processes' pidfds are made (the patterns
+	 * wait on them) but not watched; no exit or reap is stamped, and the
+	 * end is the harness's word (channel storm.drained) or, with nobody
+	 * watching, a poll of every pidfd each 20 ms. For measuring what the
+	 * monitoring costs the reaper. */
+	bool no_monitor;
 };
 
 #define STORM_DEFAULT_BRANCH 4
@@ -87,6 +93,9 @@ struct storm_pattern {
 	unsigned long (*planned)(const struct storm_opts *o);
 	/* Extra stacks per storm process (threads: one per thread). */
 	unsigned long (*extra_stacks)(const struct storm_opts *o);
+	/* Its processes come and go (a few alive at once): with more of them
+	 * than file descriptors, each pidfd is closed at its reap. */
+	bool recycles_fds;
 	/* The root's body: runs in the generator's root process. */
 	int (*root)(struct storm *s);
 };

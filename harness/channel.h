@@ -17,7 +17,7 @@
 
 #define RB_CHANNEL_ENV "REAPBENCH_CHANNEL"
 #define RB_CHANNEL_MAGIC 0x52424348u /* "RBCH" */
-#define RB_CHANNEL_VERSION 3u
+#define RB_CHANNEL_VERSION 4u
 #define RB_CHANNEL_MAX_SIGNALS 4096u
 
 /* One received signal, as the payload's SA_SIGINFO handler saw it. */
@@ -84,6 +84,19 @@ struct rb_storm_block {
 	int64_t t_end_ns;        /* the observer stopped */
 	int64_t observer_cpu_ns; /* the observer's own CPU time while it watched */
 	uint64_t observer_wakeups; /* its epoll_wait returns with events */
+	/* Monitoring off (storm --no-monitor): no storm process is watched, so
+	 * the samples hold no exit or reap times; only the counts at the end,
+	 * from one poll of every pidfd, and the drain the harness measures
+	 * from outside (the cgroup's pids.current). */
+	uint32_t monitor_off;    /* payload */
+	uint32_t drain_watch;    /* harness: it polls pids.current and will set drained */
+	uint32_t drained;        /* harness: pids.current is back to its value before the
+	                            storm, after the root's exit was seen (futex-woken) */
+	uint32_t fds_recycled;   /* payload: more processes than descriptors: each pidfd was
+	                            closed at its reap (inside the drain it measures) */
+	int64_t t_drained_ns;    /* harness: when it saw that */
+	int64_t payload_rss_peak_kb; /* payload: its own peak RSS (getrusage) when it published:
+	                                with clone-vm the storm's stacks count in it */
 	char pattern[16];
 };
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,11 +27,20 @@
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
+#include "storm.h"
 
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_DURATION, OPT_REPEAT, OPT_COUNT, OPT_STRESS };
+#define MAX_OV_RUNS 100
+
+enum {
+	OPT_OUT = RB_OPT_FIRST_FREE, OPT_DURATION, OPT_REPEAT, OPT_COUNT, OPT_STRESS, OPT_QUICK,
+	OPT_OV_RUNS, OPT_OV_COUNT, OPT_RSS_COUNT, OPT_RSS_RATE,
+};
 
 #define TARGET_RAW 0.70
 #define TARGET_STRESS 10.0
+#define TARGET_OVERHEAD 0.05      /* monitoring changes the drain by less than this */
+#define TARGET_RSS_KIB (64 * 1024) /* the harness's own peak RSS */
+#define RSS_FD_SLACK 64
 
 enum rate_id { R_CLONE, R_FORK, R_ZOMBIE, R_VFORK, R_GEN, R_COUNT_ };
 
@@ -47,6 +57,9 @@ static const struct {
 struct cfg {
 	int64_t duration_ns;
 	long repeat, count, stress_s;
+	long ov_runs, ov_count;   /* monitoring overhead: pairs of hoard runs, zombies each */
+	long rss_count;           /* the harness's RSS: a stream of this many (0: --quick) */
+	double rss_rate;
 	char out[1024];
 };
 
@@ -60,15 +73,27 @@ struct result {
 static void usage(void)
 {
 	printf("usage: reapbench calibrate [--duration DUR] [--repeat N] [--count N]\n"
-	       "                           [--stress-time S] [--out DIR] [sandbox options]\n\n"
+	       "                           [--stress-time S] [--overhead-runs N] [--overhead-count N]\n"
+	       "                           [--rss-count N] [--rss-rate R] [--quick] [--out DIR]\n"
+	       "                           [sandbox options]\n\n"
 	       "The raw kernel rates of clone(CLONE_VM|CLONE_VFORK) and fork (+ _exit + waitpid),\n"
 	       "stress-ng --zombie and --vfork, and the storm generator's orphan rate under the\n"
 	       "reference reaper, with the ratios against the targets (generator >= 70%% of the\n"
-	       "raw clone rate, >= 10x stress-ng --zombie).\n\n"
+	       "raw clone rate, >= 10x stress-ng --zombie); the drain of a hoard with the\n"
+	       "storm's monitoring on and off (target: < 5%% apart) and the harness's own peak RSS\n"
+	       "for a storm of 100,000 processes (target: < 64 MiB).\n\n"
 	       "  --duration DUR     each raw measurement (default 1s)\n"
 	       "  --repeat N         raw and generator runs; the median counts (default 5)\n"
 	       "  --count N          the generator's burst (default 2000)\n"
 	       "  --stress-time S    seconds per stress-ng run (default 3)\n"
+	       "  --overhead-runs N  monitoring overhead: hoard runs with monitoring on and as\n"
+	       "                     many off, interleaved (default 10)\n"
+	       "  --overhead-count N zombies per hoard (default 10000: a drain of tens of ms, long\n"
+	       "                     against the ~0.1 ms between two reads of pids.current)\n"
+	       "  --rss-count N      the harness's RSS: `reapbench storm` of a stream of N\n"
+	       "                     orphans under reference (default 100000)\n"
+	       "  --rss-rate R       that stream's rate (default 10000/s)\n"
+	       "  --quick            skip the RSS storm (the slow step)\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
 	       RB_SANDBOX_USAGE);
 }
@@ -81,9 +106,15 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "stress-time", required_argument, NULL, OPT_STRESS },
+		{ "overhead-runs", required_argument, NULL, OPT_OV_RUNS },
+		{ "overhead-count", required_argument, NULL, OPT_OV_COUNT },
+		{ "rss-count", required_argument, NULL, OPT_RSS_COUNT },
+		{ "rss-rate", required_argument, NULL, OPT_RSS_RATE },
+		{ "quick", no_argument, NULL, OPT_QUICK },
 		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
 		RB_SANDBOX_LONGOPTS, { 0 },
 	};
+	bool quick = false;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -113,6 +144,25 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			if (rb_parse_long("--stress-time", optarg, 1, 600, &c->stress_s, err) < 0)
 				return -1;
 			break;
+		case OPT_OV_RUNS:
+			if (rb_parse_long("--overhead-runs", optarg, 1, MAX_OV_RUNS, &c->ov_runs, err) < 0)
+				return -1;
+			break;
+		case OPT_OV_COUNT:
+			if (rb_parse_long("--overhead-count", optarg, 10, 100000, &c->ov_count, err) < 0)
+				return -1;
+			break;
+		case OPT_RSS_COUNT:
+			if (rb_parse_long("--rss-count", optarg, 1, STORM_MAX_COUNT, &c->rss_count, err) < 0)
+				return -1;
+			break;
+		case OPT_RSS_RATE:
+			if (rb_parse_rate("--rss-rate", optarg, 1e6, &c->rss_rate, err) < 0)
+				return -1;
+			break;
+		case OPT_QUICK:
+			quick = true;
+			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
 			break;
@@ -125,6 +175,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 	if (c->count + 16 > opts->pid_max)
 		return rb_input_error(err, "calibrate: --count %ld needs a --pid-max of at least %ld",
 				      c->count, c->count + 16);
+	if (quick)
+		c->rss_count = 0;
 	return 0;
 }
 
@@ -300,6 +352,375 @@ static void measure_generator(const struct rb_sysinfo *si, const struct cfg *c,
 	r->skip[0] = 0;
 }
 
+/* One pidfd per storm process: the payload raises its soft limit to the
+ * hard one, which it inherits from us. */
+static int raise_nofile(long need, char *why, size_t len)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max >= (rlim_t)need)
+		return 0;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return 0;
+	snprintf(why, len, "%ld processes need %ld file descriptors (a pidfd each); raising "
+		 "RLIMIT_NOFILE: %s", need - RSS_FD_SLACK, need, strerror(errno));
+	return -1;
+}
+
+/* The first run's payload_rss_peak (KiB), -1 if absent. */
+/* ---- monitoring overhead ------------------------------------------------------------ */
+
+/* The drain of a hoard with the storm's monitoring on and off, timed the
+ * same way in both: from the root's exit (the payload's observer watches
+ * that one process either way) to the cgroup's pids.current back at its
+ * value before the storm, polled by the runner (plan.watch_drain). */
+struct overhead {
+	bool has;
+	char skip[256];
+	double on[MAX_OV_RUNS], off[MAX_OV_RUNS], ratio[MAX_OV_RUNS]; /* reaps/s; on / off */
+	/* PID 1's CPU time per reap (schedstat), on and off: what the monitoring
+	 * costs the reaper itself, without the wall clock's scheduling noise */
+	double cpu_on[MAX_OV_RUNS], cpu_off[MAX_OV_RUNS], cpu_ratio[MAX_OV_RUNS];
+	size_t n, ncpu;           /* pairs measured */
+	struct rb_summary s_on, s_off, s_ratio, s_cpu_on, s_cpu_off, s_cpu_ratio;
+	double q1, q3;            /* the ratio's interquartile range */
+	double cq1, cq3;
+	double gap_max;           /* the coarsest poll of pids.current while draining, s */
+};
+
+/* One hoard under REF; its drain rate, or -1 with WHY (1 in *STOP: interrupted). */
+static double hoard_drain(const struct rb_sysinfo *si, const struct rb_reaper *ref,
+			  const struct rb_sandbox_opts *opts, const struct cfg *c, bool on, json_t *rec,
+			  struct overhead *ov, double *cpu, bool *stop)
+{
+	char n[32], *words[] = { "storm", "hoard", "--count", n, "--wait-reaped-ms", "1000",
+				 on ? NULL : "--no-monitor", NULL };
+	struct rb_signal_plan plan = { .watch_drain = true, .probe_pid1 = true };
+	const struct rb_channel *ch;
+	struct rb_run_result res;
+	char **workload = NULL;
+	struct rb_error e;
+	double rate = -1;
+	int64_t dt;
+	json_t *run;
+
+	*cpu = -1;
+	snprintf(n, sizeof(n), "%ld", c->ov_count);
+	/* the last sandbox's thousands of tasks are still being freed (RCU)
+	 * for a while after it is gone: let that pass first */
+	nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000000L }, NULL);
+	if (rb_resolve_workload(si, words, &workload, &e) < 0) {
+		snprintf(ov->skip, sizeof(ov->skip), "%s", e.msg);
+		return -1;
+	}
+	if (rb_run_payload(si, ref, opts, &plan, workload, &res, &e) < 0) {
+		snprintf(ov->skip, sizeof(ov->skip), "%s", e.msg);
+		goto out;
+	}
+	*stop = res.sb.end == RB_END_INTERRUPTED;
+	ch = &res.chan;
+	run = rb_record_add_run(rec, ref, res.argv);
+	json_object_set_new(run, "phase", json_string("overhead"));
+	json_object_set_new(run, "monitor", json_boolean(on));
+	rb_run_record(run, &res);
+	dt = res.t_drained_ns - ch->storm.t_root_exit_seen_ns;
+	if (!res.t_drained_ns || !ch->storm.t_root_exit_seen_ns || dt <= 0) {
+		snprintf(ov->skip, sizeof(ov->skip), "%s", res.drain_skip[0] ? res.drain_skip
+			 : "the hoarder's exit was not seen");
+		goto out;
+	}
+	if (!res.chan_valid || ch->spawned != (uint64_t)c->ov_count || ch->reaped != ch->spawned) {
+		snprintf(ov->skip, sizeof(ov->skip), "the hoard made %llu of %ld zombies, %llu reaped",
+			 (unsigned long long)ch->spawned, c->ov_count, (unsigned long long)ch->reaped);
+		goto out;
+	}
+	rate = (double)ch->spawned / (dt / 1e9);
+	/* PID 1 is idle while the hoard is made: its CPU between the storm's
+	 * start and end is the drain's */
+	if (res.probe[0].has_cpu && res.probe[1].has_cpu)
+		*cpu = (double)(res.probe[1].cpu_ns - res.probe[0].cpu_ns) / 1e9 / (double)ch->spawned;
+	if (res.drain_gap_max_ns / 1e9 > ov->gap_max)
+		ov->gap_max = res.drain_gap_max_ns / 1e9;
+out:
+	rb_run_result_free(&res);
+	rb_argv_free(workload);
+	return rate;
+}
+
+static void measure_overhead(const struct rb_sysinfo *si, const struct cfg *c,
+			     const struct rb_sandbox_opts *opts_in, json_t *rec, struct overhead *ov)
+{
+	struct rb_sandbox_opts o = *opts_in, *opts = &o;
+	struct rb_reaper ref;
+	struct rb_error e;
+	double sorted[MAX_OV_RUNS];
+	bool stop = false;
+
+	/* room for the hoard: its own pid_max (the pids cgroup follows) */
+	if (o.pid_max < c->ov_count + 64)
+		o.pid_max = c->ov_count + 64;
+	if (o.pids_max && o.pids_max < o.pid_max)
+		o.pids_max = o.pid_max;
+	if (raise_nofile(c->ov_count + RSS_FD_SLACK, ov->skip, sizeof(ov->skip)) < 0)
+		return;
+
+	if (rb_reaper_find(si, "reference", &ref, &e) < 0) {
+		snprintf(ov->skip, sizeof(ov->skip), "%s", e.msg);
+		return;
+	}
+	rb_reaper_resolve(si, &ref);
+	if (rb_require_available(&ref, &e) < 0) {
+		snprintf(ov->skip, sizeof(ov->skip), "%s", e.msg);
+		return;
+	}
+	/* interleaved, the order alternating (on off, off on, ...): a drift in
+	 * the machine's load falls on both alike */
+	for (long i = 0; i < c->ov_runs && !stop; i++) {
+		bool first = i % 2 == 0;
+		double a, b, ca, cb;
+
+		a = hoard_drain(si, &ref, opts, c, first, rec, ov, &ca, &stop);
+		if (a < 0 || stop)
+			break;
+		b = hoard_drain(si, &ref, opts, c, !first, rec, ov, &cb, &stop);
+		if (b < 0)
+			break;
+		ov->on[ov->n] = first ? a : b;
+		ov->off[ov->n] = first ? b : a;
+		ov->ratio[ov->n] = ov->on[ov->n] / ov->off[ov->n];
+		ov->n++;
+		if (ca > 0 && cb > 0) {
+			ov->cpu_on[ov->ncpu] = first ? ca : cb;
+			ov->cpu_off[ov->ncpu] = first ? cb : ca;
+			ov->cpu_ratio[ov->ncpu] = ov->cpu_on[ov->ncpu] / ov->cpu_off[ov->ncpu];
+			ov->ncpu++;
+		}
+	}
+	if (stop && !ov->skip[0])
+		snprintf(ov->skip, sizeof(ov->skip), "interrupted");
+	if (ov->n < (size_t)c->ov_runs)
+		return; /* all pairs or nothing: the skip says why */
+	if (ov->n == 0)
+		return;
+	rb_summarize(ov->on, ov->n, &ov->s_on);
+	rb_summarize(ov->off, ov->n, &ov->s_off);
+	rb_summarize(ov->ratio, ov->n, &ov->s_ratio);
+	memcpy(sorted, ov->ratio, ov->n * sizeof(double));
+	rb_sort_doubles(sorted, ov->n);
+	ov->q1 = rb_percentile_sorted(sorted, ov->n, 25);
+	ov->q3 = rb_percentile_sorted(sorted, ov->n, 75);
+	if (ov->ncpu) {
+		rb_summarize(ov->cpu_on, ov->ncpu, &ov->s_cpu_on);
+		rb_summarize(ov->cpu_off, ov->ncpu, &ov->s_cpu_off);
+		rb_summarize(ov->cpu_ratio, ov->ncpu, &ov->s_cpu_ratio);
+		memcpy(sorted, ov->cpu_ratio, ov->ncpu * sizeof(double));
+		rb_sort_doubles(sorted, ov->ncpu);
+		ov->cq1 = rb_percentile_sorted(sorted, ov->ncpu, 25);
+		ov->cq3 = rb_percentile_sorted(sorted, ov->ncpu, 75);
+	}
+	ov->has = true;
+	ov->skip[0] = 0;
+}
+
+static json_t *json_doubles(const double *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+static void report_overhead(const struct cfg *c, const struct overhead *ov, json_t *rec)
+{
+	double change = ov->s_ratio.median - 1;
+	bool met = fabs(change) < TARGET_OVERHEAD;
+	/* the verdict holds when the middle half of the pairs agrees with it */
+	bool conclusive = met ? ov->q1 >= 1 - TARGET_OVERHEAD && ov->q3 <= 1 + TARGET_OVERHEAD
+			      : change < 0 ? ov->q3 < 1 - TARGET_OVERHEAD : ov->q1 > 1 + TARGET_OVERHEAD;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "count", json_integer(c->ov_count));
+	json_object_set_new(o, "target_change", json_real(TARGET_OVERHEAD));
+	json_object_set_new(o, "method", json_string("drain rate = zombies / (root's exit seen -> "
+		"cgroup pids.current back at its value before the storm), reference reaper, "
+		"hoard, monitoring on and off interleaved"));
+	printf("\nmonitoring overhead: drain of a hoard of %ld under reference, monitoring on vs off\n"
+	       "(--no-monitor), %ld interleaved pair%s, timed from the cgroup's pids.current\n",
+	       c->ov_count, c->ov_runs, c->ov_runs == 1 ? "" : "s");
+	if (!ov->has) {
+		printf("  skipped: %s\n", ov->skip);
+		json_object_set_new(o, "skip", json_string(ov->skip));
+		json_object_set_new(rec, "overhead", o);
+		return;
+	}
+	printf("  %-44s %9.0f reaps/s   %.0f-%.0f (CV %.0f%%)\n", "drain, monitoring on",
+	       ov->s_on.median, ov->s_on.min, ov->s_on.max, ov->s_on.cv * 100);
+	printf("  %-44s %9.0f reaps/s   %.0f-%.0f (CV %.0f%%)\n", "drain, monitoring off",
+	       ov->s_off.median, ov->s_off.min, ov->s_off.max, ov->s_off.cv * 100);
+	printf("  %-44s %9.3f   IQR %.3f-%.3f, min-max %.3f-%.3f\n", "on / off (median of the pairs)",
+	       ov->s_ratio.median, ov->q1, ov->q3, ov->s_ratio.min, ov->s_ratio.max);
+	printf("  %-44s %+8.1f%%   target within 5%%: %s\n", "change with monitoring on",
+	       change * 100, met ? "met" : "MISSED");
+	if (!conclusive)
+		printf("  (the pairs' IQR %.3f-%.3f reaches past the 5%% band on the other side of the\n"
+		       "  median: on this machine the verdict is noise; more --overhead-runs or a quieter\n"
+		       "  machine would tell)\n", ov->q1, ov->q3);
+	if (ov->ncpu)
+		printf("  %-44s %6.2f / %.2f us   on/off %.3f, IQR %.3f-%.3f (%zu pairs)\n",
+		       "PID 1's CPU per reap (schedstat), on / off", ov->s_cpu_on.median * 1e6,
+		       ov->s_cpu_off.median * 1e6, ov->s_cpu_ratio.median, ov->cq1, ov->cq3, ov->ncpu);
+	else
+		printf("  %-44s -  (schedstat unreadable)\n", "PID 1's CPU per reap");
+	printf("  (pids.current polled at least every %.0f us while draining; a drain takes ~%.1f ms)\n",
+	       ov->gap_max * 1e6, c->ov_count / ov->s_off.median * 1e3);
+	json_object_set_new(o, "pairs", json_integer((json_int_t)ov->n));
+	json_object_set_new(o, "drain_rate_on", json_doubles(ov->on, ov->n));
+	json_object_set_new(o, "drain_rate_off", json_doubles(ov->off, ov->n));
+	json_object_set_new(o, "ratio", json_doubles(ov->ratio, ov->n));
+	json_object_set_new(o, "ratio_median", json_real(ov->s_ratio.median));
+	json_object_set_new(o, "ratio_iqr", json_pack("[f, f]", ov->q1, ov->q3));
+	json_object_set_new(o, "ratio_min", json_real(ov->s_ratio.min));
+	json_object_set_new(o, "ratio_max", json_real(ov->s_ratio.max));
+	json_object_set_new(o, "change", json_real(change));
+	json_object_set_new(o, "met", json_boolean(met));
+	json_object_set_new(o, "conclusive", json_boolean(conclusive));
+	json_object_set_new(o, "poll_gap_max_s", json_real(ov->gap_max));
+	if (ov->ncpu) {
+		json_object_set_new(o, "pid1_cpu_per_reap_on", json_doubles(ov->cpu_on, ov->ncpu));
+		json_object_set_new(o, "pid1_cpu_per_reap_off", json_doubles(ov->cpu_off, ov->ncpu));
+		json_object_set_new(o, "pid1_cpu_ratio_median", json_real(ov->s_cpu_ratio.median));
+		json_object_set_new(o, "pid1_cpu_ratio_iqr", json_pack("[f, f]", ov->cq1, ov->cq3));
+		json_object_set_new(o, "pid1_cpu_unit", json_string("s per reap"));
+	} else {
+		json_object_set_new(o, "pid1_cpu_skip", json_string("schedstat unreadable"));
+	}
+	json_object_set_new(o, "unit", json_string("reaps/s"));
+	json_object_set_new(rec, "overhead", o);
+}
+
+/* ---- the harness's own RSS ---------------------------------------------------------- */
+
+/* `reapbench storm` itself, as users run it (every sample held, the record
+ * built), on a stream of --rss-count orphans under the reference: its
+ * peak RSS (it records getrusage's) and the payload's. */
+struct rss {
+	bool has;
+	char skip[256];
+	double harness_kib, payload_kib, seconds;
+	long pid_max;
+	int exit_code;
+};
+
+static double payload_kib(json_t *rec)
+{
+	json_t *m, *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_array_get(json_object_get(rec, "runs"), 0),
+					   "measurements"), i, m)
+		if (strcmp(json_string_value(json_object_get(m, "name")) ?: "", "payload_rss_peak") == 0 &&
+		    (x = json_object_get(m, "value")))
+			return json_number_value(x);
+	return -1;
+}
+
+static void measure_rss(const struct rb_sysinfo *si, const struct cfg *c,
+			const struct rb_sandbox_opts *opts, int log_fd, struct rss *r)
+{
+	char exe[1200], dir[1200], path[1300], n[32], rate[32], pm[32], dl[32];
+	int64_t t0 = rb_now_ns();
+	struct rb_error e;
+	json_t *rec, *h;
+	pid_t pid;
+	int st;
+
+	r->pid_max = opts->pid_max > 131072 ? opts->pid_max : 131072;
+	/* if not, the stream closes each pidfd at its reap (recorded in the run) */
+	raise_nofile(c->rss_count + RSS_FD_SLACK, r->skip, sizeof(r->skip));
+	r->skip[0] = '\0';
+	snprintf(exe, sizeof(exe), "%s/reapbench", si->exe_dir);
+	snprintf(dir, sizeof(dir), "%s/calibrate-rss", c->out);
+	snprintf(n, sizeof(n), "%ld", c->rss_count);
+	snprintf(rate, sizeof(rate), "%g", c->rss_rate);
+	snprintf(pm, sizeof(pm), "%ld", r->pid_max);
+	snprintf(dl, sizeof(dl), "%.0fs", c->rss_count / c->rss_rate + 60);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(r->skip, sizeof(r->skip), "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		if (log_fd >= 0) {
+			dup2(log_fd, STDOUT_FILENO);
+			dup2(log_fd, STDERR_FILENO);
+		}
+		execl(exe, exe, "storm", "-r", "reference", "--pattern", "stream", "--count", n,
+		      "--rate", rate, "--repeat", "1", "--pid-max", pm, "--deadline", dl,
+		      "--out", dir, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	r->seconds = (rb_now_ns() - t0) / 1e9;
+	r->exit_code = rb_status_code(st);
+	snprintf(path, sizeof(path), "%s/storm.json", dir);
+	if (rb_record_load(path, &rec, &e) < 0) {
+		snprintf(r->skip, sizeof(r->skip), "reapbench storm exited %d and left no record "
+			 "(%s; its output: %s/logs/calibrate-rss.log)", r->exit_code, e.msg, c->out);
+		return;
+	}
+	h = json_object_get(json_object_get(rec, "harness"), "rss_peak");
+	if (!json_is_number(h)) {
+		snprintf(r->skip, sizeof(r->skip), "storm.json has no harness.rss_peak");
+		json_decref(rec);
+		return;
+	}
+	r->harness_kib = json_number_value(h);
+	r->payload_kib = payload_kib(rec);
+	r->has = true;
+	json_decref(rec);
+}
+
+static void report_rss(const struct cfg *c, const struct rss *r, json_t *rec)
+{
+	json_t *o = json_object();
+	bool met = r->harness_kib < TARGET_RSS_KIB;
+
+	printf("\nharness RSS: `reapbench storm` of a stream of %ld orphans at %g/s under reference\n",
+	       c->rss_count, c->rss_rate);
+	json_object_set_new(o, "target_kib", json_integer(TARGET_RSS_KIB));
+	if (c->rss_count == 0 || !r->has) {
+		const char *why = c->rss_count == 0 ? "--quick" : r->skip;
+
+		printf("  skipped: %s\n", why);
+		json_object_set_new(o, "skip", json_string(why));
+		json_object_set_new(rec, "rss", o);
+		return;
+	}
+	printf("  %-44s %9.1f MiB   target < 64 MiB: %s\n", "reapbench's own peak RSS (getrusage)",
+	       r->harness_kib / 1024, met ? "met" : "MISSED");
+	if (r->payload_kib > 0)
+		printf("  %-44s %9.1f MiB   (for scale: the observer and the storm's stacks)\n",
+		       "the payload's peak RSS", r->payload_kib / 1024);
+	else
+		printf("  %-44s %9s       (not in the run's record)\n", "the payload's peak RSS", "-");
+	printf("  (storm exited %d after %.1f s, pid_max %ld; record %s/calibrate-rss/storm.json)\n",
+	       r->exit_code, r->seconds, r->pid_max, c->out);
+	json_object_set_new(o, "count", json_integer(c->rss_count));
+	json_object_set_new(o, "rate", json_real(c->rss_rate));
+	json_object_set_new(o, "harness_rss_peak_kib", json_real(r->harness_kib));
+	json_object_set_new(o, "met", json_boolean(met));
+	if (r->payload_kib > 0)
+		json_object_set_new(o, "payload_rss_peak_kib", json_real(r->payload_kib));
+	json_object_set_new(o, "storm_exit_code", json_integer(r->exit_code));
+	json_object_set_new(o, "seconds", json_real(r->seconds));
+	json_object_set_new(o, "pid_max", json_integer(r->pid_max));
+	json_object_set_new(rec, "rss", o);
+}
+
 /* ---- the command ------------------------------------------------------------------ */
 
 
@@ -340,7 +761,12 @@ static void ratio(json_t *ratios, const char *name, const char *what, const stru
 
 int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .duration_ns = 1000000000LL, .repeat = 5, .count = 2000, .stress_s = 3 };
+	struct cfg c = { .duration_ns = 1000000000LL, .repeat = 5, .count = 2000, .stress_s = 3,
+			 .ov_runs = 10, .ov_count = 10000, .rss_count = 100000, .rss_rate = 10000 };
+	struct overhead *ov;
+	struct rss rss = { 0 };
+	int64_t t_step[4];
+	char rss_time[32];
 	struct rb_sandbox_opts opts;
 	struct result r[R_COUNT_];
 	char path[1200];
@@ -364,19 +790,42 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	json_object_set_new(o, "pid_max", json_integer(opts.pid_max));
 	printf("calibrate: raw rates %ld x %.2fs (median), stress-ng %lds each, generator %ld x burst "
 	       "of %ld under reference\n", c.repeat, c.duration_ns / 1e9, c.stress_s, c.repeat, c.count);
+	json_object_set_new(o, "overhead_runs", json_integer(c.ov_runs));
+	json_object_set_new(o, "overhead_count", json_integer(c.ov_count));
+	json_object_set_new(o, "rss_count", json_integer(c.rss_count));
+	json_object_set_new(o, "rss_rate", json_real(c.rss_rate));
+	ov = calloc(1, sizeof(*ov));
+	if (!ov) {
+		json_decref(rec);
+		return rb_sys_error(err, ENOMEM, "calibrate");
+	}
+	t_step[0] = rb_now_ns();
 	measure_raw(&c, false, &r[R_CLONE]);
 	measure_raw(&c, true, &r[R_FORK]);
 	measure_stress(&c, "zombie", &r[R_ZOMBIE]);
 	measure_stress(&c, "vfork", &r[R_VFORK]);
+	t_step[1] = rb_now_ns();
 	snprintf(path, sizeof(path), "%s/logs", c.out);
 	if (rb_mkdir_p(path) == 0) {
 		snprintf(path, sizeof(path), "%s/logs/calibrate-reference.log", c.out);
 		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	}
 	measure_generator(si, &c, &opts, rec, &r[R_GEN]);
+	t_step[2] = rb_now_ns();
+	measure_overhead(si, &c, &opts, rec, ov);
+	t_step[3] = rb_now_ns();
 	if (opts.output_fd >= 0)
 		close(opts.output_fd);
 	opts.output_fd = -1;
+	if (c.rss_count > 0) {
+		int log_fd;
+
+		snprintf(path, sizeof(path), "%s/logs/calibrate-rss.log", c.out);
+		log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		measure_rss(si, &c, &opts, log_fd, &rss);
+		if (log_fd >= 0)
+			close(log_fd);
+	}
 
 	all = json_object();
 	printf("\n%-48s %12s %18s\n", "RATE", "PER SECOND", "SPREAD (min-max)");
@@ -410,6 +859,17 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 		printf("  %-44s %6.2fx  (for scale)\n", "generator / stress-ng --vfork",
 		       r[R_GEN].v / r[R_VFORK].v);
 	json_object_set_new(rec, "ratios", ratios);
+	report_overhead(&c, ov, rec);
+	report_rss(&c, &rss, rec);
+	if (c.rss_count)
+		snprintf(rss_time, sizeof(rss_time), "%.1f s", rss.seconds);
+	printf("\nsteps: raw rates and stress-ng %.1f s, generator %.1f s, overhead %.1f s, RSS %s\n",
+	       (t_step[1] - t_step[0]) / 1e9, (t_step[2] - t_step[1]) / 1e9,
+	       (t_step[3] - t_step[2]) / 1e9, c.rss_count ? rss_time : "skipped (--quick)");
+	json_object_set_new(rec, "step_seconds", json_pack("{s:f, s:f, s:f, s:f}", "raw_and_stress_ng",
+		(t_step[1] - t_step[0]) / 1e9, "generator", (t_step[2] - t_step[1]) / 1e9, "overhead",
+		(t_step[3] - t_step[2]) / 1e9, "rss", rss.seconds));
+	free(ov);
 	snprintf(path, sizeof(path), "%s/calibrate.json", c.out);
 	if (rb_record_write(rec, path, err) < 0) {
 		json_decref(rec);

@@ -10,7 +10,9 @@
  *              failure whether a later spawn in the same sandbox succeeded
  *              again ("recovered")
  * With --search, the highest rate (of a few bisection steps) at which the
- * stream survives. Writes exhaust.json. */
+ * stream survives. All of it --repeat times per reaper: each figure is the
+ * median with min-max over the runs (every run's value in the record).
+ * Writes exhaust.json. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,18 +26,22 @@
 #include "commands.h"
 #include "record.h"
 #include "runner.h"
+#include "stats.h"
 #include "storm.h"
 
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_ALL, OPT_SEARCH };
+enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_ALL, OPT_SEARCH, OPT_REPEAT };
 
 #define DEFAULT_PID_MAX 1024
 #define DEFAULT_RATE 2000.0
 #define MAX_REAPERS 64
 #define SEARCH_STEPS 5
 #define NAME_W 20
+#define DEFAULT_REPEAT 5
+#define MAX_REPEAT 20
 
 struct cfg {
 	double rate;
+	long repeat;
 	bool all, search;
 	char out[1024];
 	const char *names[MAX_REAPERS];
@@ -54,21 +60,29 @@ struct outcome {
 	                         failure; 0 none did */
 	char pid1[64];        /* how PID 1 ended */
 	double achieved;      /* spawns (made or failed) per second over the spawning, 0: unknown */
+	double t_exhaust;     /* s from the first scheduled spawn to the first EAGAIN's; NAN: none */
 };
 
-struct row {
-	const struct rb_reaper *r;
+/* One run of the plan for one reaper. */
+struct rep {
 	struct outcome cap, st;
 	double best_rate;     /* --search: highest surviving rate tried, 0: none, NAN: not searched */
 	double worst_rate;    /* lowest failing rate tried, NAN: none failed */
 	double gen_limit;     /* > 0: the search stopped where the generator fell behind (its rate) */
+	bool done;            /* every phase ran */
+};
+
+struct row {
+	const struct rb_reaper *r;
+	struct rep rep[MAX_REPEAT];
+	int runs;             /* repeats done */
 	char error[256];
 };
 
 static void usage(void)
 {
-	printf("usage: reapbench exhaust [-r REAPER]... [--all] [--rate R] [--search] [--out DIR]\n"
-	       "                         [sandbox options]\n\n"
+	printf("usage: reapbench exhaust [-r REAPER]... [--all] [--rate R] [--search] [--repeat N]\n"
+	       "                         [--out DIR] [sandbox options]\n\n"
 	       "With a small pid_max (default %d here), per reaper: the capacity (pids held\n"
 	       "before EAGAIN, from a burst of pid_max orphans), then a stream of 3 x pid_max\n"
 	       "orphans at --rate: EAGAINs, survived (none, all reaped), recovered (a spawn\n"
@@ -78,8 +92,9 @@ static void usage(void)
 	       "  --all              the negative controls too\n"
 	       "  --rate R           the stream's orphans per second (default %.0f)\n"
 	       "  --search           bisect --rate (%d steps) for the highest surviving rate\n"
+	       "  --repeat N         runs of it all per reaper: medians with min-max (default %d)\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
-	       RB_SANDBOX_USAGE, DEFAULT_PID_MAX, DEFAULT_RATE, SEARCH_STEPS);
+	       RB_SANDBOX_USAGE, DEFAULT_PID_MAX, DEFAULT_RATE, SEARCH_STEPS, DEFAULT_REPEAT);
 }
 
 
@@ -90,6 +105,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "reaper", required_argument, NULL, 'r' }, { "all", no_argument, NULL, OPT_ALL },
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "search", no_argument, NULL, OPT_SEARCH },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
 		RB_SANDBOX_LONGOPTS, { 0 },
 	};
@@ -120,6 +136,10 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		case OPT_SEARCH:
 			c->search = true;
 			break;
+		case OPT_REPEAT:
+			if (rb_parse_long("--repeat", optarg, 1, MAX_REPEAT, &c->repeat, err) < 0)
+				return -1;
+			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
 			break;
@@ -146,6 +166,7 @@ static void outcome_from(const struct rb_run_result *res, struct outcome *o)
 	memset(o, 0, sizeof(*o));
 	o->pids_peak = res->sb.has_cgroup ? res->sb.pids_peak : -1;
 	o->recovered = -1;
+	o->t_exhaust = NAN;
 	snprintf(o->pid1, sizeof(o->pid1), "%s%s", rb_status_string(res->sb.status, st, sizeof(st)),
 		 res->sb.end == RB_END_DEADLINE ? " (deadline)" : "");
 	if (!res->chan_valid || ch->storm.phase < 2) {
@@ -167,6 +188,9 @@ static void outcome_from(const struct rb_run_result *res, struct outcome *o)
 
 		while (i < res->nsamples && res->samples[i].pid > 0)
 			i++;
+		/* stream: every sample has its scheduled time */
+		if (i < res->nsamples && res->samples[i].t_sched_ns && res->samples[0].t_sched_ns)
+			o->t_exhaust = (res->samples[i].t_sched_ns - res->samples[0].t_sched_ns) / 1e9;
 		o->recovered = 0;
 		for (; i < res->nsamples; i++)
 			if (res->samples[i].pid > 0)
@@ -201,7 +225,6 @@ static void record_outcome(json_t *run, const struct rb_reaper *r, const char *p
 	M("reaped", o->reaped, "processes");
 	if (o->achieved > 0)
 		M("achieved_rate", o->achieved, "processes/s");
-#undef M
 	if (o->failed)
 		json_object_set_new(run, "spawn_error", json_string(strerror(o->spawn_errno)));
 	if (!strcmp(phase, "capacity")) {
@@ -211,6 +234,8 @@ static void record_outcome(json_t *run, const struct rb_reaper *r, const char *p
 			rb_record_skip(run, "capacity", o->failed ? "pids.peak unknown (no cgroup)"
 				       : "the burst did not exhaust the pid space");
 	} else {
+		if (!isnan(o->t_exhaust))
+			M("time_to_eagain", o->t_exhaust, "s");
 		json_object_set_new(run, "survived", json_boolean(o->survived));
 		if (o->recovered >= 0)
 			json_object_set_new(run, "recovered", json_boolean(o->recovered == 1));
@@ -218,6 +243,7 @@ static void record_outcome(json_t *run, const struct rb_reaper *r, const char *p
 			rb_record_skip(run, "recovered", "no EAGAIN to recover from");
 	}
 	json_object_set_new(run, "pid1_end", json_string(o->pid1));
+#undef M
 }
 
 /* Run storm WORDS under R; 0, or -1 with R's error in W (1: interrupted). */
@@ -246,6 +272,7 @@ static int storm_once(const struct rb_sysinfo *si, const struct cfg *c, struct r
 		rc = 1;
 	} else {
 		run = rb_record_add_run(rec, w->r, res.argv);
+		json_object_set_new(run, "repeat", json_integer(w->runs)); /* the one under way */
 		rb_run_record(run, &res);
 		outcome_from(&res, o);
 		if (rate > 0)
@@ -275,26 +302,32 @@ static int stream_at(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 	return rc;
 }
 
-static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
-		      long pid_max, struct row *w, json_t *rec)
+/* One run of the plan (capacity, stream, --search) under W's reaper, into
+ * W->rep[W->runs]. */
+static int run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		    long pid_max, struct row *w, json_t *rec)
 {
 	char n[32], *burst[] = { "storm", "burst", "--count", n, "--wait-reaped-ms", "500", NULL };
+	struct rep *p = &w->rep[w->runs];
 	struct outcome o;
 	double lo, hi, mid;
 	int rc;
 
-	w->best_rate = w->worst_rate = NAN;
+	p->best_rate = p->worst_rate = NAN;
 	snprintf(n, sizeof(n), "%ld", pid_max);
-	rc = storm_once(si, c, opts, w, burst, (uint32_t)pid_max, "capacity", rec, &w->cap, 0);
+	rc = storm_once(si, c, opts, w, burst, (uint32_t)pid_max, "capacity", rec, &p->cap, 0);
 	if (rc)
 		return rc;
-	rc = stream_at(si, c, opts, w, pid_max, c->rate, "stream", rec, &w->st);
-	if (rc || !c->search)
+	rc = stream_at(si, c, opts, w, pid_max, c->rate, "stream", rec, &p->st);
+	if (rc)
 		return rc;
+	p->done = true;
+	if (!c->search)
+		return 0;
 	/* bisect on a log scale between a rate that survives and one that does not */
 	lo = 0;
 	hi = NAN;
-	if (w->st.ok && w->st.survived)
+	if (p->st.ok && p->st.survived)
 		lo = c->rate;
 	else
 		hi = c->rate;
@@ -312,7 +345,7 @@ static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct r
 			return rc;
 		if (o.ok && o.survived && o.achieved > 0 && o.achieved < 0.8 * mid) {
 			/* the generator, not the reaper, set the pace: no higher rate to find */
-			w->gen_limit = o.achieved;
+			p->gen_limit = o.achieved;
 			break;
 		}
 		if (o.ok && o.survived)
@@ -320,63 +353,226 @@ static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct r
 		else
 			hi = mid;
 	}
-	w->best_rate = lo;
-	w->worst_rate = hi;
+	p->best_rate = lo;
+	p->worst_rate = hi;
 	return 0;
+}
+
+static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		      long pid_max, struct row *w, json_t *rec)
+{
+	int rc = 0;
+
+	while (w->runs < c->repeat) {
+		rc = run_once(si, c, opts, pid_max, w, rec);
+		if (rc)
+			break;
+		w->runs++;
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%-20s run %d/%ld", w->r->name, w->runs, c->repeat);
+	}
+	return rc;
+}
+
+/* ---- figures over the runs -------------------------------------------------------- */
+
+enum fig_id { F_CAP, F_SPAWNED, F_EAGAIN, F_REAPED, F_T_EAGAIN, F_MAX_RATE, F_COUNT_ };
+
+static const struct {
+	const char *name, *unit;
+} figs[F_COUNT_] = {
+	[F_CAP] = { "capacity", "pids" },
+	[F_SPAWNED] = { "stream_spawned", "processes" },
+	[F_EAGAIN] = { "stream_eagain", "processes" },
+	[F_REAPED] = { "stream_reaped", "processes" },
+	[F_T_EAGAIN] = { "stream_time_to_eagain", "s" },
+	[F_MAX_RATE] = { "max_surviving_rate", "orphans/s" },
+};
+
+/* Figure F of run P; false if that run did not measure it. */
+static bool fig_of(const struct row *w, const struct rep *p, enum fig_id f, double *v)
+{
+	const struct outcome *st = &p->st;
+
+	switch (f) {
+	case F_CAP:
+		*v = (double)capacity_of(w->r, &p->cap);
+		return p->cap.failed && *v >= 0;
+	case F_SPAWNED:
+		*v = (double)st->spawned;
+		return st->ok;
+	case F_EAGAIN:
+		*v = (double)st->failed;
+		return st->ok;
+	case F_REAPED:
+		*v = (double)st->reaped;
+		return st->ok;
+	case F_T_EAGAIN:
+		*v = st->t_exhaust;
+		return st->ok && !isnan(st->t_exhaust);
+	case F_MAX_RATE:
+		*v = p->gen_limit > 0 ? p->gen_limit : p->best_rate;
+		return !isnan(p->best_rate) && *v > 0;
+	default:
+		return false;
+	}
+}
+
+/* The values of F over W's runs (in order) and their summary. */
+static size_t fig_values(const struct row *w, enum fig_id f, double *v, struct rb_summary *sum)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < w->runs; k++)
+		if (fig_of(w, &w->rep[k], f, &v[n]))
+			n++;
+	if (rb_summarize(v, n, sum) < 0)
+		return 0;
+	return n;
+}
+
+/* "median" or "median (min-max)" */
+static void fmt_fig(char *buf, size_t len, const struct row *w, enum fig_id f, const char *fmt_one)
+{
+	double v[MAX_REPEAT];
+	struct rb_summary sum;
+	char a[32], b[32], m[32];
+
+	if (fig_values(w, f, v, &sum) == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(m, sizeof(m), fmt_one, sum.median);
+	if (sum.min == sum.max) {
+		snprintf(buf, len, "%s", m);
+		return;
+	}
+	snprintf(a, sizeof(a), fmt_one, sum.min);
+	snprintf(b, sizeof(b), fmt_one, sum.max);
+	snprintf(buf, len, "%s (%s-%s)", m, a, b);
+}
+
+/* yes / no / k/n over the runs where it applies (-: none) */
+static void fmt_count(char *buf, size_t len, int yes, int of)
+{
+	if (of == 0)
+		snprintf(buf, len, "-");
+	else if (yes == of)
+		snprintf(buf, len, "yes");
+	else if (yes == 0)
+		snprintf(buf, len, "no");
+	else
+		snprintf(buf, len, "%d/%d", yes, of);
+}
+
+static void count_flags(const struct row *w, int *survived, int *streamed, int *recovered,
+			int *exhausted)
+{
+	*survived = *streamed = *recovered = *exhausted = 0;
+	for (int k = 0; k < w->runs; k++) {
+		const struct outcome *st = &w->rep[k].st;
+
+		if (!st->ok)
+			continue;
+		(*streamed)++;
+		*survived += st->survived;
+		if (st->recovered >= 0) {
+			(*exhausted)++;
+			*recovered += st->recovered;
+		}
+	}
 }
 
 /* ---- output ----------------------------------------------------------------------- */
 
-static const char *yes_no(int v)
+static void print_table(const struct row *rows, int n, const struct cfg *c)
 {
-	return v < 0 ? "-" : v ? "yes" : "no";
-}
+	char cap[48], made[48], eag[48], reaped[48], tex[48], surv[32], rec[32], rate[48];
 
-static void print_table(const struct row *rows, int n, bool search)
-{
-	char cap[32], eag[32], made[48];
-
-	printf("\n%-*s %9s %9s %6s %8s %9s %10s  %s%s\n", NAME_W, "REAPER", "CAPACITY", "STREAMED",
-	       "EAGAIN", "REAPED", "SURVIVED", "RECOVERED", "PID 1", search ? "  MAX RATE (fails at)" : "");
+	printf("\n%s over %ld run%s per reaper (min-max where the runs differ)\n",
+	       c->repeat > 1 ? "medians" : "one run", c->repeat, c->repeat == 1 ? "" : "s");
+	printf("%-*s %14s %16s %16s %16s %18s %10s %10s  %s%s\n", NAME_W, "REAPER", "CAPACITY",
+	       "STREAMED", "EAGAIN", "REAPED", "TO EAGAIN s", "SURVIVED", "RECOVERED", "PID 1",
+	       c->search ? "  MAX RATE" : "");
 	for (int i = 0; i < n; i++) {
 		const struct row *w = &rows[i];
+		const struct rep *last = w->runs ? &w->rep[w->runs - 1] : &w->rep[0];
+		int survived, streamed, recovered, exhausted;
 
 		printf("%-*s ", NAME_W, w->r->name);
-		if (w->error[0] && !w->st.ok) {
-			printf("error: %s\n", w->error);
+		if (w->runs == 0) {
+			printf("error: %s\n", w->error[0] ? w->error : last->st.why);
 			continue;
 		}
-		if (capacity_of(w->r, &w->cap) >= 0)
-			snprintf(cap, sizeof(cap), "%s%ld", w->cap.failed ? "" : ">=",
-				 capacity_of(w->r, &w->cap));
-		else
-			snprintf(cap, sizeof(cap), "-");
-		if (!w->st.ok) {
-			printf("%9s stream: %s; PID 1 %s\n", cap, w->st.why, w->st.pid1);
+		count_flags(w, &survived, &streamed, &recovered, &exhausted);
+		fmt_fig(cap, sizeof(cap), w, F_CAP, "%.0f");
+		if (!strcmp(cap, "-") && last->cap.ok && !last->cap.failed && capacity_of(w->r, &last->cap) >= 0)
+			snprintf(cap, sizeof(cap), ">=%ld", capacity_of(w->r, &last->cap));
+		if (streamed == 0) {
+			printf("%14s stream: %s; PID 1 %s\n", cap, last->st.why, last->st.pid1);
 			continue;
 		}
-		snprintf(made, sizeof(made), "%lu", w->st.spawned);
-		snprintf(eag, sizeof(eag), "%lu", w->st.failed);
-		printf("%9s %9s %6s %8lu %9s %10s  %s", cap, made, eag, w->st.reaped,
-		       w->st.survived ? "yes" : "no", yes_no(w->st.recovered), w->st.pid1);
-		if (search) {
-			if (w->gen_limit > 0)
-				printf("  >= %.0f/s (generator-limited)", w->gen_limit);
-			else if (w->best_rate > 0)
-				printf("  %.0f/s", w->best_rate);
-			else
-				printf("  none >= pid_max/s");
-			if (!isnan(w->worst_rate))
-				printf(" (%.0f/s)", w->worst_rate);
+		fmt_fig(made, sizeof(made), w, F_SPAWNED, "%.0f");
+		fmt_fig(eag, sizeof(eag), w, F_EAGAIN, "%.0f");
+		fmt_fig(reaped, sizeof(reaped), w, F_REAPED, "%.0f");
+		fmt_fig(tex, sizeof(tex), w, F_T_EAGAIN, "%.3f");
+		fmt_count(surv, sizeof(surv), survived, streamed);
+		fmt_count(rec, sizeof(rec), recovered, exhausted);
+		printf("%14s %16s %16s %16s %18s %10s %10s  %s", cap, made, eag, reaped, tex, surv, rec,
+		       last->st.pid1);
+		if (c->search) {
+			fmt_fig(rate, sizeof(rate), w, F_MAX_RATE, "%.0f");
+			printf("  %s/s%s", rate, last->gen_limit > 0 ? " (generator-limited)" : "");
 		}
-		printf("\n");
+		printf("%s\n", w->error[0] ? "  (stopped: see the record)" : "");
 	}
+}
+
+static void record_summary(json_t *rec, const struct row *rows, int n)
+{
+	json_t *all = json_array();
+
+	for (int i = 0; i < n; i++) {
+		const struct row *w = &rows[i];
+		json_t *o = json_object(), *ms = json_object();
+		int survived, streamed, recovered, exhausted;
+
+		count_flags(w, &survived, &streamed, &recovered, &exhausted);
+		json_object_set_new(o, "reaper", json_string(w->r->name));
+		json_object_set_new(o, "runs", json_integer(w->runs));
+		json_object_set_new(o, "streams_survived", json_integer(survived));
+		json_object_set_new(o, "streams", json_integer(streamed));
+		json_object_set_new(o, "recovered", json_integer(recovered));
+		json_object_set_new(o, "exhausted", json_integer(exhausted));
+		if (w->error[0])
+			json_object_set_new(o, "error", json_string(w->error));
+		for (int f = 0; f < F_COUNT_; f++) {
+			double v[MAX_REPEAT];
+			struct rb_summary sum;
+			size_t k = fig_values(w, (enum fig_id)f, v, &sum);
+			json_t *x, *vals = json_array();
+
+			if (k == 0) {
+				json_decref(vals);
+				continue;
+			}
+			for (size_t j = 0; j < k; j++)
+				json_array_append_new(vals, json_real(v[j]));
+			x = json_pack("{s:s, s:i, s:f, s:f, s:f}", "unit", figs[f].unit, "n", (json_int_t)k,
+				      "median", sum.median, "min", sum.min, "max", sum.max);
+			json_object_set_new(x, "values", vals);
+			json_object_set_new(ms, figs[f].name, x);
+		}
+		json_object_set_new(o, "metrics", ms);
+		json_array_append_new(all, o);
+	}
+	json_object_set_new(rec, "summary", all);
 }
 
 
 int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .rate = DEFAULT_RATE };
+	struct cfg c = { .rate = DEFAULT_RATE, .repeat = DEFAULT_REPEAT };
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
@@ -425,9 +621,11 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	json_object_set_new(o, "rate", json_real(c.rate));
 	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));
 	json_object_set_new(o, "search", json_boolean(c.search));
-	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s\n",
-	       pid_max, si->per_ns_pid_max ? "per namespace" : "as pids.max: no per-namespace pid_max",
-	       pid_max, 3 * pid_max, c.rate);
+	json_object_set_new(o, "repeat", json_integer(c.repeat));
+	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s; "
+	       "%ld run%s per reaper\n", pid_max, si->per_ns_pid_max ? "per namespace"
+	       : "as pids.max: no per-namespace pid_max", pid_max, 3 * pid_max, c.rate, c.repeat,
+	       c.repeat == 1 ? "" : "s");
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
 		struct row *w = &rows[nrows];
 
@@ -455,12 +653,14 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%40s\r", "");
-	print_table(rows, nrows, c.search);
+	print_table(rows, nrows, &c);
+	record_summary(rec, rows, nrows);
 	printf("\ncapacity: pids the namespace held when a burst hit EAGAIN (cgroup pids.peak; a\n"
 	       "standalone reaper's join helper, outside the namespace, not counted): pid_max - 1\n"
 	       "before the first wrap;\n"
+	       "to EAGAIN: from the stream's first scheduled orphan to the first one refused;\n"
 	       "survived: no EAGAIN and every orphan reaped; recovered: a spawn succeeded after the\n"
-	       "first EAGAIN, in the same sandbox (- : no EAGAIN)\n");
+	       "first EAGAIN, in the same sandbox (- : no EAGAIN); k/n: in k of the n runs\n");
 	snprintf(path, sizeof(path), "%s/exhaust.json", c.out);
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;

@@ -29,6 +29,7 @@
 enum {
 	OPT_OUT = RB_OPT_FIRST_FREE, OPT_PATTERN, OPT_COUNT, OPT_REPEAT, OPT_METHOD, OPT_BRANCH,
 	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_ALL, OPT_RESOLUTION, OPT_NO_PLOTS,
+	OPT_NO_MONITOR,
 };
 
 #define DEFAULT_COUNT 1000
@@ -110,8 +111,8 @@ static void usage(void)
 {
 	printf("usage: reapbench storm [-r REAPER]... [--all] [--pattern P] [--count N] [--repeat N]\n"
 	       "                       [--method M] [--branch B] [--depth D] [--threads K] [--rate R]\n"
-	       "                       [--hold DUR] [--wait-reaped DUR] [--resolution DUR] [--out DIR]\n"
-	       "                       [--no-plots]\n"
+	       "                       [--hold DUR] [--wait-reaped DUR] [--resolution DUR] [--no-monitor]\n"
+	       "                       [--out DIR] [--no-plots]\n"
 	       "                       [sandbox options]\n\n"
 	       "Each reaper (default: every available init and the reference) clears the same\n"
 	       "storm --repeat times as PID 1 of a fresh sandbox.\n\n"
@@ -131,6 +132,8 @@ static void usage(void)
 	       "  --wait-reaped DUR  wait for the reaps after the last exit (default 2s)\n"
 	       "  --resolution DUR   the observer's batching (default 100us; 0: a wakeup per event,\n"
 	       "                     which costs the storm ~15 us of CPU per event on a VM)\n"
+	       "  --no-monitor       watch no storm process (no latency, population or zombie\n"
+	       "                     figures); the drain is timed from the cgroup's pids.current\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
 	       "  --no-plots         no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
 	       "                     CDF per reaper and the zombie population over time)\n"
@@ -157,6 +160,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "hold", required_argument, NULL, OPT_HOLD },
 		{ "wait-reaped", required_argument, NULL, OPT_WAIT },
 		{ "resolution", required_argument, NULL, OPT_RESOLUTION },
+		{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
 		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
 		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 		RB_SANDBOX_LONGOPTS, { 0 },
@@ -238,6 +242,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 					      err) < 0)
 				return -1;
 			break;
+		case OPT_NO_MONITOR:
+			c->o.no_monitor = true;
+			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
 			break;
@@ -262,7 +269,8 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 				      "until its child exits, and %s's children do not exit at once)",
 				      c->pat->name, rb_spawn_method_name(c->o.method), c->pat->name);
 	/* the payload holds a pidfd per process and raises its soft limit to this */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && c->o.count + FD_SLACK > rl.rlim_max)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && c->o.count + FD_SLACK > rl.rlim_max &&
+	    (!c->pat->recycles_fds || c->o.no_monitor))
 		return rb_input_error(err, "storm: --count %lu needs %lu file descriptors (a pidfd "
 				      "each); the hard RLIMIT_NOFILE is %llu", c->o.count,
 				      c->o.count + FD_SLACK, (unsigned long long)rl.rlim_max);
@@ -431,6 +439,27 @@ static void figures_from_samples(const struct cfg *c, const struct rb_run_result
 	free(sorted);
 }
 
+/* Monitoring off: no exit or reap was stamped, so no latency or
+ * population; the drain is the cgroup's (pids.current back at its value
+ * before the storm, timed from the root's exit). */
+static void figures_unmonitored(const struct rb_run_result *res, struct run_figures *f)
+{
+	static const enum metric_id watched[] = { M_P50, M_P90, M_P99, M_P999, M_MAX, M_SAMPLES,
+						  M_ZOMBIES, M_LIVE, M_COALESCED, M_BELOW };
+	const char *off = "monitoring off (--no-monitor): no storm process is watched";
+	int64_t t0 = res->chan.storm.t_root_exit_seen_ns, dt = res->t_drained_ns - t0;
+
+	for (size_t i = 0; i < sizeof(watched) / sizeof(watched[0]); i++)
+		skip(f, watched[i], off);
+	if (!res->t_drained_ns || !t0 || dt <= 0) {
+		skip(f, M_DRAIN, res->drain_skip[0] ? res->drain_skip : "the pids never came back");
+		skip(f, M_RATE, res->drain_skip[0] ? res->drain_skip : "the pids never came back");
+		return;
+	}
+	set(f, M_DRAIN, dt / 1e9);
+	set(f, M_RATE, (double)res->chan.reaped / (dt / 1e9));
+}
+
 static void figures_pid1(const struct rb_run_result *res, struct run_figures *f)
 {
 	const struct rb_pid1_probe *a = &res->probe[0], *z = &res->probe[1];
@@ -488,7 +517,9 @@ static void measure(const struct cfg *c, const struct rb_sandbox_opts *opts,
 		skip(f, M_PIDS, sb->has_cgroup ? "pids.peak unreadable" : sb->cgroup_skip);
 		skip(f, M_PIDS_FREE, sb->has_cgroup ? "pids.peak unreadable" : sb->cgroup_skip);
 	}
-	if (res->samples && ch->storm.samples_kept)
+	if (ch->storm.monitor_off)
+		figures_unmonitored(res, f);
+	else if (res->samples && ch->storm.samples_kept)
 		figures_from_samples(c, res, f, run);
 	else
 		for (int m = M_P50; m <= M_RATE; m++)
@@ -525,6 +556,9 @@ static void record_figures(json_t *run, const struct run_figures *f, const struc
 	rb_record_measure(run, "observer_wakeups", (double)b->observer_wakeups, "wakeups");
 	if (b->thread_failed)
 		rb_record_measure(run, "threads_failed", b->thread_failed, "threads");
+	if (b->fds_recycled)
+		json_object_set_new(run, "pidfds", json_string("closed at each reap: more processes "
+			"than RLIMIT_NOFILE allows descriptors (the close is inside the drain)"));
 	if (b->unsettled)
 		rb_record_measure(run, "spawns_unsettled", b->unsettled, "processes");
 }
@@ -791,6 +825,22 @@ static int plot(const struct cfg *c, const struct row *rows, int n, json_t *rec,
 
 /* ---- the command ------------------------------------------------------------------ */
 
+/* The harness's own peak RSS, with every sample held and the record built
+ * (its writing streams): the target is < 64 MiB for 100,000 processes. */
+static void record_harness_rss(json_t *rec)
+{
+	json_t *h = json_object_get(rec, "harness");
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0) {
+		json_object_set_new(h, "rss_peak_skip", json_string(strerror(errno)));
+		return;
+	}
+	json_object_set_new(h, "rss_peak", json_integer((json_int_t)ru.ru_maxrss));
+	json_object_set_new(h, "rss_peak_unit", json_string("KiB"));
+	printf("\nharness peak RSS %.1f MiB (getrusage, every sample held)\n", ru.ru_maxrss / 1024.0);
+}
+
 
 /* The payload's argv words. */
 static char **payload_words(const struct cfg *c, char store[][32])
@@ -819,6 +869,8 @@ static char **payload_words(const struct cfg *c, char store[][32])
 	WORD("%lld", (long long)(c->o.wait_ns / 1000000));
 	w[n++] = "--resolution-us";
 	WORD("%lld", (long long)(c->o.resolution_ns / 1000));
+	if (c->o.no_monitor)
+		w[n++] = "--no-monitor";
 #undef WORD
 	w[n] = NULL;
 	return w;
@@ -844,6 +896,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "hold_s", json_real(c->o.hold_ns / 1e9));
 	json_object_set_new(o, "wait_reaped_s", json_real(c->o.wait_ns / 1e9));
 	json_object_set_new(o, "resolution_s", json_real(c->o.resolution_ns / 1e9));
+	json_object_set_new(o, "monitor", json_boolean(!c->o.no_monitor));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
@@ -928,6 +981,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (check_cfg(&c, err) < 0)
 		return -1;
 	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
+	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
 	if (rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
@@ -980,6 +1034,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	fclose(csv_pop);
 	csv = csv_pop = NULL;
 	plot_failed = plot(&c, rows, nrows, rec, plot_line, sizeof(plot_line)) < 0;
+	record_harness_rss(rec);
 	snprintf(path, sizeof(path), "%s/storm.json", c.out);
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;

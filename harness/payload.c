@@ -13,7 +13,7 @@
  *   rb-payload zombies N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload storm PATTERN [--count N] [--method clone-vm|vfork|fork] [--branch B]
  *                    [--depth D] [--threads K] [--rate R] [--hold-ms MS] [--wait-reaped-ms MS]
- *                    [--resolution-us US]
+ *                    [--resolution-us US] [--no-monitor]
  *
  * orphans and zombies are the storm patterns burst and hoard (bench/storm.h),
  * with their old defaults (10 s to wait for the reaps).
@@ -768,6 +768,8 @@ static const struct storm_pattern *parse_storm(int argc, char **argv, struct sto
 			o->wait_ns = (int64_t)need_count(verb, "--wait-reaped-ms", v, 1ul << 31) * NS_PER_MS;
 		else if ((v = option_value(argc, argv, &i, "resolution-us", verb)))
 			o->resolution_ns = (int64_t)need_count(verb, "--resolution-us", v, 1000000) * 1000;
+		else if (strcmp(argv[i], "--no-monitor") == 0)
+			o->no_monitor = true;
 		else
 			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
 	}
@@ -855,7 +857,10 @@ static int storm_report_line(const char *verb, const struct storm_opts *o,
 	if (r->reaped < r->spawned)
 		snprintf(missing, sizeof(missing), ", %lu not reaped%s", r->spawned - r->reaped,
 			 r->we_are_pid1 ? " (we are PID 1: nobody else reaps)" : "");
-	if (r->samples && (k = latency_summary(ch, r->samples, r->nsamples, q)) > 0)
+	if (o->no_monitor)
+		snprintf(lat, sizeof(lat), "; monitoring off (--no-monitor): no reap latency, counts "
+			 "from one poll of the pidfds at the end");
+	else if (r->samples && (k = latency_summary(ch, r->samples, r->nsamples, q)) > 0)
 		snprintf(lat, sizeof(lat), "; reap latency p50 %.3f p99 %.3f max %.3f ms (%zu, %u in "
 			 "one wakeup), peak zombies %u; observer %s %.1f ms CPU, %llu wakeups", q[0], q[1],
 			 q[2], k, ch->storm.coalesced, ch->storm.zombies_peak,

@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -470,17 +471,59 @@ static bool run_ending(struct rb_sandbox *sb)
 	return poll(fds, n, 0) > 0;
 }
 
-/* Probe PID 1 at each phase the payload announces, and ack it (the payload
- * holds still until then, so PID 1 is alive and idle when probed). */
-static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t deadline,
-			 struct rb_run_result *res)
+/* One read of pids.current while the storm drains; once it is back at the
+ * baseline after the root's exit was seen (read first: the storm can make
+ * no more then), tell the payload. Between reads a short sleep leaves the
+ * CPU to PID 1 (the timer slack is made small around the watch). */
+static void drain_poll(struct rb_sandbox *sb, struct rb_channel *ch, struct rb_run_result *res,
+		       int64_t *t_last)
 {
+	int64_t root_seen = __atomic_load_n(&ch->storm.t_root_exit_seen_ns, __ATOMIC_ACQUIRE), t;
+	long n = rb_cgroup_read_long(&sb->cg, "pids.current");
+
+	t = rb_now_ns();
+	/* the resolution that counts: while it drains */
+	if (root_seen && *t_last > root_seen && t - *t_last > res->drain_gap_max_ns)
+		res->drain_gap_max_ns = t - *t_last;
+	*t_last = t;
+	res->drain_polls += root_seen != 0;
+	if (root_seen && n >= 0 && n <= res->pids_baseline) {
+		res->t_drained_ns = t;
+		__atomic_store_n(&ch->storm.t_drained_ns, t, __ATOMIC_RELEASE);
+		__atomic_store_n(&ch->storm.drained, 1, __ATOMIC_RELEASE);
+		syscall(SYS_futex, &ch->storm.drained, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+		return;
+	}
+	nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
+}
+
+/* Probe PID 1 at each phase the payload announces, and ack it (the payload
+ * holds still until then, so PID 1 is alive and idle when probed); with
+ * plan->watch_drain, read the baseline at the start and poll the drain. */
+static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t deadline,
+			 const struct rb_signal_plan *plan, struct rb_run_result *res)
+{
+	bool watch = plan->watch_drain && sb->has_cgroup;
+	int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	int64_t t_last = 0;
 	uint32_t acked = 0, ph;
 
+	res->pids_baseline = -1;
+	if (plan->watch_drain && !sb->has_cgroup)
+		snprintf(res->drain_skip, sizeof(res->drain_skip), "no pids cgroup: %s", sb->cgroup_skip);
+	if (watch)
+		prctl(PR_SET_TIMERSLACK, 1000, 0, 0, 0);
 	while (acked < 2) {
 		ph = __atomic_load_n(&ch->storm.phase, __ATOMIC_ACQUIRE);
 		if (ph > acked && ph <= 2) {
-			probe_pid1(sb->pid1, &res->probe[ph - 1]);
+			/* the payload may know the end first (monitoring on): one
+			 * last read, in the same loop's time as any other */
+			if (watch && ph == 2 && res->pids_baseline >= 0 && !res->t_drained_ns)
+				drain_poll(sb, ch, res, &t_last);
+			if (plan->probe_pid1)
+				probe_pid1(sb->pid1, &res->probe[ph - 1]);
+			if (watch && ph == 1)
+				res->pids_baseline = rb_cgroup_read_long(&sb->cg, "pids.current");
 			acked = ph;
 			__atomic_store_n(&ch->storm.probe_ack, ph, __ATOMIC_RELEASE);
 			syscall(SYS_futex, &ch->storm.probe_ack, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
@@ -488,9 +531,24 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 		}
 		if (run_ending(sb) || rb_now_ns() >= deadline)
 			break;
+		if (watch && acked == 1 && res->pids_baseline >= 0 && !res->t_drained_ns) {
+			drain_poll(sb, ch, res, &t_last);
+			continue;
+		}
 		syscall(SYS_futex, &ch->storm.phase, FUTEX_WAIT, ph,
 			&(struct timespec){ .tv_nsec = 20 * 1000000L }, NULL, 0);
 	}
+	if (watch) {
+		prctl(PR_SET_TIMERSLACK, slack > 0 ? slack : 50000, 0, 0, 0);
+		if (res->pids_baseline < 0)
+			snprintf(res->drain_skip, sizeof(res->drain_skip), "%s", acked == 0
+				 ? "the payload never announced a storm" : "pids.current unreadable");
+		else if (!res->t_drained_ns)
+			snprintf(res->drain_skip, sizeof(res->drain_skip), "pids.current never came back "
+				 "to %ld (its value before the storm) after the root's exit", res->pids_baseline);
+	}
+	if (!plan->probe_pid1)
+		return;
 	if (!res->probe[0].taken || !res->probe[1].taken)
 		snprintf(res->probe_skip, sizeof(res->probe_skip), "%s",
 			 acked == 0 ? "the payload never announced a storm (rb-payload storm does)"
@@ -600,8 +658,10 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	if (channel_open_sized(&ch, plan ? plan->storm_samples : 0, plan ? plan->storm_pops : 0,
 			       err) < 0)
 		return -1;
-	if (plan && plan->probe_pid1)
+	if (plan && (plan->probe_pid1 || plan->watch_drain))
 		ch.map->storm.probe_ms = 2000;
+	if (plan && plan->watch_drain)
+		ch.map->storm.drain_watch = 1;
 	env = environment_with(RB_CHANNEL_ENV, ch.path);
 	if (!env) {
 		rb_sys_error(err, ENOMEM, "environment");
@@ -615,8 +675,10 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	if (plan && (plan->n > 0 || plan->settle_ns > 0 || plan->watch_app || plan->train))
 		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns,
 			  plan->watch_app && r->mode == RB_MODE_WRAP, &app_pidfd, res);
-	if (plan && plan->probe_pid1)
-		storm_probes(&res->sb, ch.map, res->sb.t_start_ns + opts.deadline_ns, res);
+	if (plan && !res->sb.has_cgroup)
+		ch.map->storm.drain_watch = 0; /* nobody will say drained: the payload counts */
+	if (plan && (plan->probe_pid1 || plan->watch_drain))
+		storm_probes(&res->sb, ch.map, res->sb.t_start_ns + opts.deadline_ns, plan, res);
 	if (rb_sandbox_wait(&res->sb, &opts, SIGTERM, err) < 0)
 		goto destroy;
 	if (plan && plan->watch_app)
@@ -838,6 +900,26 @@ static void record_signals(json_t *run, const struct rb_run_result *res)
 	rb_record_measure(run, "signals_received", c->nsignals, "signals");
 }
 
+/* The drain as the cgroup saw it (plan->watch_drain): from the root's
+ * exit (the payload's observer saw it) to pids.current back at its value
+ * before the storm. */
+static void record_drain_pids(json_t *run, const struct rb_run_result *res)
+{
+	int64_t t0 = res->chan.storm.t_root_exit_seen_ns, dt = res->t_drained_ns - t0;
+
+	if (!res->t_drained_ns && !res->drain_skip[0])
+		return; /* not watched */
+	if (!res->t_drained_ns || !t0 || dt <= 0) {
+		rb_record_skip(run, "drain_time_pids", res->drain_skip[0] ? res->drain_skip
+			       : "the root's exit was not seen before the pids came back");
+		return;
+	}
+	rb_record_measure(run, "drain_time_pids", dt / 1e9, "s");
+	rb_record_measure(run, "drain_rate_pids", (double)res->chan.spawned / (dt / 1e9), "reaps/s");
+	rb_record_measure(run, "drain_pids_polls", (double)res->drain_polls, "reads");
+	rb_record_measure(run, "drain_pids_gap_max", res->drain_gap_max_ns / 1e9, "s");
+}
+
 void rb_run_record(json_t *run, const struct rb_run_result *res)
 {
 	const struct rb_sandbox *sb = &res->sb;
@@ -870,8 +952,13 @@ void rb_run_record(json_t *run, const struct rb_run_result *res)
 			rb_record_measure(run, "reap_all_time",
 					  (c->t_all_reaped_ns - c->t_released_ns) / 1e9, "s");
 		else
-			rb_record_skip(run, "reap_all_time", "not every process was reaped in time");
+			rb_record_skip(run, "reap_all_time", c->storm.monitor_off
+				       ? "monitoring off (--no-monitor): no reap is stamped"
+				       : "not every process was reaped in time");
 	}
+	if (c->storm.payload_rss_peak_kb > 0)
+		rb_record_measure(run, "payload_rss_peak", (double)c->storm.payload_rss_peak_kb, "KiB");
+	record_drain_pids(run, res);
 }
 
 void rb_sandbox_opts_default(struct rb_sandbox_opts *o)

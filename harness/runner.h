@@ -64,6 +64,11 @@ struct rb_signal_plan {
 	bool probe_pid1;
 	/* An open-loop train, sent after the plan's own signals. */
 	struct rb_signal_train *train;
+	/* Storm runs: poll the cgroup's pids.current from the storm's start
+	 * (its value then is the baseline) until it is back at the baseline
+	 * after the generator's root exited: res->t_drained_ns. Measured from
+	 * outside, the same with the payload's monitoring on or off. */
+	bool watch_drain;
 };
 
 /* PID 1 as /proc showed it at one moment. */
@@ -102,6 +107,12 @@ struct rb_run_result {
 	/* plan->probe_pid1: [0] at the storm's start, [1] at its end */
 	struct rb_pid1_probe probe[2];
 	char probe_skip[128];     /* why a probe is missing */
+	/* plan->watch_drain */
+	long pids_baseline;       /* pids.current when the storm started, -1 unknown */
+	int64_t t_drained_ns;     /* the first poll that saw it again after the root's exit; 0: none */
+	uint64_t drain_polls;     /* reads of pids.current after the root's exit was seen */
+	int64_t drain_gap_max_ns; /* the longest time between two of those: the resolution */
+	char drain_skip[128];     /* why there is no t_drained_ns */
 };
 
 /* Kubernetes' pod: a standalone reaper as PID 1 and containers that join its

@@ -11,8 +11,9 @@ meas() { jq -r --arg r "$1" --arg p "$2" --arg m "$3" \
 	'[.runs[] | select(.reaper.name == $r and .phase == $p) | .measurements[] | select(.name == $m) | .value][0] // "none"' "$TMP/x/exhaust.json"; }
 flag() { jq -r --arg r "$1" --arg k "$2" '[.runs[] | select(.reaper.name == $r and .phase == "stream") | .[$k]][0] | tostring' "$TMP/x/exhaust.json"; }
 
-# 1. none and the reference with pid_max 400; the stream: 1200 orphans at 1000/s.
-rb exhaust -r none -r reference --pid-max 400 --rate 1000 --out "$TMP/x"
+# 1. none and the reference with pid_max 400; the stream: 1200 orphans at 1000/s;
+# all of it twice.
+rb exhaust -r none -r reference --pid-max 400 --rate 1000 --repeat 2 --out "$TMP/x"
 expect_eq "exhaust exits 0" "$rc" 0
 if [ "$(id -u)" -ne 0 ]; then
 	skip "capacity: not root, no pids cgroup"
@@ -38,25 +39,42 @@ expect_eq "reference: the stream of 1200 at 1000/s without a single EAGAIN, all 
 expect_eq "none: the stream runs out of pids and never recovers" \
 	"$(flag none survived)/$(flag none recovered)/$(jq -r '[.runs[] | select(.reaper.name == "none" and .phase == "stream") | .spawn_error][0]' "$TMP/x/exhaust.json")" \
 	"false/false/Resource temporarily unavailable"
-grep -qE '^reference +[0-9]+ +1200 +0 +1200 +yes +- ' "$TMP/out" && ok "the table: reference survived, nothing to recover" || { notok "table reference row"; diag <"$TMP/out"; }
+grep -qE '^reference +[0-9]+ +1200 +0 +1200 +- +yes +- ' "$TMP/out" && ok "the table: reference survived, nothing to recover" || { notok "table reference row"; diag <"$TMP/out"; }
 jq -e '.schema == "reapbench.record/1" and .command == "exhaust" and .options.pid_max == 400
-       and .options.stream_count == 1200 and (.runs | length) == 4' "$TMP/x/exhaust.json" >/dev/null \
-	&& ok "exhaust.json: 2 reapers x (capacity, stream), options recorded" || notok "exhaust.json shape"
+       and .options.stream_count == 1200 and .options.repeat == 2 and (.runs | length) == 8
+       and ([.runs[].repeat] | sort) == [0,0,0,0,1,1,1,1]' "$TMP/x/exhaust.json" >/dev/null \
+	&& ok "exhaust.json: 2 reapers x 2 runs x (capacity, stream), each run numbered" || notok "exhaust.json shape"
+# summary: every figure as median/min/max over the runs, with the raw values
+summ() { jq -r --arg r "$1" --arg m "$2" --arg k "$3" '.summary[] | select(.reaper == $r) | .metrics[$m][$k] | tostring' "$TMP/x/exhaust.json"; }
+expect_eq "summary: reference's stream spawned 1200 in 2 runs (median, min, max, values)" \
+	"$(summ reference stream_spawned n)/$(summ reference stream_spawned median)/$(summ reference stream_spawned min)/$(summ reference stream_spawned max)/$(summ reference stream_spawned values)" \
+	"2/1200/1200/1200/[1200,1200]"
+jq -e '.summary[] | select(.reaper == "none") | .runs == 2 and .streams_survived == 0 and .exhausted == 2 and .recovered == 0
+       and (.metrics.stream_eagain | .n == 2 and .median > 0 and .min <= .median and .median <= .max and (.values | length) == 2)
+       and (.metrics.stream_time_to_eagain | .n == 2 and .min > 0 and .max < 1.2)' "$TMP/x/exhaust.json" >/dev/null \
+	&& ok "summary: none ran out of pids in both runs, EAGAINs and the time to the first one (< the 1.2 s schedule) with their spread" \
+	|| { notok "summary for none"; jq -c '.summary' "$TMP/x/exhaust.json" | diag; }
+jq -e '.summary[] | select(.reaper == "reference") | .streams_survived == 2 and (.metrics | has("stream_time_to_eagain") | not)' "$TMP/x/exhaust.json" >/dev/null \
+	&& ok "summary: the reference survived both streams, no time to EAGAIN claimed" || notok "summary for reference"
+grep -qE '^medians over 2 runs per reaper' "$TMP/out" && ok "the table says it shows medians over 2 runs" || notok "table header"
 
 # 2. Bad input: one line, exit 2, nothing started.
-for args in "--rate 0" "--rate fast" "--pid-max 100" "--pid-max 100000" "-r no-such-reaper" "extra" "--nope"; do
+for args in "--rate 0" "--rate fast" "--pid-max 100" "--pid-max 100000" "-r no-such-reaper" "extra" "--nope" \
+	"--repeat 0" "--repeat 21"; do
 	rb exhaust $args
 	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "exhaust $args: one line, exit 2" \
 		|| { notok "exhaust $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
 done
-for args in "--repeat 0" "--duration soon" "--count 5000 --pid-max 1024" "--stress-time 0"; do
+for args in "--repeat 0" "--duration soon" "--count 5000 --pid-max 1024" "--stress-time 0" \
+	"--overhead-runs 0" "--overhead-count 5" "--rss-count 0" "--rss-rate 0"; do
 	rb calibrate $args
 	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "calibrate $args: one line, exit 2" \
 		|| { notok "calibrate $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
 done
 
 # 3. calibrate: the four kinds of rate and both ratios, short.
-rb calibrate --duration 200ms --repeat 2 --stress-time 1 --count 500 --out "$TMP/c"
+rb calibrate --duration 200ms --repeat 2 --stress-time 1 --count 500 --overhead-runs 2 \
+	--overhead-count 300 --rss-count 2000 --rss-rate 20000 --out "$TMP/c"
 expect_eq "calibrate exits 0" "$rc" 0
 for re in '^raw clone\(CLONE_VM\|CLONE_VFORK\)\+_exit\+waitpid +[0-9]+' '^raw fork\+_exit\+waitpid +[0-9]+' \
 	'^generator: storm burst under reference +[0-9]+'; do
@@ -75,6 +93,37 @@ grep -qE 'generator / raw clone-vfork +[0-9.]+% +target >= 70%: (met|MISSED)' "$
 jq -e '.command == "calibrate" and (.rates.raw_clone_vfork_rate.median > 0) and (.rates.raw_fork_rate.n == 2)
        and (.rates.generator_orphan_rate.median > 0) and (.ratios.generator_vs_raw_clone | has("met"))' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: rates (median of 2) and ratios" || notok "calibrate.json shape"
+
+# The monitoring's cost and the harness's RSS: a measured value or a skip
+# with its reason (benchmarks, not tests: no target is asserted).
+if [ "$(id -u)" -eq 0 ]; then
+	grep -qE '^  change with monitoring on +[-+][0-9.]+% +target within 5%: (met|MISSED)' "$TMP/out" \
+		&& grep -qE '^  on / off \(median of the pairs\) +[0-9.]+ +IQR [0-9.]+-[0-9.]+, min-max' "$TMP/out" \
+		&& ok "calibrate: the monitoring's cost on the drain, with its spread and the target" \
+		|| { notok "calibrate overhead lines"; diag <"$TMP/out"; }
+	grep -qE "^  PID 1's CPU per reap \(schedstat\), on / off +[0-9.]+ / [0-9.]+ us +on/off [0-9.]+, IQR" "$TMP/out" \
+		|| grep -qE "^  PID 1's CPU per reap +- +\(schedstat unreadable\)" "$TMP/out" \
+		&& ok "calibrate: PID 1's CPU per reap on and off, or a skip" || { notok "calibrate pid1 cpu line"; diag <"$TMP/out"; }
+	jq -e '.overhead | .pairs == 2 and (.drain_rate_on | length) == 2 and (.drain_rate_off | length) == 2
+	       and .ratio_median > 0 and has("met") and (.ratio_iqr | length) == 2' "$TMP/c/calibrate.json" >/dev/null \
+		&& ok "calibrate.json: overhead, 2 pairs, raw rates and the median ratio" || notok "calibrate.json overhead"
+	expect_eq "calibrate: the hoards ran with monitoring on and off alike (2 each, 300 made)" \
+		"$(jq -c '[.runs[] | select(.phase == "overhead") | [.monitor, (.measurements[] | select(.name == "payload_spawned") | .value)]] | group_by(.[0]) | map(length)' "$TMP/c/calibrate.json")" "[2,2]"
+else
+	grep -A3 '^monitoring overhead' "$TMP/out" | grep -q 'skipped: no pids cgroup' \
+		&& ok "calibrate, unprivileged: the overhead is a skip with its reason" || { notok "overhead skip"; diag <"$TMP/out"; }
+fi
+grep -qE "^  reapbench's own peak RSS \(getrusage\) +[0-9.]+ MiB +target < 64 MiB: (met|MISSED)" "$TMP/out" \
+	|| grep -A1 '^harness RSS' "$TMP/out" | grep -q 'skipped: ' \
+	&& ok "calibrate: the harness's RSS for a storm, measured or a skip" || { notok "calibrate rss line"; diag <"$TMP/out"; }
+jq -e '.rss | (.harness_rss_peak_kib > 0 and .count == 2000) or has("skip")' "$TMP/c/calibrate.json" >/dev/null \
+	&& ok "calibrate.json: rss" || notok "calibrate.json rss"
+grep -qE '^steps: raw rates and stress-ng [0-9.]+ s, generator [0-9.]+ s, overhead [0-9.]+ s, RSS [0-9.]+ s' "$TMP/out" \
+	&& ok "calibrate prints each step's time" || { notok "calibrate steps line"; diag <"$TMP/out"; }
+rb calibrate --duration 50ms --repeat 1 --stress-time 1 --count 100 --overhead-runs 1 --overhead-count 100 --quick --out "$TMP/q"
+expect_eq "calibrate --quick: exits 0, the RSS storm skipped as such" \
+	"$rc/$(grep -A1 '^harness RSS' "$TMP/out" | tail -1 | sed 's/^ *//')/$(jq -r '.rss.skip' "$TMP/q/calibrate.json")" \
+	"0/skipped: --quick/--quick"
 
 # 4. Nothing left behind.
 expect_eq "no sandbox process left" "$(nested_count)" "$nested_before"

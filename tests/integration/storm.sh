@@ -86,6 +86,39 @@ rb storm -r reference --pattern tree --method fork --count 100 --branch 3 --dept
 expect_eq "tree --method fork, 3 x 4 levels (120 nodes): the budget of 100 stops it at 100, cleared" \
 	"$(spawned_in "$TMP/p/storm.json")/$(grep -cE '^reference +1/1 ' "$TMP/out")" "100/1"
 
+# 4b. Monitoring off (--no-monitor): the storm is the same (exactly N made, all
+# reaped, counted at the end and by the kernel), but no latency is claimed.
+if [ "$(id -u)" -eq 0 ]; then
+	rb run -r tini --no-record -- storm burst --count 300 --no-monitor
+	expect_eq "burst 300 --no-monitor: made 300, reaped 300, pids.peak 303" \
+		"$(payload_field 1)/$(payload_field 2)/$(payload_field 3)/$(peak)" "300/0/300/303"
+	grep -q 'monitoring off (--no-monitor): no reap latency' "$TMP/out" && ! grep -q 'reap latency p50' "$TMP/out" \
+		&& ok "the payload says monitoring is off and reports no latency" || { notok "payload --no-monitor line"; diag <"$TMP/out"; }
+else
+	skip "pids.peak: not root, no pids cgroup"
+fi
+rb storm -r reference --pattern hoard --count 300 --repeat 2 --no-monitor --out "$TMP/nm"
+J=$TMP/nm/storm.json
+expect_eq "storm --no-monitor exits 0, reference cleared both hoards" "$rc/$(grep -cE '^reference +2/2 ' "$TMP/out")" "0/1"
+expect_eq "storm --no-monitor: each run made 300 and the final count saw 300 reaped" \
+	"$(jq -c '[.runs[] | [.measurements[] | select(.name == "payload_spawned" or .name == "payload_reaped") | .value]]' "$J")" \
+	"[[300,300],[300,300]]"
+expect_eq "storm --no-monitor: no latency, zombie or population figure, each a skip with its reason" \
+	"$(jq -r '[.runs[] | .skips[] | select(.name | test("^reap_latency|^zombies_peak")) | .reason] | unique | join("|")' "$J")/$(jq '[.runs[] | .measurements[] | select(.name | test("^reap_latency|^zombies_peak"))] | length' "$J")" \
+	"monitoring off (--no-monitor): no storm process is watched/0"
+jq -e '.options.monitor == false and (.summary[0].metrics | has("reap_latency_p50") | not)' "$J" >/dev/null \
+	&& ok "storm.json: options.monitor false, no latency in the summary" || notok "storm.json --no-monitor options/summary"
+grep -qE '^reference +2/2 +- +- +- ' "$TMP/out" && ok "the table shows - for the latencies" || { notok "table latencies -"; diag <"$TMP/out"; }
+if [ "$(id -u)" -eq 0 ]; then
+	expect_eq "storm --no-monitor: the drain is timed from the cgroup in both runs" \
+		"$(jq '[.runs[] | .measurements[] | select(.name == "drain_time_pids" and .value > 0)] | length' "$J")" 2
+else
+	expect_eq "storm --no-monitor, no cgroup: the drain is a skip that says so" \
+		"$(jq -r '[.runs[] | .skips[] | select(.name == "drain_time") | .reason][0]' "$J" | cut -c1-13)" "no pids cgrou"
+fi
+jq -e '.harness.rss_peak > 0 and .harness.rss_peak_unit == "KiB" and (.harness | has("version"))' "$J" >/dev/null \
+	&& ok "storm.json: the harness's own peak RSS" || notok "storm.json harness rss"
+
 # 5. Bad input: one line, exit 2, nothing started.
 for args in "--pattern nope" "--pattern burst --method vfork" "--count 0" "--repeat 0" "--rate -1" \
 	"--resolution soon" "-r no-such-reaper" "--count 100000000"; do
