@@ -16,7 +16,7 @@
 #include "options.h"
 #include "record.h"
 
-enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_ALL, OPT_GRACE, OPT_LIST,
+enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_GRACE, OPT_LIST,
        OPT_NO_RECORD };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON, FORMAT_TAP };
 
@@ -312,13 +312,13 @@ static int list_deviations(struct matrix *m, FILE *out)
 
 /* ---- selection ----------------------------------------------------------------- */
 
-static int pick_reapers(struct matrix *m, const struct rb_sysinfo *si, char **names, int nnames,
-			bool all, struct rb_error *err)
+static int pick_reapers(struct matrix *m, const struct rb_sysinfo *si,
+			const struct rb_selection *sel, struct rb_error *err)
 {
 	struct rb_reaper *chosen;
 	size_t n;
 
-	if (rb_registry_select(si, (const char *const *)names, nnames, all, &chosen, &n, err) < 0)
+	if (rb_registry_select(si, sel->names, sel->n, sel->all, &chosen, &n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n && m->nreapers < MAX_REAPERS; i++) {
 		if (!chosen[i].available) {
@@ -367,23 +367,23 @@ static int parse_format(const char *s, enum format *f, struct rb_error *err)
 int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
 	static const struct option longopts[] = {
-		{ "reaper", required_argument, NULL, 'r' },  { "help", no_argument, NULL, 'h' },
+		RB_SELECTION_LONGOPTS, { "help", no_argument, NULL, 'h' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "check", required_argument, NULL, OPT_CHECK },
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "json", required_argument, NULL, OPT_JSON }, { "all", no_argument, NULL, OPT_ALL },
+		{ "json", required_argument, NULL, OPT_JSON },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "grace", required_argument, NULL, OPT_GRACE },
 		{ "no-record", no_argument, NULL, OPT_NO_RECORD }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	struct rb_conform_ctx ctx = { .si = si };
 	static struct matrix m; /* large (descriptors); one per process */
-	char *names[MAX_REAPERS];
+	struct rb_selection sel = { .n = 0 };
 	const char *pattern = NULL, *json_path = NULL;
 	enum format format = FORMAT_TEXT;
-	bool all = false, list = false, record = true;
+	bool list = false, record = true;
 	char default_json[128];
-	int opt, rc, nnames = 0, bad;
+	int opt, rc, bad;
 	long repeat = 1;
 	json_t *rec;
 
@@ -392,16 +392,13 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	ctx.grace_ns = 10LL * 1000000000; /* docker stop's default */
 	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		rc = rb_sandbox_opt(opt, optarg, &ctx.opts, err);
+		if (rc == 0)
+			rc = rb_selection_opt(opt, optarg, "conform", &sel, err);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
 			continue;
 		switch (opt) {
-		case 'r':
-			if (nnames == MAX_REAPERS)
-				return rb_input_error(err, "conform: at most %d reapers", MAX_REAPERS);
-			names[nnames++] = optarg;
-			break;
 		case 'h':
 			usage();
 			return 0;
@@ -418,9 +415,6 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			break;
 		case OPT_JSON:
 			json_path = optarg;
-			break;
-		case OPT_ALL:
-			all = true;
 			break;
 		case OPT_LIST:
 			list = true;
@@ -455,7 +449,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (access(ctx.payload, X_OK) != 0)
 		rc = rb_fail(err, RB_ERR_INPUT, errno, "payload %s (run make)", ctx.payload);
 	else
-		rc = pick_reapers(&m, si, names, nnames, all, err);
+		rc = pick_reapers(&m, si, &sel, err);
 	if (rc < 0 || m.nreapers == 0) {
 		free(m.checks);
 		return rc < 0 ? -1 : rb_input_error(err, "conform: no reaper available");

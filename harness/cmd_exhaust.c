@@ -29,11 +29,10 @@
 #include "stats.h"
 #include "storm.h"
 
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_ALL, OPT_SEARCH, OPT_REPEAT };
+enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_SEARCH, OPT_REPEAT };
 
 #define DEFAULT_PID_MAX 1024
 #define DEFAULT_RATE 2000.0
-#define MAX_REAPERS 64
 #define SEARCH_STEPS 5
 #define NAME_W 20
 #define DEFAULT_REPEAT 5
@@ -44,8 +43,7 @@ struct cfg {
 	long repeat;
 	bool all, search;
 	char out[1024];
-	const char *names[MAX_REAPERS];
-	int nnames;
+	struct rb_selection sel;
 };
 
 /* One storm run's outcome. */
@@ -102,7 +100,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		      struct rb_error *err)
 {
 	static const struct option longopts[] = {
-		{ "reaper", required_argument, NULL, 'r' }, { "all", no_argument, NULL, OPT_ALL },
+		RB_SELECTION_LONGOPTS,
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "search", no_argument, NULL, OPT_SEARCH },
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
@@ -113,6 +111,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 
 	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		rc = rb_sandbox_opt(opt, optarg, opts, err);
+		if (rc == 0)
+			rc = rb_selection_opt(opt, optarg, "exhaust", &c->sel, err);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -121,14 +121,6 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		case 'h':
 			usage();
 			return 1;
-		case 'r':
-			if (c->nnames == MAX_REAPERS)
-				return rb_input_error(err, "exhaust: at most %d reapers", MAX_REAPERS);
-			c->names[c->nnames++] = optarg;
-			break;
-		case OPT_ALL:
-			c->all = true;
-			break;
 		case OPT_RATE:
 			if (rb_parse_rate("--rate", optarg, 1e6, &c->rate, err) < 0)
 				return -1;
@@ -600,7 +592,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
-	if (rb_registry_select(si, c.names, c.nnames, c.all, &reapers, &nreapers, err) < 0)
+	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/logs", c.out);
 	if (rb_mkdir_p(path) < 0) {

@@ -28,9 +28,8 @@
 #include "storm.h"
 
 enum { OPT_RATE = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_SIGNAL, OPT_STORM_RATE, OPT_CONDITIONS,
-       OPT_REPEAT, OPT_SETTLE, OPT_OUT, OPT_JSON, OPT_ALL, OPT_NO_PLOTS };
+       OPT_REPEAT, OPT_SETTLE, OPT_OUT, OPT_JSON, OPT_NO_PLOTS };
 
-#define MAX_REAPERS 64
 #define NAME_W 20
 #define MAX_COUNT 4000 /* the channel logs RB_CHANNEL_MAX_SIGNALS receipts */
 #define STORM_LEAD_NS (100 * 1000000LL) /* the storm runs this long before the train */
@@ -44,11 +43,10 @@ struct cfg {
 	int nkinds, kinds[RB_TRAIN_MAX_KINDS];
 	bool cond[COND_COUNT_];
 	int64_t settle_ns;
-	bool all, no_plots;
+	bool no_plots;
 	char out[1024];
 	const char *json;
-	const char *names[MAX_REAPERS];
-	int nnames;
+	struct rb_selection sel;
 };
 
 /* What a cell of the table (one reaper, one condition) pooled over its runs. */
@@ -133,7 +131,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		      struct rb_error *err)
 {
 	static const struct option longopts[] = {
-		{ "reaper", required_argument, NULL, 'r' }, { "all", no_argument, NULL, OPT_ALL },
+		RB_SELECTION_LONGOPTS,
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "signal", required_argument, NULL, OPT_SIGNAL },
@@ -149,6 +147,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 
 	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		rc = rb_sandbox_opt(opt, optarg, opts, err);
+		if (rc == 0)
+			rc = rb_selection_opt(opt, optarg, "signals", &c->sel, err);
 		if (rc != 0) {
 			if (rc < 0)
 				return -1;
@@ -158,14 +158,6 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		case 'h':
 			usage();
 			return 1;
-		case 'r':
-			if (c->nnames == MAX_REAPERS)
-				return rb_input_error(err, "signals: at most %d reapers", MAX_REAPERS);
-			c->names[c->nnames++] = optarg;
-			break;
-		case OPT_ALL:
-			c->all = true;
-			break;
 		case OPT_RATE:
 			rc = rb_parse_rate("--rate", optarg, 100000, &c->rate, err);
 			break;
@@ -678,7 +670,7 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
-	if (rb_registry_select(si, c.names, c.nnames, c.all, &reapers, &nreapers, err) < 0)
+	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		return -1;
 	pr = calloc(nreapers + 1, sizeof(*pr));
 	if (!pr) {

@@ -28,25 +28,22 @@
 
 enum {
 	OPT_OUT = RB_OPT_FIRST_FREE, OPT_PATTERN, OPT_COUNT, OPT_REPEAT, OPT_METHOD, OPT_BRANCH,
-	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_ALL, OPT_RESOLUTION, OPT_NO_PLOTS,
+	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_RESOLUTION, OPT_NO_PLOTS,
 	OPT_NO_MONITOR,
 };
 
 #define DEFAULT_COUNT 1000
 #define DEFAULT_REPEAT 5
 #define POP_SAMPLES 4096u /* the payload halves the resolution when they fill */
-#define MAX_REAPERS 64
 #define FD_SLACK 32       /* as bench/storm.c */
 
 struct cfg {
 	const struct storm_pattern *pat;
 	struct storm_opts o;
 	long repeat;
-	bool all;
 	bool no_plots;
 	char out[1024];
-	const char *names[MAX_REAPERS];
-	int nnames;
+	struct rb_selection sel;
 };
 
 /* The figures of one run. Each is measured or skipped with a reason. */
@@ -148,7 +145,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		      struct rb_error *err)
 {
 	static const struct option longopts[] = {
-		{ "reaper", required_argument, NULL, 'r' }, { "all", no_argument, NULL, OPT_ALL },
+		RB_SELECTION_LONGOPTS,
 		{ "pattern", required_argument, NULL, OPT_PATTERN },
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
@@ -170,6 +167,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 
 	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		rc = rb_sandbox_opt(opt, optarg, opts, err);
+		if (rc == 0)
+			rc = rb_selection_opt(opt, optarg, "storm", &c->sel, err);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -178,14 +177,6 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		case 'h':
 			usage();
 			return 1;
-		case 'r':
-			if (c->nnames == MAX_REAPERS)
-				return rb_input_error(err, "storm: at most %d reapers", MAX_REAPERS);
-			c->names[c->nnames++] = optarg;
-			break;
-		case OPT_ALL:
-			c->all = true;
-			break;
 		case OPT_PATTERN:
 			c->pat = storm_pattern_find(optarg);
 			if (!c->pat)
@@ -985,7 +976,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
 	if (rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
-	    rb_registry_select(si, c.names, c.nnames, c.all, &reapers, &nreapers, err) < 0)
+	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/logs", c.out);
 	if (rb_mkdir_p(path) < 0) {

@@ -997,3 +997,20 @@ int rb_sandbox_opt(int opt, const char *arg, struct rb_sandbox_opts *o, struct r
 		return 0;
 	}
 }
+
+int rb_selection_opt(int opt, const char *arg, const char *cmd, struct rb_selection *s,
+		     struct rb_error *err)
+{
+	switch (opt) {
+	case 'r':
+		if (s->n == RB_MAX_SELECTED)
+			return rb_input_error(err, "%s: at most %d reapers", cmd, RB_MAX_SELECTED);
+		s->names[s->n++] = arg;
+		return 1;
+	case RB_OPT_ALL:
+		s->all = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
