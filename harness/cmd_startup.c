@@ -31,8 +31,8 @@ enum { OPT_ALL = RB_OPT_FIRST_FREE, OPT_RUNS, OPT_WARMUP, OPT_ALIVE, OPT_OUT, OP
 
 #define MAX_REAPERS 64
 #define MAX_ALIVE 8
-#define DEFAULT_RUNS 10
-#define DEFAULT_WARMUP 2
+#define DEFAULT_RUNS 20
+#define DEFAULT_WARMUP 3
 #define NO_HYPERFINE "hyperfine not found in PATH"
 
 struct cfg {
