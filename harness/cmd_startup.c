@@ -240,7 +240,7 @@ static int build_command(const struct rb_sysinfo *si, const struct rb_reaper *r,
 			 const struct rb_reaper *none, const struct rb_sandbox_opts *o,
 			 char *const payload[], char ***out, struct rb_error *err)
 {
-	char **v = NULL, **resolved = NULL, **pid1 = NULL, num[4][32], exe[4200];
+	char **v = NULL, **resolved = NULL, **pid1 = NULL, num[3][32], exe[4200];
 	const char *userns[] = { "auto", "yes", "no" };
 	size_t n = 0;
 	int rc = -1;
@@ -610,7 +610,7 @@ static void record_harness(json_t *run, const struct cfg *c, const struct row *w
 	json_t *td = json_object(), *mk = json_object();
 	char name[64];
 
-	if (w->nstart)
+	if (w->nstart == (size_t)c->runs)
 		measure_summary(run, "payload_start", w->start, w->nstart);
 	else
 		rb_record_skip(run, "payload_start", w->error[0] ? w->error : w->td_skip[0]);
@@ -774,7 +774,8 @@ static void print_harness_table(const struct cfg *c, const struct row *rows, int
 	for (int i = 0; i < nrows; i++) {
 		const struct row *w = &rows[i];
 
-		has[0][i] = rb_summarize(w->start, w->nstart, &s[0][i]) == 0;
+		has[0][i] = w->nstart == (size_t)c->runs &&
+			    rb_summarize(w->start, w->nstart, &s[0][i]) == 0;
 		for (int k = 0; k < c->nalive; k++)
 			has[1 + k][i] = w->nteardown[k] == (size_t)c->runs &&
 					rb_summarize(w->teardown[k], w->nteardown[k], &s[1 + k][i]) == 0;
@@ -891,8 +892,9 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		goto out;
 	}
 	snprintf(hf_json, sizeof(hf_json), "%s/startup-hyperfine.json", c.out);
-	snprintf(record, sizeof(record), "%s", c.json ? c.json : "");
-	if (!c.json)
+	if (c.json)
+		snprintf(record, sizeof(record), "%s", c.json);
+	else
 		snprintf(record, sizeof(record), "%s/startup.json", c.out);
 	if (nreapers > MAX_REAPERS + 1) {
 		rb_input_error(err, "startup: at most %d reapers (the registry holds %zu)", MAX_REAPERS,
