@@ -18,7 +18,7 @@ static void usage(void)
 {
 	printf("usage: reapbench run --reaper NAME|FILE [OPTIONS] -- PAYLOAD [ARGS...]\n\n"
 	       "PAYLOAD is an rb-payload verb (exit N, kill-self SIG, sleep S, signal-recorder,\n"
-	       "orphans N, zombies N, storm PATTERN [--count N ...]) or any executable.\n\n"
+	       "orphans N, zombies N, storm PATTERN [--count N ...], leave N) or any executable.\n\n"
 	       "  -r, --reaper R    reaper name (reapbench list) or descriptor file\n"
 	       RB_SANDBOX_USAGE
 	       "  --send SIG        send SIG to PID 1 from outside once the payload is ready\n"

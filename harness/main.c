@@ -21,6 +21,7 @@ static const struct {
 	{ "storm", rb_cmd_storm, "orphan and zombie storms: reap latency, drain, PID 1's cost" },
 	{ "signals", rb_cmd_signals, "open-loop signal forwarding: latency from the schedule, lost, dup" },
 	{ "exhaust", rb_cmd_exhaust, "a small pid_max: capacity, EAGAINs under an orphan stream, recovery" },
+	{ "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
 	{ "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
 	{ "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
 };

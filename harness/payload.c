@@ -14,14 +14,19 @@
  *   rb-payload storm PATTERN [--count N] [--method clone-vm|vfork|fork] [--branch B]
  *                    [--depth D] [--threads K] [--rate R] [--hold-ms MS] [--wait-reaped-ms MS]
  *                    [--resolution-us US] [--no-monitor]
+ *   rb-payload leave N [--method clone-vm|fork] [--seconds S]
  *
  * orphans and zombies are the storm patterns burst and hoard (bench/storm.h),
- * with their old defaults (10 s to wait for the reaps).
+ * with their old defaults (10 s to wait for the reaps). leave makes N
+ * children that block (for --seconds, default 60, a bound for runs outside
+ * a sandbox) and exits at once: PID 1's end must take them down (reapbench
+ * startup times that teardown).
  *
  * Exit status: 2 bad arguments or channel; 4 the set-up failed (a system
  * call that must not fail did); kill-self 125: the signal had no effect;
  * orphans, zombies and storm: 0 all spawned and reaped, 1 some spawns failed
- * (the others were reaped), 3 some were not reaped within --wait-reaped-ms.
+ * (the others were reaped), 3 some were not reaped within --wait-reaped-ms;
+ * leave: 0 all N left alive, 1 some spawns failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -922,6 +927,71 @@ static int cmd_storm(int argc, char **argv, struct payload *p)
 	return run_storm(verb, pat, &o, p);
 }
 
+/* ---- leave --------------------------------------------------------------- */
+
+/* A left child: blocks until the kernel kills it, or until the monotonic
+ * second in ARG (a bound, for a payload run outside any sandbox). Raw calls
+ * only (clone-vm); the bound travels in the pointer, not in memory. */
+static int block_until(void *arg)
+{
+	struct timespec until = { .tv_sec = (time_t)(uintptr_t)arg };
+
+	while (syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) != 0)
+		;
+	return 0;
+}
+
+/* leave N [--method clone-vm|fork] [--seconds S]: N children alive, then exit
+ * 0 without waiting for them. Their stacks stay mapped: a clone-vm child keeps
+ * the address space after we are gone. */
+static int cmd_leave(int argc, char **argv, struct payload *p)
+{
+	const char *verb = "leave", *v;
+	enum rb_spawn_method method = RB_SPAWN_CLONE_VM;
+	unsigned long n = 0, made = 0, failed = 0;
+	int64_t bound_ns = 60 * NS_PER_S; /* the sandbox's default deadline */
+	struct rb_spawner sp;
+	bool have_n = false;
+	int first_err = 0;
+	void *until;
+	pid_t pid;
+
+	for (int i = 1; i < argc; i++) {
+		if ((v = option_value(argc, argv, &i, "method", verb)))
+			method = need_method(verb, v, true);
+		else if ((v = option_value(argc, argv, &i, "seconds", verb)))
+			bound_ns = need_seconds(verb, "--seconds", v);
+		else if (!have_n && is_count_word(argv[i])) {
+			n = need_count(verb, "count", argv[i], 1ul << 22);
+			have_n = true;
+		} else
+			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
+	}
+	if (!have_n)
+		fail(EXIT_USAGE, verb, "missing count");
+	until = (void *)(uintptr_t)((now_ns() + bound_ns) / NS_PER_S + 1);
+	rb_spawner_init(&sp, 0);
+	for (unsigned long k = 0; k < n; k++) {
+		pid = rb_spawn(&sp, method, block_until, until, NULL);
+		if (pid < 0 && !first_err)
+			first_err = (int)-pid;
+		made += pid > 0;
+		failed += pid < 0;
+	}
+	p->ch->spawned = made;
+	p->ch->spawn_failed = failed;
+	p->ch->spawn_errno = first_err;
+	if (failed) {
+		complain(verb, "left %lu of %lu alive (%lu failed: %s)", made, n, failed,
+			 strerrorname_np(first_err));
+		return 1;
+	}
+	if (p->private_channel)
+		complain(verb, "left %lu alive (%s) for at most %.0f s", made,
+			 rb_spawn_method_name(method), (double)bound_ns / NS_PER_S);
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 struct verb {
@@ -937,9 +1007,10 @@ static const struct verb verbs[] = {
 	{ "orphans", cmd_orphans },
 	{ "zombies", cmd_zombies },
 	{ "storm", cmd_storm },
+	{ "leave", cmd_leave },
 };
 
-#define VERB_LIST "exit, kill-self, sleep, signal-recorder, orphans, zombies, storm"
+#define VERB_LIST "exit, kill-self, sleep, signal-recorder, orphans, zombies, storm, leave"
 
 int main(int argc, char **argv)
 {

@@ -23,7 +23,7 @@
 
 /* Verbs of rb-payload (harness/payload.c). */
 static const char *const payload_verbs[] = {
-	"exit", "kill-self", "sleep", "signal-recorder", "orphans", "zombies", "storm",
+	"exit", "kill-self", "sleep", "signal-recorder", "orphans", "zombies", "storm", "leave",
 };
 
 static bool is_payload_verb(const char *s)
@@ -954,7 +954,8 @@ void rb_run_record(json_t *run, const struct rb_run_result *res)
 		else
 			rb_record_skip(run, "reap_all_time", c->storm.monitor_off
 				       ? "monitoring off (--no-monitor): no reap is stamped"
-				       : "not every process was reaped in time");
+				       : c->t_released_ns ? "not every process was reaped in time"
+				       : "the payload left them alive (leave): PID 1's end kills them");
 	}
 	if (c->storm.payload_rss_peak_kb > 0)
 		rb_record_measure(run, "payload_rss_peak", (double)c->storm.payload_rss_peak_kb, "KiB");

@@ -455,6 +455,34 @@ int rb_sandbox_poll_joined(struct rb_sandbox *sb, int timeout_ms)
 	return joined_running(sb);
 }
 
+/* A signal from the parent namespace reaches PID 1 only if PID 1 has a
+ * handler for it: a stop signal sent before the handler exists (a workload
+ * that ends within PID 1's first milliseconds, under load) is lost and the
+ * sandbox runs to its deadline. Wait, up to a second, until PID 1 catches
+ * SIG (SigCgt), has exited, or shows no such line. */
+static void wait_caught(struct rb_sandbox *sb, int sig)
+{
+	int64_t end = rb_now_ns() + 1000000000LL;
+	unsigned long long caught;
+	char path[64], line[256];
+	bool seen;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)sb->pid1);
+	while (rb_now_ns() < end && !rb_sandbox_pid1_exited(sb, 0)) {
+		f = fopen(path, "re");
+		if (!f)
+			return;
+		seen = false;
+		while (!seen && fgets(line, sizeof(line), f))
+			seen = sscanf(line, "SigCgt: %llx", &caught) == 1;
+		fclose(f);
+		if (!seen || (caught >> (sig - 1)) & 1)
+			return;
+		rb_sandbox_pid1_exited(sb, 1);
+	}
+}
+
 int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
 		    struct rb_error *err)
 {
@@ -487,8 +515,10 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 			}
 		if (ended) {
 			/* the last joined workload is gone: the pod is done */
-			if (joined_running(sb) == 0 && stop_signal)
+			if (joined_running(sb) == 0 && stop_signal) {
+				wait_caught(sb, stop_signal);
 				pidfd_send(sb->pidfd, stop_signal);
+			}
 			continue;
 		}
 		if (fds[1].revents & POLLIN) {

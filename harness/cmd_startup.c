@@ -1,0 +1,957 @@
+/* reapbench startup: what a reaper costs to start and to end.
+ *
+ * hyperfine times, per reaper, the whole lifecycle of `reapbench run` with a
+ * trivial payload (sandbox created -> the reaper starts `exit 0` -> PID 1
+ * exits -> namespace gone) and, per N of --alive, the same with a payload
+ * that leaves N processes alive and exits (rb-payload leave N: when PID 1
+ * exits the kernel kills and reaps all N). `none` (the payload itself as
+ * PID 1) is always measured, in the same run: the ratio to it is the figure
+ * to read on a noisy machine.
+ *
+ * The harness itself measures, in rounds that interleave the reapers, the
+ * start (PID 1 released -> the payload's first instruction) and the teardown
+ * (the payload's own exit stamp -> PID 1 reaped by the harness) per N. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "record.h"
+#include "runner.h"
+#include "stats.h"
+
+enum { OPT_RUNS = RB_OPT_FIRST_FREE, OPT_WARMUP, OPT_ALIVE, OPT_OUT, OPT_JSON };
+
+#define MAX_REAPERS 64
+#define MAX_ALIVE 8
+#define DEFAULT_RUNS 20
+#define DEFAULT_WARMUP 3
+#define NO_HYPERFINE "hyperfine not found in PATH"
+
+struct cfg {
+	long runs, warmup;
+	long alive[MAX_ALIVE]; /* ascending, alive[0] == 0 */
+	int nalive;
+	char out[1024];
+	const char *json;
+	struct rb_selection sel;
+};
+
+/* One hyperfine command's figures (seconds), or why there are none. */
+struct timing {
+	bool has;
+	double mean, stddev, median, min, max;
+	json_t *raw;  /* the result object from hyperfine's JSON (owned) */
+	char skip[256];
+};
+
+/* Commands per reaper: [0] the lifecycle (exit 0), [1 + k] leave alive[k]. */
+#define NCMD (1 + MAX_ALIVE)
+
+struct row {
+	const struct rb_reaper *r;
+	char **cmd[NCMD];        /* hyperfine's argv words per command */
+	struct timing hf[NCMD];
+	/* measured by the harness, over the runs */
+	double *start;           /* s, from the N = 0 runs */
+	size_t nstart;
+	double *teardown[MAX_ALIVE];
+	double *making[MAX_ALIVE];  /* s, the payload's own run: making the N */
+	size_t nteardown[MAX_ALIVE];
+	char td_skip[MAX_ALIVE][256];
+	char error[256];
+};
+
+static void usage(void)
+{
+	printf("usage: reapbench startup [-r REAPER]... [--all] [--runs N] [--warmup N] [--alive LIST]\n"
+	       "                         [--out DIR] [--json PATH] [sandbox options]\n\n"
+	       "What each reaper costs to start a payload and to end. hyperfine times the whole\n"
+	       "`reapbench run` lifecycle (sandbox created -> the reaper starts `exit 0` -> PID 1\n"
+	       "exits -> namespace gone) and the same with N processes left alive when PID 1\n"
+	       "exits (the kernel kills them all); the harness measures the start and that\n"
+	       "teardown itself. `none` (the payload as PID 1) is always measured: the baseline.\n\n"
+	       "  -r, --reaper R    a reaper (repeatable; default every available init and the\n"
+	       "                    reference)\n"
+	       "  --all             every reaper, the negative controls too\n"
+	       "  --runs N          timed runs per command (default %d)\n"
+	       "  --warmup N        untimed runs before them (default %d)\n"
+	       "  --alive LIST      processes left alive, comma-separated (default 0,100,1000;\n"
+	       "                    0 is always added)\n"
+	       "  --out DIR         results directory (default results/<date>-<host>)\n"
+	       "  --json PATH       the record (default DIR/startup.json)\n"
+	       RB_SANDBOX_USAGE, DEFAULT_RUNS, DEFAULT_WARMUP);
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int parse_alive(const char *arg, struct cfg *c, struct rb_error *err)
+{
+	char buf[256], *save = NULL, *tok;
+	long v;
+
+	if (strlen(arg) >= sizeof(buf))
+		return rb_input_error(err, "--alive: list too long");
+	snprintf(buf, sizeof(buf), "%s", arg);
+	c->nalive = 1;
+	c->alive[0] = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (rb_parse_long("--alive", tok, 0, RB_MAX_PID_MAX, &v, err) < 0)
+			return -1;
+		if (v == 0)
+			continue;
+		for (int i = 0; i < c->nalive; i++)
+			if (c->alive[i] == v)
+				return rb_input_error(err, "--alive: %ld given twice", v);
+		if (c->nalive == MAX_ALIVE)
+			return rb_input_error(err, "--alive: at most %d sizes besides 0", MAX_ALIVE - 1);
+		c->alive[c->nalive++] = v;
+	}
+	if (arg[0] == '\0' || arg[strlen(arg) - 1] == ',' || arg[0] == ',' || strstr(arg, ",,"))
+		return rb_input_error(err, "--alive: '%s' is not a comma-separated list of counts", arg);
+	qsort(c->alive, (size_t)c->nalive, sizeof(long), cmp_long);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
+		      struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		RB_SELECTION_LONGOPTS,
+		{ "runs", required_argument, NULL, OPT_RUNS },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		{ "alive", required_argument, NULL, OPT_ALIVE },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "json", required_argument, NULL, OPT_JSON }, { "help", no_argument, NULL, 'h' },
+		RB_SANDBOX_LONGOPTS, { 0 },
+	};
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+		rc = rb_sandbox_opt(opt, optarg, opts, err);
+		if (rc == 0)
+			rc = rb_selection_opt(opt, optarg, "startup", &c->sel, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		switch (opt) {
+		case 'h':
+			usage();
+			return 1;
+		case OPT_RUNS:
+			if (rb_parse_long("--runs", optarg, 1, 1000, &c->runs, err) < 0)
+				return -1;
+			break;
+		case OPT_WARMUP:
+			if (rb_parse_long("--warmup", optarg, 0, 100, &c->warmup, err) < 0)
+				return -1;
+			break;
+		case OPT_ALIVE:
+			if (parse_alive(optarg, c, err) < 0)
+				return -1;
+			break;
+		case OPT_OUT:
+			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		case OPT_JSON:
+			c->json = optarg;
+			break;
+		default:
+			return rb_bad_option("startup", argv, err);
+		}
+	}
+	if (optind < argc)
+		return rb_input_error(err, "startup: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* N left alive, the payload and PID 1 (and pause's joining helper) must fit
+ * in the sandbox's pid space and its cgroup. */
+static int check_room(const struct cfg *c, const struct rb_sandbox_opts *o, struct rb_error *err)
+{
+	long most = c->alive[c->nalive - 1], room = o->pids_max ? o->pids_max : o->pid_max;
+
+	if (o->pid_max < room)
+		room = o->pid_max;
+	if (most + 3 > room)
+		return rb_input_error(err, "--alive %ld: the sandbox holds %ld pids (raise --pid-max "
+				      "and --pids-max to at least %ld)", most, room, most + 3);
+	return 0;
+}
+
+/* ---- the commands hyperfine times ------------------------------------------ */
+
+static bool find_in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[8192], file[4096], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path ? path : "");
+	for (char *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(file, sizeof(file), "%s/%s", d, name);
+		if (access(file, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int push(char ***v, size_t *n, const char *w)
+{
+	char **grown = realloc(*v, (*n + 2) * sizeof(char *));
+
+	if (!grown)
+		return -1;
+	*v = grown;
+	grown[*n] = strdup(w);
+	grown[++*n] = NULL;
+	return grown[*n - 1] ? 0 : -1;
+}
+
+/* `reapbench run --no-record [sandbox options] -r R -- PAYLOAD`. A wrap
+ * reaper's command line is expanded here and run under -r none: the same
+ * PID 1 argv, without `run` reading the reaper's version (a fork and exec of
+ * its version command, ~1 ms here) on every timed run, which none skips. A
+ * standalone reaper needs its descriptor (the payload joins): its command
+ * includes that version read (the record says so). */
+static int build_command(const struct rb_sysinfo *si, const struct rb_reaper *r,
+			 const struct rb_reaper *none, const struct rb_sandbox_opts *o,
+			 char *const payload[], char ***out, struct rb_error *err)
+{
+	char **v = NULL, **resolved = NULL, **pid1 = NULL, num[3][32], exe[4200];
+	const char *userns[] = { "auto", "yes", "no" };
+	size_t n = 0;
+	int rc = -1;
+
+	snprintf(exe, sizeof(exe), "%s/reapbench", si->exe_dir);
+	snprintf(num[0], sizeof(num[0]), "%ld", o->pid_max);
+	snprintf(num[1], sizeof(num[1]), "%ld", o->pids_max ? o->pids_max : o->pid_max);
+	snprintf(num[2], sizeof(num[2]), "%lldms", (long long)(o->deadline_ns / 1000000));
+	if (rb_resolve_workload(si, payload, &resolved, err) < 0)
+		return -1;
+	if (r->mode == RB_MODE_WRAP && rb_reaper_argv(r, resolved, &pid1, err) < 0)
+		goto out;
+	if (push(&v, &n, exe) || push(&v, &n, "run") || push(&v, &n, "--no-record") ||
+	    push(&v, &n, "--pid-max") || push(&v, &n, num[0]) || push(&v, &n, "--pids-max") ||
+	    push(&v, &n, num[1]) || push(&v, &n, "--deadline") || push(&v, &n, num[2]) ||
+	    push(&v, &n, "--userns") || push(&v, &n, userns[o->userns]) || push(&v, &n, "-r") ||
+	    push(&v, &n, pid1 ? none->file : r->file) || push(&v, &n, "--"))
+		goto oom;
+	for (char **w = pid1 ? pid1 : (char **)payload; *w; w++)
+		if (push(&v, &n, *w))
+			goto oom;
+	*out = v;
+	v = NULL;
+	rc = 0;
+	goto out;
+oom:
+	rb_sys_error(err, ENOMEM, "building the hyperfine commands");
+out:
+	rb_argv_free(v);
+	rb_argv_free(resolved);
+	rb_argv_free(pid1);
+	return rc;
+}
+
+static int build_commands(const struct rb_sysinfo *si, const struct cfg *c, const struct rb_reaper *none,
+			  const struct rb_sandbox_opts *o, struct row *w, struct rb_error *err)
+{
+	char count[32], *lifecycle[] = { "exit", "0", NULL }, *leave[] = { "leave", count, NULL };
+
+	if (build_command(si, w->r, none, o, lifecycle, &w->cmd[0], err) < 0)
+		return -1;
+	for (int k = 0; k < c->nalive; k++) {
+		snprintf(count, sizeof(count), "%ld", c->alive[k]);
+		if (build_command(si, w->r, none, o, leave, &w->cmd[1 + k], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- running hyperfine ------------------------------------------------------ */
+
+static void command_name(char *buf, size_t len, const struct cfg *c, const struct row *w, int i)
+{
+	if (i == 0)
+		snprintf(buf, len, "%s/lifecycle", w->r->name);
+	else
+		snprintf(buf, len, "%s/alive=%ld", w->r->name, c->alive[i - 1]);
+}
+
+/* hyperfine's argv: every command of every row, named; -N: no shell timed. */
+static char **hyperfine_argv(const struct cfg *c, const struct row *rows, int nrows, const char *json)
+{
+	char **v = NULL, num[2][32], name[128], *line;
+	size_t n = 0;
+	bool bad;
+
+	snprintf(num[0], sizeof(num[0]), "%ld", c->runs);
+	snprintf(num[1], sizeof(num[1]), "%ld", c->warmup);
+	bad = push(&v, &n, "hyperfine") || push(&v, &n, "-N") || push(&v, &n, "--style") ||
+	      push(&v, &n, "basic") || push(&v, &n, "--ignore-failure") || push(&v, &n, "--runs") ||
+	      push(&v, &n, num[0]) || push(&v, &n, "--warmup") || push(&v, &n, num[1]) ||
+	      push(&v, &n, "--export-json") || push(&v, &n, json);
+	/* lifecycles first, back to back: their ratios are the figure */
+	for (int i = 0; i < 1 + c->nalive && !bad; i++)
+		for (int k = 0; k < nrows && !bad; k++) {
+			command_name(name, sizeof(name), c, &rows[k], i);
+			line = rb_shell_join(rows[k].cmd[i]);
+			bad = !line || push(&v, &n, "-n") || push(&v, &n, name) || push(&v, &n, line);
+			free(line);
+		}
+	if (bad) {
+		rb_argv_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Run ARGV with its output in LOG; its exit code, or -1 with WHY. */
+static int run_tool(char **argv, const char *log, char *why, size_t len)
+{
+	sigset_t none;
+	int fd, st;
+	pid_t pid;
+
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(why, len, "%s: %s", log, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* a sandbox run blocks the harness's stop signals: not hyperfine's */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fd);
+	if (pid < 0) {
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(why, len, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (!WIFEXITED(st)) {
+		snprintf(why, len, "hyperfine was killed by signal %d", WTERMSIG(st));
+		return -1;
+	}
+	return WEXITSTATUS(st);
+}
+
+static bool get_number(json_t *o, const char *key, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+/* One result object of hyperfine's JSON into T. */
+static void take_result(json_t *res, struct timing *t)
+{
+	json_t *codes = json_object_get(res, "exit_codes"), *x;
+	size_t i, failed = 0, n = json_array_size(codes);
+	long first = 0;
+
+	json_array_foreach(codes, i, x)
+		if (!json_is_integer(x) || json_integer_value(x) != 0) {
+			first = failed++ ? first : (long)json_integer_value(x);
+		}
+	if (failed) {
+		snprintf(t->skip, sizeof(t->skip), "the command failed (exit %ld) in %zu of %zu runs; "
+			 "see logs/startup-hyperfine.log and reapbench run's own output", first, failed, n);
+		return;
+	}
+	if (!get_number(res, "median", &t->median) || !get_number(res, "min", &t->min) ||
+	    !get_number(res, "max", &t->max) || !get_number(res, "mean", &t->mean) ||
+	    !json_is_array(json_object_get(res, "times"))) {
+		snprintf(t->skip, sizeof(t->skip), "hyperfine's JSON lacks median/min/max/mean/times");
+		return;
+	}
+	if (!get_number(res, "stddev", &t->stddev))
+		t->stddev = NAN; /* one run: no spread */
+	t->raw = json_incref(res);
+	t->has = true;
+}
+
+static void skip_all(const struct cfg *c, struct row *rows, int nrows, const char *why)
+{
+	for (int k = 0; k < nrows; k++)
+		for (int i = 0; i < 1 + c->nalive; i++)
+			snprintf(rows[k].hf[i].skip, sizeof(rows[k].hf[i].skip), "%s", why);
+}
+
+/* Fill every row's timings from one hyperfine run, or their skips. */
+static void run_hyperfine(const struct cfg *c, struct row *rows, int nrows, const char *json,
+			  json_t *rec)
+{
+	char log[1200], why[512], **argv;
+	json_error_t jerr;
+	json_t *doc, *results;
+	size_t want = (size_t)nrows * (size_t)(1 + c->nalive);
+	int rc;
+
+	if (!find_in_path("hyperfine")) {
+		skip_all(c, rows, nrows, NO_HYPERFINE);
+		rb_record_skip(rec, "hyperfine", NO_HYPERFINE);
+		printf("hyperfine: skipped: %s (make setup installs it)\n", NO_HYPERFINE);
+		return;
+	}
+	snprintf(log, sizeof(log), "%s/logs/startup-hyperfine.log", c->out);
+	argv = hyperfine_argv(c, rows, nrows, json);
+	if (!argv) {
+		skip_all(c, rows, nrows, "out of memory building hyperfine's command line");
+		return;
+	}
+	printf("hyperfine: %zu commands x %ld runs (+%ld warmup), log %s\n", want, c->runs,
+	       c->warmup, log);
+	fflush(stdout);
+	unlink(json); /* a stale export must not pass for this run's */
+	rc = run_tool(argv, log, why, sizeof(why));
+	rb_argv_free(argv);
+	if (rc > 0)
+		snprintf(why, sizeof(why), "hyperfine exited %d (see %s)", rc, log);
+	doc = rc == 0 ? json_load_file(json, 0, &jerr) : NULL;
+	if (rc == 0 && !doc)
+		snprintf(why, sizeof(why), "%s: %s", json, jerr.text);
+	results = json_object_get(doc, "results");
+	if (doc && json_array_size(results) != want)
+		snprintf(why, sizeof(why), "%s holds %zu results, not %zu", json,
+			 json_array_size(results), want);
+	if (!doc || json_array_size(results) != want) {
+		skip_all(c, rows, nrows, why);
+		rb_record_skip(rec, "hyperfine", why);
+		printf("hyperfine: failed: %s\n", why);
+		json_decref(doc);
+		return;
+	}
+	for (int i = 0; i < 1 + c->nalive; i++)
+		for (int k = 0; k < nrows; k++)
+			take_result(json_array_get(results, (size_t)(i * nrows + k)), &rows[k].hf[i]);
+	json_decref(doc);
+}
+
+/* ---- the harness's own measurement ------------------------------------------ */
+
+/* One run of leave N: the start and the teardown, or why not. */
+static int measure_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *o,
+			struct row *w, int k, bool keep, bool *interrupted)
+{
+	char count[32], *words[] = { "leave", count, NULL }, **workload = NULL;
+	struct rb_run_result res;
+	struct rb_error rerr;
+	int rc;
+
+	snprintf(count, sizeof(count), "%ld", c->alive[k]);
+	if (rb_resolve_workload(si, words, &workload, &rerr) < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
+		return -1;
+	}
+	rc = rb_run_payload(si, w->r, o, NULL, workload, &res, &rerr);
+	rb_argv_free(workload);
+	if (rc < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
+		rb_run_result_free(&res);
+		return -1;
+	}
+	if (res.sb.end == RB_END_INTERRUPTED)
+		*interrupted = true;
+	else if (res.sb.end == RB_END_DEADLINE)
+		snprintf(w->td_skip[k], sizeof(w->td_skip[k]), "PID 1 was killed at the deadline");
+	else if (!res.chan_valid || !res.chan.t_exit_ns)
+		snprintf(w->td_skip[k], sizeof(w->td_skip[k]), "the payload never stamped its exit");
+	else if (res.chan.spawned != (uint64_t)c->alive[k])
+		snprintf(w->td_skip[k], sizeof(w->td_skip[k]), "the payload left %llu of %ld alive "
+			 "(%s)", (unsigned long long)res.chan.spawned, c->alive[k],
+			 strerrorname_np(res.chan.spawn_errno) ? strerrorname_np(res.chan.spawn_errno)
+								: "?");
+	else if (keep) {
+		w->making[k][w->nteardown[k]] = (res.chan.t_exit_ns - res.chan.t_start_ns) / 1e9;
+		w->teardown[k][w->nteardown[k]++] = (res.sb.t_end_ns - res.chan.t_exit_ns) / 1e9;
+		if (k == 0)
+			w->start[w->nstart++] = (res.chan.t_start_ns - res.sb.t_start_ns) / 1e9;
+	}
+	rb_run_result_free(&res);
+	return 0;
+}
+
+/* Rounds: each round runs every reaper once per N, so that the machine's
+ * drift spreads over all of them alike. */
+static int measure_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *o,
+		       struct row *rows, int nrows, bool *interrupted)
+{
+	long rounds = c->warmup + c->runs;
+	int failures = 0;
+
+	for (long round = 0; round < rounds && !*interrupted; round++) {
+		for (int k = 0; k < c->nalive && !*interrupted; k++)
+			for (int i = 0; i < nrows && !*interrupted; i++) {
+				if (rows[i].error[0])
+					continue;
+				if (measure_once(si, c, o, &rows[i], k, round >= c->warmup, interrupted) < 0)
+					failures++;
+			}
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rharness: round %ld/%ld", round + 1, rounds);
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%40s\r", "");
+	return failures;
+}
+
+/* ---- the record --------------------------------------------------------------- */
+
+static void measure_summary(json_t *run, const char *name, const double *v, size_t n)
+{
+	struct rb_summary s;
+	char key[96];
+
+	if (rb_summarize(v, n, &s) < 0)
+		return;
+	rb_record_measure(run, name, s.median, "s");
+	snprintf(key, sizeof(key), "%s_min", name);
+	rb_record_measure(run, key, s.min, "s");
+	snprintf(key, sizeof(key), "%s_max", name);
+	rb_record_measure(run, key, s.max, "s");
+}
+
+static json_t *json_seconds(const double *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_real(v[i]));
+	return a;
+}
+
+static void record_hyperfine(json_t *run, const struct cfg *c, const struct row *w,
+			     const struct row *none)
+{
+	json_t *hf = json_object();
+	char name[64], *line;
+
+	for (int i = 0; i < 1 + c->nalive; i++) {
+		const struct timing *t = &w->hf[i];
+		json_t *o;
+
+		if (i == 0)
+			snprintf(name, sizeof(name), "lifecycle");
+		else
+			snprintf(name, sizeof(name), "alive_%ld", c->alive[i - 1]);
+		if (!t->has) {
+			rb_record_skip(run, name, t->skip);
+			continue;
+		}
+		rb_record_measure(run, name, t->median, "s");
+		o = json_pack("{s:f, s:f, s:f, s:f, s:O}", "median", t->median, "min", t->min, "max",
+			      t->max, "mean", t->mean, "times", json_object_get(t->raw, "times"));
+		json_object_set_new(o, "stddev", isnan(t->stddev) ? json_null() : json_real(t->stddev));
+		line = rb_shell_join(w->cmd[i]);
+		json_object_set_new(o, "command", json_string(line ? line : ""));
+		free(line);
+		json_object_set_new(hf, name, o);
+	}
+	json_object_set_new(run, "hyperfine", hf);
+	if (w->hf[0].has) {
+		rb_record_measure(run, "lifecycle_min", w->hf[0].min, "s");
+		rb_record_measure(run, "lifecycle_max", w->hf[0].max, "s");
+	}
+	if (w->hf[0].has && none && none->hf[0].has)
+		rb_record_measure(run, "lifecycle_ratio_to_none", w->hf[0].median / none->hf[0].median, "x");
+	else
+		rb_record_skip(run, "lifecycle_ratio_to_none", !w->hf[0].has ? w->hf[0].skip
+				: none ? "none's lifecycle was not measured" : "no reaper 'none' ran");
+	for (int k = 1; k < c->nalive; k++) {
+		snprintf(name, sizeof(name), "alive_extra_%ld", c->alive[k]);
+		if (w->hf[1 + k].has && w->hf[1].has)
+			rb_record_measure(run, name, w->hf[1 + k].median - w->hf[1].median, "s");
+		else
+			rb_record_skip(run, name, w->hf[1 + k].has ? w->hf[1].skip : w->hf[1 + k].skip);
+	}
+	if (w->r->mode == RB_MODE_STANDALONE)
+		json_object_set_new(run, "hyperfine_note", json_string(
+			"standalone: timed as reapbench run -r DESCRIPTOR, which includes reading the "
+			"reaper's version (a fork and exec of its version command)"));
+}
+
+static void record_harness(json_t *run, const struct cfg *c, const struct row *w)
+{
+	json_t *td = json_object(), *mk = json_object();
+	char name[64];
+
+	if (w->nstart == (size_t)c->runs)
+		measure_summary(run, "payload_start", w->start, w->nstart);
+	else
+		rb_record_skip(run, "payload_start", w->error[0] ? w->error : w->td_skip[0]);
+	json_object_set_new(run, "payload_start_s", json_seconds(w->start, w->nstart));
+	for (int k = 0; k < c->nalive; k++) {
+		const char *why = w->error[0] ? w->error : w->td_skip[k][0] ? w->td_skip[k] : "interrupted";
+
+		snprintf(name, sizeof(name), "teardown_%ld", c->alive[k]);
+		if (w->nteardown[k] == (size_t)c->runs)
+			measure_summary(run, name, w->teardown[k], w->nteardown[k]);
+		else
+			rb_record_skip(run, name, why);
+		snprintf(name, sizeof(name), "payload_leave_%ld", c->alive[k]);
+		if (w->nteardown[k] == (size_t)c->runs)
+			measure_summary(run, name, w->making[k], w->nteardown[k]);
+		else
+			rb_record_skip(run, name, why);
+		snprintf(name, sizeof(name), "%ld", c->alive[k]);
+		json_object_set_new(td, name, json_seconds(w->teardown[k], w->nteardown[k]));
+		json_object_set_new(mk, name, json_seconds(w->making[k], w->nteardown[k]));
+	}
+	json_object_set_new(run, "teardown_s", td);
+	json_object_set_new(run, "payload_leave_s", mk);
+}
+
+static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *o,
+			   const char *hf_json)
+{
+	json_t *opt = json_object_get(rec, "options"), *alive = json_array();
+
+	for (int k = 0; k < c->nalive; k++)
+		json_array_append_new(alive, json_integer(c->alive[k]));
+	json_object_set_new(opt, "runs", json_integer(c->runs));
+	json_object_set_new(opt, "warmup", json_integer(c->warmup));
+	json_object_set_new(opt, "alive", alive);
+	json_object_set_new(opt, "pid_max", json_integer(o->pid_max));
+	json_object_set_new(opt, "pids_max", json_integer(o->pids_max ? o->pids_max : o->pid_max));
+	json_object_set_new(opt, "deadline_s", json_real(o->deadline_ns / 1e9));
+	json_object_set_new(opt, "hyperfine_json", json_string(hf_json));
+}
+
+/* ---- the tables ------------------------------------------------------------------ */
+
+static void fmt_ms(char *buf, size_t len, double s)
+{
+	double ms = s * 1e3;
+
+	if (ms >= 100)
+		snprintf(buf, len, "%.0f", ms);
+	else if (ms >= 10 || ms <= -10)
+		snprintf(buf, len, "%.1f", ms);
+	else
+		snprintf(buf, len, "%.2f", ms);
+}
+
+/* "median (min-max)" in ms, with * if best. */
+static void fmt_spread(char *buf, size_t len, double med, double lo, double hi, bool best)
+{
+	char a[32], b[32], m[32];
+
+	fmt_ms(m, sizeof(m), med);
+	fmt_ms(a, sizeof(a), lo);
+	fmt_ms(b, sizeof(b), hi);
+	snprintf(buf, len, "%s%s (%s-%s)", m, best ? "*" : " ", a, b);
+}
+
+#define NAME_W 20
+#define WIDE_W 22
+#define COL_W 12
+
+/* A column's best (lowest) value, when at least two rows differ in it. */
+struct best {
+	bool has;
+	double v;
+	int seen;
+	bool differ;
+};
+
+static void best_add(struct best *b, double v)
+{
+	if (b->seen++ == 0) {
+		b->v = v;
+		return;
+	}
+	if (v != b->v)
+		b->differ = true;
+	if (v < b->v)
+		b->v = v;
+}
+
+static bool is_best(const struct best *b, double v)
+{
+	return b->seen > 1 && b->differ && v == b->v;
+}
+
+static void print_hyperfine_table(const struct cfg *c, const struct row *rows, int nrows,
+				  const struct row *none)
+{
+	struct best b[2 + MAX_ALIVE] = { 0 };
+	char cell[64];
+
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+
+		if (w->hf[0].has)
+			best_add(&b[0], w->hf[0].median);
+		for (int k = 1; k < c->nalive; k++)
+			if (w->hf[1 + k].has && w->hf[1].has)
+				best_add(&b[1 + k], w->hf[1 + k].median - w->hf[1].median);
+	}
+	printf("\ntimed by hyperfine, median (min-max) over %ld runs: LIFECYCLE `reapbench run -- exit 0`\n"
+	       "(sandbox created -> the reaper starts the payload -> PID 1 exits -> namespace gone);\n"
+	       "x NONE its ratio to none's, measured in this run; +N: `leave N` minus `leave 0`, the\n"
+	       "whole command's extra time with N left alive: the payload making them and the kernel\n"
+	       "killing and reaping them at PID 1's exit (the harness's table parts them) (* best)\n",
+	       c->runs);
+	printf("%-*s %*s %*s", NAME_W, "REAPER", WIDE_W, "LIFECYCLE ms", 7, "x NONE");
+	for (int k = 1; k < c->nalive; k++) {
+		snprintf(cell, sizeof(cell), "+N=%ld ms", c->alive[k]);
+		printf(" %*s", COL_W, cell);
+	}
+	printf("\n");
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+
+		printf("%-*s ", NAME_W, w->r->name);
+		if (!w->hf[0].has) {
+			printf("skipped: %s\n", w->hf[0].skip);
+			continue;
+		}
+		fmt_spread(cell, sizeof(cell), w->hf[0].median, w->hf[0].min, w->hf[0].max,
+			   is_best(&b[0], w->hf[0].median));
+		printf("%*s", WIDE_W, cell);
+		if (none && none->hf[0].has)
+			snprintf(cell, sizeof(cell), "%.2f", w->hf[0].median / none->hf[0].median);
+		else
+			snprintf(cell, sizeof(cell), "-");
+		printf(" %*s", 7, cell);
+		for (int k = 1; k < c->nalive; k++) {
+			double d = w->hf[1 + k].median - w->hf[1].median;
+
+			if (w->hf[1 + k].has && w->hf[1].has) {
+				fmt_ms(cell, sizeof(cell), d);
+				strcat(cell, is_best(&b[1 + k], d) ? "*" : " ");
+			} else {
+				snprintf(cell, sizeof(cell), "- ");
+			}
+			printf(" %*s", COL_W, cell);
+		}
+		printf("\n");
+	}
+}
+
+static void print_harness_table(const struct cfg *c, const struct row *rows, int nrows)
+{
+	struct rb_summary s[1 + MAX_ALIVE][MAX_REAPERS];
+	bool has[1 + MAX_ALIVE][MAX_REAPERS];
+	struct best b[1 + MAX_ALIVE] = { 0 };
+	char cell[64];
+
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+
+		has[0][i] = w->nstart == (size_t)c->runs &&
+			    rb_summarize(w->start, w->nstart, &s[0][i]) == 0;
+		for (int k = 0; k < c->nalive; k++)
+			has[1 + k][i] = w->nteardown[k] == (size_t)c->runs &&
+					rb_summarize(w->teardown[k], w->nteardown[k], &s[1 + k][i]) == 0;
+		for (int m = 0; m < 1 + c->nalive; m++)
+			if (has[m][i])
+				best_add(&b[m], s[m][i].median);
+	}
+	printf("\nmeasured by the harness (CLOCK_MONOTONIC), median (min-max) over %ld runs:\n"
+	       "START PID 1 released -> the payload's first instruction; EXIT->GONE N: the payload's\n"
+	       "own exit stamp -> PID 1 reaped by the harness, N processes alive at that exit (* best)\n",
+	       c->runs);
+	printf("%-*s %*s", NAME_W, "REAPER", WIDE_W, "START ms");
+	for (int k = 0; k < c->nalive; k++) {
+		snprintf(cell, sizeof(cell), "EXIT->GONE N=%ld", c->alive[k]);
+		printf(" %*s", WIDE_W, cell);
+	}
+	printf("\n");
+	for (int i = 0; i < nrows; i++) {
+		printf("%-*s", NAME_W, rows[i].r->name);
+		if (rows[i].error[0]) {
+			printf(" error: %s\n", rows[i].error);
+			continue;
+		}
+		for (int m = 0; m < 1 + c->nalive; m++) {
+			if (has[m][i])
+				fmt_spread(cell, sizeof(cell), s[m][i].median, s[m][i].min, s[m][i].max,
+					   is_best(&b[m], s[m][i].median));
+			else
+				snprintf(cell, sizeof(cell), "- ");
+			printf(" %*s", WIDE_W, cell);
+		}
+		printf("\n");
+		for (int k = 0; k < c->nalive; k++)
+			if (rows[i].td_skip[k][0])
+				printf("%-*s N=%ld: %s\n", NAME_W, "", c->alive[k], rows[i].td_skip[k]);
+	}
+}
+
+/* ---- the command -------------------------------------------------------------------- */
+
+/* none is the baseline: added to the reapers named, if it is not among them. */
+static int add_none(struct rb_selection *sel, struct rb_error *err)
+{
+	for (int i = 0; i < sel->n; i++)
+		if (strcmp(sel->names[i], "none") == 0)
+			return 0;
+	if (sel->n == 0)
+		return 0; /* the registry's inits include it */
+	if (sel->n == RB_MAX_SELECTED)
+		return rb_input_error(err, "startup: at most %d reapers besides none", RB_MAX_SELECTED - 1);
+	memmove(&sel->names[1], &sel->names[0], (size_t)sel->n * sizeof(sel->names[0]));
+	sel->names[0] = "none";
+	sel->n++;
+	return 0;
+}
+
+static void free_rows(struct row *rows, int nrows)
+{
+	for (int i = 0; i < nrows; i++) {
+		for (int m = 0; m < NCMD; m++) {
+			rb_argv_free(rows[i].cmd[m]);
+			json_decref(rows[i].hf[m].raw);
+		}
+		free(rows[i].start);
+		for (int k = 0; k < MAX_ALIVE; k++) {
+			free(rows[i].teardown[k]);
+			free(rows[i].making[k]);
+		}
+	}
+	free(rows);
+}
+
+static int alloc_row(struct row *w, const struct cfg *c)
+{
+	w->start = calloc((size_t)c->runs, sizeof(double));
+	if (!w->start)
+		return -1;
+	for (int k = 0; k < c->nalive; k++) {
+		w->teardown[k] = calloc((size_t)c->runs, sizeof(double));
+		w->making[k] = calloc((size_t)c->runs, sizeof(double));
+		if (!w->teardown[k] || !w->making[k])
+			return -1;
+	}
+	return 0;
+}
+
+int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	struct cfg c = { .runs = DEFAULT_RUNS, .warmup = DEFAULT_WARMUP,
+			 .alive = { 0, 100, 1000 }, .nalive = 3 };
+	struct rb_sandbox_opts opts;
+	struct rb_reaper *reapers = NULL, none_desc;
+	struct row *rows = NULL;
+	const struct row *none = NULL;
+	char path[1200], hf_json[1200], record[1200];
+	size_t nreapers = 0;
+	int rc, nrows = 0, failures;
+	bool interrupted = false;
+	json_t *rec = NULL;
+
+	rb_sandbox_opts_default(&opts);
+	opts.deadline_ns = 20LL * 1000000000;
+	rc = parse_args(argc, argv, &c, &opts, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (check_room(&c, &opts, err) < 0)
+		return -1;
+	if (!c.out[0])
+		rb_results_dir(c.out, sizeof(c.out), si);
+	if (add_none(&c.sel, err) < 0 || rb_reaper_find(si, "none", &none_desc, err) < 0 ||
+	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/logs", c.out);
+	if (rb_mkdir_p(path) < 0) {
+		rb_sys_error(err, errno, "creating %s", path);
+		goto out;
+	}
+	snprintf(hf_json, sizeof(hf_json), "%s/startup-hyperfine.json", c.out);
+	if (c.json)
+		snprintf(record, sizeof(record), "%s", c.json);
+	else
+		snprintf(record, sizeof(record), "%s/startup.json", c.out);
+	if (nreapers > MAX_REAPERS) {
+		rb_input_error(err, "startup: at most %d reapers (the registry holds %zu)", MAX_REAPERS,
+			       nreapers);
+		goto out;
+	}
+	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
+	if (!rows) {
+		rb_sys_error(err, ENOMEM, "reapers");
+		goto out;
+	}
+	rec = rb_record_new("startup", si);
+	record_options(rec, &c, &opts, hf_json);
+	printf("startup: %ld runs (+%ld warmup) per command, alive", c.runs, c.warmup);
+	for (int k = 0; k < c.nalive; k++)
+		printf("%s%ld", k ? "," : " ", c.alive[k]);
+	printf("; pid_max %ld\n", opts.pid_max);
+	for (size_t i = 0; i < nreapers; i++) {
+		struct row *w = &rows[nrows];
+
+		if (!reapers[i].available) {
+			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "startup",
+				       reapers[i].unavailable_reason);
+			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
+			       reapers[i].unavailable_reason);
+			continue;
+		}
+		w->r = &reapers[i];
+		nrows++;
+		if (alloc_row(w, &c) < 0) {
+			rb_sys_error(err, ENOMEM, "figures");
+			goto out;
+		}
+		if (build_commands(si, &c, &none_desc, &opts, w, err) < 0)
+			goto out;
+		if (strcmp(w->r->name, "none") == 0)
+			none = w;
+	}
+	run_hyperfine(&c, rows, nrows, hf_json, rec);
+	snprintf(path, sizeof(path), "%s/logs/startup-harness.log", c.out);
+	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	failures = measure_all(si, &c, &opts, rows, nrows, &interrupted);
+	if (opts.output_fd >= 0)
+		close(opts.output_fd);
+	for (int i = 0; i < nrows; i++) {
+		json_t *run = rb_record_add_run(rec, rows[i].r, rows[i].cmd[0]);
+
+		record_hyperfine(run, &c, &rows[i], none);
+		record_harness(run, &c, &rows[i]);
+	}
+	print_hyperfine_table(&c, rows, nrows, none);
+	print_harness_table(&c, rows, nrows);
+	if (rb_record_write(rec, record, err) < 0)
+		goto out;
+	printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n", record,
+	       find_in_path("hyperfine") ? hf_json : "-", c.out);
+	rc = interrupted ? 130 : failures ? 1 : 0;
+	goto done;
+out:
+	rc = -1;
+done:
+	free_rows(rows, nrows);
+	free(reapers);
+	json_decref(rec);
+	return rc;
+}
