@@ -23,11 +23,15 @@ field() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$TMP/
 expect_eq() { # DESC GOT WANT
 	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got '$2', want '$3'"; cat "$TMP/out" | diag; fi
 }
-# Processes of any nested PID namespace, other than ones older than the test
+# Processes of a nested PID namespace that run this build (its binaries, or
+# a reaper's command line naming them, from the checkout or this test's
+# copy): other checkouts' sandboxes on the same machine do not count.
 nested_count() {
 	local n=0 st
 	for st in /proc/[0-9]*/status; do
-		[ "$(awk '/^NSpid:/{print NF-1}' "$st" 2>/dev/null)" -gt 1 ] 2>/dev/null && n=$((n + 1))
+		[ "$(awk '/^NSpid:/{print NF-1}' "$st" 2>/dev/null)" -gt 1 ] 2>/dev/null || continue
+		tr '\0' ' ' <"${st%/status}/cmdline" 2>/dev/null | grep -qF -e "$ROOT/$BUILD/" -e "$TMP/" \
+			&& n=$((n + 1))
 	done
 	echo $n
 }

@@ -94,15 +94,8 @@ for args in "--runs 0" "--warmup -1" "--alive x" "--alive 5,5" "--alive 1,,2" "-
 		|| { notok "startup $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
 done
 
-# 6. Nothing left behind. Other worktrees run sandboxes on this machine: count
-# the nested processes that run this build (its binaries, or a reaper's
-# command line naming them).
-mine=0
-for st in /proc/[0-9]*/status; do
-	[ "$(awk '/^NSpid:/{print NF-1}' "$st" 2>/dev/null)" -gt 1 ] 2>/dev/null || continue
-	tr '\0' ' ' <"${st%/status}/cmdline" 2>/dev/null | grep -qF "$ROOT/$BUILD/" && mine=$((mine + 1))
-done
-expect_eq "no sandbox process of this build left" "$mine" 0
+# 6. Nothing left behind (nested_count: this build's sandbox processes only).
+expect_eq "no sandbox process of this build left" "$(nested_count)" 0
 n=$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)
 [ "$n" -le "$cgroups_before" ] && ok "no cgroup left ($n, $cgroups_before before)" \
 	|| notok "cgroups left: $n, $cgroups_before before"
