@@ -22,27 +22,29 @@
 #define DEFAULT_THRESHOLD 10.0
 
 enum { OPT_THRESHOLD = 1000, OPT_METRIC_THRESHOLD, OPT_SEED, OPT_FORMAT, OPT_GAB, OPT_BMF,
-       OPT_OTHER_MACHINE };
+       OPT_OTHER_MACHINE, OPT_TRIM };
 
 /* The storm figures compared, and which way is better. Others (counts that
- * describe the storm rather than the reaper) are not compared. */
+ * describe the storm rather than the reaper) are not compared. Timed ones
+ * are the ones other load on the machine makes worse (--trim). */
 static const struct cmp_metric {
 	const char *name;
 	int better; /* -1 lower, +1 higher */
+	bool timed;
 } cmp_metrics[] = {
-	{ "reap_latency_p50", -1 },	   { "reap_latency_p90", -1 },
-	{ "reap_latency_p99", -1 },	   { "reap_latency_p99_9", -1 },
-	{ "reap_latency_max", -1 },	   { "drain_time", -1 },
-	{ "drain_rate", +1 },		   { "zombies_peak", -1 },
-	{ "pids_peak", -1 },		   { "payload_spawn_failed", -1 },
-	{ "leaked", -1 },		   { "threads_failed", -1 },
-	{ "pid1_cpu", -1 },		   { "pid1_cpu_per_1000_reaps", -1 },
+	{ "reap_latency_p50", -1, true },  { "reap_latency_p90", -1, true },
+	{ "reap_latency_p99", -1, true },  { "reap_latency_p99_9", -1, true },
+	{ "reap_latency_max", -1, true },  { "drain_time", -1, true },
+	{ "drain_rate", +1, true },	   { "zombies_peak", -1, false },
+	{ "pids_peak", -1, false },	   { "payload_spawn_failed", -1, false },
+	{ "leaked", -1, false },	   { "threads_failed", -1, false },
+	{ "pid1_cpu", -1, true },	   { "pid1_cpu_per_1000_reaps", -1, true },
 };
 #define NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
 
 struct cfg {
 	const char *base_path, *new_path;
-	double threshold;
+	double threshold, trim;
 	struct {
 		const char *name;
 		double pct;
@@ -57,7 +59,7 @@ static void usage(void)
 {
 	printf("usage: reapbench compare BASE.json NEW.json [--threshold PCT] [--metric-threshold NAME=PCT]...\n"
 	       "                         [--seed N] [--format text|json] [--export-gab PATH]\n"
-	       "                         [--export-bmf PATH] [--allow-other-machine]\n\n"
+	       "                         [--export-bmf PATH] [--allow-other-machine] [--trim PCT]\n\n"
 	       "Compares two records of the same command (storm or conform) from the same machine.\n"
 	       "storm: per reaper and metric, the ratio of the medians over the runs NEW/BASE, its\n"
 	       "bootstrap 95%% interval (%d resamples, seeded) and a two-sided Mann-Whitney U test.\n"
@@ -73,7 +75,10 @@ static void usage(void)
 	       "                            \".json\" replaced by \"-bigger.json\" the higher-is-better\n"
 	       "                            ones (customBiggerIsBetter). range: half the 95%% interval\n"
 	       "  --export-bmf PATH         NEW's medians as Bencher Metric Format, with the interval\n"
-	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n\n"
+	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n"
+	       "  --trim PCT                timed metrics (latency, drain, PID 1's CPU): drop the worst\n"
+	       "                            PCT %% of each record's runs first (default 0): on a shared\n"
+	       "                            machine other load only makes runs worse\n\n"
 	       "Exit 0: no regression, 1: a regression, 2: bad input.\n",
 	       RESAMPLES, RB_CMP_ALPHA, DEFAULT_THRESHOLD);
 }
@@ -110,6 +115,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 		{ "export-gab", required_argument, NULL, OPT_GAB },
 		{ "export-bmf", required_argument, NULL, OPT_BMF },
 		{ "allow-other-machine", no_argument, NULL, OPT_OTHER_MACHINE },
+		{ "trim", required_argument, NULL, OPT_TRIM },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	const struct cmp_metric *m;
@@ -156,6 +162,12 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 			break;
 		case OPT_OTHER_MACHINE:
 			c->other_machine = true;
+			break;
+		case OPT_TRIM:
+			if (parse_pct("--trim", optarg, &c->trim, err) < 0)
+				return -1;
+			if (c->trim >= 100)
+				return rb_input_error(err, "--trim: '%s' leaves no run (below 100)", optarg);
 			break;
 		default:
 			return rb_bad_option("compare", argv, err);
@@ -384,6 +396,10 @@ static int compare_storm(json_t *b, json_t *n, const struct cfg *c, json_t *repo
 				free(vn);
 				continue;
 			}
+			if (m->timed && c->trim > 0) {
+				nb = rb_trim_worst(vb, nb, m->better, c->trim);
+				nn = rb_trim_worst(vn, nn, m->better, c->trim);
+			}
 			mb = rb_median(vb, nb);
 			mn = rb_median(vn, nn);
 			rb_bootstrap_ratio(vb, nb, vn, nn, RESAMPLES, seed_for(c->seed, r, m->name), &ci);
@@ -521,8 +537,9 @@ int rb_cmd_compare(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (same_machine(b, n, &c, err) < 0)
 		goto out;
-	report = json_pack("{s:s, s:s, s:s, s:f, s:I}", "base", c.base_path, "new", c.new_path,
-			   "command", cb, "threshold_pct", c.threshold, "seed", (json_int_t)c.seed);
+	report = json_pack("{s:s, s:s, s:s, s:f, s:f, s:I}", "base", c.base_path, "new", c.new_path,
+			   "command", cb, "threshold_pct", c.threshold, "trim_pct", c.trim, "seed",
+			   (json_int_t)c.seed);
 	if (strcmp(cb, "storm") == 0)
 		regressions = compare_storm(b, n, &c, report);
 	else
