@@ -46,7 +46,7 @@ gate_conform() {
 gate_plan() {
 	local st=0
 	mkdir -p "$2" || return 1
-	echo "== conform: the conformance matrix (grace 1s $GATE_CONFORM) -> $2/conform.json"
+	echo "== conform: the conformance matrix (grace 1s${GATE_CONFORM:+ $GATE_CONFORM}) -> $2/conform.json"
 	gate_conform "$1" "$2" || { echo "conform failed: see $2/conform-deviations.txt"; st=1; }
 	echo "== storm: $GATE_STORM ($GATE_REAPERS) -> $2/storm.json"
 	gate_storm "$1" "$2" >"$2/storm.txt" || { cat "$2/storm.txt"; st=1; }
