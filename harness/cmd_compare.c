@@ -375,6 +375,8 @@ static int compare_storm(json_t *b, json_t *n, const struct cfg *c, json_t *repo
 	int regressions = 0, rows = 0;
 	size_t i;
 
+	if (!c->json && c->trim > 0)
+		printf("timed metrics: each record's best %g%% of runs (--trim %g)\n", 100 - c->trim, c->trim);
 	if (!c->json)
 		printf("%-12s %-24s %10s %10s %8s %-19s %7s  %s\n", "REAPER", "METRIC", "BASE",
 		       "NEW", "CHANGE", "95% INTERVAL", "P", "VERDICT");
