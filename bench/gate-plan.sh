@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The regression gate's plan, sourced by bench/check, bench/baseline and
 # bench/gate-quality so that all three run and judge the same thing.
 #
@@ -54,4 +55,5 @@ gate_plan() {
 }
 
 # The records the gate compares, by file name.
+# shellcheck disable=SC2034 # used by the scripts that source this
 GATE_RECORDS="conform.json storm.json"
