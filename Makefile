@@ -30,7 +30,7 @@ STORM_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(STORM_SRC)))
 HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/%.o) $(STORM_OBJ)
 PAYLOAD_OBJ := $(PAYLOAD_SRC:harness/%.c=$(B)/obj/%.o) $(STORM_OBJ)
 
-.PHONY: all setup test bench clean FORCE
+.PHONY: all setup test bench bench-check baseline clean FORCE
 all: $(B)/reapbench $(B)/rb-payload $(REAPERS)
 
 $(B)/obj/%.o: harness/%.c harness/*.h bench/*.h | $(B)/obj
@@ -70,6 +70,14 @@ setup:
 
 bench: setup all
 	bench/run-quick $(B)
+
+# The regression gate (bench/gate-plan.sh): compare a fresh run against
+# results/baseline/ (exit 1 on a regression), or make that baseline.
+bench-check: setup all
+	bench/check --build $(B)
+
+baseline: setup all
+	bench/baseline --build $(B)
 
 clean:
 	rm -rf build build-san build-fuzz

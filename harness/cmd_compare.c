@@ -22,34 +22,36 @@
 #define DEFAULT_THRESHOLD 10.0
 
 enum { OPT_THRESHOLD = 1000, OPT_METRIC_THRESHOLD, OPT_SEED, OPT_FORMAT, OPT_GAB, OPT_BMF,
-       OPT_OTHER_MACHINE };
+       OPT_OTHER_MACHINE, OPT_TRIM };
 
 /* The storm and signals figures compared, and which way is better. Others
  * (counts that describe the storm rather than the reaper) are not compared.
- * A count that should be zero is judged by rb_cmp_decide_count with its
- * slack instead of by ratio. */
+ * Timed ones are the ones other load on the machine makes worse (--trim). A
+ * count that should be zero is judged by rb_cmp_decide_count with its slack
+ * instead of by ratio. */
 #define COUNT_SLACK 2.0
 static const struct cmp_metric {
 	const char *name;
 	int better;   /* -1 lower, +1 higher */
+	bool timed;
 	double slack; /* > 0: a should-be-zero count (rb_cmp_decide_count) */
 } cmp_metrics[] = {
-	{ "reap_latency_p50", -1, 0 },	   { "reap_latency_p90", -1, 0 },
-	{ "reap_latency_p99", -1, 0 },	   { "reap_latency_p99_9", -1, 0 },
-	{ "reap_latency_max", -1, 0 },	   { "drain_time", -1, 0 },
-	{ "drain_rate", +1, 0 },		   { "zombies_peak", -1, 0 },
-	{ "pids_peak", -1, 0 },		   { "payload_spawn_failed", -1, 0 },
-	{ "leaked", -1, 0 },		   { "threads_failed", -1, 0 },
-	{ "pid1_cpu", -1, 0 },		   { "pid1_cpu_per_1000_reaps", -1, 0 },
-	{ "signal_latency_p50", -1, 0 },	   { "signal_latency_p90", -1, 0 },
-	{ "signal_latency_p99", -1, 0 },	   { "signal_latency_max", -1, 0 },
-	{ "signals_lost", -1, COUNT_SLACK }, { "signals_dup", -1, COUNT_SLACK },
+	{ "reap_latency_p50", -1, true, 0 },	 { "reap_latency_p90", -1, true, 0 },
+	{ "reap_latency_p99", -1, true, 0 },	 { "reap_latency_p99_9", -1, true, 0 },
+	{ "reap_latency_max", -1, true, 0 },	 { "drain_time", -1, true, 0 },
+	{ "drain_rate", +1, true, 0 },		 { "zombies_peak", -1, false, 0 },
+	{ "pids_peak", -1, false, 0 },		 { "payload_spawn_failed", -1, false, 0 },
+	{ "leaked", -1, false, 0 },		 { "threads_failed", -1, false, 0 },
+	{ "pid1_cpu", -1, true, 0 },		 { "pid1_cpu_per_1000_reaps", -1, true, 0 },
+	{ "signal_latency_p50", -1, true, 0 },	 { "signal_latency_p90", -1, true, 0 },
+	{ "signal_latency_p99", -1, true, 0 },	 { "signal_latency_max", -1, true, 0 },
+	{ "signals_lost", -1, false, COUNT_SLACK }, { "signals_dup", -1, false, COUNT_SLACK },
 };
 #define NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
 
 struct cfg {
 	const char *base_path, *new_path;
-	double threshold;
+	double threshold, trim;
 	struct {
 		const char *name;
 		double pct;
@@ -64,7 +66,7 @@ static void usage(void)
 {
 	printf("usage: reapbench compare BASE.json NEW.json [--threshold PCT] [--metric-threshold NAME=PCT]...\n"
 	       "                         [--seed N] [--format text|json] [--export-gab PATH]\n"
-	       "                         [--export-bmf PATH] [--allow-other-machine]\n\n"
+	       "                         [--export-bmf PATH] [--allow-other-machine] [--trim PCT]\n\n"
 	       "Compares two records of the same command (storm, signals or conform) from the same\n"
 	       "machine. storm, signals: per reaper (and condition) and metric, the ratio of the\n"
 	       "medians over the runs NEW/BASE, its bootstrap 95%% interval (%d resamples, seeded)\n"
@@ -82,7 +84,10 @@ static void usage(void)
 	       "                            \".json\" replaced by \"-bigger.json\" the higher-is-better\n"
 	       "                            ones (customBiggerIsBetter). range: half the 95%% interval\n"
 	       "  --export-bmf PATH         NEW's medians as Bencher Metric Format, with the interval\n"
-	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n\n"
+	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n"
+	       "  --trim PCT                timed metrics (latency, drain, PID 1's CPU): drop the worst\n"
+	       "                            PCT %% of each record's runs first (default 0): on a shared\n"
+	       "                            machine other load only makes runs worse\n\n"
 	       "Exit 0: no regression, 1: a regression, 2: bad input.\n",
 	       RESAMPLES, RB_CMP_ALPHA, COUNT_SLACK, DEFAULT_THRESHOLD);
 }
@@ -119,6 +124,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 		{ "export-gab", required_argument, NULL, OPT_GAB },
 		{ "export-bmf", required_argument, NULL, OPT_BMF },
 		{ "allow-other-machine", no_argument, NULL, OPT_OTHER_MACHINE },
+		{ "trim", required_argument, NULL, OPT_TRIM },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	const struct cmp_metric *m;
@@ -165,6 +171,12 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 			break;
 		case OPT_OTHER_MACHINE:
 			c->other_machine = true;
+			break;
+		case OPT_TRIM:
+			if (parse_pct("--trim", optarg, &c->trim, err) < 0)
+				return -1;
+			if (c->trim >= 100)
+				return rb_input_error(err, "--trim: '%s' leaves no run (below 100)", optarg);
 			break;
 		default:
 			return rb_bad_option("compare", argv, err);
@@ -404,6 +416,8 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 	int regressions = 0, rows = 0;
 	size_t i;
 
+	if (!c->json && c->trim > 0)
+		printf("timed metrics: each record's best %g%% of runs (--trim %g)\n", 100 - c->trim, c->trim);
 	if (!c->json)
 		printf("%-24s %-24s %10s %10s %8s %-19s %7s  %s\n", "REAPER", "METRIC", "BASE",
 		       "NEW", "CHANGE", "95% INTERVAL", "P", "VERDICT");
@@ -424,6 +438,10 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 				free(vb);
 				free(vn);
 				continue;
+			}
+			if (m->timed && c->trim > 0) {
+				nb = rb_trim_worst(vb, nb, m->better, c->trim);
+				nn = rb_trim_worst(vn, nn, m->better, c->trim);
 			}
 			mb = rb_median(vb, nb);
 			mn = rb_median(vn, nn);
@@ -566,8 +584,9 @@ int rb_cmd_compare(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (same_machine(b, n, &c, err) < 0)
 		goto out;
-	report = json_pack("{s:s, s:s, s:s, s:f, s:I}", "base", c.base_path, "new", c.new_path,
-			   "command", cb, "threshold_pct", c.threshold, "seed", (json_int_t)c.seed);
+	report = json_pack("{s:s, s:s, s:s, s:f, s:f, s:I}", "base", c.base_path, "new", c.new_path,
+			   "command", cb, "threshold_pct", c.threshold, "trim_pct", c.trim, "seed",
+			   (json_int_t)c.seed);
 	if (strcmp(cb, "conform") != 0)
 		regressions = compare_measurements(b, n, &c, report);
 	else

@@ -35,6 +35,20 @@ double rb_median(const double *v, size_t n)
 	return m;
 }
 
+size_t rb_trim_worst(double *v, size_t n, int better, double pct)
+{
+	size_t keep = (size_t)llround((double)n * (100 - pct) / 100);
+
+	if (keep < 1)
+		keep = 1;
+	if (keep > n)
+		keep = n;
+	rb_sort_doubles(v, n);
+	if (better > 0)
+		memmove(v, v + (n - keep), keep * sizeof(*v));
+	return keep;
+}
+
 double rb_ratio(double new_, double base)
 {
 	if (base == 0)

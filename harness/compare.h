@@ -38,6 +38,11 @@ int rb_bootstrap_ratio(const double *base, size_t nb, const double *new_, size_t
 int rb_bootstrap_median(const double *v, size_t n, unsigned resamples, uint64_t seed,
 			double *lo, double *hi);
 
+/* Drops the worst PCT % of V's N values (the highest when BETTER is -1, the
+ * lowest when +1), keeping at least one; V ends up sorted, the kept values
+ * first. Returns how many are kept. */
+size_t rb_trim_worst(double *v, size_t n, int better, double pct);
+
 enum rb_cmp_verdict { RB_CMP_SAME, RB_CMP_REGRESSES, RB_CMP_IMPROVES };
 
 /* BETTER is -1 (lower is better) or +1 (higher is better). REGRESSES only

@@ -30,6 +30,16 @@ else
 	rb compare --metric-threshold pids_peak=60 "$base" "$TMP/worse.json"
 	expect_eq "--metric-threshold pids_peak=60: exit 0" "$rc" 0
 
+	# --trim: timed metrics lose their worst runs (5 -> 3 here), counts keep all
+	jq '(.runs[].measurements[] | select(.name == "pids_peak" or .name == "pid1_cpu_per_1000_reaps") | .value) |= . * 1.5' \
+		"$base" >"$TMP/worse2.json"
+	"$RB" compare --format json --trim 50 "$base" "$TMP/worse2.json" >"$TMP/j3" 2>&1
+	expect_eq "--trim 50: n of a timed metric, n of a count" \
+		"$(jq -r '[.results[] | select(.metric == "pid1_cpu_per_1000_reaps" or .metric == "pids_peak") | "\(.metric)=\(.n_base)/\(.n_new)"] | sort | join(" ")' "$TMP/j3")" \
+		"pid1_cpu_per_1000_reaps=3/3 pids_peak=5/5"
+	rb compare --trim 100 "$base" "$base"
+	expect_eq "--trim 100: exit 2" "$rc" 2
+
 	# the same seed, the same report (JSON)
 	"$RB" compare --format json --seed 7 "$base" "$TMP/worse.json" >"$TMP/j1" 2>&1
 	"$RB" compare --format json --seed 7 "$base" "$TMP/worse.json" >"$TMP/j2" 2>&1

@@ -115,6 +115,26 @@ static void test_bootstrap_zero_base(void **state)
 	assert_true(isinf(rb_ratio(3, 0)));
 }
 
+static void test_trim_worst(void **state)
+{
+	double lo[] = { 5, 1, 4, 2, 3, 6 }, hi[] = { 5, 1, 4, 2, 3, 6 }, one[] = { 7 };
+
+	(void)state;
+	/* lower is better: the highest half goes */
+	assert_int_equal(rb_trim_worst(lo, 6, -1, 50), 3);
+	assert_near(lo[0], 1, 0);
+	assert_near(lo[2], 3, 0);
+	/* higher is better: the lowest half goes, the kept ones come first */
+	assert_int_equal(rb_trim_worst(hi, 6, +1, 50), 3);
+	assert_near(hi[0], 4, 0);
+	assert_near(hi[2], 6, 0);
+	/* nothing to drop, and never the last one */
+	assert_int_equal(rb_trim_worst(lo, 6, -1, 0), 6);
+	assert_int_equal(rb_trim_worst(one, 1, -1, 90), 1);
+	assert_int_equal(rb_trim_worst(lo, 6, -1, 99), 1);
+	assert_near(lo[0], 1, 0);
+}
+
 static void test_verdict(void **state)
 {
 	(void)state;
@@ -171,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_mw_ties_normal),
 		cmocka_unit_test(test_bootstrap_reproducible),
 		cmocka_unit_test(test_bootstrap_zero_base),
+		cmocka_unit_test(test_trim_worst),
 		cmocka_unit_test(test_verdict),
 	};
 
