@@ -10,11 +10,17 @@
 #    is PID 1's reaping alone. For the reference only by default: it runs
 #    every part of this repo the storm exercises (generator, observer,
 #    rb-init); the other inits are fixed binaries. GATE_REAPERS="-r tini ..."
-#    widens it (each reaper is another chance of a false alarm).
+#    widens it (each reaper is another chance of a false alarm);
+#  - signals.json: the open-loop signal train through the same reapers, idle:
+#    a lost signal (more than compare's slack of 2 per run, median over the
+#    runs) always regresses; its latency only when it doubles and more (the
+#    VM's wakeups move it by tens of %). 8 runs: after --trim 50, 4 against 4
+#    can still reach p < 0.05.
 # Measured by bench/gate-quality; the figures are in README.md.
 
 GATE_REAPERS=${GATE_REAPERS:--r reference}
 GATE_STORM=${GATE_STORM:---pattern hoard --count 1000 --repeat 40}
+GATE_SIGNALS=${GATE_SIGNALS:---conditions idle --count 100 --repeat 8}
 # PID 1's CPU per reap is the stable figure (run-to-run drift of the median
 # within a few %); latency and drain move with whatever else the 2 cores run
 # (drift of the median up to +-40 % between identical reruns, see README),
@@ -23,7 +29,9 @@ GATE_COMPARE=${GATE_COMPARE:---trim 50 --threshold 10 \
 --metric-threshold reap_latency_p50=60 --metric-threshold reap_latency_p90=60 \
 --metric-threshold reap_latency_p99=60 --metric-threshold reap_latency_p99_9=60 \
 --metric-threshold reap_latency_max=60 --metric-threshold drain_time=60 \
---metric-threshold drain_rate=40}
+--metric-threshold drain_rate=40 \
+--metric-threshold signal_latency_p50=100 --metric-threshold signal_latency_p90=100 \
+--metric-threshold signal_latency_p99=300 --metric-threshold signal_latency_max=300}
 
 # More conform options (e.g. "-r reference --check exit." in the tests).
 GATE_CONFORM=${GATE_CONFORM:-}
@@ -32,6 +40,12 @@ GATE_CONFORM=${GATE_CONFORM:-}
 gate_storm() {
 	# shellcheck disable=SC2086 # the plan's words
 	"$1" storm $GATE_REAPERS $GATE_STORM --out "$2"
+}
+
+# gate_signals RB OUT: the gate's signal train into OUT/signals.json
+gate_signals() {
+	# shellcheck disable=SC2086 # the plan's words
+	"$1" signals $GATE_REAPERS $GATE_SIGNALS --no-plots --out "$2"
 }
 
 # gate_conform RB OUT: the conformance matrix into OUT/conform.json; 0 when it
@@ -51,9 +65,11 @@ gate_plan() {
 	gate_conform "$1" "$2" || { echo "conform failed: see $2/conform-deviations.txt"; st=1; }
 	echo "== storm: $GATE_STORM ($GATE_REAPERS) -> $2/storm.json"
 	gate_storm "$1" "$2" >"$2/storm.txt" || { cat "$2/storm.txt"; st=1; }
+	echo "== signals: $GATE_SIGNALS ($GATE_REAPERS) -> $2/signals.json"
+	gate_signals "$1" "$2" >"$2/signals.txt" || { cat "$2/signals.txt"; st=1; }
 	return $st
 }
 
 # The records the gate compares, by file name.
 # shellcheck disable=SC2034 # used by the scripts that source this
-GATE_RECORDS="conform.json storm.json"
+GATE_RECORDS="conform.json storm.json signals.json"

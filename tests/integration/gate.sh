@@ -90,10 +90,11 @@ fi
 expect_eq "rb-init --reap-spin-ns=x: exit 2" "$?" 2
 
 # the whole path on a tiny plan: make baseline, then bench-check
-export GATE_STORM="--pattern hoard --count 200 --repeat 3" GATE_CONFORM="-r reference --check exit.code.42"
+export GATE_STORM="--pattern hoard --count 200 --repeat 3" GATE_CONFORM="-r reference --check exit.code.42" \
+	GATE_SIGNALS="--conditions idle --count 20 --rate 500 --repeat 2"
 "$ROOT/bench/baseline" --build "$BUILD" --baseline "$TMP/b2" >"$TMP/out" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && [ -s "$TMP/b2/storm.json" ] && [ -s "$TMP/b2/conform.json" ] &&
+if [ $rc -eq 0 ] && [ -s "$TMP/b2/storm.json" ] && [ -s "$TMP/b2/conform.json" ] && [ -s "$TMP/b2/signals.json" ] &&
 	grep -q "commit" "$TMP/b2/README.md" && grep -qF "$(hostname)" "$TMP/b2/README.md"; then
 	ok "bench/baseline: records and README.md (host, commit)"
 else
@@ -102,7 +103,18 @@ fi
 chk --baseline "$TMP/b2" --out "$TMP/n2"
 # 3 runs against 3 cannot reach p < 0.05: only the conform cell could fail
 expect_eq "bench/check after bench/baseline: exit 0" "$rc" 0
-[ -s "$TMP/n2/storm.json" ] && [ -s "$TMP/n2/conform.json" ] && ok "bench/check: ran the plan into --out" ||
+[ -s "$TMP/n2/storm.json" ] && [ -s "$TMP/n2/conform.json" ] && [ -s "$TMP/n2/signals.json" ] &&
+	grep -q '^-- signals.json: no regression' "$TMP/out" && ok "bench/check: ran the plan (conform, storm, signals) into --out" ||
 	{ notok "bench/check: ran the plan into --out"; diag <"$TMP/out"; }
 chk --baseline "$TMP/b2" --out "$TMP/n2"
 expect_eq "bench/check into a used --out: exit 2" "$rc" 2
+
+# The knob that matters most: a reference that drops SIGUSR1 (under the
+# reference's name) fails bench/check, on the signal train.
+mkdir -p "$TMP/reg-drop"
+sed -e 's/^name = broken-drop-signal/name = reference/' "$ROOT/reapers/broken-drop-signal.ini" \
+	>"$TMP/reg-drop/reference.ini"
+REAPBENCH_REAPERS="$TMP/reg-drop" chk --baseline "$TMP/b2" --out "$TMP/n3"
+expect_eq "bench/check with a reference that drops SIGUSR1: exit 1" "$rc" 1
+grep -q 'reference/idle .*signals_lost .*REGRESSES' "$TMP/out" && grep -q '^-- signals.json: REGRESSION' "$TMP/out" \
+	&& ok "bench/check names signals_lost" || { notok "bench/check names signals_lost"; diag <"$TMP/out"; }
