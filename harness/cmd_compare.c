@@ -22,7 +22,7 @@
 #define DEFAULT_THRESHOLD 10.0
 
 enum { OPT_THRESHOLD = 1000, OPT_METRIC_THRESHOLD, OPT_SEED, OPT_FORMAT, OPT_GAB, OPT_BMF,
-       OPT_OTHER_MACHINE, OPT_TRIM };
+       OPT_OTHER_MACHINE, OPT_TRIM, OPT_RELATIVE };
 
 /* The storm and signals figures compared, and which way is better. Others
  * (counts that describe the storm rather than the reaper) are not compared.
@@ -52,6 +52,7 @@ static const struct cmp_metric {
 struct cfg {
 	const char *base_path, *new_path;
 	double threshold, trim;
+	const char *relative_to; /* a yardstick reaper: timed metrics as ratios to it */
 	struct {
 		const char *name;
 		double pct;
@@ -66,7 +67,8 @@ static void usage(void)
 {
 	printf("usage: reapbench compare BASE.json NEW.json [--threshold PCT] [--metric-threshold NAME=PCT]...\n"
 	       "                         [--seed N] [--format text|json] [--export-gab PATH]\n"
-	       "                         [--export-bmf PATH] [--allow-other-machine] [--trim PCT]\n\n"
+	       "                         [--export-bmf PATH] [--allow-other-machine] [--trim PCT]\n"
+	       "                         [--relative-to REAPER]\n\n"
 	       "Compares two records of the same command (storm, signals or conform) from the same\n"
 	       "machine. storm, signals: per reaper (and condition) and metric, the ratio of the\n"
 	       "medians over the runs NEW/BASE, its bootstrap 95%% interval (%d resamples, seeded)\n"
@@ -87,7 +89,10 @@ static void usage(void)
 	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n"
 	       "  --trim PCT                timed metrics (latency, drain, PID 1's CPU): drop the worst\n"
 	       "                            PCT %% of each record's runs first (default 0): on a shared\n"
-	       "                            machine other load only makes runs worse\n\n"
+	       "                            machine other load only makes runs worse\n"
+	       "  --relative-to REAPER      timed metrics of the others as ratios to REAPER's median\n"
+	       "                            in the same record (a yardstick run side by side: what\n"
+	       "                            slows the machine slows both); REAPER itself not judged\n\n"
 	       "Exit 0: no regression, 1: a regression, 2: bad input.\n",
 	       RESAMPLES, RB_CMP_ALPHA, COUNT_SLACK, DEFAULT_THRESHOLD);
 }
@@ -125,6 +130,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 		{ "export-bmf", required_argument, NULL, OPT_BMF },
 		{ "allow-other-machine", no_argument, NULL, OPT_OTHER_MACHINE },
 		{ "trim", required_argument, NULL, OPT_TRIM },
+		{ "relative-to", required_argument, NULL, OPT_RELATIVE },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	const struct cmp_metric *m;
@@ -171,6 +177,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 			break;
 		case OPT_OTHER_MACHINE:
 			c->other_machine = true;
+			break;
+		case OPT_RELATIVE:
+			c->relative_to = optarg;
 			break;
 		case OPT_TRIM:
 			if (parse_pct("--trim", optarg, &c->trim, err) < 0)
@@ -410,6 +419,36 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 	return rc;
 }
 
+/* REC's values of metric M for KEY (malloc'd, *N of them), the worst
+ * --trim % of the runs dropped when M is timed. */
+static double *values_trimmed(json_t *rec, const char *key, const struct cmp_metric *m,
+			      const struct cfg *c, size_t *n, const char **unit)
+{
+	double *v = values_of(rec, key, m->name, n, unit);
+
+	if (m->timed && c->trim > 0 && *n > 0)
+		*n = rb_trim_worst(v, *n, m->better, c->trim);
+	return v;
+}
+
+/* --relative-to: V (N values of a timed metric in REC) divided by the
+ * yardstick's median of the same metric in the same record. false: the
+ * yardstick has no such value there (V unchanged). */
+static bool relative(json_t *rec, const struct cmp_metric *m, const struct cfg *c, double *v,
+		     size_t n)
+{
+	size_t ny;
+	double *y = values_trimmed(rec, c->relative_to, m, c, &ny, NULL), med;
+
+	med = ny ? rb_median(y, ny) : 0;
+	free(y);
+	if (!(med > 0))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		v[i] /= med;
+	return true;
+}
+
 static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_t *report)
 {
 	json_t *reapers = reapers_of(b), *results = json_array(), *x;
@@ -418,30 +457,42 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 
 	if (!c->json && c->trim > 0)
 		printf("timed metrics: each record's best %g%% of runs (--trim %g)\n", 100 - c->trim, c->trim);
+	if (!c->json && c->relative_to)
+		printf("timed metrics: relative to %s's median in the same record (%s: not judged)\n",
+		       c->relative_to, c->relative_to);
 	if (!c->json)
 		printf("%-24s %-24s %10s %10s %8s %-19s %7s  %s\n", "REAPER", "METRIC", "BASE",
 		       "NEW", "CHANGE", "95% INTERVAL", "P", "VERDICT");
 	json_array_foreach(reapers, i, x) {
 		const char *r = json_string_value(x);
 
+		if (c->relative_to && strcmp(r, c->relative_to) == 0)
+			continue; /* the yardstick */
 		for (size_t k = 0; k < NMETRICS; k++) {
 			const struct cmp_metric *m = &cmp_metrics[k];
 			const char *unit = "";
 			size_t nb, nn;
-			double *vb = values_of(b, r, m->name, &nb, &unit);
-			double *vn = values_of(n, r, m->name, &nn, &unit);
+			double *vb = values_trimmed(b, r, m, c, &nb, &unit);
+			double *vn = values_trimmed(n, r, m, c, &nn, &unit);
 			double p, mb, mn, pct = threshold_of(c, m->name);
 			struct rb_ratio_ci ci;
 			enum rb_cmp_verdict v;
+			bool rel = false;
 
 			if (nb == 0 || nn == 0) {
 				free(vb);
 				free(vn);
 				continue;
 			}
-			if (m->timed && c->trim > 0) {
-				nb = rb_trim_worst(vb, nb, m->better, c->trim);
-				nn = rb_trim_worst(vn, nn, m->better, c->trim);
+			if (c->relative_to && m->timed) {
+				rel = relative(b, m, c, vb, nb) && relative(n, m, c, vn, nn);
+				if (!rel) { /* the yardstick was not in both: judged as is */
+					free(vb);
+					free(vn);
+					vb = values_trimmed(b, r, m, c, &nb, &unit);
+					vn = values_trimmed(n, r, m, c, &nn, &unit);
+				} else
+					unit = "ratio";
 			}
 			mb = rb_median(vb, nb);
 			mn = rb_median(vn, nn);
@@ -466,9 +517,9 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 				       iv, p, rb_cmp_verdict_name(v));
 			}
 			json_array_append_new(results,
-				json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:f, s:s}",
+				json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:f, s:s}",
 					  "reaper", r, "metric", m->name, "unit", unit, "better",
-					  m->better < 0 ? "lower" : "higher", "n_base", (int)nb, "n_new",
+					  m->better < 0 ? "lower" : "higher", "relative", rel, "n_base", (int)nb, "n_new",
 					  (int)nn, "base_median", json_real(mb), "new_median", json_real(mn),
 					  "ratio", finite_or_null(ci.ratio), "ratio_lo", finite_or_null(ci.lo),
 					  "ratio_hi", finite_or_null(ci.hi), "p", p, "threshold_pct", pct,

@@ -40,6 +40,25 @@ else
 	rb compare --trim 100 "$base" "$base"
 	expect_eq "--trim 100: exit 2" "$rc" 2
 
+	# --relative-to: a yardstick in the same record. Both slowed x3 (the
+	# machine): the same; the reference alone: a regression; the yardstick
+	# itself is not judged.
+	# (PID 1's CPU made 1.0 .. 1.4 ms per 1000 reaps in the 5 runs: separable x3)
+	jq '.runs += [.runs[] | .reaper.name = "yard"] | .runs |= [to_entries[] | .key as $k | .value
+		| (.measurements[] | select(.name == "pid1_cpu_per_1000_reaps") | .value) |= 0.001 * (1 + ($k % 5) / 10)]' \
+		"$base" >"$TMP/yb.json"
+	cpu15='(.measurements[] | select(.name == "pid1_cpu_per_1000_reaps") | .value) |= . * 3'
+	jq "(.runs[]) |= ($cpu15)" "$TMP/yb.json" >"$TMP/yboth.json"
+	jq "(.runs[] | select(.reaper.name == \"reference\")) |= ($cpu15)" "$TMP/yb.json" >"$TMP/yref.json"
+	rb compare --relative-to yard "$TMP/yb.json" "$TMP/yboth.json"
+	expect_eq "--relative-to: both x3 (the machine) is no regression" "$rc/$(grep -c '^yard ' "$TMP/out")" "0/0"
+	rb compare "$TMP/yb.json" "$TMP/yboth.json"
+	expect_eq "without it the same records regress" "$rc" 1
+	rb compare --relative-to yard "$TMP/yb.json" "$TMP/yref.json"
+	expect_eq "--relative-to: the reference alone x3 regresses" "$rc/$(awk '$2 == "pid1_cpu_per_1000_reaps" {print $NF}' "$TMP/out")" "1/REGRESSES"
+	rb compare --relative-to nobody "$base" "$base"
+	expect_eq "--relative-to a reaper not in the records: judged as is, exit 0" "$rc" 0
+
 	# the same seed, the same report (JSON)
 	"$RB" compare --format json --seed 7 "$base" "$TMP/worse.json" >"$TMP/j1" 2>&1
 	"$RB" compare --format json --seed 7 "$base" "$TMP/worse.json" >"$TMP/j2" 2>&1

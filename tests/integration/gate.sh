@@ -114,6 +114,7 @@ expect_eq "bench/check into a used --out: exit 2" "$rc" 2
 mkdir -p "$TMP/reg-drop"
 sed -e 's/^name = broken-drop-signal/name = reference/' "$ROOT/reapers/broken-drop-signal.ini" \
 	>"$TMP/reg-drop/reference.ini"
+cp "$ROOT/reapers/tini.ini" "$TMP/reg-drop/" # the gate's yardstick
 REAPBENCH_REAPERS="$TMP/reg-drop" chk --baseline "$TMP/b2" --out "$TMP/n3"
 expect_eq "bench/check with a reference that drops SIGUSR1: exit 1" "$rc" 1
 grep -q 'reference/idle .*signals_lost .*REGRESSES' "$TMP/out" && grep -q '^-- signals.json: REGRESSION' "$TMP/out" \
