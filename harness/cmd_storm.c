@@ -893,34 +893,31 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
 }
 
-static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
-		      const struct rb_signal_plan *plan, char **workload, struct row *w, json_t *rec,
-		      FILE *csv, FILE *csv_pop, bool *interrupted)
+/* Run K of reaper W (its log appended to; truncated at run 0). After an
+ * error W->error is set and its later runs are not made. */
+static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		     const struct rb_signal_plan *plan, char **workload, struct row *w, long k,
+		     json_t *rec, FILE *csv, FILE *csv_pop, bool *interrupted)
 {
+	struct rb_run_result res;
+	struct rb_error rerr;
 	char path[1200];
+	json_t *run;
 
 	snprintf(path, sizeof(path), "%s/logs/storm-%s.log", c->out, w->r->name);
-	opts->output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	for (long k = 0; k < c->repeat; k++) {
-		struct rb_run_result res;
-		struct rb_error rerr;
-		json_t *run;
-
-		if (rb_run_payload(si, w->r, opts, plan, workload, &res, &rerr) < 0) {
-			snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
-			rb_record_skip(rb_record_add_run(rec, w->r, NULL), "storm", rerr.msg);
-			rb_run_result_free(&res);
-			break;
-		}
-		if (res.sb.end == RB_END_INTERRUPTED) {
-			/* Ctrl-C stops the plan, not just this sandbox */
-			snprintf(w->error, sizeof(w->error), "interrupted");
-			rb_record_skip(rb_record_add_run(rec, w->r, res.argv), "storm",
-				       "interrupted (the harness got a signal)");
-			rb_run_result_free(&res);
-			*interrupted = true;
-			break;
-		}
+	opts->output_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (k ? O_APPEND : O_TRUNC), 0644);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%-20s run %ld/%ld", w->r->name, k + 1, c->repeat);
+	if (rb_run_payload(si, w->r, opts, plan, workload, &res, &rerr) < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
+		rb_record_skip(rb_record_add_run(rec, w->r, NULL), "storm", rerr.msg);
+	} else if (res.sb.end == RB_END_INTERRUPTED) {
+		/* Ctrl-C stops the plan, not just this sandbox */
+		snprintf(w->error, sizeof(w->error), "interrupted");
+		rb_record_skip(rb_record_add_run(rec, w->r, res.argv), "storm",
+			       "interrupted (the harness got a signal)");
+		*interrupted = true;
+	} else {
 		run = rb_record_add_run(rec, w->r, res.argv);
 		json_object_set_new(run, "repeat", json_integer(k));
 		rb_run_record(run, &res);
@@ -931,17 +928,34 @@ static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct r
 			w->pop0 = res.npops > 0;
 		w->runs++;
 		w->cleared += w->f[k].cleared;
-		rb_run_result_free(&res);
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "\r%-20s run %ld/%ld", w->r->name, k + 1, c->repeat);
 	}
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%40s\r", "");
+	rb_run_result_free(&res);
 	if (opts->output_fd >= 0)
 		close(opts->output_fd);
 	opts->output_fd = -1;
-	summarize(w, c->repeat);
-	return w->error[0] ? -1 : 0;
+}
+
+/* The runs interleaved: run k of every reaper, then run k + 1, so that
+ * what slows the machine for a while slows them all alike and their
+ * ratios, measured side by side, stay fair. */
+static int run_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
+		   const struct rb_signal_plan *plan, char **workload, struct row *rows, int nrows,
+		   json_t *rec, FILE *csv, FILE *csv_pop, bool *interrupted)
+{
+	int failures = 0;
+
+	for (long k = 0; k < c->repeat && !*interrupted; k++)
+		for (int i = 0; i < nrows && !*interrupted; i++)
+			if (!rows[i].error[0])
+				run_once(si, c, opts, plan, workload, &rows[i], k, rec, csv, csv_pop,
+					 interrupted);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%40s\r", "");
+	for (int i = 0; i < nrows; i++) {
+		summarize(&rows[i], c->repeat);
+		failures += rows[i].error[0] != 0;
+	}
+	return failures;
 }
 
 int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
@@ -996,10 +1010,10 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	fprintf(csv_pop, "reaper,repeat,t_ms,zombies,live,reaped,failed\n");
 	rec = rb_record_new("storm", si);
 	record_options(rec, &c, &opts);
-	printf("storm %s: %lu processes, %s, %ld run%s per reaper; pid_max %ld\n", c.pat->name,
+	printf("storm %s: %lu processes, %s, %ld run%s per reaper (interleaved); pid_max %ld\n", c.pat->name,
 	       c.o.count, rb_spawn_method_name(c.o.method), c.repeat, c.repeat == 1 ? "" : "s",
 	       opts.pid_max);
-	for (size_t i = 0; i < nreapers && !interrupted; i++) {
+	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 
 		if (!reapers[i].available) {
@@ -1016,9 +1030,8 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 			goto out;
 		}
 		nrows++;
-		if (run_reaper(si, &c, &opts, &plan, workload, w, rec, csv, csv_pop, &interrupted) < 0)
-			failures++;
 	}
+	failures = run_all(si, &c, &opts, &plan, workload, rows, nrows, rec, csv, csv_pop, &interrupted);
 	print_tables(rows, nrows, c.repeat, c.o.resolution_ns);
 	record_summary(rec, rows, nrows);
 	fclose(csv);

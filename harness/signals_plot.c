@@ -46,7 +46,8 @@ static char *body(const struct rb_signals_plot_spec *s, json_t *entry)
 		return NULL;
 	rb_plot_quote(q, sizeof(q), s->title);
 	fprintf(f, "set multiplot layout 1,%d title %s\n"
-		"set datafile separator \",\"\nset datafile columnheaders\nset grid\n"
+		"set datafile separator \",\"\nset datafile columnheaders\nset datafile missing NaN\n"
+		"set grid\n"
 		"set logscale x\nset yrange [0:1.02]\nset key bottom right\n"
 		"set xlabel \"latency, scheduled send to the app's receipt (us, log scale)\"\n"
 		"set ylabel \"fraction of the signals sent (short of 1: lost)\"\n"

@@ -20,8 +20,10 @@ static void head(FILE *f, const struct rb_storm_plot_spec *s, const char *what)
 	snprintf(b, sizeof(b), "%s", what);
 	rb_plot_quote(qa, sizeof(qa), a);
 	rb_plot_quote(qb, sizeof(qb), b);
+	/* "missing NaN": an empty field (never reaped) must not cut a reaper's
+	 * rows into pieces that are smoothed apart (the runs are interleaved) */
 	fprintf(f, "set title %s.\"\\n\".%s\n"
-		"set datafile separator \",\"\nset datafile columnheaders\n"
+		"set datafile separator \",\"\nset datafile columnheaders\nset datafile missing NaN\n"
 		"set grid\n", qa, qb);
 }
 
