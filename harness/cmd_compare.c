@@ -76,7 +76,9 @@ static void usage(void)
 	       "beyond the threshold in the bad direction and p < %.2f; it improves likewise in the\n"
 	       "good one; else it is the same. Signals lost or duplicated (should be zero) regress\n"
 	       "when NEW's median exceeds the most BASE saw in a run by more than %g.\n"
-	       "conform: a cell ok in BASE and DEVIATES in NEW is a regression.\n\n"
+	       "conform: a cell ok in BASE and DEVIATES in NEW is a regression; for a racy check,\n"
+	       "only when its claim held significantly less often (one-sided Fisher exact test over\n"
+	       "the runs, p < 0.05; one run each never is).\n\n"
 	       "  --threshold PCT           the change that matters (default %g)\n"
 	       "  --metric-threshold M=PCT  another threshold for metric M (repeatable)\n"
 	       "  --seed N                  the bootstrap's seed (default 1)\n"
@@ -545,7 +547,7 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 	return regressions;
 }
 
-static const char *cell_verdict(json_t *rec, const char *reaper, const char *check)
+static json_t *cell_of(json_t *rec, const char *reaper, const char *check)
 {
 	json_t *run, *cell;
 	size_t i, j;
@@ -559,10 +561,45 @@ static const char *cell_verdict(json_t *rec, const char *reaper, const char *che
 			const char *ch = json_string_value(json_object_get(cell, "check"));
 
 			if (ch && strcmp(ch, check) == 0)
-				return json_string_value(json_object_get(cell, "verdict"));
+				return cell;
 		}
 	}
 	return NULL;
+}
+
+/* The record's own word on CHECK: racy (its outcome is a race by nature). */
+static bool is_racy(json_t *rec, const char *check)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "checks"), i, x)
+		if (strcmp(json_string_value(json_object_get(x, "name")) ?: "", check) == 0)
+			return json_is_true(json_object_get(x, "racy"));
+	return false;
+}
+
+static long cell_long(json_t *cell, const char *key)
+{
+	return (long)json_integer_value(json_object_get(cell, key));
+}
+
+/* A regression: ok -> DEVIATES; for a racy check, only when the claim held
+ * significantly less often (rb_fisher_fewer_p < alpha), since one run of a
+ * race says little. *P: that test's p, or NAN. */
+static bool cell_regresses(json_t *b, json_t *cb, json_t *cn, const char *check, double *p)
+{
+	const char *vb = json_string_value(json_object_get(cb, "verdict"));
+	const char *vn = json_string_value(json_object_get(cn, "verdict"));
+
+	*p = NAN;
+	if (strcmp(vb, "ok") != 0 || strcmp(vn, "DEVIATES") != 0)
+		return false;
+	if (!is_racy(b, check))
+		return true;
+	*p = rb_fisher_fewer_p(cell_long(cb, "matches"), cell_long(cb, "runs"),
+			       cell_long(cn, "matches"), cell_long(cn, "runs"));
+	return *p < RB_CMP_ALPHA;
 }
 
 static int compare_conform(json_t *b, json_t *n, const struct cfg *c, json_t *report)
@@ -579,21 +616,29 @@ static int compare_conform(json_t *b, json_t *n, const struct cfg *c, json_t *re
 		json_array_foreach(json_object_get(run, "conformance"), j, cell) {
 			const char *ch = json_string_value(json_object_get(cell, "check"));
 			const char *vn = json_string_value(json_object_get(cell, "verdict"));
-			const char *vb = ch ? cell_verdict(b, r, ch) : NULL;
+			json_t *cb = ch ? cell_of(b, r, ch) : NULL;
+			const char *vb = json_string_value(json_object_get(cb, "verdict"));
 			bool regress;
+			double p;
 
 			if (!ch || !vn || !vb)
 				continue;
 			cells++;
 			if (strcmp(vb, vn) == 0)
 				continue;
-			regress = strcmp(vb, "ok") == 0 && strcmp(vn, "DEVIATES") == 0;
+			regress = cell_regresses(b, cb, cell, ch, &p);
 			regressions += regress;
-			if (!c->json)
+			if (!c->json && isnan(p))
 				printf("%-12s %-20s %s -> %s%s\n", r, ch, vb, vn, regress ? "  REGRESSES" : "");
-			json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s, s:b}", "reaper", r,
+			else if (!c->json)
+				printf("%-12s %-20s %s -> %s  racy: %ld/%ld -> %ld/%ld, p %.3g%s\n", r, ch,
+				       vb, vn, cell_long(cb, "matches"), cell_long(cb, "runs"),
+				       cell_long(cell, "matches"), cell_long(cell, "runs"), p,
+				       regress ? "  REGRESSES" : " (chance)");
+			json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "reaper", r,
 								 "check", ch, "base", vb, "new", vn,
-								 "regresses", regress));
+								 "regresses", regress,
+								 "racy_p", isnan(p) ? json_null() : json_real(p)));
 		}
 	}
 	if (!c->json)

@@ -258,3 +258,20 @@ enum rb_cmp_verdict rb_cmp_decide_count(const double *base, size_t nb, const dou
 		return RB_CMP_IMPROVES;
 	return RB_CMP_SAME;
 }
+
+static double log_choose(long n, long k)
+{
+	return lgamma((double)n + 1) - lgamma((double)k + 1) - lgamma((double)(n - k) + 1);
+}
+
+double rb_fisher_fewer_p(long mb, long nb, long mn, long nn)
+{
+	long k = mb + mn, n = nb + nn, lo = k - nb > 0 ? k - nb : 0;
+	double p = 0;
+
+	if (nb <= 0 || nn <= 0 || mb < 0 || mn < 0 || mb > nb || mn > nn)
+		return 1;
+	for (long x = lo; x <= mn; x++)
+		p += exp(log_choose(k, x) + log_choose(n - k, nn - x) - log_choose(n, nn));
+	return p > 1 ? 1 : p;
+}

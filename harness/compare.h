@@ -52,6 +52,12 @@ enum rb_cmp_verdict { RB_CMP_SAME, RB_CMP_REGRESSES, RB_CMP_IMPROVES };
 enum rb_cmp_verdict rb_cmp_decide(double lo, double hi, double p, int better, double pct);
 const char *rb_cmp_verdict_name(enum rb_cmp_verdict v);
 
+/* One-sided Fisher exact test: the probability, were both the same, of NEW
+ * matching its claim in MN of NN runs or fewer, given BASE's MB of NB and the
+ * totals (hypergeometric). For racy conformance cells: a flip in one run
+ * each (p = 1/2) is chance, 18 of 20 against 5 of 20 is not. */
+double rb_fisher_fewer_p(long mb, long nb, long mn, long nn);
+
 /* Counts of failures that should be zero (signals lost or duplicated): no
  * ratio (0 -> anything is infinite) and no test (three runs cannot reach
  * p < 0.05). REGRESSES when NEW's median exceeds the most BASE saw in any

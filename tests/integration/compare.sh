@@ -117,3 +117,17 @@ grep -qE '^tini +forward +ok -> DEVIATES +REGRESSES$' "$TMP/out" && ok "conform:
 # DEVIATES -> ok is no regression
 rb compare "$TMP/c2.json" "$TMP/c1.json"
 expect_eq "conform: DEVIATES -> ok: exit 0" "$rc" 0
+# a racy check (the record says so): one run's flip is chance, a collapse is not
+racy() { # BASE_MATCHES NEW_MATCHES RUNS NEW_VERDICT -> $TMP/r1.json $TMP/r2.json
+	jq --argjson m "$1" --argjson n "$3" '.checks = [{"name": "forward", "racy": true}]
+		| (.runs[0].conformance[] | select(.check == "forward")) += {"matches": $m, "runs": $n}' \
+		"$TMP/c1.json" >"$TMP/r1.json"
+	jq --argjson m "$2" --arg v "$4" '(.runs[0].conformance[] | select(.check == "forward")) += {"matches": $m, "verdict": $v}' \
+		"$TMP/r1.json" >"$TMP/r2.json"
+}
+racy 1 0 1 DEVIATES
+rb compare "$TMP/r1.json" "$TMP/r2.json"
+expect_eq "racy cell, 1/1 -> 0/1: chance (p 0.5), exit 0" "$rc/$(grep -c '(chance)' "$TMP/out")" "0/1"
+racy 20 2 20 DEVIATES
+rb compare "$TMP/r1.json" "$TMP/r2.json"
+expect_eq "racy cell, 20/20 -> 2/20: regresses, exit 1" "$rc/$(grep -c 'racy: 20/20 -> 2/20.*REGRESSES' "$TMP/out")" "1/1"

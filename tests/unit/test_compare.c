@@ -180,10 +180,26 @@ static void test_decide_count(void **state)
 	assert_int_equal(rb_cmp_decide_count(zero, 0, dropped, 3, 2), RB_CMP_SAME);
 }
 
+/* Racy cells: a single flip is chance, a collapse of the rate is not. */
+static void test_fisher(void **state)
+{
+	(void)state;
+	assert_true(fabs(rb_fisher_fewer_p(1, 1, 0, 1) - 0.5) < 1e-12);
+	assert_true(fabs(rb_fisher_fewer_p(1, 1, 1, 1) - 1.0) < 1e-12);
+	/* 18/20 vs 5/20: p = sum_{x<=5} C(23,x) C(17,20-x) / C(40,20), tiny */
+	assert_true(rb_fisher_fewer_p(18, 20, 5, 20) < 1e-4);
+	/* 16/20 vs 14/20 is within chance */
+	assert_true(rb_fisher_fewer_p(16, 20, 14, 20) > 0.2);
+	/* 3 of 3 vs 0 of 3: C(3,0)C(3,3)/C(6,3) = 1/20 */
+	assert_true(fabs(rb_fisher_fewer_p(3, 3, 0, 3) - 0.05) < 1e-12);
+	assert_true(rb_fisher_fewer_p(0, 0, 0, 1) == 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide_count),
+		cmocka_unit_test(test_fisher),
 		cmocka_unit_test(test_splitmix64_reference),
 		cmocka_unit_test(test_mw_identical),
 		cmocka_unit_test(test_mw_separated_exact),
