@@ -375,6 +375,8 @@ static bool take_run(const struct cfg *c, enum condition cond, const struct rb_r
 		goto out;
 	if (!res->chan_valid)
 		why = "the payload never reported (no channel)";
+	else if (res->chan.nsignals > RB_CHANNEL_MAX_SIGNALS)
+		why = "the app's signal log overflowed: receipts went unlogged, losses unknown";
 	else if (cond == COND_STORM)
 		why = storm_overlap(res, tr);
 	nrecv = res->chan_valid ? app_receipts(&res->chan, recv) : 0;

@@ -683,6 +683,10 @@ static int cmd_signal_recorder(int argc, char **argv, struct payload *p)
 	err = start_members(&rec);
 	if (err < 0)
 		fail(EXIT_SETUP, verb, "starting members: %s", strerror(-err));
+	/* Under a storm, SIGCHLD is not logged: as PID 1 (mode none) every orphan's
+	 * exit would fill the log that the train's receipts need. */
+	if (rec.storm_rate > 0 && signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		fail(EXIT_SETUP, verb, "signal(SIGCHLD): %s", strerror(errno));
 	if (rec.storm_rate > 0 && start_background_storm(&rec, p) < 0)
 		fail(EXIT_SETUP, verb, "starting the background storm: %s", strerror(errno));
 	if (rec.print)
