@@ -689,8 +689,11 @@ static void report_rss(const struct cfg *c, const struct rss *r, json_t *rec)
 	json_t *o = json_object();
 	bool met = r->harness_kib < TARGET_RSS_KIB;
 
-	printf("\nharness RSS: `reapbench storm` of a stream of %ld orphans at %g/s under reference\n",
-	       c->rss_count, c->rss_rate);
+	if (c->rss_count)
+		printf("\nharness RSS: `reapbench storm` of a stream of %ld orphans at %g/s under reference\n",
+		       c->rss_count, c->rss_rate);
+	else
+		printf("\nharness RSS: a storm of 100,000 processes\n");
 	json_object_set_new(o, "target_kib", json_integer(TARGET_RSS_KIB));
 	if (c->rss_count == 0 || !r->has) {
 		const char *why = c->rss_count == 0 ? "--quick" : r->skip;
