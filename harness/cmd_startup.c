@@ -196,18 +196,11 @@ static int check_room(const struct cfg *c, const struct rb_sandbox_opts *o, stru
 
 /* ---- the commands hyperfine times ------------------------------------------ */
 
-static bool find_in_path(const char *name)
+static bool have_hyperfine(void)
 {
-	const char *path = getenv("PATH");
-	char buf[8192], file[4096], *save = NULL;
+	char path[4096];
 
-	snprintf(buf, sizeof(buf), "%s", path ? path : "");
-	for (char *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof(file), "%s/%s", d, name);
-		if (access(file, X_OK) == 0)
-			return true;
-	}
-	return false;
+	return rb_find_in_path("hyperfine", path, sizeof(path));
 }
 
 static int push(char ***v, size_t *n, const char *w)
@@ -414,7 +407,7 @@ static void run_hyperfine(const struct cfg *c, struct row *rows, int nrows, cons
 	size_t want = (size_t)nrows * (size_t)(1 + c->nalive);
 	int rc;
 
-	if (!find_in_path("hyperfine")) {
+	if (!have_hyperfine()) {
 		skip_all(c, rows, nrows, NO_HYPERFINE);
 		rb_record_skip(rec, "hyperfine", NO_HYPERFINE);
 		printf("hyperfine: skipped: %s (make setup installs it)\n", NO_HYPERFINE);
@@ -944,7 +937,7 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (rb_record_write(rec, record, err) < 0)
 		goto out;
 	printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n", record,
-	       find_in_path("hyperfine") ? hf_json : "-", c.out);
+	       have_hyperfine() ? hf_json : "-", c.out);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 	goto done;
 out:

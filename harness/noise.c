@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "noise.h"
+#include "sysinfo.h"
 
 /* Each kind's stressors. "0" workers: one per online CPU (stress-ng's rule). */
 static const struct noise_kind {
@@ -92,20 +93,6 @@ static int build_argv(const char *spec, const char *argv[], struct rb_error *err
 	return n;
 }
 
-static int stress_ng_path(char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	char dirs[4096], *save = NULL;
-
-	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, len, "%s/stress-ng", d);
-		if (access(buf, X_OK) == 0)
-			return 0;
-	}
-	return -1;
-}
-
 int rb_noise_start(struct rb_noise *n, const char *spec, struct rb_error *err)
 {
 	const char *argv[MAX_ARGS];
@@ -119,7 +106,7 @@ int rb_noise_start(struct rb_noise *n, const char *spec, struct rb_error *err)
 	nargs = build_argv(spec, argv, err);
 	if (nargs < 0)
 		return -1;
-	if (stress_ng_path(path, sizeof(path)) < 0)
+	if (!rb_find_in_path("stress-ng", path, sizeof(path)))
 		return rb_input_error(err, "--noise: stress-ng not found in PATH (make setup installs it)");
 	for (int i = 0; i < nargs; i++)
 		snprintf(n->command + strlen(n->command), sizeof(n->command) - strlen(n->command),

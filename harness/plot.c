@@ -17,25 +17,6 @@
 
 #define STDERR_KEEP 4096
 
-static bool find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char buf[8192], *save = NULL;
-
-	if (!path || !*path)
-		return false;
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-
-		snprintf(out, len, "%s/%s", dir, name);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-			return true;
-	}
-	out[0] = '\0';
-	return false;
-}
-
 void rb_plot_quote(char *buf, size_t len, const char *s)
 {
 	size_t n = 0;
@@ -205,7 +186,7 @@ int rb_plot_run(const char *dir, const char *name, const char *body, int timeout
 		return rb_sys_error(err, errno, "removing %s", svg);
 	if (write_script(dir, name, body, err) < 0)
 		return -1;
-	if (!find_in_path("gnuplot", p->gnuplot, sizeof(p->gnuplot))) {
+	if (!rb_find_in_path("gnuplot", p->gnuplot, sizeof(p->gnuplot))) {
 		p->state = RB_PLOT_SKIPPED;
 		snprintf(p->skip, sizeof(p->skip), "gnuplot not found in PATH");
 		return 0;

@@ -599,20 +599,6 @@ int rb_registry_files(const struct rb_sysinfo *si, char ***files, struct rb_erro
 
 /* ---- resolution on this machine ------------------------------------------ */
 
-static bool find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char buf[8192], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/%s", dir, name);
-		if (access(out, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void set_unavailable(struct rb_reaper *r, const char *fmt, const char *arg)
 {
 	r->available = false;
@@ -682,7 +668,7 @@ void rb_reaper_resolve(const struct rb_sysinfo *si, struct rb_reaper *r)
 		snprintf(r->path, sizeof(r->path), "%s", bin);
 		if (access(r->path, X_OK) != 0)
 			set_unavailable(r, "%s is not an executable file", r->path);
-	} else if (!find_in_path(bin, r->path, sizeof(r->path))) {
+	} else if (!rb_find_in_path(bin, r->path, sizeof(r->path))) {
 		r->path[0] = '\0';
 		set_unavailable(r, "'%s' not found in PATH", bin);
 	}

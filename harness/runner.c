@@ -36,19 +36,14 @@ static bool is_payload_verb(const char *s)
 
 static int check_executable(const char *cmd, struct rb_error *err)
 {
-	const char *path = getenv("PATH");
-	char buf[8192], file[4096], *save = NULL;
+	char file[4096];
 
 	if (strchr(cmd, '/'))
 		return access(cmd, X_OK) == 0
 			       ? 0
 			       : rb_fail(err, RB_ERR_INPUT, errno, "cannot execute '%s'", cmd);
-	snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
-	for (char *d = strtok_r(buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof(file), "%s/%s", d, cmd);
-		if (access(file, X_OK) == 0)
-			return 0;
-	}
+	if (rb_find_in_path(cmd, file, sizeof(file)))
+		return 0;
 	return rb_input_error(err, "cannot execute '%s': not a payload verb and not found in PATH",
 			      cmd);
 }

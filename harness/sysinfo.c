@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,4 +55,20 @@ void rb_sysinfo_read(struct rb_sysinfo *si)
 	else
 		snprintf(si->reapers_dir, sizeof(si->reapers_dir), "%.*s/../reapers",
 			 PATH_MAX - 16, si->exe_dir);
+}
+
+bool rb_find_in_path(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char buf[8192], *save = NULL;
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(out, len, "%s/%s", dir, name);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return true;
+	}
+	out[0] = '\0';
+	return false;
 }

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct rb_sysinfo {
@@ -21,6 +22,10 @@ struct rb_sysinfo {
 };
 
 void rb_sysinfo_read(struct rb_sysinfo *si);
+
+/* NAME as a shell finds it: the first regular, executable DIR/NAME for DIR
+ * in $PATH (unset or empty: /usr/local/bin:/usr/bin:/bin), into OUT. */
+bool rb_find_in_path(const char *name, char *out, size_t len);
 
 /* CLOCK_MONOTONIC in nanoseconds: the same clock in every PID namespace. */
 int64_t rb_now_ns(void);
