@@ -433,22 +433,22 @@ static double *values_trimmed(json_t *rec, const char *key, const struct cmp_met
 	return v;
 }
 
-/* --relative-to: V (N values of a timed metric in REC) divided by the
- * yardstick's median of the same metric in the same record. false: the
- * yardstick has no such value there (V unchanged). */
-static bool relative(json_t *rec, const struct cmp_metric *m, const struct cfg *c, double *v,
-		     size_t n)
+/* --relative-to: the yardstick's median of timed metric M in REC, into *MED.
+ * false: the yardstick has no such value there. */
+static bool yardstick(json_t *rec, const struct cmp_metric *m, const struct cfg *c, double *med)
 {
 	size_t ny;
-	double *y = values_trimmed(rec, c->relative_to, m, c, &ny, NULL), med;
+	double *y = values_trimmed(rec, c->relative_to, m, c, &ny, NULL);
 
-	med = ny ? rb_median(y, ny) : 0;
+	*med = ny ? rb_median(y, ny) : 0;
 	free(y);
-	if (!(med > 0))
-		return false;
+	return *med > 0;
+}
+
+static void divide(double *v, size_t n, double by)
+{
 	for (size_t i = 0; i < n; i++)
-		v[i] /= med;
-	return true;
+		v[i] /= by;
 }
 
 static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_t *report)
@@ -479,6 +479,7 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 			double p, mb, mn, pct = threshold_of(c, m->name);
 			struct rb_ratio_ci ci;
 			enum rb_cmp_verdict v;
+			double yb, yn;
 			bool rel = false;
 
 			if (nb == 0 || nn == 0) {
@@ -486,15 +487,12 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 				free(vn);
 				continue;
 			}
-			if (c->relative_to && m->timed) {
-				rel = relative(b, m, c, vb, nb) && relative(n, m, c, vn, nn);
-				if (!rel) { /* the yardstick was not in both: judged as is */
-					free(vb);
-					free(vn);
-					vb = values_trimmed(b, r, m, c, &nb, &unit);
-					vn = values_trimmed(n, r, m, c, &nn, &unit);
-				} else
-					unit = "ratio";
+			/* as ratios to the yardstick, where it was measured in both */
+			if (c->relative_to && m->timed && yardstick(b, m, c, &yb) && yardstick(n, m, c, &yn)) {
+				divide(vb, nb, yb);
+				divide(vn, nn, yn);
+				rel = true;
+				unit = "ratio";
 			}
 			mb = rb_median(vb, nb);
 			mn = rb_median(vn, nn);
