@@ -9,7 +9,7 @@
  * to read on a noisy machine.
  *
  * The harness itself measures, in rounds that interleave the reapers, the
- * start (PID 1 released -> the payload's first instruction) and the teardown
+ * start (PID 1 released -> the payload's main() entered) and the teardown
  * (the payload's own exit stamp -> PID 1 reaped by the harness) per N. */
 #include <errno.h>
 #include <fcntl.h>
@@ -367,14 +367,17 @@ static void take_result(json_t *res, struct timing *t)
 {
 	json_t *codes = json_object_get(res, "exit_codes"), *x;
 	size_t i, failed = 0, n = json_array_size(codes);
-	long first = 0;
+	char first[32] = "";
 
-	json_array_foreach(codes, i, x)
-		if (!json_is_integer(x) || json_integer_value(x) != 0) {
-			first = failed++ ? first : (long)json_integer_value(x);
-		}
+	json_array_foreach(codes, i, x) {
+		if (json_is_integer(x) && json_integer_value(x) == 0)
+			continue;
+		if (failed++ == 0) /* hyperfine's null: no exit code, killed by a signal */
+			snprintf(first, sizeof(first), json_is_integer(x) ? "exit %lld" : "killed",
+				 (long long)json_integer_value(x));
+	}
 	if (failed) {
-		snprintf(t->skip, sizeof(t->skip), "the command failed (exit %ld) in %zu of %zu runs; "
+		snprintf(t->skip, sizeof(t->skip), "the command failed (%s) in %zu of %zu runs; "
 			 "see logs/startup-hyperfine.log and reapbench run's own output", first, failed, n);
 		return;
 	}
@@ -451,27 +454,20 @@ static void run_hyperfine(const struct cfg *c, struct row *rows, int nrows, cons
 
 /* One run of leave N: the start and the teardown, or why not. */
 static int measure_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *o,
-			struct row *w, int k, bool keep, bool *interrupted)
+			char *const workload[], struct row *w, int k, bool keep, bool *interrupted)
 {
-	char count[32], *words[] = { "leave", count, NULL }, **workload = NULL;
 	struct rb_run_result res;
 	struct rb_error rerr;
-	int rc;
 
-	snprintf(count, sizeof(count), "%ld", c->alive[k]);
-	if (rb_resolve_workload(si, words, &workload, &rerr) < 0) {
-		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
-		return -1;
-	}
-	rc = rb_run_payload(si, w->r, o, NULL, workload, &res, &rerr);
-	rb_argv_free(workload);
-	if (rc < 0) {
+	if (rb_run_payload(si, w->r, o, NULL, workload, &res, &rerr) < 0) {
 		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
 		rb_run_result_free(&res);
 		return -1;
 	}
 	if (res.sb.end == RB_END_INTERRUPTED)
 		*interrupted = true;
+	else if (!keep)
+		; /* a warm-up run: neither figures nor skips */
 	else if (res.sb.end == RB_END_DEADLINE)
 		snprintf(w->td_skip[k], sizeof(w->td_skip[k]), "PID 1 was killed at the deadline");
 	else if (!res.chan_valid || !res.chan.t_exit_ns)
@@ -481,7 +477,7 @@ static int measure_once(const struct rb_sysinfo *si, const struct cfg *c, struct
 			 "(%s)", (unsigned long long)res.chan.spawned, c->alive[k],
 			 strerrorname_np(res.chan.spawn_errno) ? strerrorname_np(res.chan.spawn_errno)
 								: "?");
-	else if (keep) {
+	else {
 		w->making[k][w->nteardown[k]] = (res.chan.t_exit_ns - res.chan.t_start_ns) / 1e9;
 		w->teardown[k][w->nteardown[k]++] = (res.sb.t_end_ns - res.chan.t_exit_ns) / 1e9;
 		if (k == 0)
@@ -497,14 +493,30 @@ static int measure_all(const struct rb_sysinfo *si, const struct cfg *c, struct 
 		       struct row *rows, int nrows, bool *interrupted)
 {
 	long rounds = c->warmup + c->runs;
-	int failures = 0;
+	char count[MAX_ALIVE][32], *words[MAX_ALIVE][3];
+	char **workload[MAX_ALIVE] = { NULL };
+	struct rb_error rerr;
+	int failures = 0, k;
 
-	for (long round = 0; round < rounds && !*interrupted; round++) {
-		for (int k = 0; k < c->nalive && !*interrupted; k++)
+	for (k = 0; k < c->nalive; k++) { /* leave N, resolved once */
+		snprintf(count[k], sizeof(count[k]), "%ld", c->alive[k]);
+		words[k][0] = "leave";
+		words[k][1] = count[k];
+		words[k][2] = NULL;
+		if (rb_resolve_workload(si, words[k], &workload[k], &rerr) < 0)
+			break;
+	}
+	for (int i = 0; k < c->nalive && i < nrows; i++) {
+		snprintf(rows[i].error, sizeof(rows[i].error), "%s", rerr.msg);
+		failures++;
+	}
+	for (long round = 0; round < rounds && !*interrupted && k == c->nalive; round++) {
+		for (int n = 0; n < c->nalive && !*interrupted; n++)
 			for (int i = 0; i < nrows && !*interrupted; i++) {
 				if (rows[i].error[0])
 					continue;
-				if (measure_once(si, c, o, &rows[i], k, round >= c->warmup, interrupted) < 0)
+				if (measure_once(si, c, o, workload[n], &rows[i], n, round >= c->warmup,
+						 interrupted) < 0)
 					failures++;
 			}
 		if (isatty(STDERR_FILENO))
@@ -512,6 +524,8 @@ static int measure_all(const struct rb_sysinfo *si, const struct cfg *c, struct 
 	}
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%40s\r", "");
+	for (int n = 0; n < c->nalive; n++)
+		rb_argv_free(workload[n]);
 	return failures;
 }
 
@@ -710,7 +724,9 @@ static void print_hyperfine_table(const struct cfg *c, const struct row *rows, i
 	       "(sandbox created -> the reaper starts the payload -> PID 1 exits -> namespace gone);\n"
 	       "x NONE its ratio to none's, measured in this run; +N: `leave N` minus `leave 0`, the\n"
 	       "whole command's extra time with N left alive: the payload making them and the kernel\n"
-	       "killing and reaping them at PID 1's exit (the harness's table parts them) (* best)\n",
+	       "killing and reaping them at PID 1's exit (the record parts them: payload_leave_N,\n"
+	       "teardown_N) (* best); a standalone reaper (pause) is timed through its descriptor,\n"
+	       "its version read included\n",
 	       c->runs);
 	printf("%-*s %*s %*s", NAME_W, "REAPER", WIDE_W, "LIFECYCLE ms", 7, "x NONE");
 	for (int k = 1; k < c->nalive; k++) {
@@ -769,8 +785,10 @@ static void print_harness_table(const struct cfg *c, const struct row *rows, int
 				best_add(&b[m], s[m][i].median);
 	}
 	printf("\nmeasured by the harness (CLOCK_MONOTONIC), median (min-max) over %ld runs:\n"
-	       "START PID 1 released -> the payload's first instruction; EXIT->GONE N: the payload's\n"
-	       "own exit stamp -> PID 1 reaped by the harness, N processes alive at that exit (* best)\n",
+	       "START PID 1 released -> the payload's main() entered; EXIT->GONE N: the payload's\n"
+	       "own exit stamp -> PID 1 reaped by the harness, N processes alive at that exit (* best);\n"
+	       "a standalone reaper (pause) outlives its workload: its EXIT->GONE includes the harness\n"
+	       "noticing the workload's end and sending the stop signal, as a kubelet would\n",
 	       c->runs);
 	printf("%-*s %*s", NAME_W, "REAPER", WIDE_W, "START ms");
 	for (int k = 0; k < c->nalive; k++) {
@@ -923,6 +941,10 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	run_hyperfine(&c, rows, nrows, hf_json, rec);
 	snprintf(path, sizeof(path), "%s/logs/startup-harness.log", c.out);
 	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (opts.output_fd < 0) {
+		rb_sys_error(err, errno, "writing %s", path);
+		goto out;
+	}
 	failures = measure_all(si, &c, &opts, rows, nrows, &interrupted);
 	if (opts.output_fd >= 0)
 		close(opts.output_fd);
@@ -937,7 +959,7 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (rb_record_write(rec, record, err) < 0)
 		goto out;
 	printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n", record,
-	       have_hyperfine() ? hf_json : "-", c.out);
+	       access(hf_json, R_OK) == 0 ? hf_json : "-", c.out);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 	goto done;
 out:
