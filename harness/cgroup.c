@@ -172,6 +172,25 @@ long rb_cgroup_read_long(const struct rb_cgroup *cg, const char *name)
 	return strtol(buf, NULL, 10);
 }
 
+int rb_cgroup_open(const struct rb_cgroup *cg, const char *name)
+{
+	char file[PATH_MAX + 32];
+
+	snprintf(file, sizeof(file), "%s/%s", cg->path, name);
+	return open(file, O_RDONLY | O_CLOEXEC);
+}
+
+long rb_cgroup_pread_long(int fd)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
 /* SIGKILL every pid listed in DIR/cgroup.procs; returns how many were listed. */
 static int kill_listed(const char *dir)
 {

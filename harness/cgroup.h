@@ -29,6 +29,12 @@ int rb_cgroup_add(const struct rb_cgroup *cg, pid_t pid, struct rb_error *err);
 /* pids.current / pids.peak, or -1 if unreadable. */
 long rb_cgroup_read_long(const struct rb_cgroup *cg, const char *file);
 
+/* For a tight poll: FILE of the cgroup opened once (-1 if it cannot be),
+ * then read again and again at offset 0 (-1 on error): no path, open or
+ * close per read on the cores the measured PID 1 runs on. */
+int rb_cgroup_open(const struct rb_cgroup *cg, const char *file);
+long rb_cgroup_pread_long(int fd);
+
 /* Wait up to TIMEOUT_MS for the cgroup to empty, SIGKILLing what is left in
  * it (only processes we started are in it), then remove it. */
 int rb_cgroup_destroy(struct rb_cgroup *cg, int timeout_ms, struct rb_error *err);

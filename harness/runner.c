@@ -16,7 +16,6 @@
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -470,11 +469,11 @@ static bool run_ending(struct rb_sandbox *sb)
  * baseline after the root's exit was seen (read first: the storm can make
  * no more then), tell the payload. Between reads a short sleep leaves the
  * CPU to PID 1 (the timer slack is made small around the watch). */
-static void drain_poll(struct rb_sandbox *sb, struct rb_channel *ch, struct rb_run_result *res,
+static void drain_poll(int pids_fd, struct rb_channel *ch, struct rb_run_result *res,
 		       int64_t *t_last)
 {
 	int64_t root_seen = __atomic_load_n(&ch->storm.t_root_exit_seen_ns, __ATOMIC_ACQUIRE), t;
-	long n = rb_cgroup_read_long(&sb->cg, "pids.current");
+	long n = rb_cgroup_pread_long(pids_fd);
 
 	t = rb_now_ns();
 	/* the resolution that counts: while it drains */
@@ -500,6 +499,7 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 {
 	bool watch = plan->watch_drain && sb->has_cgroup;
 	int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	int pids_fd = watch ? rb_cgroup_open(&sb->cg, "pids.current") : -1;
 	int64_t t_last = 0;
 	uint32_t acked = 0, ph;
 
@@ -514,11 +514,11 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 			/* the payload may know the end first (monitoring on): one
 			 * last read, in the same loop's time as any other */
 			if (watch && ph == 2 && res->pids_baseline >= 0 && !res->t_drained_ns)
-				drain_poll(sb, ch, res, &t_last);
+				drain_poll(pids_fd, ch, res, &t_last);
 			if (plan->probe_pid1)
 				probe_pid1(sb->pid1, &res->probe[ph - 1]);
 			if (watch && ph == 1)
-				res->pids_baseline = rb_cgroup_read_long(&sb->cg, "pids.current");
+				res->pids_baseline = rb_cgroup_pread_long(pids_fd);
 			acked = ph;
 			__atomic_store_n(&ch->storm.probe_ack, ph, __ATOMIC_RELEASE);
 			syscall(SYS_futex, &ch->storm.probe_ack, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
@@ -527,12 +527,14 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 		if (run_ending(sb) || rb_now_ns() >= deadline)
 			break;
 		if (watch && acked == 1 && res->pids_baseline >= 0 && !res->t_drained_ns) {
-			drain_poll(sb, ch, res, &t_last);
+			drain_poll(pids_fd, ch, res, &t_last);
 			continue;
 		}
 		syscall(SYS_futex, &ch->storm.phase, FUTEX_WAIT, ph,
 			&(struct timespec){ .tv_nsec = 20 * 1000000L }, NULL, 0);
 	}
+	if (pids_fd >= 0)
+		close(pids_fd);
 	if (watch) {
 		prctl(PR_SET_TIMERSLACK, slack > 0 ? slack : 50000, 0, 0, 0);
 		if (res->pids_baseline < 0)
