@@ -38,9 +38,11 @@ static int root(struct storm *s)
 
 		storm_sleep_until(t);
 		/* The orphan will take sample k: the root is the only claimer,
-		 * through one intermediate at a time (vfork). */
+		 * through one intermediate at a time (vfork, then waited for),
+		 * so one stack serves every intermediate: a stack each would
+		 * leave every one of them resident in the payload's RSS. */
 		storm_set_sched(s, (long)k, t);
-		pid = rb_spawn_on(storm_thread_stack(s, (long)k, 0), RB_SPAWN_VFORK, CLONE_FILES,
+		pid = rb_spawn_on(storm_thread_stack(s, 0, 0), RB_SPAWN_VFORK, CLONE_FILES,
 				  intermediate, s, NULL);
 		if (pid > 0)
 			waitid(P_PID, (id_t)pid, &si, WEXITED);

@@ -81,7 +81,7 @@ static void usage(void)
 	       "reference reaper, with the ratios against the targets (generator >= 70%% of the\n"
 	       "raw clone rate, >= 10x stress-ng --zombie); the drain of a hoard with the\n"
 	       "storm's monitoring on and off (target: < 5%% apart) and the harness's own peak RSS\n"
-	       "for a storm of 100,000 processes (target: < 64 MiB).\n\n"
+	       "for a storm of --rss-count processes (default 100,000; target: < 64 MiB).\n\n"
 	       "  --duration DUR     each raw measurement (default 1s)\n"
 	       "  --repeat N         raw and generator runs; the median counts (default 5)\n"
 	       "  --count N          the generator's burst (default 2000)\n"
@@ -368,7 +368,17 @@ static int raise_nofile(long need, char *why, size_t len)
 	return -1;
 }
 
-/* The first run's payload_rss_peak (KiB), -1 if absent. */
+/* The 25th and 75th percentiles of V (N > 0; V unchanged). */
+static void quartiles(const double *v, size_t n, double *q1, double *q3)
+{
+	double sorted[MAX_OV_RUNS];
+
+	memcpy(sorted, v, n * sizeof(double));
+	rb_sort_doubles(sorted, n);
+	*q1 = rb_percentile_sorted(sorted, n, 25);
+	*q3 = rb_percentile_sorted(sorted, n, 75);
+}
+
 /* ---- monitoring overhead ------------------------------------------------------------ */
 
 /* The drain of a hoard with the storm's monitoring on and off, timed the
@@ -454,7 +464,6 @@ static void measure_overhead(const struct rb_sysinfo *si, const struct cfg *c,
 	struct rb_sandbox_opts o = *opts_in, *opts = &o;
 	struct rb_reaper ref;
 	struct rb_error e;
-	double sorted[MAX_OV_RUNS];
 	bool stop = false;
 
 	/* room for the hoard: its own pid_max (the pids cgroup follows) */
@@ -499,28 +508,20 @@ static void measure_overhead(const struct rb_sysinfo *si, const struct cfg *c,
 	}
 	if (stop && !ov->skip[0])
 		snprintf(ov->skip, sizeof(ov->skip), "interrupted");
-	if (ov->n < (size_t)c->ov_runs)
-		return; /* all pairs or nothing: the skip says why */
 	if (ov->n == 0)
-		return;
+		return; /* the skip says why */
+	/* the pairs that finished count; ov->skip, if set, says why not all */
 	rb_summarize(ov->on, ov->n, &ov->s_on);
 	rb_summarize(ov->off, ov->n, &ov->s_off);
 	rb_summarize(ov->ratio, ov->n, &ov->s_ratio);
-	memcpy(sorted, ov->ratio, ov->n * sizeof(double));
-	rb_sort_doubles(sorted, ov->n);
-	ov->q1 = rb_percentile_sorted(sorted, ov->n, 25);
-	ov->q3 = rb_percentile_sorted(sorted, ov->n, 75);
+	quartiles(ov->ratio, ov->n, &ov->q1, &ov->q3);
 	if (ov->ncpu) {
 		rb_summarize(ov->cpu_on, ov->ncpu, &ov->s_cpu_on);
 		rb_summarize(ov->cpu_off, ov->ncpu, &ov->s_cpu_off);
 		rb_summarize(ov->cpu_ratio, ov->ncpu, &ov->s_cpu_ratio);
-		memcpy(sorted, ov->cpu_ratio, ov->ncpu * sizeof(double));
-		rb_sort_doubles(sorted, ov->ncpu);
-		ov->cq1 = rb_percentile_sorted(sorted, ov->ncpu, 25);
-		ov->cq3 = rb_percentile_sorted(sorted, ov->ncpu, 75);
+		quartiles(ov->cpu_ratio, ov->ncpu, &ov->cq1, &ov->cq3);
 	}
 	ov->has = true;
-	ov->skip[0] = 0;
 }
 
 static json_t *json_doubles(const double *v, size_t n)
@@ -547,8 +548,10 @@ static void report_overhead(const struct cfg *c, const struct overhead *ov, json
 		"cgroup pids.current back at its value before the storm), reference reaper, "
 		"hoard, monitoring on and off interleaved"));
 	printf("\nmonitoring overhead: drain of a hoard of %ld under reference, monitoring on vs off\n"
-	       "(--no-monitor), %ld interleaved pair%s, timed from the cgroup's pids.current\n",
-	       c->ov_count, c->ov_runs, c->ov_runs == 1 ? "" : "s");
+	       "(--no-monitor), %zu of %ld interleaved pair%s, timed from the cgroup's pids.current\n",
+	       c->ov_count, ov->n, c->ov_runs, c->ov_runs == 1 ? "" : "s");
+	if (ov->has && ov->skip[0])
+		printf("  (not all pairs: %s)\n", ov->skip);
 	if (!ov->has) {
 		printf("  skipped: %s\n", ov->skip);
 		json_object_set_new(o, "skip", json_string(ov->skip));
@@ -561,12 +564,12 @@ static void report_overhead(const struct cfg *c, const struct overhead *ov, json
 	       ov->s_off.median, ov->s_off.min, ov->s_off.max, ov->s_off.cv * 100);
 	printf("  %-44s %9.3f   IQR %.3f-%.3f, min-max %.3f-%.3f\n", "on / off (median of the pairs)",
 	       ov->s_ratio.median, ov->q1, ov->q3, ov->s_ratio.min, ov->s_ratio.max);
-	printf("  %-44s %+8.1f%%   target within 5%%: %s\n", "change with monitoring on",
-	       change * 100, met ? "met" : "MISSED");
+	printf("  %-44s %+8.1f%%   target within %.0f%%: %s\n", "change with monitoring on",
+	       change * 100, TARGET_OVERHEAD * 100, met ? "met" : "MISSED");
 	if (!conclusive)
-		printf("  (the pairs' IQR %.3f-%.3f reaches past the 5%% band on the other side of the\n"
+		printf("  (the pairs' IQR %.3f-%.3f reaches past the %.0f%% band on the other side of the\n"
 		       "  median: on this machine the verdict is noise; more --overhead-runs or a quieter\n"
-		       "  machine would tell)\n", ov->q1, ov->q3);
+		       "  machine would tell)\n", ov->q1, ov->q3, TARGET_OVERHEAD * 100);
 	if (ov->ncpu)
 		printf("  %-44s %6.2f / %.2f us   on/off %.3f, IQR %.3f-%.3f (%zu pairs)\n",
 		       "PID 1's CPU per reap (schedstat), on / off", ov->s_cpu_on.median * 1e6,
@@ -604,7 +607,7 @@ static void report_overhead(const struct cfg *c, const struct overhead *ov, json
 
 /* `reapbench storm` itself, as users run it (every sample held, the record
  * built), on a stream of --rss-count orphans under the reference: its
- * peak RSS (it records getrusage's) and the payload's. */
+ * peak RSS (it records its VmHWM) and the payload's. */
 struct rss {
 	bool has;
 	char skip[256];
@@ -646,6 +649,8 @@ static void measure_rss(const struct rb_sysinfo *si, const struct cfg *c,
 	snprintf(rate, sizeof(rate), "%g", c->rss_rate);
 	snprintf(pm, sizeof(pm), "%ld", r->pid_max);
 	snprintf(dl, sizeof(dl), "%.0fs", c->rss_count / c->rss_rate + 60);
+	snprintf(path, sizeof(path), "%s/storm.json", dir);
+	unlink(path); /* an earlier run's record must not pass for this one's */
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -666,7 +671,11 @@ static void measure_rss(const struct rb_sysinfo *si, const struct cfg *c,
 		;
 	r->seconds = (rb_now_ns() - t0) / 1e9;
 	r->exit_code = rb_status_code(st);
-	snprintf(path, sizeof(path), "%s/storm.json", dir);
+	if (r->exit_code != 0) {
+		snprintf(r->skip, sizeof(r->skip), "reapbench storm exited %d (its output: "
+			 "%s/logs/calibrate-rss.log)", r->exit_code, c->out);
+		return;
+	}
 	if (rb_record_load(path, &rec, &e) < 0) {
 		snprintf(r->skip, sizeof(r->skip), "reapbench storm exited %d and left no record "
 			 "(%s; its output: %s/logs/calibrate-rss.log)", r->exit_code, e.msg, c->out);
@@ -693,7 +702,7 @@ static void report_rss(const struct cfg *c, const struct rss *r, json_t *rec)
 		printf("\nharness RSS: `reapbench storm` of a stream of %ld orphans at %g/s under reference\n",
 		       c->rss_count, c->rss_rate);
 	else
-		printf("\nharness RSS: a storm of 100,000 processes\n");
+		printf("\nharness RSS: the storm of --rss-count processes\n");
 	json_object_set_new(o, "target_kib", json_integer(TARGET_RSS_KIB));
 	if (c->rss_count == 0 || !r->has) {
 		const char *why = c->rss_count == 0 ? "--quick" : r->skip;
@@ -703,7 +712,7 @@ static void report_rss(const struct cfg *c, const struct rss *r, json_t *rec)
 		json_object_set_new(rec, "rss", o);
 		return;
 	}
-	printf("  %-44s %9.1f MiB   target < 64 MiB: %s\n", "reapbench's own peak RSS (getrusage)",
+	printf("  %-44s %9.1f MiB   target < 64 MiB: %s\n", "reapbench's own peak RSS (VmHWM)",
 	       r->harness_kib / 1024, met ? "met" : "MISSED");
 	if (r->payload_kib > 0)
 		printf("  %-44s %9.1f MiB   (for scale: the observer and the storm's stacks)\n",

@@ -404,14 +404,6 @@ static void learn_app_status(const struct rb_reaper *r, const struct rb_sandbox 
 
 /* ---- PID 1's cost (plan->probe_pid1) ------------------------------------- */
 
-/* "NAME:   VALUE kB" lines of /proc/PID/status */
-static long status_field(const char *text, const char *name)
-{
-	const char *at = strstr(text, name);
-
-	return at ? strtol(at + strlen(name), NULL, 10) : -1;
-}
-
 static void probe_pid1(pid_t pid, struct rb_pid1_probe *pr)
 {
 	char path[64], buf[4096];
@@ -440,9 +432,9 @@ static void probe_pid1(pid_t pid, struct rb_pid1_probe *pr)
 		n = read(fd, buf, sizeof(buf) - 1);
 		if (n > 0) {
 			buf[n] = '\0';
-			pr->rss_peak_kb = status_field(buf, "\nVmHWM:");
-			pr->vcsw = status_field(buf, "\nvoluntary_ctxt_switches:");
-			pr->ivcsw = status_field(buf, "\nnonvoluntary_ctxt_switches:");
+			pr->rss_peak_kb = rb_status_field(buf, "\nVmHWM:");
+			pr->vcsw = rb_status_field(buf, "\nvoluntary_ctxt_switches:");
+			pr->ivcsw = rb_status_field(buf, "\nnonvoluntary_ctxt_switches:");
 		}
 		close(fd);
 	}

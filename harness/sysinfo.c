@@ -72,3 +72,10 @@ bool rb_find_in_path(const char *name, char *out, size_t len)
 	out[0] = '\0';
 	return false;
 }
+
+long rb_status_field(const char *text, const char *name)
+{
+	const char *at = strstr(text, name);
+
+	return at ? strtol(at + strlen(name), NULL, 10) : -1;
+}

@@ -113,7 +113,7 @@ else
 	grep -A3 '^monitoring overhead' "$TMP/out" | grep -q 'skipped: no pids cgroup' \
 		&& ok "calibrate, unprivileged: the overhead is a skip with its reason" || { notok "overhead skip"; diag <"$TMP/out"; }
 fi
-grep -qE "^  reapbench's own peak RSS \(getrusage\) +[0-9.]+ MiB +target < 64 MiB: (met|MISSED)" "$TMP/out" \
+grep -qE "^  reapbench's own peak RSS \(VmHWM\) +[0-9.]+ MiB +target < 64 MiB: (met|MISSED)" "$TMP/out" \
 	|| grep -A1 '^harness RSS' "$TMP/out" | grep -q 'skipped: ' \
 	&& ok "calibrate: the harness's RSS for a storm, measured or a skip" || { notok "calibrate rss line"; diag <"$TMP/out"; }
 jq -e '.rss | (.harness_rss_peak_kib > 0 and .count == 2000) or has("skip")' "$TMP/c/calibrate.json" >/dev/null \
