@@ -477,9 +477,40 @@ static void count_flags(const struct row *w, int *survived, int *streamed, int *
 
 /* ---- output ----------------------------------------------------------------------- */
 
+/* PID 1's end as every run saw it, or the last one's with how many agree. */
+static void pid1_column(const struct row *w, char *buf, size_t len)
+{
+	const char *last = w->rep[w->runs - 1].st.pid1;
+	int same = 0;
+
+	for (int k = 0; k < w->runs; k++)
+		same += strcmp(w->rep[k].st.pid1, last) == 0;
+	if (same == w->runs)
+		snprintf(buf, len, "%s", last);
+	else
+		snprintf(buf, len, "%s (%d of %d runs)", last, same, w->runs);
+}
+
+/* The search's rate: "(generator-limited)" when every run stopped at the
+ * generator's own pace (the median is then a lower bound), k of n if some. */
+static const char *gen_limited(const struct row *w, char *buf, size_t len)
+{
+	int k = 0;
+
+	for (int i = 0; i < w->runs; i++)
+		k += w->rep[i].gen_limit > 0;
+	if (k == 0)
+		return "";
+	if (k == w->runs)
+		return " (generator-limited: a lower bound)";
+	snprintf(buf, len, " (generator-limited in %d of %d runs)", k, w->runs);
+	return buf;
+}
+
 static void print_table(const struct row *rows, int n, const struct cfg *c)
 {
 	char cap[48], made[48], eag[48], reaped[48], tex[48], surv[32], rec[32], rate[48];
+	char pid1[160], lim[64];
 
 	printf("\n%s over %ld run%s per reaper (min-max where the runs differ)\n",
 	       c->repeat > 1 ? "medians" : "one run", c->repeat, c->repeat == 1 ? "" : "s");
@@ -510,11 +541,12 @@ static void print_table(const struct row *rows, int n, const struct cfg *c)
 		fmt_fig(tex, sizeof(tex), w, F_T_EAGAIN, "%.3f");
 		fmt_count(surv, sizeof(surv), survived, streamed);
 		fmt_count(rec, sizeof(rec), recovered, exhausted);
+		pid1_column(w, pid1, sizeof(pid1));
 		printf("%14s %16s %16s %16s %18s %10s %10s  %s", cap, made, eag, reaped, tex, surv, rec,
-		       last->st.pid1);
+		       pid1);
 		if (c->search) {
 			fmt_fig(rate, sizeof(rate), w, F_MAX_RATE, "%.0f");
-			printf("  %s/s%s", rate, last->gen_limit > 0 ? " (generator-limited)" : "");
+			printf("  %s/s%s", rate, gen_limited(w, lim, sizeof(lim)));
 		}
 		printf("%s\n", w->error[0] ? "  (stopped: see the record)" : "");
 	}
