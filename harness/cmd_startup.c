@@ -205,14 +205,7 @@ static bool have_hyperfine(void)
 
 static int push(char ***v, size_t *n, const char *w)
 {
-	char **grown = realloc(*v, (*n + 2) * sizeof(char *));
-
-	if (!grown)
-		return -1;
-	*v = grown;
-	grown[*n] = strdup(w);
-	grown[++*n] = NULL;
-	return grown[*n - 1] ? 0 : -1;
+	return rb_argv_push(v, n, w, strlen(w));
 }
 
 /* `reapbench run --no-record [sandbox options] -r R -- PAYLOAD`. A wrap

@@ -392,7 +392,7 @@ int rb_reaper_find(const struct rb_sysinfo *si, const char *name_or_path, struct
 
 /* ---- words and templates ---------------------------------------------- */
 
-static int push_word(char ***words, size_t *n, const char *w, size_t len)
+int rb_argv_push(char ***words, size_t *n, const char *w, size_t len)
 {
 	char **grown = realloc(*words, (*n + 2) * sizeof(char *));
 
@@ -421,7 +421,7 @@ int rb_split_words(const char *line, char ***words, struct rb_error *err)
 		if (c == '\0' || (!quote && (c == ' ' || c == '\t'))) {
 			if (quote)
 				goto unterminated;
-			if (in_word && push_word(words, &n, word, len) < 0)
+			if (in_word && rb_argv_push(words, &n, word, len) < 0)
 				goto oom;
 			in_word = false;
 			len = 0;
@@ -536,7 +536,7 @@ int rb_reaper_argv(const struct rb_reaper *r, char *const workload[], char ***ar
 	for (char **w = words; *w; w++) {
 		if (strcmp(*w, "{cmd}") == 0) {
 			for (char *const *a = workload; *a; a++)
-				if (push_word(&out, &n, *a, strlen(*a)) < 0)
+				if (rb_argv_push(&out, &n, *a, strlen(*a)) < 0)
 					goto oom;
 			continue;
 		}
@@ -544,7 +544,7 @@ int rb_reaper_argv(const struct rb_reaper *r, char *const workload[], char ***ar
 		char *s2 = s1 ? substitute(s1, "{cmd_sh}", joined) : NULL;
 
 		free(s1);
-		if (!s2 || push_word(&out, &n, s2, strlen(s2)) < 0) {
+		if (!s2 || rb_argv_push(&out, &n, s2, strlen(s2)) < 0) {
 			free(s2);
 			goto oom;
 		}
@@ -584,7 +584,7 @@ int rb_registry_files(const struct rb_sysinfo *si, char ***files, struct rb_erro
 
 		if (*files && len > 4 && strcmp(nm + len - 4, ".ini") == 0) {
 			snprintf(path, sizeof(path), "%s/%s", si->reapers_dir, nm);
-			if (push_word(files, &n, path, strlen(path)) < 0) {
+			if (rb_argv_push(files, &n, path, strlen(path)) < 0) {
 				rb_argv_free(*files);
 				*files = NULL;
 			}

@@ -92,6 +92,10 @@ int rb_reaper_argv(const struct rb_reaper *r, char *const workload[], char ***ar
 		   struct rb_error *err);
 void rb_argv_free(char **argv);
 
+/* Append a copy of W's first LEN bytes to the NULL-terminated *ARGV of *N
+ * words (grown with realloc; *ARGV may start NULL). -1: out of memory. */
+int rb_argv_push(char ***argv, size_t *n, const char *w, size_t len);
+
 /* Descriptor files in the registry directory, sorted (free with rb_argv_free). */
 int rb_registry_files(const struct rb_sysinfo *si, char ***files, struct rb_error *err);
 
