@@ -4,7 +4,8 @@
 FUZZ_CC      ?= clang-14
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -iquote harness -fsanitize=fuzzer,address,undefined \
                 -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
-FUZZ_LIB_SRC := harness/registry.c harness/record.c harness/error.c harness/signames.c harness/version.c
+FUZZ_LIB_SRC := harness/registry.c harness/record.c harness/error.c harness/signames.c harness/version.c \
+                harness/sysinfo.c
 FUZZ_TARGETS := build-fuzz/fuzz_descriptor build-fuzz/fuzz_record
 FUZZ_SECONDS ?= 60
 
@@ -13,7 +14,8 @@ fuzz: $(FUZZ_TARGETS)
 
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_SRC) harness/*.h
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS_HARNESS)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS_HARNESS)
 
 # Seeds: the shipped descriptors; records in fuzz/seeds/record. tests/run
 # runs each target briefly (tests/integration/fuzz.sh).

@@ -1,6 +1,6 @@
 /* libFuzzer target: the reaper descriptor parser and template expansion.
  * Any input must give a descriptor or a one-line error, never a crash.
- * Seeds: reapers/*.ini. Run: make fuzz && build-fuzz/fuzz_descriptor reapers/ */
+ * Seeds: the .ini files in reapers/. Run: make fuzz && build-fuzz/fuzz_descriptor reapers/ */
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
