@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "conform.h"
+#include "procfs.h"
 #include "signames.h"
 
 #define SETTLE_NS (200 * 1000000LL)
@@ -51,35 +52,13 @@ static const struct {
 
 /* ---- is the app's process group orphaned? ------------------------------- */
 
-struct pstat {
-	char state;
-	int ppid, pgrp, sid;
-};
-
-static bool read_pstat(int pid, struct pstat *s)
-{
-	char path[64], buf[512], *p;
-	bool ok;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	/* the command name may hold spaces and parentheses: skip to the last ')' */
-	return ok && (p = strrchr(buf, ')')) && p[1] == ' ' &&
-	       sscanf(p + 2, "%c %d %d %d", &s->state, &s->ppid, &s->pgrp, &s->sid) == 4;
-}
-
 /* will_become_orphaned_pgrp() for the harness's own process group, which
  * PID 1 inherits: orphaned unless a member has a parent in another group of
  * the same session (children of the global init do not count). */
 static bool harness_pgrp_orphaned(void)
 {
 	int pgrp = (int)getpgrp(), sid = (int)getsid(0), pid;
-	struct pstat s, parent;
+	struct rb_pstat s, parent;
 	bool orphaned = true;
 	struct dirent *e;
 	DIR *d = opendir("/proc");
@@ -88,9 +67,9 @@ static bool harness_pgrp_orphaned(void)
 		return false;
 	while (orphaned && (e = readdir(d))) {
 		pid = atoi(e->d_name);
-		if (pid <= 0 || !read_pstat(pid, &s) || s.pgrp != pgrp || s.state == 'Z' || s.ppid <= 1)
+		if (pid <= 0 || !rb_proc_stat(pid, &s) || s.pgrp != pgrp || s.state == 'Z' || s.ppid <= 1)
 			continue;
-		if (read_pstat(s.ppid, &parent) && parent.pgrp != pgrp && parent.sid == sid)
+		if (rb_proc_stat(s.ppid, &parent) && parent.pgrp != pgrp && parent.sid == sid)
 			orphaned = false;
 	}
 	closedir(d);

@@ -1,8 +1,9 @@
 #include "runner.h"
 
+#include "procfs.h"
+#include "shmfile.h"
 #include "signames.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 /* Verbs of rb-payload (harness/payload.c). */
 static const char *const payload_verbs[] = {
 	"exit", "kill-self", "sleep", "signal-recorder", "orphans", "zombies", "storm", "leave",
+	"scenario",
 };
 
 static bool is_payload_verb(const char *s)
@@ -85,9 +87,8 @@ int rb_resolve_workload(const struct rb_sysinfo *si, char *const workload[], cha
 /* ---- the report channel ------------------------------------------------- */
 
 struct channel_file {
-	char path[128];
+	struct rb_shm_file f;
 	struct rb_channel *map;
-	size_t len;
 	uint32_t sample_cap, pop_cap; /* the harness's own copy: the payload can write the map */
 };
 
@@ -95,29 +96,9 @@ struct channel_file {
 static int channel_open_sized(struct channel_file *ch, uint32_t samples, uint32_t pops,
 			      struct rb_error *err)
 {
-	static unsigned counter; /* distinguishes files within one harness */
-	char tag[64];
-	int fd;
-
-	rb_self_tag(tag, sizeof(tag));
-	snprintf(ch->path, sizeof(ch->path), "/dev/shm/reapbench-%s-%u.chan", tag, counter++);
-	fd = open(ch->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return rb_sys_error(err, errno, "creating %s", ch->path);
-	ch->len = (size_t)rb_channel_size(samples, pops);
-	if (ftruncate(fd, (off_t)ch->len) < 0) {
-		int e = errno;
-
-		close(fd);
-		unlink(ch->path);
-		return rb_sys_error(err, e, "sizing %s", ch->path);
-	}
-	ch->map = mmap(NULL, ch->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (ch->map == MAP_FAILED) {
-		unlink(ch->path);
-		return rb_sys_error(err, errno, "mapping %s", ch->path);
-	}
+	if (rb_shm_create(&ch->f, "chan", (size_t)rb_channel_size(samples, pops), err) < 0)
+		return -1;
+	ch->map = ch->f.map;
 	ch->map->magic = RB_CHANNEL_MAGIC;
 	ch->map->version = RB_CHANNEL_VERSION;
 	ch->map->storm.sample_cap = ch->sample_cap = samples;
@@ -132,8 +113,7 @@ static int channel_open(struct channel_file *ch, struct rb_error *err)
 
 static void channel_close(struct channel_file *ch)
 {
-	munmap(ch->map, ch->len);
-	unlink(ch->path);
+	rb_shm_remove(&ch->f);
 }
 
 /* The storm's samples, as far as the payload says it wrote them, never
@@ -161,27 +141,12 @@ static void copy_storm_samples(const struct channel_file *ch, struct rb_run_resu
 	}
 }
 
-/* The harness's environment plus REAPBENCH_CHANNEL. */
-static char **environment_with(const char *name, const char *value)
-{
-	extern char **environ;
-	size_t n = 0, len = strlen(name);
-	char **env;
+static const char *const channel_env[] = { RB_CHANNEL_ENV };
 
-	while (environ[n])
-		n++;
-	env = calloc(n + 2, sizeof(char *));
-	if (!env)
-		return NULL;
-	n = 0;
-	for (char **e = environ; *e; e++)
-		if (!(strncmp(*e, name, len) == 0 && (*e)[len] == '='))
-			env[n++] = *e;
-	if (asprintf(&env[n], "%s=%s", name, value) < 0) {
-		free(env);
-		return NULL;
-	}
-	return env;
+/* The harness's environment plus REAPBENCH_CHANNEL=PATH. */
+static char **environment_with(const char *path)
+{
+	return rb_environment(channel_env, (const char *const[]){ path }, 1);
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -217,34 +182,6 @@ static int64_t first_receipt(const struct rb_channel *ch, int sig)
 	return 0;
 }
 
-/* How many of PID's children are stopped (state T): a signal can stop the
- * app instead of reaching its handler (dumb-init sends SIGSTOP for TSTP). */
-static int stopped_children(pid_t pid)
-{
-	char path[64], stat[512], *p;
-	int stopped = 0, child;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fscanf(f, "%d", &child) == 1) {
-		FILE *s;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", child);
-		s = fopen(path, "re");
-		if (!s)
-			continue;
-		if (fgets(stat, sizeof(stat), s) && (p = strrchr(stat, ')')) && p[1] == ' ' &&
-		    (p[2] == 'T' || p[2] == 't'))
-			stopped++;
-		fclose(s);
-	}
-	fclose(f);
-	return stopped;
-}
-
 /* Let the sent signals land (see struct rb_signal_plan), then end the run. */
 static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
 		   const struct rb_signal_plan *plan, struct rb_run_result *res)
@@ -259,7 +196,7 @@ static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
 		if (got && rb_now_ns() > got + quiet_ns)
 			break;
 	}
-	res->children_stopped = stopped_children(sb->pid1);
+	res->children_stopped = rb_proc_stopped_children(sb->pid1);
 	rb_sandbox_signal(sb, SIGKILL);
 	res->ended_by_harness = true;
 }
@@ -277,78 +214,13 @@ struct rb_pidfd_info {
 #define RB_PIDFD_GET_INFO _IOWR(0xFF, 11, struct rb_pidfd_info)
 #define RB_PIDFD_INFO_EXIT (1ULL << 3)
 
-/* PID's pid in the innermost namespace (the last NSpid field), -1 if gone. */
-static pid_t innermost_pid(pid_t pid)
-{
-	char path[64], line[256];
-	pid_t found = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *last;
-
-		if (strncmp(line, "NSpid:", 6) != 0)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		last = strrchr(line, '\t');
-		found = last ? (pid_t)atoi(last + 1) : -1;
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
-/* The host pid of the descendant of PID1 (itself included) whose pid in the
- * sandbox is NSPID: breadth first, through every thread's children. */
-static pid_t find_descendant(pid_t pid1, pid_t nspid)
-{
-	enum { MAX_SEEN = 512 };
-	pid_t queue[MAX_SEEN];
-	size_t head = 0, tail = 0;
-
-	queue[tail++] = pid1;
-	while (head < tail) {
-		pid_t p = queue[head++];
-		char path[64];
-		struct dirent *d;
-		DIR *tasks;
-
-		if (innermost_pid(p) == nspid)
-			return p;
-		snprintf(path, sizeof(path), "/proc/%d/task", p);
-		tasks = opendir(path);
-		if (!tasks)
-			continue;
-		while ((d = readdir(tasks))) {
-			int child;
-			FILE *f;
-
-			if (d->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", p, d->d_name);
-			f = fopen(path, "re");
-			if (!f)
-				continue;
-			while (tail < MAX_SEEN && fscanf(f, "%d", &child) == 1)
-				queue[tail++] = child;
-			fclose(f);
-		}
-		closedir(tasks);
-	}
-	return -1;
-}
-
 /* Under a wrap reaper: a pidfd for the app, now that it reported ready. */
 static int watch_app(struct rb_sandbox *sb, const struct rb_channel *ch, struct rb_run_result *res)
 {
 	pid_t nspid = ch->payload_pid, pid;
 	int fd;
 
-	pid = nspid > 0 ? find_descendant(sb->pid1, nspid) : -1;
+	pid = nspid > 0 ? rb_proc_find_descendant(sb->pid1, nspid) : -1;
 	if (pid < 0) {
 		snprintf(res->app_skip, sizeof(res->app_skip),
 			 "the app (pid %d in the sandbox) is not among PID 1's descendants", nspid);
@@ -356,7 +228,7 @@ static int watch_app(struct rb_sandbox *sb, const struct rb_channel *ch, struct 
 	}
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	/* still the same process (the pid could have been reused in between) */
-	if (fd >= 0 && innermost_pid(pid) != nspid) {
+	if (fd >= 0 && rb_proc_innermost_pid(pid) != nspid) {
 		close(fd);
 		fd = -1;
 		errno = ESRCH;
@@ -651,7 +523,7 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		ch.map->storm.probe_ms = 2000;
 	if (plan && plan->watch_drain)
 		ch.map->storm.drain_watch = 1;
-	env = environment_with(RB_CHANNEL_ENV, ch.path);
+	env = environment_with(ch.f.path);
 	if (!env) {
 		rb_sys_error(err, ENOMEM, "environment");
 		goto out;
@@ -683,13 +555,7 @@ out:
 	res->chan_valid = res->chan.payload_pid != 0;
 	copy_storm_samples(&ch, res);
 	channel_close(&ch);
-	if (env) {
-		/* only the added variable is ours */
-		for (char **e = env; *e; e++)
-			if (strncmp(*e, RB_CHANNEL_ENV "=", sizeof(RB_CHANNEL_ENV)) == 0)
-				free(*e);
-		free(env);
-	}
+	rb_environment_free(env, channel_env, 1);
 	return rc;
 }
 
@@ -800,7 +666,7 @@ int rb_run_pod(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	for (; opened < n; opened++) {
 		if (channel_open(&ch[opened], err) < 0)
 			goto out;
-		env[opened] = environment_with(RB_CHANNEL_ENV, ch[opened].path);
+		env[opened] = environment_with(ch[opened].f.path);
 		if (!env[opened]) {
 			opened++;
 			rb_sys_error(err, ENOMEM, "environment");
@@ -836,12 +702,7 @@ out:
 			res->c[i].chan_valid = res->c[i].chan->payload_pid != 0;
 		}
 		channel_close(&ch[i]);
-		if (env[i]) {
-			for (char **e = env[i]; *e; e++)
-				if (strncmp(*e, RB_CHANNEL_ENV "=", sizeof(RB_CHANNEL_ENV)) == 0)
-					free(*e);
-			free(env[i]);
-		}
+		rb_environment_free(env[i], channel_env, 1);
 	}
 	return rc;
 }

@@ -1,0 +1,138 @@
+/* /proc parsing: see procfs.h. */
+#include "procfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* FILE into BUF (NUL-terminated); false if unreadable. */
+static bool read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+bool rb_proc_stat(pid_t pid, struct rb_pstat *st)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	/* the command name may hold spaces and parentheses: skip to the last ')' */
+	return read_small(path, buf, sizeof(buf)) && (p = strrchr(buf, ')')) && p[1] == ' ' &&
+	       sscanf(p + 2, "%c %d %d %d", &st->state, &st->ppid, &st->pgrp, &st->sid) == 4;
+}
+
+char rb_proc_state(pid_t pid)
+{
+	struct rb_pstat st;
+
+	return rb_proc_stat(pid, &st) ? st.state : '?';
+}
+
+/* The number after NAME at the start of a line of TEXT; the last one of
+ * several on that line when LAST. -1 if absent. */
+static long line_field(const char *text, const char *name, bool last)
+{
+	const char *at = strstr(text, name), *end, *p;
+
+	if (!at)
+		return -1;
+	at += strlen(name);
+	end = strchrnul(at, '\n');
+	if (last)
+		for (p = end; p > at; p--)
+			if (p[-1] == '\t' || p[-1] == ' ') {
+				at = p;
+				break;
+			}
+	return strtol(at, NULL, 10);
+}
+
+pid_t rb_proc_innermost_pid(pid_t pid)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!read_small(path, buf, sizeof(buf)))
+		return -1;
+	return (pid_t)line_field(buf, "\nNSpid:", true);
+}
+
+pid_t rb_proc_find_descendant(pid_t root, pid_t nspid)
+{
+	enum { MAX_SEEN = 512 };
+	pid_t queue[MAX_SEEN];
+	size_t head = 0, tail = 0;
+
+	queue[tail++] = root;
+	while (head < tail) {
+		pid_t p = queue[head++];
+		char path[64];
+		struct dirent *d;
+		DIR *tasks;
+
+		if (rb_proc_innermost_pid(p) == nspid)
+			return p;
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)p);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((d = readdir(tasks))) {
+			int child;
+			FILE *f;
+
+			if (d->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", (int)p, d->d_name);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			while (tail < MAX_SEEN && fscanf(f, "%d", &child) == 1)
+				queue[tail++] = child;
+			fclose(f);
+		}
+		closedir(tasks);
+	}
+	return -1;
+}
+
+int rb_proc_stopped_children(pid_t pid)
+{
+	char path[64];
+	int stopped = 0, child;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%d", &child) == 1) {
+		char st = rb_proc_state(child);
+
+		stopped += st == 'T' || st == 't';
+	}
+	fclose(f);
+	return stopped;
+}
+
+pid_t rb_pidfd_pid(int pidfd)
+{
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	if (!read_small(path, buf, sizeof(buf)))
+		return -1;
+	return (pid_t)line_field(buf, "\nPid:", false);
+}

@@ -1,0 +1,36 @@
+/* What /proc says about a process: one place that parses it. PIDs are as
+ * the caller's /proc shows them (the harness: the host's; a process of the
+ * sandbox: the sandbox's own). */
+#ifndef REAPBENCH_PROCFS_H
+#define REAPBENCH_PROCFS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* The fields of /proc/PID/stat after the command name. */
+struct rb_pstat {
+	char state; /* R S D T t Z X ... */
+	int ppid, pgrp, sid;
+};
+
+/* false if PID is gone or its stat unreadable. */
+bool rb_proc_stat(pid_t pid, struct rb_pstat *st);
+
+/* Its state letter, '?' if unreadable. */
+char rb_proc_state(pid_t pid);
+
+/* PID's pid in its innermost namespace (the last NSpid field), -1 if gone. */
+pid_t rb_proc_innermost_pid(pid_t pid);
+
+/* The process under ROOT (ROOT itself included) whose innermost pid is
+ * NSPID: breadth first, through every thread's children; -1 if none. */
+pid_t rb_proc_find_descendant(pid_t root, pid_t nspid);
+
+/* How many of PID's children are stopped (state T). */
+int rb_proc_stopped_children(pid_t pid);
+
+/* The pid (in the caller's namespace) that PIDFD refers to: the "Pid:" of
+ * its fdinfo; -1 once the process is reaped, or on error. */
+pid_t rb_pidfd_pid(int pidfd);
+
+#endif
