@@ -16,13 +16,14 @@ endif
 
 # The harness: one binary with subcommands; every harness/*.c but the
 # payload's own (payload.c) and the spawner (in the storm objects below).
-HARNESS_SRC := $(filter-out harness/payload.c harness/spawn.c,$(sort $(wildcard harness/*.c)))
+HARNESS_SRC := $(filter-out harness/payload.c harness/payload_%.c harness/spawn.c,$(sort $(wildcard harness/*.c)))
 # The storm generator (bench/): the engine and one file per pattern, listed in
 # bench/patterns.c. Linked into the payload, which runs it, and the harness,
 # which lists and checks the patterns.
 STORM_SRC   := bench/storm.c bench/patterns.c $(sort $(wildcard bench/pattern_*.c)) harness/spawn.c
 # The payload (workload under the reaper): static, so that it starts cheaply.
-PAYLOAD_SRC := harness/payload.c harness/signames.c harness/stats.c
+PAYLOAD_SRC := harness/payload.c harness/payload_scenario.c harness/scenario.c harness/signames.c \
+               harness/stats.c harness/error.c harness/procfs.c
 # Reapers built from this repo.
 REAPERS     := $(B)/rb-init $(B)/rb-pause
 

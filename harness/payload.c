@@ -15,6 +15,7 @@
  *                    [--depth D] [--threads K] [--rate R] [--hold-ms MS] [--wait-reaped-ms MS]
  *                    [--resolution-us US] [--no-monitor]
  *   rb-payload leave N [--method clone-vm|fork] [--seconds S]
+ *   rb-payload scenario [FILE]        (payload_scenario.c: the scenario fuzzer's app)
  *
  * orphans and zombies are the storm patterns burst and hoard (bench/storm.h),
  * with their old defaults (10 s to wait for the reaps). leave makes N
@@ -50,6 +51,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "payload_scenario.h"
 #include "signames.h"
 #include "spawn.h"
 #include "stats.h"
@@ -1001,20 +1003,35 @@ static int cmd_leave(int argc, char **argv, struct payload *p)
 struct verb {
 	const char *name;
 	int (*run)(int argc, char **argv, struct payload *p);
+	/* a process of a scenario that exec'd us again: not the app, so it
+	 * must not describe itself in the channel as the app */
+	bool not_the_app;
 };
+
+static int cmd_scenario(int argc, char **argv, struct payload *p)
+{
+	return rb_payload_scenario(argc, argv, p->ch);
+}
+
+static int cmd_scenario_member(int argc, char **argv, struct payload *p)
+{
+	return rb_payload_scenario_member(argc, argv, p->ch);
+}
 
 static const struct verb verbs[] = {
-	{ "exit", cmd_exit },
-	{ "kill-self", cmd_kill_self },
-	{ "sleep", cmd_sleep },
-	{ "signal-recorder", cmd_signal_recorder },
-	{ "orphans", cmd_orphans },
-	{ "zombies", cmd_zombies },
-	{ "storm", cmd_storm },
-	{ "leave", cmd_leave },
+	{ .name = "exit", .run = cmd_exit },
+	{ .name = "kill-self", .run = cmd_kill_self },
+	{ .name = "sleep", .run = cmd_sleep },
+	{ .name = "signal-recorder", .run = cmd_signal_recorder },
+	{ .name = "orphans", .run = cmd_orphans },
+	{ .name = "zombies", .run = cmd_zombies },
+	{ .name = "storm", .run = cmd_storm },
+	{ .name = "leave", .run = cmd_leave },
+	{ .name = "scenario", .run = cmd_scenario },
+	{ .name = "scenario-member", .run = cmd_scenario_member, .not_the_app = true },
 };
 
-#define VERB_LIST "exit, kill-self, sleep, signal-recorder, orphans, zombies, storm, leave"
+#define VERB_LIST "exit, kill-self, sleep, signal-recorder, orphans, zombies, storm, leave, scenario"
 
 int main(int argc, char **argv)
 {
@@ -1029,6 +1046,8 @@ int main(int argc, char **argv)
 			int status;
 
 			map_channel(&p);
+			if (verbs[i].not_the_app)
+				return verbs[i].run(argc - 1, argv + 1, &p);
 			describe_start(p.ch, t_start);
 			status = verbs[i].run(argc - 1, argv + 1, &p);
 			__atomic_store_n(&p.ch->t_exit_ns, now_ns(), __ATOMIC_RELEASE);
