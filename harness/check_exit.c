@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conform.h"
+#include "expect.h"
 #include "signames.h"
 
 enum exit_kind { EXIT_CODE, EXIT_SIGNAL, EXEC_NOT_FOUND, EXEC_NOT_EXECUTABLE };
@@ -23,23 +24,12 @@ static const struct {
 static void expected_status(const struct rb_claims *c, enum exit_kind kind, int arg, char *buf,
 			    size_t len)
 {
-	int code = -1;
+	static const enum rb_app_end how[] = {
+		[EXIT_CODE] = RB_APP_EXITED, [EXIT_SIGNAL] = RB_APP_KILLED,
+		[EXEC_NOT_FOUND] = RB_APP_NOT_FOUND, [EXEC_NOT_EXECUTABLE] = RB_APP_NOT_EXECUTABLE,
+	};
+	int code = rb_expect_exit_code(c, how[kind], arg);
 
-	switch (kind) {
-	case EXIT_CODE:
-	case EXIT_SIGNAL:
-		if (c->exit_status == RB_EXIT_PASSTHROUGH)
-			code = kind == EXIT_CODE ? arg : 128 + arg;
-		else if (c->exit_status == RB_EXIT_ZERO)
-			code = 0;
-		break;
-	case EXEC_NOT_FOUND:
-		code = c->exec_not_found;
-		break;
-	case EXEC_NOT_EXECUTABLE:
-		code = c->exec_not_executable;
-		break;
-	}
 	if (code >= 0)
 		snprintf(buf, len, "%d", code);
 	else

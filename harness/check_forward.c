@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conform.h"
+#include "expect.h"
 #include "signames.h"
 
 #define FROM_INSIDE 0x1000
@@ -25,21 +26,6 @@ static const int signals[] = {
 	SIGPROF, SIGWINCH,  SIGIO,   SIGPWR,  SIGSYS,   34,      37,       64,
 };
 #define N_SIGNALS (sizeof(signals) / sizeof(signals[0]))
-
-/* What the claims say the signal reaches. */
-static const char *expected_receivers(const struct rb_reaper *r, int sig)
-{
-	const struct rb_claims *c = &r->claims;
-
-	/* No init: the app is PID 1 and has a handler, so the kernel delivers. */
-	if (r->mode == RB_MODE_NONE)
-		return "app";
-	if (sigismember(&c->stops, sig))
-		return "stopped";
-	if (c->forward_to == RB_FORWARD_NONE || !sigismember(&c->forwards, sig))
-		return "dropped";
-	return c->forward_to == RB_FORWARD_GROUP ? "group" : "app";
-}
 
 struct receipts {
 	int app, group, session; /* how many times each kind of process logged SIG */
@@ -98,7 +84,7 @@ static int run_forward(const struct rb_check *c, struct rb_conform_ctx *ctx, str
 	struct rb_error err;
 	int rcode;
 
-	rb_cell_expect(cell, expected_receivers(ctx->r, sig));
+	rb_cell_expect(cell, rb_expect_receivers(ctx->r, sig));
 	snprintf(signum, sizeof(signum), "%d", sig);
 	if (inside)
 		rcode = rb_conform_run(ctx, RB_PAYLOAD_ARGV(ctx, "signal-recorder", "--members", "1",

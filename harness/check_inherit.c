@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conform.h"
+#include "expect.h"
 #include "signames.h"
 
 enum inherit_case { INHERIT_BLOCKED, INHERIT_IGNORED };
@@ -25,48 +26,9 @@ static const struct {
 			      "signals the app inherits as SIG_IGN (what the init left ignored)" },
 };
 
-/* "none", or the short names sorted by number: "TSTP TTIN TTOU", "32 33". */
-static void set_names(uint64_t set, char *buf, size_t len)
-{
-	size_t at = 0;
-	char name[32];
-
-	buf[0] = '\0';
-	for (int sig = 1; sig <= 64 && at < len; sig++) {
-		if (!(set & (1ull << (sig - 1))))
-			continue;
-		rb_signal_name(sig, name, sizeof(name));
-		at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? " " : "",
-				       strncmp(name, "SIG", 3) == 0 ? name + 3 : name);
-	}
-	if (!set)
-		snprintf(buf, len, "none");
-}
-
-static uint64_t sigset_bits(const sigset_t *s)
-{
-	uint64_t bits = 0;
-
-	for (int sig = 1; sig <= 64 && sig <= SIGRTMAX; sig++)
-		if (sigismember(s, sig) == 1)
-			bits |= 1ull << (sig - 1);
-	return bits;
-}
-
 static void expected_state(const struct rb_reaper *r, enum inherit_case kind, char *buf, size_t len)
 {
-	const struct rb_claims *c = &r->claims;
-
-	buf[0] = '\0';
-	if (kind == INHERIT_BLOCKED) {
-		if (c->child_blocked_claimed)
-			set_names(sigset_bits(&c->child_blocked), buf, len);
-		return;
-	}
-	/* The harness hands PID 1 no SIG_IGN: a correct init passes none on. A
-	 * descriptor that states the child's mask speaks for its start state. */
-	if (r->class_ == RB_CLASS_REFERENCE || c->child_blocked_claimed)
-		snprintf(buf, len, "none");
+	rb_expect_inherit(r, kind == INHERIT_BLOCKED, buf, len);
 }
 
 static int run_inherit(const struct rb_check *c, struct rb_conform_ctx *ctx, struct rb_cell *cell)
@@ -86,8 +48,8 @@ static int run_inherit(const struct rb_check *c, struct rb_conform_ctx *ctx, str
 		rb_run_result_free(&res);
 		return rb_cell_error(cell, "the app never reported its start state");
 	}
-	set_names(res.chan.sigmask, blocked, sizeof(blocked));
-	set_names(res.chan.sigignored, ignored, sizeof(ignored));
+	rb_signal_set_names(res.chan.sigmask, blocked, sizeof(blocked));
+	rb_signal_set_names(res.chan.sigignored, ignored, sizeof(ignored));
 	snprintf(observed, sizeof(observed), "%s", kind == INHERIT_BLOCKED ? blocked : ignored);
 	rb_cell_set(cell, observed, "blocked %#llx (%s), ignored %#llx (%s)%s",
 		    (unsigned long long)res.chan.sigmask, blocked,

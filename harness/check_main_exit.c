@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "conform.h"
+#include "expect.h"
 
 #define MEMBERS 2
 /* PID 1's time to follow the main out, from the app's start (the main
@@ -20,18 +21,6 @@
  * does not see the main exit, and it is given less. */
 #define STAY_NS (2LL * 1000000000)
 #define STAY_STANDALONE_NS (300LL * 1000000)
-
-static const char *expected(const struct rb_claims *c)
-{
-	switch (c->main_exit) {
-	case RB_MAIN_EXIT_KILL:
-		return "kill";
-	case RB_MAIN_EXIT_TERM:
-		return "term";
-	default:
-		return "";
-	}
-}
 
 static int run_main_exit(const struct rb_check *c, struct rb_conform_ctx *ctx, struct rb_cell *cell)
 {
@@ -47,7 +36,7 @@ static int run_main_exit(const struct rb_check *c, struct rb_conform_ctx *ctx, s
 	uint32_t n;
 
 	(void)c;
-	rb_cell_expect(cell, expected(&ctx->r->claims));
+	rb_cell_expect(cell, rb_expect_main_exit(&ctx->r->claims));
 	if (rb_conform_run(ctx, RB_PAYLOAD_ARGV(ctx, "signal-recorder", "--members", "2",
 						"--members-outlive", "--seconds", "0.1"),
 			   &plan, &res, &err) < 0) {
