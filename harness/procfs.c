@@ -2,10 +2,12 @@
 #include "procfs.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 /* FILE into BUF (NUL-terminated); false if unreadable. */
@@ -135,4 +137,24 @@ pid_t rb_pidfd_pid(int pidfd)
 	if (!read_small(path, buf, sizeof(buf)))
 		return -1;
 	return (pid_t)line_field(buf, "\nPid:", false);
+}
+
+/* struct pidfd_info of Linux 6.15 (PIDFD_INFO_SIZE_VER0). */
+struct rb_pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define RB_PIDFD_GET_INFO _IOWR(0xFF, 11, struct rb_pidfd_info)
+#define RB_PIDFD_INFO_EXIT (1ULL << 3)
+
+bool rb_pidfd_exit_status(int pidfd, int *status)
+{
+	struct rb_pidfd_info info = { .mask = RB_PIDFD_INFO_EXIT };
+
+	if (ioctl(pidfd, RB_PIDFD_GET_INFO, &info) < 0 || !(info.mask & RB_PIDFD_INFO_EXIT))
+		return false;
+	*status = info.exit_code;
+	return true;
 }

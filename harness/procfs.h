@@ -33,4 +33,9 @@ int rb_proc_stopped_children(pid_t pid);
  * its fdinfo; -1 once the process is reaped, or on error. */
 pid_t rb_pidfd_pid(int pidfd);
 
+/* The wait status of the reaped process PIDFD refers to, which the kernel
+ * keeps for the holders of its pidfds (PIDFD_INFO_EXIT, Linux 6.15);
+ * false where it does not (or it was not reaped yet). */
+bool rb_pidfd_exit_status(int pidfd, int *status);
+
 #endif

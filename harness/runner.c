@@ -151,8 +151,8 @@ static char **environment_with(const char *path)
 
 /* ---- running ------------------------------------------------------------- */
 
-static int build_pid1_argv(const struct rb_reaper *r, char *const workload[], char ***argv,
-			   struct rb_error *err)
+int rb_pid1_argv(const struct rb_reaper *r, char *const workload[], char ***argv,
+		 struct rb_error *err)
 {
 	char *const nothing[] = { NULL };
 
@@ -203,17 +203,6 @@ static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
 
 /* ---- the app's own end (plan->watch_app) -------------------------------- */
 
-/* struct pidfd_info of Linux 6.15 (PIDFD_INFO_SIZE_VER0): the kernel keeps
- * a reaped process's wait status for the holders of its pidfd. */
-struct rb_pidfd_info {
-	uint64_t mask;
-	uint64_t cgroupid;
-	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-	int32_t exit_code;
-};
-#define RB_PIDFD_GET_INFO _IOWR(0xFF, 11, struct rb_pidfd_info)
-#define RB_PIDFD_INFO_EXIT (1ULL << 3)
-
 /* Under a wrap reaper: a pidfd for the app, now that it reported ready. */
 static int watch_app(struct rb_sandbox *sb, const struct rb_channel *ch, struct rb_run_result *res)
 {
@@ -243,8 +232,6 @@ static int watch_app(struct rb_sandbox *sb, const struct rb_channel *ch, struct 
 static void learn_app_status(const struct rb_reaper *r, const struct rb_sandbox *sb, int app_pidfd,
 			     struct rb_run_result *res)
 {
-	struct rb_pidfd_info info = { .mask = RB_PIDFD_INFO_EXIT };
-
 	switch (r->mode) {
 	case RB_MODE_NONE:
 		res->app_status = sb->status;
@@ -265,12 +252,11 @@ static void learn_app_status(const struct rb_reaper *r, const struct rb_sandbox 
 			snprintf(res->app_skip, sizeof(res->app_skip), "the app never reported ready");
 		return;
 	}
-	if (ioctl(app_pidfd, RB_PIDFD_GET_INFO, &info) < 0 || !(info.mask & RB_PIDFD_INFO_EXIT)) {
+	if (!rb_pidfd_exit_status(app_pidfd, &res->app_status)) {
 		snprintf(res->app_skip, sizeof(res->app_skip), "the kernel keeps no exit status for "
 			 "pidfds (PIDFD_INFO_EXIT: Linux 6.15+)");
 		return;
 	}
-	res->app_status = info.exit_code;
 	res->app_status_known = true;
 }
 
@@ -512,7 +498,7 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	memset(res, 0, sizeof(*res));
 	if (opts.pids_max == 0)
 		opts.pids_max = opts.pid_max;
-	if (rb_require_available(r, err) < 0 || build_pid1_argv(r, workload, &res->argv, err) < 0)
+	if (rb_require_available(r, err) < 0 || rb_pid1_argv(r, workload, &res->argv, err) < 0)
 		return -1;
 	if (plan && (plan->storm_samples > RB_STORM_MAX_SAMPLES || plan->storm_pops > RB_STORM_MAX_SAMPLES))
 		return rb_input_error(err, "at most %u storm samples", RB_STORM_MAX_SAMPLES);
@@ -661,7 +647,7 @@ int rb_run_pod(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	res->n = n;
 	if (opts.pids_max == 0)
 		opts.pids_max = opts.pid_max;
-	if (rb_require_available(r, err) < 0 || build_pid1_argv(r, containers[0], &res->argv, err) < 0)
+	if (rb_require_available(r, err) < 0 || rb_pid1_argv(r, containers[0], &res->argv, err) < 0)
 		return -1;
 	for (; opened < n; opened++) {
 		if (channel_open(&ch[opened], err) < 0)

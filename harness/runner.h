@@ -155,6 +155,11 @@ int rb_resolve_workload(const struct rb_sysinfo *si, char *const workload[], cha
 			struct rb_error *err);
 
 
+/* PID 1's argv for R around WORKLOAD: the reaper's template (wrap), the
+ * reaper alone (standalone: the workload joins), the workload (none). */
+int rb_pid1_argv(const struct rb_reaper *r, char *const workload[], char ***argv,
+		 struct rb_error *err);
+
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		   const struct rb_sandbox_opts *opts, const struct rb_signal_plan *plan,
 		   char *const workload[], struct rb_run_result *res, struct rb_error *err);

@@ -1,0 +1,396 @@
+/* The scenario oracles: see scenario_oracle.h. */
+#include "scenario_oracle.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "expect.h"
+#include "sandbox.h"
+#include "signames.h"
+
+#define MS 1000000LL
+#define BIT(sig) (1ull << ((sig) - 1))
+/* per process that became PID 1's at about the same time: a burst of N
+ * exits takes PID 1 N reaps of a few microseconds each */
+#define PER_ZOMBIE_NS (100 * 1000LL)
+
+static const char *const oracle_names[RB_NORACLES] = {
+	[RB_ORACLE_REAPING] = "reaping",       [RB_ORACLE_EXIT] = "exit-status",
+	[RB_ORACLE_FORWARDING] = "forwarding", [RB_ORACLE_LIVENESS] = "liveness",
+	[RB_ORACLE_CONTAINMENT] = "containment", [RB_ORACLE_INHERIT] = "inherit",
+};
+
+const char *rb_scn_oracle_name(enum rb_scn_oracle o)
+{
+	return (unsigned)o < RB_NORACLES ? oracle_names[o] : "?";
+}
+
+static void find(struct rb_scn_verdict *v, enum rb_scn_oracle o, int op, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void find(struct rb_scn_verdict *v, enum rb_scn_oracle o, int op, const char *fmt, ...)
+{
+	struct rb_scn_finding *f;
+	va_list ap;
+
+	if (v->nfindings >= RB_SCN_MAX_FINDINGS)
+		return;
+	f = &v->f[v->nfindings++];
+	f->oracle = o;
+	f->op = op;
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}
+
+static double ms(int64_t ns)
+{
+	return ns / 1e6;
+}
+
+/* ---- reaping ------------------------------------------------------------------ */
+
+/* When process I became PID 1's to reap: the later of its exit and its
+ * creator's (0: never, its creator outlived it or reaped it; -1: the app's
+ * end orphaned it, which begins PID 1's own end). */
+static int64_t pid1s_from(const struct rb_scn_result *res, int i)
+{
+	int c = res->slots[i].creator;
+	int64_t orphaned, t_exit = res->seen[i].t_exit_ns;
+
+	if (c == RB_SCN_APP)
+		return res->app_ended ? -1 : 0;
+	if (c < 0 || c >= RB_SCN_MAX_PROCS || !res->seen[c].t_exit_ns)
+		return 0;
+	orphaned = res->seen[c].t_exit_ns;
+	/* its creator reaped it before it went (a waited child, the daemon's middle) */
+	if (res->seen[i].t_reap_ns && res->seen[i].t_reap_ns <= orphaned)
+		return 0;
+	return t_exit > orphaned ? t_exit : orphaned;
+}
+
+static void judge_reaping(const struct rb_reaper *r, const struct rb_scn_opts *o,
+			  const struct rb_scn_result *res, struct rb_scn_verdict *v)
+{
+	int64_t bound = o->linger_ns + res->prog.nprocs * PER_ZOMBIE_NS;
+
+	if (!r->claims.reaps)
+		return;
+	v->applies[RB_ORACLE_REAPING] = true;
+	for (int i = 1; i < res->prog.nprocs; i++) {
+		const struct rb_scn_seen *se = &res->seen[i];
+		int64_t from, late;
+
+		if (!se->adopted || !se->t_exit_ns)
+			continue;
+		from = pid1s_from(res, i);
+		/* what /proc showed of it as a zombie outranks the model */
+		if (from <= 0 || (se->zombie_parent && se->zombie_parent != res->pid1_host))
+			continue;
+		if (!se->t_reap_ns) {
+			find(v, RB_ORACLE_REAPING, -1, "process %d (pid %d) was left a zombie of PID 1: "
+			     "not reaped %.1f ms after it became PID 1's", i, res->slots[i].pid,
+			     ms(res->t_end_ns > from ? res->t_end_ns - from : 0));
+			continue;
+		}
+		late = se->t_reap_ns - from;
+		if (late > bound)
+			find(v, RB_ORACLE_REAPING, -1, "process %d (pid %d) waited %.1f ms as PID 1's "
+			     "zombie before its reap (bound %.1f ms)", i, res->slots[i].pid, ms(late),
+			     ms(bound));
+	}
+}
+
+/* ---- exit status --------------------------------------------------------------------- */
+
+/* Did the program itself kill the app with SIGKILL? (Else an app that
+ * died of SIGKILL died in PID 1's teardown of the namespace.) */
+static bool program_killed_app(const struct rb_scn_result *res)
+{
+	for (int k = 0; k < res->prog.nops; k++) {
+		const struct rb_scn_op *op = &res->prog.ops[k];
+
+		if (op->code == RB_SCN_KILL_SELF && op->proc == RB_SCN_APP && op->arg == SIGKILL)
+			return true;
+	}
+	return false;
+}
+
+static void judge_exit(const struct rb_reaper *r, const struct rb_scn_result *res,
+		       struct rb_scn_verdict *v)
+{
+	const struct rb_claims *c = &r->claims;
+	char got[48], app[48];
+	enum rb_app_end how;
+	int want, arg;
+
+	if (!res->pid1_ended || res->pid1_killed)
+		return;
+	rb_status_string(res->pid1_status, got, sizeof(got));
+	if (res->prog.start != RB_SCN_START_APP) {
+		how = res->prog.start == RB_SCN_START_MISSING ? RB_APP_NOT_FOUND : RB_APP_NOT_EXECUTABLE;
+		want = rb_expect_exit_code(c, how, 0);
+		if (want < 0)
+			return;
+		v->applies[RB_ORACLE_EXIT] = true;
+		if (rb_status_code(res->pid1_status) != want)
+			find(v, RB_ORACLE_EXIT, -1, "the app %s: PID 1 %s, claimed %d",
+			     how == RB_APP_NOT_FOUND ? "does not exist" : "is not executable", got, want);
+		return;
+	}
+	if (r->mode != RB_MODE_WRAP || !res->app_status_known)
+		return;
+	if (WIFSIGNALED(res->app_status) && WTERMSIG(res->app_status) == SIGKILL &&
+	    !program_killed_app(res)) {
+		if (c->exit_status != RB_EXIT_PASSTHROUGH)
+			return;
+		v->applies[RB_ORACLE_EXIT] = true;
+		find(v, RB_ORACLE_EXIT, -1, "PID 1 %s while the app was running (the app died of "
+		     "SIGKILL in the namespace's teardown)", got);
+		return;
+	}
+	how = WIFSIGNALED(res->app_status) ? RB_APP_KILLED : RB_APP_EXITED;
+	arg = how == RB_APP_KILLED ? WTERMSIG(res->app_status) : WEXITSTATUS(res->app_status);
+	want = rb_expect_exit_code(c, how, arg);
+	if (want < 0)
+		return;
+	v->applies[RB_ORACLE_EXIT] = true;
+	rb_status_string(res->app_status, app, sizeof(app));
+	if (rb_status_code(res->pid1_status) != want)
+		find(v, RB_ORACLE_EXIT, -1, "the app %s: PID 1 %s, claimed %d (exit_status = %s)", app,
+		     got, want, rb_exit_rule_name(c->exit_status));
+}
+
+/* ---- forwarding ------------------------------------------------------------------- */
+
+static bool from_user(const struct rb_signal_entry *e)
+{
+	/* kill(2), sigqueue(3), tgkill(2): not the kernel's own (job control,
+	 * SIGCHLD, the orphaned-group SIGHUP) */
+	return e->code == SI_USER || e->code == SI_QUEUE || e->code == SI_TKILL;
+}
+
+/* Receipts of SIG by process I after T; FROM_PID1: only those PID 1 sent. */
+static int receipts(const struct rb_scn_result *res, int i, int sig, int64_t t, bool from_pid1)
+{
+	pid_t pid = res->slots[i].pid;
+	int n = 0;
+
+	for (uint32_t k = 0; k < res->nsigs; k++) {
+		const struct rb_signal_entry *e = &res->sigs[k];
+
+		if (e->signo == sig && e->receiver == pid && e->t_ns > t &&
+		    (!from_pid1 || (e->pid == 1 && from_user(e))))
+			n++;
+	}
+	return n;
+}
+
+/* Was process I there to take a held signal when the program unblocked
+ * and continued everything (the quiet phase)? */
+static bool lived_to_quiet(const struct rb_scn_result *res, int i)
+{
+	int64_t t = i == RB_SCN_APP ? res->t_app_exit_ns : res->seen[i].t_exit_ns;
+
+	return res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
+}
+
+static const char *who(int i, char *buf, size_t len)
+{
+	if (i == RB_SCN_APP)
+		snprintf(buf, len, "the app");
+	else
+		snprintf(buf, len, "process %d", i);
+	return buf;
+}
+
+static void judge_send(const struct rb_scn_result *res, const struct rb_scn_send *sd,
+		       struct rb_scn_verdict *v)
+{
+	char name[32], w[24];
+
+	rb_signal_name(sd->sig, name, sizeof(name));
+	if (strcmp(sd->expect, "stopped") == 0) {
+		if (!sd->stop_seen && (!res->t_app_exit_ns || res->t_app_exit_ns > sd->t_ns))
+			find(v, RB_ORACLE_FORWARDING, sd->op, "%s sent to PID 1: the app was not "
+			     "stopped (claimed: the init stops it)", name);
+		return;
+	}
+	for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
+		if (!(sd->required & (1u << i)))
+			continue;
+		if ((sd->held & (1u << i)) && !lived_to_quiet(res, i))
+			continue; /* ended with it still pending: nobody could log it */
+		if (receipts(res, i, sd->sig, sd->t_ns, false) == 0)
+			find(v, RB_ORACLE_FORWARDING, sd->op, "%s sent to PID 1 never reached %s "
+			     "(claimed: forward_to %s)", name, who(i, w, sizeof(w)), sd->expect);
+	}
+}
+
+/* Realtime signals queue: each send the claims forward to process I must
+ * reach it once. */
+static void judge_rt_counts(const struct rb_reaper *r, const struct rb_scn_result *res,
+			    struct rb_scn_verdict *v)
+{
+	for (int sig = SIGRTMIN; sig <= 64; sig++)
+		for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
+			int64_t first = 0;
+			int want = 0, got;
+			char name[32], w[24];
+
+			for (int k = 0; k < res->nsends; k++) {
+				const struct rb_scn_send *sd = &res->sends[k];
+
+				if (sd->sig != sig || sd->rc || !sd->to_pid1 || !(sd->required & (1u << i)) ||
+				    ((sd->held & (1u << i)) && !lived_to_quiet(res, i)))
+					continue;
+				first = first ? first : sd->t_ns;
+				want++;
+			}
+			if (!want)
+				continue;
+			got = receipts(res, i, sig, first - 1, r->mode != RB_MODE_NONE);
+			if (got < want)
+				find(v, RB_ORACLE_FORWARDING, -1, "%s sent to PID 1 %d time(s) reached %s "
+				     "%d time(s): realtime signals queue, each must arrive",
+				     rb_signal_name(sig, name, sizeof(name)), want, who(i, w, sizeof(w)), got);
+		}
+}
+
+/* Nothing comes from PID 1 more often than PID 1 was sent it, and nothing
+ * the claims say it drops. (dumb-init's own SIGTERM to the others once the
+ * app exited, main_exit = term, is not a forward.) */
+static void judge_from_pid1(const struct rb_reaper *r, const struct rb_scn_result *res,
+			    struct rb_scn_verdict *v)
+{
+	bool term_after_app = r->claims.main_exit == RB_MAIN_EXIT_TERM;
+
+	for (int sig = 1; sig <= 64; sig++) {
+		int sent = 0;
+		bool dropped = true;
+
+		if (sig == SIGCHLD || sig == SIGCONT)
+			continue;
+		for (int k = 0; k < res->nsends; k++)
+			if (res->sends[k].sig == sig && res->sends[k].to_pid1 && !res->sends[k].rc) {
+				sent++;
+				dropped = dropped && strcmp(res->sends[k].expect, "dropped") == 0;
+			}
+		for (int i = 0; i < res->prog.nprocs; i++) {
+			int got = 0;
+			char name[32], w[24];
+
+			for (uint32_t k = 0; k < res->nsigs; k++) {
+				const struct rb_signal_entry *e = &res->sigs[k];
+
+				if (e->signo != sig || e->receiver != res->slots[i].pid || e->pid != 1 ||
+				    !from_user(e))
+					continue;
+				if (term_after_app && sig == SIGTERM && res->t_app_exit_ns &&
+				    e->t_ns >= res->t_app_exit_ns)
+					continue;
+				got++;
+			}
+			rb_signal_name(sig, name, sizeof(name));
+			if (got > sent)
+				find(v, RB_ORACLE_FORWARDING, -1, "%s got %s from PID 1 %d time(s); PID 1 "
+				     "was sent it %d time(s)", who(i, w, sizeof(w)), name, got, sent);
+			else if (got && dropped)
+				find(v, RB_ORACLE_FORWARDING, -1, "%s got %s from PID 1, which the claims "
+				     "say it does not forward", who(i, w, sizeof(w)), name);
+		}
+	}
+}
+
+static void judge_forwarding(const struct rb_reaper *r, const struct rb_scn_result *res,
+			     struct rb_scn_verdict *v)
+{
+	bool any = false;
+
+	for (int k = 0; k < res->nsends; k++) {
+		const struct rb_scn_send *sd = &res->sends[k];
+
+		if (sd->rc || !sd->to_pid1 || !sd->expect)
+			continue;
+		any = true;
+		if (sd->sig < SIGRTMIN)
+			judge_send(res, sd, v);
+		else if (strcmp(sd->expect, "stopped") == 0)
+			judge_send(res, sd, v);
+	}
+	if (!any)
+		return;
+	v->applies[RB_ORACLE_FORWARDING] = true;
+	judge_rt_counts(r, res, v);
+	/* with no init, "PID 1" is the app itself */
+	if (r->mode != RB_MODE_NONE)
+		judge_from_pid1(r, res, v);
+}
+
+/* ---- liveness, containment, inherit --------------------------------------------------- */
+
+static void judge_liveness(const struct rb_scn_result *res, struct rb_scn_verdict *v)
+{
+	char name[32];
+
+	v->applies[RB_ORACLE_LIVENESS] = true;
+	if (res->hung)
+		find(v, RB_ORACLE_LIVENESS, -1, "the program did not finish before its deadline "
+		     "(PID 1 or the app stuck)");
+	if (res->pid1_killed)
+		find(v, RB_ORACLE_LIVENESS, -1, "PID 1 was %s: SIGKILLed by the harness",
+		     res->pid1_kill_reason);
+	if (res->pid1_ended && WIFSIGNALED(res->pid1_status) && !res->pid1_killed) {
+		int sig = WTERMSIG(res->pid1_status);
+
+		if (!(res->pid1_sent & BIT(sig)))
+			find(v, RB_ORACLE_LIVENESS, -1, "PID 1 died of %s, which nobody sent it",
+			     rb_signal_name(sig, name, sizeof(name)));
+	}
+}
+
+static void judge_containment(const struct rb_scn_result *res, struct rb_scn_verdict *v)
+{
+	if (!res->sandbox_ended)
+		return;
+	v->applies[RB_ORACLE_CONTAINMENT] = true;
+	if (!res->containment_ok)
+		find(v, RB_ORACLE_CONTAINMENT, -1, "%s", res->containment);
+}
+
+static void judge_inherit(const struct rb_reaper *r, const struct rb_scn_result *res,
+			  struct rb_scn_verdict *v)
+{
+	char want[160], got[160];
+
+	if (!res->app_start_seen)
+		return;
+	for (int blocked = 1; blocked >= 0; blocked--) {
+		rb_expect_inherit(r, blocked, want, sizeof(want));
+		if (!want[0])
+			continue;
+		v->applies[RB_ORACLE_INHERIT] = true;
+		rb_signal_set_names(blocked ? res->app_start_blocked : res->app_start_ignored, got,
+				    sizeof(got));
+		if (strcmp(want, got) != 0)
+			find(v, RB_ORACLE_INHERIT, -1, "the app started with %s %s (claimed: %s)",
+			     blocked ? "blocked:" : "ignored:", got, want);
+	}
+}
+
+void rb_scn_judge(const struct rb_reaper *r, const struct rb_scn_opts *o,
+		  const struct rb_scn_result *res, struct rb_scn_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (!res->ran)
+		return;
+	judge_inherit(r, res, v);
+	judge_reaping(r, o, res, v);
+	judge_forwarding(r, res, v);
+	judge_exit(r, res, v);
+	judge_liveness(res, v);
+	judge_containment(res, v);
+}
