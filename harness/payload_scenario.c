@@ -471,6 +471,10 @@ static int member_do(struct scn_image *img, int idx, int cmd, int arg, int arg2,
 		s->t_action_ns = now_ns();
 		return raw(SYS_kill, 1, arg, 0, 0, 0) == 0 ? 0 : -ESRCH;
 	case RB_SCN_SEND_GROUP:
+		/* a group outside the namespace shows as 0, and kill(0) would be our
+		 * own; PID 1's is 1, and kill(-1) every process we may signal */
+		if (img->sh->procs[RB_SCN_APP].pgid <= 1)
+			return -ESRCH;
 		s->t_action_ns = now_ns();
 		return raw(SYS_kill, -img->sh->procs[RB_SCN_APP].pgid, arg, 0, 0, 0) == 0 ? 0 : -ESRCH;
 	case RB_SCN_CMD_UNBLOCK_ALL:

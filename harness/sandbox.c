@@ -298,6 +298,10 @@ static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbo
 	if (child < 0)
 		child_fail(errfd, "fork");
 	if (child == 0) {
+		/* A session of its own, as runc gives every container process: in
+		 * the harness's, its kill(0, ...) would reach the harness's group. */
+		if (setsid() < 0)
+			child_fail(errfd, "setsid");
 		container_stdio(opts->output_fd);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		reset_signals();

@@ -340,7 +340,7 @@ static void judge_liveness(const struct rb_scn_result *res, struct rb_scn_verdic
 	if (res->hung)
 		find(v, RB_ORACLE_LIVENESS, -1, "the program did not finish before its deadline "
 		     "(PID 1 or the app stuck)");
-	if (res->pid1_killed)
+	if (res->pid1_late)
 		find(v, RB_ORACLE_LIVENESS, -1, "PID 1 was %s: SIGKILLed by the harness",
 		     res->pid1_kill_reason);
 	if (res->pid1_ended && WIFSIGNALED(res->pid1_status) && !res->pid1_killed) {

@@ -811,7 +811,7 @@ static void await_pid1(struct rb_scn_session *s, struct rb_scn_result *res)
 		futex_wait_ns(&s->sh->wake, w, 1 * MS);
 	}
 	if (!pid1_gone(s)) {
-		res->pid1_killed = true;
+		res->pid1_killed = res->pid1_late = true;
 		snprintf(res->pid1_kill_reason, sizeof(res->pid1_kill_reason),
 			 "still running %.0f ms after the app ended", s->o.exit_ns / 1e6);
 		rb_sandbox_signal(&s->sb, SIGKILL);
@@ -903,7 +903,7 @@ static int run_exec_failure(struct rb_scn_session *s, struct rb_scn_result *res,
 	for (int64_t end = rb_now_ns() + s->o.exit_ns; !pid1_gone(s) && rb_now_ns() < end;)
 		sleep_ns(200000);
 	if (!pid1_gone(s)) {
-		res->pid1_killed = true;
+		res->pid1_killed = res->pid1_late = true;
 		snprintf(res->pid1_kill_reason, sizeof(res->pid1_kill_reason),
 			 "still running %.0f ms after its exec of the app failed", s->o.exit_ns / 1e6);
 		rb_sandbox_signal(&s->sb, SIGKILL);
@@ -912,21 +912,39 @@ static int run_exec_failure(struct rb_scn_session *s, struct rb_scn_result *res,
 	return 0;
 }
 
-/* Everything of the program reaped, nothing stopped: the sandbox can take
- * the next one. */
-static bool clean(const struct rb_scn_result *res)
+/* Everything the program made is reaped (up to 100 ms for the last reaps,
+ * the app's own among them, to reach the observer): the sandbox can take
+ * the next program. RES learns the final stamps. */
+static bool settled(struct rb_scn_session *s, struct rb_scn_result *res)
 {
-	for (int i = 1; i < RB_SCN_MAX_PROCS; i++)
-		if (res->seen[i].adopted && !res->seen[i].t_reap_ns)
-			return false;
-	for (int i = 1; i < res->prog.nprocs; i++)
-		if (res->slots[i].state == RB_SCN_P_LIVE && !res->seen[i].adopted)
-			return false;
-	return !res->hung;
+	int64_t end = rb_now_ns() + 100 * MS;
+	bool all;
+
+	for (;;) {
+		uint32_t w = __atomic_load_n(&s->sh->wake, __ATOMIC_ACQUIRE);
+
+		all = true;
+		for (int i = 1; i < RB_SCN_MAX_PROCS && all; i++)
+			all = s->fd[i] < 0 || load_t(s, &s->seen[i].t_reap_ns) != 0;
+		if (all || rb_now_ns() >= end)
+			break;
+		futex_wait_ns(&s->sh->wake, w, 1 * MS);
+	}
+	pthread_mutex_lock(&s->mu);
+	for (int i = 1; i < RB_SCN_MAX_PROCS; i++) {
+		res->seen[i].t_exit_ns = s->seen[i].t_exit_ns;
+		res->seen[i].t_reap_ns = s->seen[i].t_reap_ns;
+	}
+	pthread_mutex_unlock(&s->mu);
+	for (int i = 1; i < res->prog.nprocs && all; i++)
+		all = !(res->slots[i].state == RB_SCN_P_LIVE && !res->seen[i].adopted);
+	return all;
 }
 
 static void end_sandbox(struct rb_scn_session *s, struct rb_scn_result *res, uint32_t seq)
 {
+	bool reuse;
+
 	if (!s->o.persistent && res->done && !pid1_gone(s) && !load_t(s, &s->t_app_exit_ns)) {
 		/* fresh mode: the app quits, exit 0, and PID 1 must follow */
 		__atomic_store_n(&s->sh->quit, 1, __ATOMIC_RELEASE);
@@ -939,11 +957,17 @@ static void end_sandbox(struct rb_scn_session *s, struct rb_scn_result *res, uin
 	}
 	if (load_t(s, &s->t_app_exit_ns))
 		await_pid1(s, res);
-	if (pid1_gone(s) || !s->o.persistent || !clean(res) || res->hung) {
-		if (!pid1_gone(s))
-			rb_sandbox_signal(&s->sb, SIGKILL);
-		sandbox_down(s, res);
+	reuse = s->o.persistent && !pid1_gone(s) && !res->hung && settled(s, res);
+	if (reuse)
+		return;
+	if (!pid1_gone(s)) {
+		res->pid1_killed = true;
+		snprintf(res->pid1_kill_reason, sizeof(res->pid1_kill_reason), "%s",
+			 s->o.persistent ? "ended by the harness: the program left the sandbox unclean"
+					 : "ended by the harness");
+		rb_sandbox_signal(&s->sb, SIGKILL);
 	}
+	sandbox_down(s, res);
 }
 
 int rb_scn_run(struct rb_scn_session *s, const uint8_t *data, size_t len,

@@ -121,6 +121,7 @@ struct rb_scn_result {
 	int64_t t_pid1_exit_ns;
 	int pid1_status;
 	bool pid1_killed;      /* the harness SIGKILLed it (why: pid1_kill_reason) */
+	bool pid1_late;        /* ... because it outstayed the app (or its failed exec) */
 	char pid1_kill_reason[96];
 	uint64_t pid1_sent;    /* signals the program sent PID 1 (bit n-1) */
 	/* the sandbox's end */
