@@ -1,25 +1,41 @@
-# libFuzzer targets (clang-14 + libclang-rt-14-dev). `make fuzz` builds them
-# into build-fuzz/; tests/integration/fuzz.sh runs each briefly on its
-# seeds (part of make test); FUZZ_SECONDS=600 make fuzz-run for a real session.
+# libFuzzer targets (clang-14 + libclang-rt-14-dev), built into build-fuzz/:
+#   make fuzz-build   build them (make test does)
+#   make fuzz         build, then run every target FUZZ_SECONDS (default 60) from
+#                     its seeds, with one summary (fuzz/run)
+# The harness library is compiled once, instrumented, and linked into each.
 FUZZ_CC      ?= clang-14
-FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -iquote harness -fsanitize=fuzzer,address,undefined \
+FUZZ_SAN     := -fsanitize=address,undefined
+FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -iquote harness -iquote bench $(FUZZ_SAN) \
                 -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
-FUZZ_LIB_SRC := harness/registry.c harness/record.c harness/error.c harness/signames.c harness/version.c \
-                harness/sysinfo.c
-FUZZ_TARGETS := build-fuzz/fuzz_descriptor build-fuzz/fuzz_record
+# Every harness source but the programs' own (main, the subcommands, the payload).
+FUZZ_LIB_SRC := $(filter-out harness/main.c harness/cmd_%.c harness/payload%.c harness/spawn.c,\
+                  $(sort $(wildcard harness/*.c)))
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:harness/%.c=build-fuzz/obj/%.o)
+FUZZ_TARGETS := $(patsubst fuzz/%.c,build-fuzz/%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_SEEDS   := $(patsubst fuzz/seeds/scenario/%.scn,build-fuzz/seeds/scenario/%,\
+                  $(sort $(wildcard fuzz/seeds/scenario/*.scn)))
 FUZZ_SECONDS ?= 60
 
-.PHONY: fuzz fuzz-run
-fuzz: $(FUZZ_TARGETS)
+.PHONY: fuzz fuzz-build
+.SECONDARY: $(FUZZ_LIB_OBJ)
+fuzz-build: all $(FUZZ_TARGETS) $(FUZZ_SEEDS)
 
-build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_SRC) harness/*.h
-	@mkdir -p build-fuzz
+build-fuzz/obj/%.o: harness/%.c harness/*.h
+	@mkdir -p build-fuzz/obj
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# version.o carries the commit
+build-fuzz/obj/version.o: FORCE
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) harness/*.h
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS_HARNESS)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS_HARNESS)
 
-# Seeds: the shipped descriptors; records in fuzz/seeds/record. tests/run
-# runs each target briefly (tests/integration/fuzz.sh).
-fuzz-run: fuzz
-	mkdir -p build-fuzz/corpus-descriptor build-fuzz/corpus-record
-	build-fuzz/fuzz_descriptor -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-descriptor reapers/
-	build-fuzz/fuzz_record -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus-record fuzz/seeds/record
+# The scenario seeds in the fuzzer's bytes, from their text form.
+build-fuzz/seeds/scenario/%: fuzz/seeds/scenario/%.scn $(B)/reapbench
+	@mkdir -p build-fuzz/seeds/scenario
+	@$(B)/reapbench replay --encode $@ $<
+
+fuzz: fuzz-build
+	fuzz/run $(FUZZ_SECONDS)

@@ -20,5 +20,6 @@ rb_command_fn rb_cmd_calibrate;
 rb_command_fn rb_cmd_compare;
 rb_command_fn rb_cmd_startup;
 rb_command_fn rb_cmd_replay;
+rb_command_fn rb_cmd_fuzz;
 
 #endif

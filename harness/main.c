@@ -23,6 +23,7 @@ static const struct {
 	{ "exhaust", rb_cmd_exhaust, "a small pid_max: capacity, EAGAINs under an orphan stream, recovery" },
 	{ "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
 	{ "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
+	{ "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },
 	{ "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
 };

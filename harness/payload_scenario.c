@@ -280,8 +280,12 @@ static int do_spawn(struct scn_image *img, int idx, int child, int method)
 		return pid;
 	}
 	c->t_spawned_ns = now_ns();
+	c->pid = pid;
 	c->pidfd_in_creator = pidfd;
-	if (!await_live(c, pidfd, img->sh->ack_timeout_ns))
+	/* a vfork-exec child has exec'd (we were suspended until then): wait
+	 * until it runs its mailbox, or ended on a failed exec; the others
+	 * are waited for when the app first posts to them */
+	if (method == RB_SCN_VFORK_EXEC && !await_live(c, pidfd, img->sh->ack_timeout_ns))
 		return -ETIMEDOUT;
 	return 0;
 }
@@ -683,6 +687,8 @@ static int post(struct conductor *c, int proc, int cmd, int arg, int arg2, int n
 	int64_t timeout = c->img.sh->ack_timeout_ns;
 	uint32_t seq, done;
 
+	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == RB_SCN_P_NONE && !gone(c, proc))
+		await_live(s, c->pidfd[proc], timeout); /* made just now: not running yet */
 	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != RB_SCN_P_LIVE || gone(c, proc))
 		return RB_SCN_SKIP_GONE;
 	if (s->stopped)
@@ -722,8 +728,7 @@ static void adopt(struct conductor *c, int op, int proc)
 {
 	struct rb_scn_slot *s = &c->img.sh->procs[proc];
 
-	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == RB_SCN_P_NONE ||
-	    s->state == RB_SCN_P_FAILED)
+	if (s->pid <= 0 || __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == RB_SCN_P_FAILED)
 		return;
 	c->pidfd[proc] = (int)syscall(SYS_pidfd_open, s->pid, 0);
 	request(c, RB_SCN_REQ_ADOPT, op, proc, 0, 0, 0, 0);
@@ -764,8 +769,11 @@ static int op_exit_children(struct conductor *c, const struct rb_scn_op *op, int
 	for (int j = 1; j < c->prog.nprocs; j++) {
 		struct rb_scn_slot *s = &sh->procs[j];
 
-		if (s->creator != op->proc || s->stopped || gone(c, j) ||
-		    __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != RB_SCN_P_LIVE)
+		if (s->creator != op->proc || s->stopped || gone(c, j))
+			continue;
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == RB_SCN_P_NONE)
+			await_live(s, c->pidfd[j], sh->ack_timeout_ns);
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != RB_SCN_P_LIVE)
 			continue;
 		s->cmd = RB_SCN_EXIT;
 		s->cmd_arg = op->arg;
@@ -897,7 +905,7 @@ static void quiet(struct conductor *c)
 	for (int j = 1; j < c->prog.nprocs; j++) {
 		if (sh->procs[j].stopped && signal_proc(c, j, SIGCONT) == 0)
 			sh->procs[j].stopped = 0;
-		if (!gone(c, j))
+		if (sh->procs[j].blocked && !gone(c, j))
 			post(c, j, RB_SCN_CMD_UNBLOCK_ALL, 0, 0, 0);
 	}
 	set_mask(SIG_SETMASK, 0);
@@ -905,25 +913,24 @@ static void quiet(struct conductor *c)
 	request(c, RB_SCN_REQ_QUIET, -1, 0, 0, 0, 0, 0);
 }
 
-/* Kill what is left, in the order it was made (parents first: each one's
- * live children are PID 1's when they die), letting the harness see each
- * one's end; then reap the app's own children. */
+/* Kill what is left, one by one in the order it was made (parents first:
+ * each one's live children are PID 1's when they die), each seen gone
+ * before the next; then let the harness wait for PID 1's reaps, and reap
+ * the app's own children. */
 static void teardown(struct conductor *c, bool pid1)
 {
 	struct rb_scn_shared *sh = c->img.sh;
 	siginfo_t si;
 
 	for (int j = 1; j < c->prog.nprocs; j++) {
-		struct rb_scn_event *e;
-
 		if (gone(c, j))
 			continue;
-		e = event_begin(c, -1, RB_SCN_REQ_SETTLE + 100, j);
-		signal_proc(c, j, SIGKILL);
-		if (request(c, RB_SCN_REQ_SETTLE, -1, j, SIGKILL, 0, 0, 0) == RB_SCN_SKIP_NO_HARNESS)
-			wait_gone(c, j, sh->ack_timeout_ns);
-		event_end(e, 0, 0);
+		struct rb_scn_event *e = event_begin(c, -1, RB_SCN_REQ_SETTLE + 100, j);
+
+		event_end(e, signal_proc(c, j, SIGKILL), 0);
+		wait_gone(c, j, sh->ack_timeout_ns);
 	}
+	request(c, RB_SCN_REQ_QUIET, -1, 0, 0, 0, 0, 0);
 	for (int j = 1; j < c->prog.nprocs; j++)
 		if (sh->procs[j].creator == RB_SCN_APP && c->pidfd[j] >= 0)
 			raw(SYS_waitid, P_PIDFD, c->pidfd[j], (long)&si, WEXITED, 0);

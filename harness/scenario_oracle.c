@@ -69,20 +69,25 @@ static int64_t pid1s_from(const struct rb_scn_result *res, int i)
 	/* its creator reaped it before it went (a waited child, the daemon's middle) */
 	if (res->seen[i].t_reap_ns && res->seen[i].t_reap_ns <= orphaned)
 		return 0;
-	return t_exit > orphaned ? t_exit : orphaned;
+	orphaned = t_exit > orphaned ? t_exit : orphaned;
+	/* once the app has ended, the container is ending: PID 1's exit reaps */
+	return res->app_ended && orphaned >= res->t_app_exit_ns ? -1 : orphaned;
 }
 
 static void judge_reaping(const struct rb_reaper *r, const struct rb_scn_opts *o,
 			  const struct rb_scn_result *res, struct rb_scn_verdict *v)
 {
 	int64_t bound = o->linger_ns + res->prog.nprocs * PER_ZOMBIE_NS;
+	/* how long PID 1 had: until the app's end (the container's end) or
+	 * until the harness stopped looking */
+	int64_t stop = res->app_ended ? res->t_app_exit_ns : res->t_end_ns;
 
 	if (!r->claims.reaps)
 		return;
 	v->applies[RB_ORACLE_REAPING] = true;
 	for (int i = 1; i < res->prog.nprocs; i++) {
 		const struct rb_scn_seen *se = &res->seen[i];
-		int64_t from, late;
+		int64_t from, waited;
 
 		if (!se->adopted || !se->t_exit_ns)
 			continue;
@@ -90,17 +95,17 @@ static void judge_reaping(const struct rb_reaper *r, const struct rb_scn_opts *o
 		/* what /proc showed of it as a zombie outranks the model */
 		if (from <= 0 || (se->zombie_parent && se->zombie_parent != res->pid1_host))
 			continue;
-		if (!se->t_reap_ns) {
-			find(v, RB_ORACLE_REAPING, -1, "process %d (pid %d) was left a zombie of PID 1: "
-			     "not reaped %.1f ms after it became PID 1's", i, res->slots[i].pid,
-			     ms(res->t_end_ns > from ? res->t_end_ns - from : 0));
+		waited = (se->t_reap_ns && se->t_reap_ns < stop ? se->t_reap_ns : stop) - from;
+		if (waited <= bound)
 			continue;
-		}
-		late = se->t_reap_ns - from;
-		if (late > bound)
+		if (se->t_reap_ns && se->t_reap_ns < stop)
 			find(v, RB_ORACLE_REAPING, -1, "process %d (pid %d) waited %.1f ms as PID 1's "
-			     "zombie before its reap (bound %.1f ms)", i, res->slots[i].pid, ms(late),
+			     "zombie before its reap (bound %.1f ms)", i, res->slots[i].pid, ms(waited),
 			     ms(bound));
+		else
+			find(v, RB_ORACLE_REAPING, -1, "process %d (pid %d) was left a zombie of PID 1: "
+			     "not reaped %.1f ms after it became PID 1's (bound %.1f ms)", i,
+			     res->slots[i].pid, ms(waited), ms(bound));
 	}
 }
 

@@ -66,6 +66,9 @@ struct rb_scn_session {
 	struct rb_scn_seen seen[RB_SCN_MAX_PROCS];
 	int64_t t_app_exit_ns, t_pid1_exit_ns;
 	uint32_t *wake;          /* sh->wake while the area is mapped */
+	/* Generations in each watch's tag: an event the observer took just
+	 * before a watch went must not stamp its successor. */
+	uint32_t sandbox_gen, input_gen;
 };
 
 void rb_scn_opts_default(struct rb_scn_opts *o)
@@ -141,10 +144,19 @@ static void stamp(int64_t *t, int64_t now)
 		*t = now;
 }
 
+/* A watch's tag: what it is (a process index, TAG_APP, TAG_PID1) and the
+ * generation it belongs to. */
+static uint64_t tag_of(uint32_t what, uint32_t gen)
+{
+	return (uint64_t)gen << 32 | what;
+}
+
 static void on_event(struct rb_scn_session *s, const struct epoll_event *ev, int64_t now)
 {
-	uint32_t tag = ev->data.u32;
+	uint32_t tag = (uint32_t)ev->data.u64, gen = (uint32_t)(ev->data.u64 >> 32);
 
+	if (gen != (tag < RB_SCN_MAX_PROCS ? s->input_gen : s->sandbox_gen))
+		return; /* a watch of an earlier program or sandbox */
 	if (tag == TAG_APP) {
 		stamp(&s->t_app_exit_ns, now);
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->app_pidfd, NULL);
@@ -177,7 +189,7 @@ static void *observe(void *arg)
 			return NULL;
 		pthread_mutex_lock(&s->mu);
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.u32 == TAG_STOP)
+			if ((uint32_t)ev[i].data.u64 == TAG_STOP)
 				stop = true;
 			else
 				on_event(s, &ev[i], now);
@@ -192,9 +204,11 @@ static void *observe(void *arg)
 	}
 }
 
-static int watch(struct rb_scn_session *s, int fd, uint32_t tag)
+/* Watch FD as WHAT (under the lock, or before the observer runs). */
+static int watch(struct rb_scn_session *s, int fd, uint32_t what)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = tag };
+	uint32_t gen = what < RB_SCN_MAX_PROCS ? s->input_gen : s->sandbox_gen;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u64 = tag_of(what, gen) };
 
 	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
@@ -203,6 +217,7 @@ static int watch(struct rb_scn_session *s, int fd, uint32_t tag)
 static void unwatch_procs(struct rb_scn_session *s)
 {
 	pthread_mutex_lock(&s->mu);
+	s->input_gen++;
 	for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
 		if (s->fd[i] >= 0) {
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->fd[i], NULL);
@@ -314,6 +329,7 @@ static void sandbox_down(struct rb_scn_session *s, struct rb_scn_result *res)
 	}
 	pthread_mutex_lock(&s->mu);
 	s->wake = NULL;
+	s->sandbox_gen++;
 	if (s->app_pidfd >= 0) {
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->app_pidfd, NULL);
 		close(s->app_pidfd);
@@ -384,6 +400,7 @@ static bool pid1_gone(struct rb_scn_session *s)
 static int find_app(struct rb_scn_session *s, struct rb_error *err)
 {
 	int64_t end = rb_now_ns() + 5000 * MS;
+	int rc;
 
 	while (!__atomic_load_n(&s->ch->ready, __ATOMIC_ACQUIRE)) {
 		if (pid1_gone(s) || rb_now_ns() > end)
@@ -406,7 +423,10 @@ static int find_app(struct rb_scn_session *s, struct rb_error *err)
 	if (s->app_pidfd < 0 || rb_proc_innermost_pid(s->app_host) != s->app_nspid)
 		return rb_sys_error(err, errno, "finding the scenario app (pid %d in the sandbox)",
 				    (int)s->app_nspid);
-	return watch(s, s->app_pidfd, TAG_APP) < 0 ? rb_sys_error(err, errno, "epoll") : 0;
+	pthread_mutex_lock(&s->mu);
+	rc = watch(s, s->app_pidfd, TAG_APP);
+	pthread_mutex_unlock(&s->mu);
+	return rc < 0 ? rb_sys_error(err, errno, "epoll") : 0;
 }
 
 /* A new sandbox for WORKLOAD. 1: it could not start the workload (bad
@@ -415,6 +435,7 @@ static int sandbox_up(struct rb_scn_session *s, char *const workload[], bool app
 		      struct rb_scn_result *res, struct rb_error *err)
 {
 	struct rb_error start_err = { 0 };
+	int rc;
 
 	s->sbo = s->o.sb;
 	if (s->sbo.pids_max == 0)
@@ -423,7 +444,10 @@ static int sandbox_up(struct rb_scn_session *s, char *const workload[], bool app
 		s->null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		s->sbo.output_fd = s->null_fd;
 	}
+	pthread_mutex_lock(&s->mu);
+	s->sandbox_gen++;
 	s->t_app_exit_ns = s->t_pid1_exit_ns = 0;
+	pthread_mutex_unlock(&s->mu);
 	if (prepare_files(s, workload, err) < 0)
 		goto fail;
 	s->sbo.env = s->env;
@@ -448,7 +472,10 @@ static int sandbox_up(struct rb_scn_session *s, char *const workload[], bool app
 		*err = start_err;
 		return -1;
 	}
-	if (watch(s, s->sb.pidfd, TAG_PID1) < 0) {
+	pthread_mutex_lock(&s->mu);
+	rc = watch(s, s->sb.pidfd, TAG_PID1);
+	pthread_mutex_unlock(&s->mu);
+	if (rc < 0) {
 		rb_sys_error(err, errno, "epoll");
 		goto kill;
 	}
