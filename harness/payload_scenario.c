@@ -502,16 +502,17 @@ static bool take(struct rb_scn_slot *s, uint32_t seq)
 static __attribute__((noreturn)) void member_loop(struct scn_image *img, int idx)
 {
 	struct rb_scn_slot *s = &img->sh->procs[idx];
-	uint32_t seen = __atomic_load_n(&s->cmd_seq, __ATOMIC_ACQUIRE), seq;
+	uint32_t seq;
 	int r;
 
 	for (;;) {
+		/* a command is new until taken (by us, or withdrawn by the app):
+		 * one posted before we got here counts too */
 		seq = __atomic_load_n(&s->cmd_seq, __ATOMIC_ACQUIRE);
-		if (seq == seen) {
+		if (seq == __atomic_load_n(&s->cmd_taken, __ATOMIC_ACQUIRE)) {
 			wait_word(&s->cmd_seq, seq, -1);
 			continue;
 		}
-		seen = seq;
 		if (!take(s, seq))
 			continue;
 		r = member_do(img, idx, s->cmd, s->cmd_arg, s->cmd_arg2, s->cmd_newproc);

@@ -17,7 +17,7 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/helpers.h $(LIB_OBJ) harness/*
 test-build:
 	$(MAKE) all unit-tests
 	$(MAKE) SANITIZE=1 all unit-tests
-	$(MAKE) fuzz
+	$(MAKE) fuzz-build
 
 test: setup test-build
 	tests/run
