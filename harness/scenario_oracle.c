@@ -195,12 +195,13 @@ static int receipts(const struct rb_scn_result *res, int i, int sig, int64_t t, 
 }
 
 /* Was process I there to take a held signal when the program unblocked
- * and continued everything (the quiet phase)? */
+ * and continued everything (the quiet phase, which a program that ends the
+ * app never reaches)? */
 static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 {
 	int64_t t = i == RB_SCN_APP ? res->t_app_exit_ns : res->seen[i].t_exit_ns;
 
-	return res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
+	return res->done && res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
 }
 
 static const char *who(int i, char *buf, size_t len)
