@@ -266,47 +266,71 @@ static void judge_rt_counts(const struct rb_reaper *r, const struct rb_scn_resul
 		}
 }
 
-/* Nothing comes from PID 1 more often than PID 1 was sent it, and nothing
- * the claims say it drops. (dumb-init's own SIGTERM to the others once the
- * app exited, main_exit = term, is not a forward.) */
+/* A receipt of SIG by process I that PID 1 sent (and that counts as a
+ * forward: not dumb-init's own SIGTERM to the others once the app exited,
+ * main_exit = term). */
+static bool forwarded(const struct rb_reaper *r, const struct rb_scn_result *res,
+		      const struct rb_signal_entry *e, int i, int sig)
+{
+	if (e->signo != sig || e->receiver != res->slots[i].pid || e->pid != 1 || !from_user(e))
+		return false;
+	return !(r->claims.main_exit == RB_MAIN_EXIT_TERM && sig == SIGTERM && res->t_app_exit_ns &&
+		 e->t_ns >= res->t_app_exit_ns);
+}
+
+/* Sends of SIG that reached PID 1 before T, and whether all of them were
+ * of a signal the claims say it drops. */
+static int sent_before(const struct rb_scn_result *res, int sig, int64_t t, bool *dropped)
+{
+	int n = 0;
+
+	*dropped = true;
+	for (int k = 0; k < res->nsends; k++) {
+		const struct rb_scn_send *sd = &res->sends[k];
+
+		if (sd->sig != sig || !sd->to_pid1 || sd->rc || sd->t_ns >= t)
+			continue;
+		n++;
+		*dropped = *dropped && strcmp(sd->expect, "dropped") == 0;
+	}
+	return n;
+}
+
+/* Nothing comes from PID 1 before it was sent, or more often than it was
+ * sent (by any time, the k-th receipt needs k sends before it), or at all
+ * when the claims say PID 1 drops it. */
 static void judge_from_pid1(const struct rb_reaper *r, const struct rb_scn_result *res,
 			    struct rb_scn_verdict *v)
 {
-	bool term_after_app = r->claims.main_exit == RB_MAIN_EXIT_TERM;
-
 	for (int sig = 1; sig <= 64; sig++) {
-		int sent = 0;
-		bool dropped = true;
-
 		if (sig == SIGCHLD || sig == SIGCONT)
 			continue;
-		for (int k = 0; k < res->nsends; k++)
-			if (res->sends[k].sig == sig && res->sends[k].to_pid1 && !res->sends[k].rc) {
-				sent++;
-				dropped = dropped && strcmp(res->sends[k].expect, "dropped") == 0;
-			}
 		for (int i = 0; i < res->prog.nprocs; i++) {
 			int got = 0;
 			char name[32], w[24];
 
 			for (uint32_t k = 0; k < res->nsigs; k++) {
 				const struct rb_signal_entry *e = &res->sigs[k];
+				bool dropped;
+				int sent;
 
-				if (e->signo != sig || e->receiver != res->slots[i].pid || e->pid != 1 ||
-				    !from_user(e))
-					continue;
-				if (term_after_app && sig == SIGTERM && res->t_app_exit_ns &&
-				    e->t_ns >= res->t_app_exit_ns)
+				if (!forwarded(r, res, e, i, sig))
 					continue;
 				got++;
+				sent = sent_before(res, sig, e->t_ns, &dropped);
+				rb_signal_name(sig, name, sizeof(name));
+				if (got > sent) {
+					find(v, RB_ORACLE_FORWARDING, -1, "%s got %s from PID 1 %d time(s); "
+					     "PID 1 had been sent it %d time(s)", who(i, w, sizeof(w)), name,
+					     got, sent);
+					break;
+				}
+				if (dropped) {
+					find(v, RB_ORACLE_FORWARDING, -1, "%s got %s from PID 1, which the "
+					     "claims say it does not forward", who(i, w, sizeof(w)), name);
+					break;
+				}
 			}
-			rb_signal_name(sig, name, sizeof(name));
-			if (got > sent)
-				find(v, RB_ORACLE_FORWARDING, -1, "%s got %s from PID 1 %d time(s); PID 1 "
-				     "was sent it %d time(s)", who(i, w, sizeof(w)), name, got, sent);
-			else if (got && dropped)
-				find(v, RB_ORACLE_FORWARDING, -1, "%s got %s from PID 1, which the claims "
-				     "say it does not forward", who(i, w, sizeof(w)), name);
 		}
 	}
 }
