@@ -72,6 +72,23 @@ pid_t rb_proc_innermost_pid(pid_t pid)
 	return (pid_t)line_field(buf, "\nNSpid:", true);
 }
 
+static unsigned long long hex_field(const char *text, const char *name)
+{
+	const char *at = strstr(text, name);
+
+	return at ? strtoull(at + strlen(name), NULL, 16) : 0;
+}
+
+long long rb_proc_pending(pid_t pid)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!read_small(path, buf, sizeof(buf)))
+		return -1;
+	return (long long)(hex_field(buf, "\nSigPnd:") | hex_field(buf, "\nShdPnd:"));
+}
+
 pid_t rb_proc_find_descendant(pid_t root, pid_t nspid)
 {
 	enum { MAX_SEEN = 512 };

@@ -33,6 +33,9 @@ int rb_proc_stopped_children(pid_t pid);
  * its fdinfo; -1 once the process is reaped, or on error. */
 pid_t rb_pidfd_pid(int pidfd);
 
+/* Its pending signals (SigPnd | ShdPnd, bit n-1 = signal n); -1 if gone. */
+long long rb_proc_pending(pid_t pid);
+
 /* The wait status of the reaped process PIDFD refers to, which the kernel
  * keeps for the holders of its pidfds (PIDFD_INFO_EXIT, Linux 6.15);
  * false where it does not (or it was not reaped yet). */

@@ -907,6 +907,31 @@ static void copy_out(struct rb_scn_session *s, struct rb_scn_result *res)
 		}
 }
 
+/* Between two programs in one sandbox: until PID 1 and the app sleep, the
+ * same signals pending, twice 200 us apart (up to 50 ms), so that what the
+ * last program sent PID 1 is forwarded before the next one's log begins. */
+static void await_idle(struct rb_scn_session *s)
+{
+	int64_t end = rb_now_ns() + 50 * MS;
+	long long last[2] = { -2, -2 };
+	int calm = 0;
+
+	while (calm < 2 && rb_now_ns() < end && !pid1_gone(s)) {
+		const pid_t who[2] = { s->sb.pid1, s->app_host };
+		bool still = true;
+
+		for (int k = 0; k < 2; k++) {
+			long long pnd = rb_proc_pending(who[k]);
+			char st = rb_proc_state(who[k]);
+
+			still = still && (st == 'S' || st == 'D') && pnd == last[k];
+			last[k] = pnd;
+		}
+		calm = still ? calm + 1 : 0;
+		sleep_ns(200000);
+	}
+}
+
 /* A program whose app could not be executed (the init's exec fails). */
 static int run_exec_failure(struct rb_scn_session *s, struct rb_scn_result *res,
 			    struct rb_error *err)
@@ -1013,6 +1038,8 @@ int rb_scn_run(struct rb_scn_session *s, const uint8_t *data, size_t len,
 		rc = sandbox_up(s, workload, true, res, err);
 		if (rc != 0)
 			return rc < 0 ? -1 : 0;
+	} else {
+		await_idle(s);
 	}
 	if (s->app_start_pending) {
 		res->app_start_seen = true;
