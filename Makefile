@@ -69,7 +69,7 @@ include tests/tests.mk
 setup:
 	@./.ci/setup
 
-bench: setup all
+bench: setup all fuzz-build
 	bench/run-quick $(B)
 
 # The regression gate (bench/gate-plan.sh): compare a fresh run against

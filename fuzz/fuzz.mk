@@ -13,7 +13,7 @@ FUZZ_LIB_SRC := $(filter-out harness/main.c harness/cmd_%.c harness/payload%.c h
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:harness/%.c=build-fuzz/obj/%.o)
 FUZZ_TARGETS := $(patsubst fuzz/%.c,build-fuzz/%,$(sort $(wildcard fuzz/fuzz_*.c)))
 FUZZ_SEEDS   := $(patsubst fuzz/seeds/scenario/%.scn,build-fuzz/seeds/scenario/%,\
-                  $(sort $(wildcard fuzz/seeds/scenario/*.scn)))
+                  $(sort $(wildcard fuzz/seeds/scenario/*.scn))) build-fuzz/seeds/empty/start
 FUZZ_SECONDS ?= 60
 
 .PHONY: fuzz fuzz-build
@@ -36,6 +36,12 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) harness/*.h
 build-fuzz/seeds/scenario/%: fuzz/seeds/scenario/%.scn $(B)/reapbench
 	@mkdir -p build-fuzz/seeds/scenario
 	@$(B)/reapbench replay --encode $@ $<
+
+# A corpus with no hint at all (the app starts, does nothing): what the
+# fuzzer finds from it, it found on its own.
+build-fuzz/seeds/empty/start:
+	@mkdir -p build-fuzz/seeds/empty
+	@printf '\0' >$@
 
 fuzz: fuzz-build
 	fuzz/run $(FUZZ_SECONDS)

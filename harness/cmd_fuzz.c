@@ -347,8 +347,9 @@ static void print_table(const struct reaper_row *rows, size_t n, const struct fu
 		}
 		med = median_found(row, &nfound);
 		snprintf(camp, sizeof(camp), "%ld x %.0fs, %.0f runs", row->n, cfg->time_ns / 1e9, execs);
-		snprintf(rate, sizeof(rate), "%.0f", row->n ? per_s / row->n : 0);
-		snprintf(feat, sizeof(feat), "%ld", features);
+		/* a campaign that ended in its first second has no rate to speak of */
+		snprintf(rate, sizeof(rate), per_s > 0 ? "%.0f" : "-", row->n ? per_s / row->n : 0);
+		snprintf(feat, sizeof(feat), features > 0 ? "%ld" : "-", features);
 		if (nfound)
 			snprintf(found, sizeof(found), "%d/%ld, median %.1fs", nfound, row->n, med);
 		else

@@ -204,6 +204,17 @@ static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 	return res->done && res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
 }
 
+/* Did process I end within the forward bound after T? Then a signal sent
+ * at T may have reached it and died with it (another signal's default
+ * action, or its program ended it first): nothing to tell. */
+static bool ended_soon_after(const struct rb_scn_opts *o, const struct rb_scn_result *res, int i,
+			     int64_t t)
+{
+	int64_t end = i == RB_SCN_APP ? res->t_app_exit_ns : res->seen[i].t_exit_ns;
+
+	return end && end < t + o->forward_ns;
+}
+
 static const char *who(int i, char *buf, size_t len)
 {
 	if (i == RB_SCN_APP)
@@ -213,8 +224,8 @@ static const char *who(int i, char *buf, size_t len)
 	return buf;
 }
 
-static void judge_send(const struct rb_scn_result *res, const struct rb_scn_send *sd,
-		       struct rb_scn_verdict *v)
+static void judge_send(const struct rb_scn_opts *o, const struct rb_scn_result *res,
+		       const struct rb_scn_send *sd, struct rb_scn_verdict *v)
 {
 	char name[32], w[24];
 
@@ -230,7 +241,8 @@ static void judge_send(const struct rb_scn_result *res, const struct rb_scn_send
 			continue;
 		if ((sd->held & (1u << i)) && !lived_to_quiet(res, i))
 			continue; /* ended with it still pending: nobody could log it */
-		if (receipts(res, i, sd->sig, sd->t_ns, false) == 0)
+		if (receipts(res, i, sd->sig, sd->t_ns, false) == 0 &&
+		    !ended_soon_after(o, res, i, sd->t_ns))
 			find(v, RB_ORACLE_FORWARDING, sd->op, "%s sent to PID 1 never reached %s "
 			     "(claimed: forward_to %s)", name, who(i, w, sizeof(w)), sd->expect);
 	}
@@ -238,8 +250,8 @@ static void judge_send(const struct rb_scn_result *res, const struct rb_scn_send
 
 /* Realtime signals queue: each send the claims forward to process I must
  * reach it once. */
-static void judge_rt_counts(const struct rb_reaper *r, const struct rb_scn_result *res,
-			    struct rb_scn_verdict *v)
+static void judge_rt_counts(const struct rb_reaper *r, const struct rb_scn_opts *o,
+			    const struct rb_scn_result *res, struct rb_scn_verdict *v)
 {
 	for (int sig = SIGRTMIN; sig <= 64; sig++)
 		for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
@@ -253,6 +265,10 @@ static void judge_rt_counts(const struct rb_reaper *r, const struct rb_scn_resul
 				if (sd->sig != sig || sd->rc || !sd->to_pid1 || !(sd->required & (1u << i)) ||
 				    ((sd->held & (1u << i)) && !lived_to_quiet(res, i)))
 					continue;
+				if (ended_soon_after(o, res, i, sd->t_ns)) {
+					want = 0; /* it may have died with some of them pending */
+					break;
+				}
 				first = first ? first : sd->t_ns;
 				want++;
 			}
@@ -335,8 +351,8 @@ static void judge_from_pid1(const struct rb_reaper *r, const struct rb_scn_resul
 	}
 }
 
-static void judge_forwarding(const struct rb_reaper *r, const struct rb_scn_result *res,
-			     struct rb_scn_verdict *v)
+static void judge_forwarding(const struct rb_reaper *r, const struct rb_scn_opts *o,
+			     const struct rb_scn_result *res, struct rb_scn_verdict *v)
 {
 	bool any = false;
 
@@ -346,15 +362,13 @@ static void judge_forwarding(const struct rb_reaper *r, const struct rb_scn_resu
 		if (sd->rc || !sd->to_pid1 || !sd->expect)
 			continue;
 		any = true;
-		if (sd->sig < SIGRTMIN)
-			judge_send(res, sd, v);
-		else if (strcmp(sd->expect, "stopped") == 0)
-			judge_send(res, sd, v);
+		if (sd->sig < SIGRTMIN || strcmp(sd->expect, "stopped") == 0)
+			judge_send(o, res, sd, v);
 	}
 	if (!any)
 		return;
 	v->applies[RB_ORACLE_FORWARDING] = true;
-	judge_rt_counts(r, res, v);
+	judge_rt_counts(r, o, res, v);
 	/* with no init, "PID 1" is the app itself */
 	if (r->mode != RB_MODE_NONE)
 		judge_from_pid1(r, res, v);
@@ -419,7 +433,7 @@ void rb_scn_judge(const struct rb_reaper *r, const struct rb_scn_opts *o,
 		return;
 	judge_inherit(r, res, v);
 	judge_reaping(r, o, res, v);
-	judge_forwarding(r, res, v);
+	judge_forwarding(r, o, res, v);
 	judge_exit(r, res, v);
 	judge_liveness(res, v);
 	judge_containment(res, v);

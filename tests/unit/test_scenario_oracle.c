@@ -243,6 +243,26 @@ static void test_forwarding_reaches_the_app(void **state)
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
 }
 
+/* The app died of another signal right after the send (standard signals
+ * are delivered lowest first: USR1's default action beat TERM): nothing to
+ * tell; had it lived past the forward bound, TERM was owed. */
+static void test_forwarding_receiver_dies(void **state)
+{
+	struct rb_scn_result res;
+	struct rb_scn_verdict v;
+
+	(void)state;
+	run_with(&res, 0);
+	add_send(&res, SIGTERM, T0 + 10 * MS, "app", 1);
+	res.app_ended = true;
+	res.t_app_exit_ns = T0 + 10 * MS + 300000;
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
+	res.t_app_exit_ns = T0 + 200 * MS;
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
+}
+
 /* Blocked when sent: owed only if the program reached its quiet phase (it
  * unblocks everything) with the receiver still there. */
 static void test_forwarding_held_signals(void **state)
@@ -361,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_exit_status_passthrough),
 		cmocka_unit_test(test_exit_status_exec_failure),
 		cmocka_unit_test(test_forwarding_reaches_the_app),
+		cmocka_unit_test(test_forwarding_receiver_dies),
 		cmocka_unit_test(test_forwarding_held_signals),
 		cmocka_unit_test(test_forwarding_realtime_counts),
 		cmocka_unit_test(test_forwarding_of_a_dropped_signal),
