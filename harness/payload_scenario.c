@@ -674,6 +674,21 @@ static bool wait_gone(struct conductor *c, int proc, int64_t timeout_ns)
 	return c->pidfd[proc] < 0 || poll(&p, 1, (int)(timeout_ns / NS_PER_MS)) > 0;
 }
 
+/* A process made just now may not run its mailbox yet: wait for it, but
+ * not for one that ended or that a signal stopped first. */
+static bool become_live(struct conductor *c, int proc, int64_t timeout_ns)
+{
+	struct rb_scn_slot *s = &c->img.sh->procs[proc];
+	int64_t end = now_ns() + timeout_ns;
+
+	while (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == RB_SCN_P_NONE) {
+		if (gone(c, proc) || now_ns() >= end || rb_proc_state(s->pid) == 'T')
+			return false;
+		wait_word((uint32_t *)&s->state, RB_SCN_P_NONE, NS_PER_MS);
+	}
+	return true;
+}
+
 static bool ends_process(int cmd)
 {
 	return cmd == RB_SCN_EXIT || cmd == RB_SCN_KILL_SELF || cmd == RB_SCN_EXEC_FAIL;
@@ -688,12 +703,13 @@ static int post(struct conductor *c, int proc, int cmd, int arg, int arg2, int n
 	int64_t timeout = c->img.sh->ack_timeout_ns;
 	uint32_t seq, done;
 
-	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == RB_SCN_P_NONE && !gone(c, proc))
-		await_live(s, c->pidfd[proc], timeout); /* made just now: not running yet */
-	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != RB_SCN_P_LIVE || gone(c, proc))
-		return RB_SCN_SKIP_GONE;
 	if (s->stopped)
 		return RB_SCN_SKIP_STOPPED;
+	if (!become_live(c, proc, timeout))
+		return rb_proc_state(s->pid) == 'T' ? RB_SCN_SKIP_STOPPED
+		       : gone(c, proc) ? RB_SCN_SKIP_GONE : RB_SCN_SKIP_NO_ACK;
+	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != RB_SCN_P_LIVE || gone(c, proc))
+		return RB_SCN_SKIP_GONE;
 	s->cmd = cmd;
 	s->cmd_arg = arg;
 	s->cmd_arg2 = arg2;
@@ -770,11 +786,9 @@ static int op_exit_children(struct conductor *c, const struct rb_scn_op *op, int
 	for (int j = 1; j < c->prog.nprocs; j++) {
 		struct rb_scn_slot *s = &sh->procs[j];
 
-		if (s->creator != op->proc || s->stopped || gone(c, j))
-			continue;
-		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == RB_SCN_P_NONE)
-			await_live(s, c->pidfd[j], sh->ack_timeout_ns);
-		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != RB_SCN_P_LIVE)
+		if (s->creator != op->proc || s->stopped || gone(c, j) ||
+		    !become_live(c, j, sh->ack_timeout_ns) ||
+		    __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != RB_SCN_P_LIVE)
 			continue;
 		s->cmd = RB_SCN_EXIT;
 		s->cmd_arg = op->arg;
