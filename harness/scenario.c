@@ -137,11 +137,11 @@ static bool member(const struct rb_scn_program *p, uint8_t x, uint8_t *proc)
 	return true;
 }
 
-/* The app when X's top two bits are set (a quarter of the values: programs
- * that end at once would be most of them otherwise), else a member. */
+/* The app when X's top three bits are set (an eighth of the values: each
+ * program that ends the app costs a new sandbox), else a member. */
 static bool app_or_member(const struct rb_scn_program *p, uint8_t x, uint8_t *proc)
 {
-	if ((x & 0xc0) == 0xc0) {
+	if ((x & 0xe0) == 0xe0) {
 		*proc = RB_SCN_APP;
 		return true;
 	}
@@ -308,7 +308,7 @@ static void encode_op(const struct rb_scn_op *op, uint8_t out[3])
 	case RB_SCN_EXIT:
 	case RB_SCN_KILL_SELF:
 	case RB_SCN_EXEC_FAIL:
-		x = op->proc == RB_SCN_APP ? 0xc0 : (uint8_t)(op->proc - 1);
+		x = op->proc == RB_SCN_APP ? 0xe0 : (uint8_t)(op->proc - 1);
 		break;
 	case RB_SCN_SETSID:
 	case RB_SCN_SETPGID:

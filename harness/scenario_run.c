@@ -907,17 +907,17 @@ static void copy_out(struct rb_scn_session *s, struct rb_scn_result *res)
 		}
 }
 
-/* Between two programs in one sandbox: until PID 1 and the app sleep, the
- * same signals pending, twice 200 us apart (up to 50 ms), so that what the
- * last program sent PID 1 is forwarded before the next one's log begins. */
+/* Between two programs in one sandbox: until PID 1 and the app are seen
+ * asleep twice 100 us apart with the same signals pending (up to 50 ms), so
+ * that a forward of the last program's is not in flight when the next
+ * program's log begins (a forward runs PID 1). */
 static void await_idle(struct rb_scn_session *s)
 {
+	const pid_t who[2] = { s->sb.pid1, s->app_host };
 	int64_t end = rb_now_ns() + 50 * MS;
 	long long last[2] = { -2, -2 };
-	int calm = 0;
 
-	while (calm < 2 && rb_now_ns() < end && !pid1_gone(s)) {
-		const pid_t who[2] = { s->sb.pid1, s->app_host };
+	while (rb_now_ns() < end && !pid1_gone(s)) {
 		bool still = true;
 
 		for (int k = 0; k < 2; k++) {
@@ -927,8 +927,9 @@ static void await_idle(struct rb_scn_session *s)
 			still = still && (st == 'S' || st == 'D') && pnd == last[k];
 			last[k] = pnd;
 		}
-		calm = still ? calm + 1 : 0;
-		sleep_ns(200000);
+		if (still)
+			return;
+		sleep_ns(100000);
 	}
 }
 
