@@ -10,27 +10,10 @@
 
 #include "scenario.h"
 
-/* P without its nops. */
-static void without_nops(const struct rb_scn_program *p, struct rb_scn_program *out)
-{
-	*out = *p;
-	out->nops = 0;
-	memset(out->ops, 0, sizeof(out->ops));
-	for (int i = 0; i < p->nops; i++)
-		if (p->ops[i].code != RB_SCN_NOP)
-			out->ops[out->nops++] = p->ops[i];
-}
-
 static void must_equal(const struct rb_scn_program *a, const struct rb_scn_program *b,
 		       const char *how)
 {
-	struct rb_scn_program x, y;
-
-	without_nops(a, &x);
-	without_nops(b, &y);
-	if (x.start == y.start && x.nops == y.nops && x.nprocs == y.nprocs &&
-	    memcmp(x.parent, y.parent, sizeof(x.parent)) == 0 &&
-	    memcmp(x.ops, y.ops, sizeof(x.ops)) == 0)
+	if (rb_scn_equal(a, b))
 		return;
 	fprintf(stderr, "fuzz_scenario_decode: %s differs\n", how);
 	abort();

@@ -972,49 +972,6 @@ static void run_program(struct conductor *c, const uint8_t *bytes, size_t len)
 
 /* ---- running alone: rb-payload scenario FILE ------------------------------ */
 
-static int read_file(const char *path, char *buf, size_t cap, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return 0;
-}
-
-/* The program of FILE, as bytes: *.scn is the text form. */
-static int load_program(const char *path, uint8_t *bytes, size_t *len)
-{
-	static char text[16384];
-	struct rb_scn_program p;
-	struct rb_error err;
-	size_t n = 0;
-	int rc = read_file(path, text, sizeof(text), &n);
-	size_t plen = strlen(path);
-
-	if (rc < 0) {
-		fprintf(stderr, "rb-payload: scenario: %s: %s\n", path, strerror(-rc));
-		return -1;
-	}
-	if (plen > 4 && strcmp(path + plen - 4, ".scn") == 0) {
-		if (rb_scn_parse(text, path, &p, &err) < 0) {
-			fprintf(stderr, "rb-payload: scenario: %s\n", err.msg);
-			return -1;
-		}
-		*len = rb_scn_encode(&p, bytes, RB_SCN_MAX_BYTES);
-		return 0;
-	}
-	*len = n < RB_SCN_MAX_BYTES ? n : RB_SCN_MAX_BYTES;
-	memcpy(bytes, text, *len);
-	return 0;
-}
-
 /* A scenario area of our own (a memfd, which exec'd members open through
  * /proc), for a program run without a harness. */
 static struct rb_scn_shared *own_area(void)
@@ -1058,15 +1015,18 @@ static void print_timeline(struct conductor *c)
 static int run_alone(struct conductor *c, const char *file)
 {
 	uint8_t bytes[RB_SCN_MAX_BYTES];
-	size_t len = 0;
 	struct rb_scn_shared *sh = own_area();
+	struct rb_error err;
+	size_t len = 0;
 
 	if (!sh) {
 		fprintf(stderr, "rb-payload: scenario: memfd: %s\n", strerror(errno));
 		return 4;
 	}
-	if (load_program(file, bytes, &len) < 0)
+	if (rb_scn_load_file(file, bytes, &len, &err) < 0) {
+		fprintf(stderr, "rb-payload: scenario: %s\n", err.msg);
 		return 2;
+	}
 	if (image_init(&c->img, c->img.ch, sh) < 0)
 		return 4;
 	c->alone = true;

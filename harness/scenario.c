@@ -2,11 +2,13 @@
  * scenario.h. */
 #include "scenario.h"
 
-#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "signames.h"
 
@@ -686,4 +688,53 @@ int rb_scn_parse(const char *text, const char *name, struct rb_scn_program *p, s
 	(void)save;
 	free(copy);
 	return rc;
+}
+
+/* ---- comparing, loading ------------------------------------------------- */
+
+static void without_nops(const struct rb_scn_program *p, struct rb_scn_program *out)
+{
+	*out = *p;
+	out->nops = 0;
+	memset(out->ops, 0, sizeof(out->ops));
+	for (int i = 0; i < p->nops; i++)
+		if (p->ops[i].code != RB_SCN_NOP)
+			out->ops[out->nops++] = p->ops[i];
+}
+
+bool rb_scn_equal(const struct rb_scn_program *a, const struct rb_scn_program *b)
+{
+	struct rb_scn_program x, y;
+
+	without_nops(a, &x);
+	without_nops(b, &y);
+	return x.start == y.start && x.nops == y.nops && x.nprocs == y.nprocs &&
+	       memcmp(x.parent, y.parent, sizeof(x.parent)) == 0 &&
+	       memcmp(x.ops, y.ops, sizeof(x.ops)) == 0;
+}
+
+int rb_scn_load_file(const char *path, uint8_t *bytes, size_t *len, struct rb_error *err)
+{
+	static char buf[65536]; /* not reentrant: one program at a time */
+	struct rb_scn_program p;
+	size_t plen = strlen(path);
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return rb_fail(err, RB_ERR_INPUT, errno, "%s", path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return rb_fail(err, RB_ERR_INPUT, errno, "%s", path);
+	buf[n] = '\0';
+	if (plen > 4 && strcmp(path + plen - 4, ".scn") == 0) {
+		if (rb_scn_parse(buf, path, &p, err) < 0)
+			return -1;
+		*len = rb_scn_encode(&p, bytes, RB_SCN_MAX_BYTES);
+		return 0;
+	}
+	*len = (size_t)n < RB_SCN_MAX_BYTES ? (size_t)n : RB_SCN_MAX_BYTES;
+	memcpy(bytes, buf, *len);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #ifndef REAPBENCH_SCENARIO_H
 #define REAPBENCH_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,5 +112,13 @@ int rb_scn_parse(const char *text, const char *name, struct rb_scn_program *p,
 
 /* The signals each operand can name (tables of the decoder). */
 int rb_scn_signal_ok(int code, int sig);
+
+/* A and B are the same program, nops aside (nothing encodes a nop). */
+bool rb_scn_equal(const struct rb_scn_program *a, const struct rb_scn_program *b);
+
+/* Read a program file: *.scn is the text form, anything else the fuzzer's
+ * bytes (as a crash file holds them). BYTES (RB_SCN_MAX_BYTES) gets the
+ * encoding. Errors name the file (and line). */
+int rb_scn_load_file(const char *path, uint8_t *bytes, size_t *len, struct rb_error *err);
 
 #endif

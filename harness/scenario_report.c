@@ -1,13 +1,10 @@
 /* Scenario runs for people: see scenario_report.h. */
 #include "scenario_report.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "sandbox.h"
 #include "signames.h"
@@ -234,30 +231,4 @@ void rb_scn_print_verdict(FILE *out, const struct rb_scn_verdict *v)
 		if (!n)
 			fprintf(out, "  %-12s %s\n", rb_scn_oracle_name(o), v->applies[o] ? "ok" : "n/a");
 	}
-}
-
-int rb_scn_load_file(const char *path, uint8_t *bytes, size_t *len, struct rb_error *err)
-{
-	char buf[65536];
-	struct rb_scn_program p;
-	size_t plen = strlen(path);
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return rb_fail(err, RB_ERR_INPUT, errno, "%s", path);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return rb_fail(err, RB_ERR_INPUT, errno, "%s", path);
-	buf[n] = '\0';
-	if (plen > 4 && strcmp(path + plen - 4, ".scn") == 0) {
-		if (rb_scn_parse(buf, path, &p, err) < 0)
-			return -1;
-		*len = rb_scn_encode(&p, bytes, RB_SCN_MAX_BYTES);
-		return 0;
-	}
-	*len = (size_t)n < RB_SCN_MAX_BYTES ? (size_t)n : RB_SCN_MAX_BYTES;
-	memcpy(bytes, buf, *len);
-	return 0;
 }

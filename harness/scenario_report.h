@@ -15,8 +15,4 @@ void rb_scn_print_timeline(FILE *out, const struct rb_scn_result *res);
 /* One line per oracle: ok, n/a, or each finding. */
 void rb_scn_print_verdict(FILE *out, const struct rb_scn_verdict *v);
 
-/* Read a program file: *.scn is the text form, anything else the
- * fuzzer's bytes (as a crash file holds them). BYTES gets the encoding. */
-int rb_scn_load_file(const char *path, uint8_t *bytes, size_t *len, struct rb_error *err);
-
 #endif
