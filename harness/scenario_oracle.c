@@ -51,6 +51,18 @@ static double ms(int64_t ns)
 	return ns / 1e6;
 }
 
+/* When the app ended: its own stamp just before it exited when it ended
+ * the program itself (the harness sees the exit a wakeup later, after
+ * PID 1 may have acted on it), else when the harness saw it; 0: it lives. */
+static int64_t app_end(const struct rb_scn_result *res)
+{
+	int64_t own = res->slots[RB_SCN_APP].t_exit_ns;
+
+	if (!res->app_ended)
+		return 0;
+	return own && own < res->t_app_exit_ns ? own : res->t_app_exit_ns;
+}
+
 /* ---- reaping ------------------------------------------------------------------ */
 
 /* When process I became PID 1's to reap: the later of its exit and its
@@ -71,7 +83,7 @@ static int64_t pid1s_from(const struct rb_scn_result *res, int i)
 		return 0;
 	orphaned = t_exit > orphaned ? t_exit : orphaned;
 	/* once the app has ended, the container is ending: PID 1's exit reaps */
-	return res->app_ended && orphaned >= res->t_app_exit_ns ? -1 : orphaned;
+	return res->app_ended && orphaned >= app_end(res) ? -1 : orphaned;
 }
 
 static void judge_reaping(const struct rb_reaper *r, const struct rb_scn_opts *o,
@@ -80,7 +92,7 @@ static void judge_reaping(const struct rb_reaper *r, const struct rb_scn_opts *o
 	int64_t bound = o->linger_ns + res->prog.nprocs * PER_ZOMBIE_NS;
 	/* how long PID 1 had: until the app's end (the container's end) or
 	 * until the harness stopped looking */
-	int64_t stop = res->app_ended ? res->t_app_exit_ns : res->t_end_ns;
+	int64_t stop = res->app_ended ? app_end(res) : res->t_end_ns;
 
 	if (!r->claims.reaps)
 		return;
@@ -199,7 +211,7 @@ static int receipts(const struct rb_scn_result *res, int i, int sig, int64_t t, 
  * app never reaches)? */
 static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 {
-	int64_t t = i == RB_SCN_APP ? res->t_app_exit_ns : res->seen[i].t_exit_ns;
+	int64_t t = i == RB_SCN_APP ? app_end(res) : res->seen[i].t_exit_ns;
 
 	return res->done && res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
 }
@@ -210,7 +222,7 @@ static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 static bool ended_soon_after(const struct rb_scn_opts *o, const struct rb_scn_result *res, int i,
 			     int64_t t)
 {
-	int64_t end = i == RB_SCN_APP ? res->t_app_exit_ns : res->seen[i].t_exit_ns;
+	int64_t end = i == RB_SCN_APP ? app_end(res) : res->seen[i].t_exit_ns;
 
 	return end && end < t + o->forward_ns;
 }
@@ -231,7 +243,7 @@ static void judge_send(const struct rb_scn_opts *o, const struct rb_scn_result *
 
 	rb_signal_name(sd->sig, name, sizeof(name));
 	if (strcmp(sd->expect, "stopped") == 0) {
-		if (!sd->stop_seen && (!res->t_app_exit_ns || res->t_app_exit_ns > sd->t_ns))
+		if (!sd->stop_seen && (!app_end(res) || app_end(res) > sd->t_ns))
 			find(v, RB_ORACLE_FORWARDING, sd->op, "%s sent to PID 1: the app was not "
 			     "stopped (claimed: the init stops it)", name);
 		return;
@@ -290,8 +302,8 @@ static bool forwarded(const struct rb_reaper *r, const struct rb_scn_result *res
 {
 	if (e->signo != sig || e->receiver != res->slots[i].pid || e->pid != 1 || !from_user(e))
 		return false;
-	return !(r->claims.main_exit == RB_MAIN_EXIT_TERM && sig == SIGTERM && res->t_app_exit_ns &&
-		 e->t_ns >= res->t_app_exit_ns);
+	return !(r->claims.main_exit == RB_MAIN_EXIT_TERM && sig == SIGTERM && app_end(res) &&
+		 e->t_ns >= app_end(res));
 }
 
 /* Sends of SIG that reached PID 1 before T, and whether all of them were
@@ -354,24 +366,23 @@ static void judge_from_pid1(const struct rb_reaper *r, const struct rb_scn_resul
 static void judge_forwarding(const struct rb_reaper *r, const struct rb_scn_opts *o,
 			     const struct rb_scn_result *res, struct rb_scn_verdict *v)
 {
-	bool any = false;
+	int before = v->nfindings;
 
 	for (int k = 0; k < res->nsends; k++) {
 		const struct rb_scn_send *sd = &res->sends[k];
 
 		if (sd->rc || !sd->to_pid1 || !sd->expect)
 			continue;
-		any = true;
+		v->applies[RB_ORACLE_FORWARDING] = true;
 		if (sd->sig < SIGRTMIN || strcmp(sd->expect, "stopped") == 0)
 			judge_send(o, res, sd, v);
 	}
-	if (!any)
-		return;
-	v->applies[RB_ORACLE_FORWARDING] = true;
 	judge_rt_counts(r, o, res, v);
 	/* with no init, "PID 1" is the app itself */
 	if (r->mode != RB_MODE_NONE)
 		judge_from_pid1(r, res, v);
+	if (v->nfindings > before)
+		v->applies[RB_ORACLE_FORWARDING] = true;
 }
 
 /* ---- liveness, containment, inherit --------------------------------------------------- */

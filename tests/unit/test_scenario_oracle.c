@@ -320,6 +320,26 @@ static void test_forwarding_of_a_dropped_signal(void **state)
 	assert_contains(v.f[0].msg, "which the claims say it does not forward");
 }
 
+/* dumb-init (main_exit = term) SIGTERMs the group once the app exited: not a
+ * forward, even when the harness saw the exit after that SIGTERM (the app's
+ * own stamp before its exit says when it ended). */
+static void test_forwarding_main_exit_term(void **state)
+{
+	struct rb_scn_result res;
+	struct rb_scn_verdict v;
+
+	(void)state;
+	run_with(&res, 1);
+	res.app_ended = true;
+	res.slots[0].t_exit_ns = T0 + 10 * MS;
+	res.t_app_exit_ns = T0 + 11 * MS;
+	add_receipt(&res, 1, SIGTERM, T0 + 10 * MS + 500000, 1);
+	v = judge("dumb-init", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
+	v = judge("tini", &res); /* main_exit = kill: that SIGTERM came from nowhere */
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
+}
+
 /* ---- liveness, containment, inherit -------------------------------------------------------- */
 
 static void test_liveness(void **state)
@@ -385,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_forwarding_held_signals),
 		cmocka_unit_test(test_forwarding_realtime_counts),
 		cmocka_unit_test(test_forwarding_of_a_dropped_signal),
+		cmocka_unit_test(test_forwarding_main_exit_term),
 		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_containment_and_inherit),
 	};
