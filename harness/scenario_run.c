@@ -876,10 +876,40 @@ static int drive(struct rb_scn_session *s, struct rb_scn_result *res, uint32_t s
 	}
 }
 
+/* A new program's log: the entries the last one used are cleared, so that
+ * an entry a handler has claimed but not yet written is not read as the
+ * old one's. */
+static void clear_log(struct rb_channel *ch)
+{
+	uint32_t n = __atomic_load_n(&ch->nsignals, __ATOMIC_ACQUIRE);
+
+	n = n < RB_CHANNEL_MAX_SIGNALS ? n : RB_CHANNEL_MAX_SIGNALS;
+	for (uint32_t i = 0; i < n; i++)
+		__atomic_store_n(&ch->signals[i].signo, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ch->nsignals, 0, __ATOMIC_RELEASE);
+}
+
+/* The program's log: the entries written (signo is stored last) since it began. */
+static void copy_log(const struct rb_channel *ch, struct rb_scn_result *res)
+{
+	uint32_t n = __atomic_load_n(&ch->nsignals, __ATOMIC_ACQUIRE);
+
+	res->sigs_overflowed = n > RB_CHANNEL_MAX_SIGNALS;
+	n = n < RB_CHANNEL_MAX_SIGNALS ? n : RB_CHANNEL_MAX_SIGNALS;
+	res->sigs = n ? malloc(n * sizeof(*res->sigs)) : NULL;
+	if (!res->sigs)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rb_signal_entry *e = &ch->signals[i];
+
+		if (__atomic_load_n(&e->signo, __ATOMIC_ACQUIRE) == 0 || e->t_ns < res->t_input_ns)
+			continue;
+		res->sigs[res->nsigs++] = *e;
+	}
+}
+
 static void copy_out(struct rb_scn_session *s, struct rb_scn_result *res)
 {
-	const struct rb_channel *ch = s->ch;
-	uint32_t n = __atomic_load_n(&ch->nsignals, __ATOMIC_ACQUIRE);
 
 	res->t_end_ns = rb_now_ns();
 	memcpy(res->slots, s->sh->procs, sizeof(res->slots));
@@ -888,12 +918,7 @@ static void copy_out(struct rb_scn_session *s, struct rb_scn_result *res)
 	res->t_start_ns = s->sh->t_started_ns;
 	res->t_ops_done_ns = s->sh->t_ops_done_ns;
 	res->app_pgid = s->sh->procs[RB_SCN_APP].pgid;
-	res->sigs_overflowed = n > RB_CHANNEL_MAX_SIGNALS;
-	n = n < RB_CHANNEL_MAX_SIGNALS ? n : RB_CHANNEL_MAX_SIGNALS;
-	res->sigs = n ? malloc(n * sizeof(*res->sigs)) : NULL;
-	res->nsigs = res->sigs ? n : 0;
-	if (res->sigs)
-		memcpy(res->sigs, ch->signals, n * sizeof(*res->sigs));
+	copy_log(s->ch, res);
 	pthread_mutex_lock(&s->mu);
 	memcpy(res->seen, s->seen, sizeof(res->seen));
 	pthread_mutex_unlock(&s->mu);
@@ -1055,7 +1080,7 @@ int rb_scn_run(struct rb_scn_session *s, const uint8_t *data, size_t len,
 	memset(s->sh->procs, 0, sizeof(s->sh->procs));
 	s->sh->nevents = 0;
 	s->sh->t_started_ns = s->sh->t_ops_done_ns = 0;
-	__atomic_store_n(&s->ch->nsignals, 0, __ATOMIC_RELEASE);
+	clear_log(s->ch);
 	s->sh->program_len = (uint32_t)(len < RB_SCN_MAX_BYTES ? len : RB_SCN_MAX_BYTES);
 	memcpy(s->sh->program, data, s->sh->program_len);
 	res->ran = true;
