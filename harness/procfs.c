@@ -156,6 +156,23 @@ pid_t rb_pidfd_pid(int pidfd)
 	return (pid_t)line_field(buf, "\nPid:", false);
 }
 
+int rb_schedstat_open(const char *path)
+{
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int64_t rb_schedstat_wait(int fd)
+{
+	char buf[128];
+	unsigned long long run, wait;
+	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf) - 1, 0) : -1;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return sscanf(buf, "%llu %llu", &run, &wait) == 2 ? (int64_t)wait : -1;
+}
+
 /* struct pidfd_info of Linux 6.15 (PIDFD_INFO_SIZE_VER0). */
 struct rb_pidfd_info {
 	uint64_t mask;

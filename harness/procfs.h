@@ -5,6 +5,7 @@
 #define REAPBENCH_PROCFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The fields of /proc/PID/stat after the command name. */
@@ -35,6 +36,13 @@ pid_t rb_pidfd_pid(int pidfd);
 
 /* Its pending signals (SigPnd | ShdPnd, bit n-1 = signal n); -1 if gone. */
 long long rb_proc_pending(pid_t pid);
+
+/* Time a task spent runnable but waiting for a CPU (the second field of
+ * /proc/PID/schedstat, CONFIG_SCHED_INFO), read again and again through FD
+ * from rb_schedstat_open; -1 when unreadable. On a loaded machine this is
+ * the part of a delay that is the machine's, not the task's. */
+int rb_schedstat_open(const char *path);
+int64_t rb_schedstat_wait(int fd);
 
 /* The wait status of the reaped process PIDFD refers to, which the kernel
  * keeps for the holders of its pidfds (PIDFD_INFO_EXIT, Linux 6.15);

@@ -66,6 +66,8 @@ struct rb_scn_session {
 	struct rb_scn_seen seen[RB_SCN_MAX_PROCS];
 	int64_t t_app_exit_ns, t_pid1_exit_ns;
 	uint32_t *wake;          /* sh->wake while the area is mapped */
+	int pid1_sched_fd;       /* PID 1's schedstat while the sandbox is up */
+	int observer_sched_fd;   /* the observer thread's own */
 	/* Generations in each watch's tag: an event the observer took just
 	 * before a watch went must not stamp its successor. */
 	uint32_t sandbox_gen, input_gen;
@@ -151,7 +153,16 @@ static uint64_t tag_of(uint32_t what, uint32_t gen)
 	return (uint64_t)gen << 32 | what;
 }
 
-static void on_event(struct rb_scn_session *s, const struct epoll_event *ev, int64_t now)
+/* CPU waits of PID 1 and the observer so far (under the lock). */
+static int64_t cpu_wait(struct rb_scn_session *s)
+{
+	int64_t a = rb_schedstat_wait(s->pid1_sched_fd), b = rb_schedstat_wait(s->observer_sched_fd);
+
+	return (a > 0 ? a : 0) + (b > 0 ? b : 0);
+}
+
+static void on_event(struct rb_scn_session *s, const struct epoll_event *ev, int64_t now,
+		     int64_t waited)
 {
 	uint32_t tag = (uint32_t)ev->data.u64, gen = (uint32_t)(ev->data.u64 >> 32);
 
@@ -164,9 +175,14 @@ static void on_event(struct rb_scn_session *s, const struct epoll_event *ev, int
 		stamp(&s->t_pid1_exit_ns, now);
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->sb.pidfd, NULL);
 	} else if (tag < RB_SCN_MAX_PROCS && s->fd[tag] >= 0) {
-		stamp(&s->seen[tag].t_exit_ns, now);
+		struct rb_scn_seen *se = &s->seen[tag];
+
+		if (!se->t_exit_ns)
+			se->exit_cpu_wait_ns = waited;
+		stamp(&se->t_exit_ns, now);
 		if (ev->events & EPOLLHUP) {
-			stamp(&s->seen[tag].t_reap_ns, now);
+			se->reap_cpu_wait_ns = waited;
+			stamp(&se->t_reap_ns, now);
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->fd[tag], NULL);
 		}
 	}
@@ -180,19 +196,23 @@ static void *observe(void *arg)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&s->mu);
+	s->observer_sched_fd = rb_schedstat_open("/proc/thread-self/schedstat");
+	pthread_mutex_unlock(&s->mu);
 	for (;;) {
 		int n = epoll_wait(s->epfd, ev, 32, -1);
-		int64_t now = rb_now_ns();
+		int64_t now = rb_now_ns(), waited;
 		bool stop = false;
 
 		if (n < 0 && errno != EINTR)
 			return NULL;
 		pthread_mutex_lock(&s->mu);
+		waited = cpu_wait(s);
 		for (int i = 0; i < n; i++) {
 			if ((uint32_t)ev[i].data.u64 == TAG_STOP)
 				stop = true;
 			else
-				on_event(s, &ev[i], now);
+				on_event(s, &ev[i], now, waited);
 		}
 		if (s->wake) {
 			__atomic_add_fetch(s->wake, 1, __ATOMIC_RELEASE);
@@ -256,7 +276,7 @@ int rb_scn_session_new(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	s->si = si;
 	s->r = *r;
 	s->o = *o;
-	s->app_pidfd = s->null_fd = -1;
+	s->app_pidfd = s->null_fd = s->pid1_sched_fd = s->observer_sched_fd = -1;
 	for (int i = 0; i < RB_SCN_MAX_PROCS; i++)
 		s->fd[i] = -1;
 	snprintf(s->payload, sizeof(s->payload), "%s/rb-payload", si->exe_dir);
@@ -330,6 +350,9 @@ static void sandbox_down(struct rb_scn_session *s, struct rb_scn_result *res)
 	pthread_mutex_lock(&s->mu);
 	s->wake = NULL;
 	s->sandbox_gen++;
+	if (s->pid1_sched_fd >= 0)
+		close(s->pid1_sched_fd);
+	s->pid1_sched_fd = -1;
 	if (s->app_pidfd >= 0) {
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->app_pidfd, NULL);
 		close(s->app_pidfd);
@@ -362,6 +385,8 @@ void rb_scn_session_free(struct rb_scn_session *s)
 	}
 	close(s->epfd);
 	close(s->stop_fd);
+	if (s->observer_sched_fd >= 0)
+		close(s->observer_sched_fd);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -474,6 +499,12 @@ static int sandbox_up(struct rb_scn_session *s, char *const workload[], bool app
 	}
 	pthread_mutex_lock(&s->mu);
 	rc = watch(s, s->sb.pidfd, TAG_PID1);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)s->sb.pid1);
+		s->pid1_sched_fd = rb_schedstat_open(path);
+	}
 	pthread_mutex_unlock(&s->mu);
 	if (rc < 0) {
 		rb_sys_error(err, errno, "epoll");
@@ -565,23 +596,63 @@ static void claimed_receivers(struct rb_scn_session *s, struct rb_scn_send *sd)
 	}
 }
 
-/* Let a send land: wait (up to forward_ns) until each process that must
- * log it and can now (not blocking it, not stopped) did. */
+static pid_t host_of(struct rb_scn_session *s, int i)
+{
+	return i == RB_SCN_APP ? s->app_host : s->seen[i].host_pid;
+}
+
+/* Those of MISSING that have SD's signal pending: forwarded, not yet delivered. */
+static uint32_t pending_at(struct rb_scn_session *s, const struct rb_scn_send *sd, uint32_t missing)
+{
+	uint32_t pending = 0;
+
+	for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
+		long long p;
+
+		if (!(missing & (1u << i)))
+			continue;
+		p = rb_proc_pending(host_of(s, i));
+		if (p > 0 && (p & (long long)BIT(sd->sig)))
+			pending |= 1u << i;
+	}
+	return pending;
+}
+
+/* PID 1 has not dequeued SIG yet and waits for a CPU: the machine is late. */
+static bool pid1_behind(struct rb_scn_session *s, int sig)
+{
+	long long p = rb_proc_pending(s->sb.pid1);
+
+	return p > 0 && (p & (long long)BIT(sig)) && rb_proc_state(s->sb.pid1) == 'R';
+}
+
+/* Let a send land: wait (up to forward_ns, longer while PID 1 has it and
+ * waits for a CPU: up to 1 s) until each process that must log it and can
+ * now (not blocking it, not stopped) did; those still without it then but
+ * with it pending were forwarded to, only late. */
 static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
 {
-	int64_t end = sd->t_ns + s->o.forward_ns;
+	int64_t end = sd->t_ns + s->o.forward_ns, last = sd->t_ns + 1000 * MS;
 
 	for (;;) {
-		uint32_t w = __atomic_load_n(&s->sh->wake, __ATOMIC_ACQUIRE);
-		bool all = true;
+		uint32_t w = __atomic_load_n(&s->sh->wake, __ATOMIC_ACQUIRE), missing = 0;
 
-		for (int i = 0; i < RB_SCN_MAX_PROCS && all; i++) {
+		for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
 			if (!(sd->required & (1u << i)) || (sd->held & (1u << i)))
 				continue;
-			all = receipts_after(s, i, sd->sig, sd->t_ns) > 0 || !alive(s, i);
+			if (receipts_after(s, i, sd->sig, sd->t_ns) == 0 && alive(s, i))
+				missing |= 1u << i;
 		}
-		if (all || rb_now_ns() >= end)
+		if (!missing)
 			return;
+		if (rb_now_ns() >= end) {
+			if (pid1_behind(s, sd->sig) && end < last) {
+				end += 10 * MS;
+				continue;
+			}
+			sd->pending_seen = pending_at(s, sd, missing);
+			return;
+		}
 		futex_wait_ns(&s->sh->wake, w, 200000);
 	}
 }
@@ -921,6 +992,7 @@ static void copy_out(struct rb_scn_session *s, struct rb_scn_result *res)
 	copy_log(s->ch, res);
 	pthread_mutex_lock(&s->mu);
 	memcpy(res->seen, s->seen, sizeof(res->seen));
+	res->end_cpu_wait_ns = cpu_wait(s);
 	pthread_mutex_unlock(&s->mu);
 	for (int i = 1; i < RB_SCN_MAX_PROCS; i++)
 		if (res->seen[i].adopted && res->seen[i].t_exit_ns && !res->seen[i].t_reap_ns &&
@@ -1012,6 +1084,8 @@ static bool settled(struct rb_scn_session *s, struct rb_scn_result *res)
 	for (int i = 1; i < RB_SCN_MAX_PROCS; i++) {
 		res->seen[i].t_exit_ns = s->seen[i].t_exit_ns;
 		res->seen[i].t_reap_ns = s->seen[i].t_reap_ns;
+		res->seen[i].exit_cpu_wait_ns = s->seen[i].exit_cpu_wait_ns;
+		res->seen[i].reap_cpu_wait_ns = s->seen[i].reap_cpu_wait_ns;
 	}
 	pthread_mutex_unlock(&s->mu);
 	for (int i = 1; i < res->prog.nprocs && all; i++)

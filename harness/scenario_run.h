@@ -63,6 +63,9 @@ struct rb_scn_seen {
 	int64_t t_exit_ns;   /* its pidfd polled readable: it exited (0: not seen) */
 	int64_t t_reap_ns;   /* ... and hung up: reaped (0: not seen) */
 	pid_t zombie_parent; /* the host pid of its parent, last seen while a zombie (0: none) */
+	/* The time PID 1 and the harness's observer had spent waiting for a
+	 * CPU, at each stamp (schedstat): what of a delay was the machine's. */
+	int64_t exit_cpu_wait_ns, reap_cpu_wait_ns;
 };
 
 /* A signal the program sent, and what the claims say of it. */
@@ -80,6 +83,8 @@ struct rb_scn_send {
 	uint32_t unverifiable; /* in the claimed target, but ignoring it or not catching it */
 	uint32_t held;     /* required ones that had it blocked, or were stopped, when sent:
 	                      it reaches them once the program unblocks and continues all */
+	uint32_t pending_seen; /* required ones that had it pending when the harness stopped
+	                          waiting: forwarded, its delivery late (a busy machine) */
 	bool stop_seen;    /* "stopped": the app was seen stopped */
 };
 
@@ -103,6 +108,7 @@ struct rb_scn_result {
 	int64_t t_start_ns;    /* the app began it */
 	int64_t t_ops_done_ns; /* the app's last operation finished */
 	int64_t t_end_ns;      /* the harness stopped watching the program */
+	int64_t end_cpu_wait_ns; /* as rb_scn_seen's, then */
 	bool done;             /* the app finished the program and lives on */
 	bool hung;             /* the program did not finish within the input's deadline */
 	/* the app */

@@ -98,6 +98,28 @@ static void test_reaping_counts_from_the_orphaning(void **state)
 	assert_contains(v.f[0].msg, "waited 80.0 ms as PID 1's zombie");
 }
 
+/* 80 ms late, but PID 1 (or the observer) waited 40 ms of it for a CPU:
+ * the machine's, not the reaper's. */
+static void test_reaping_excuses_a_busy_machine(void **state)
+{
+	struct rb_scn_result res;
+	struct rb_scn_verdict v;
+
+	(void)state;
+	run_with(&res, 2);
+	res.seen[2].t_exit_ns = T0 + 10 * MS;
+	res.seen[1].t_exit_ns = T0 + 100 * MS;
+	res.seen[1].t_reap_ns = T0 + 101 * MS;
+	res.seen[2].t_reap_ns = T0 + 180 * MS;
+	res.seen[1].exit_cpu_wait_ns = 5 * MS;
+	res.seen[2].reap_cpu_wait_ns = 45 * MS;
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_REAPING), 0);
+	res.seen[2].reap_cpu_wait_ns = 15 * MS; /* 10 ms of it only */
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_REAPING), 1);
+}
+
 static void test_reaping_leak_and_what_is_not_one(void **state)
 {
 	struct rb_scn_result res;
@@ -230,6 +252,10 @@ static void test_forwarding_reaches_the_app(void **state)
 	v = judge("reference", &res);
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
 	assert_contains(v.f[0].msg, "SIGTERM sent to PID 1 never reached the app");
+	res.sends[0].pending_seen = 1; /* pending at the app: forwarded, delivered late */
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
+	res.sends[0].pending_seen = 0;
 	add_receipt(&res, 0, SIGTERM, T0 + 5 * MS, 1); /* before the send: not it */
 	v = judge("reference", &res);
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 2); /* and from PID 1 unprompted */
@@ -396,6 +422,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reaping_counts_from_the_orphaning),
+		cmocka_unit_test(test_reaping_excuses_a_busy_machine),
 		cmocka_unit_test(test_reaping_leak_and_what_is_not_one),
 		cmocka_unit_test(test_reaping_stops_at_the_apps_end),
 		cmocka_unit_test(test_exit_status_passthrough),
