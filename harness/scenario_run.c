@@ -586,7 +586,9 @@ static void claimed_receivers(struct rb_scn_session *s, struct rb_scn_send *sd)
 
 		if (!in_target || (i > 0 && sl->state == RB_SCN_P_NONE) || !alive(s, i))
 			continue;
-		if ((sl->ignored | sl->defaulted) & BIT(sd->sig)) {
+		/* KILL and STOP cannot be caught: never logged, whoever gets them */
+		if (sd->sig == SIGKILL || sd->sig == SIGSTOP ||
+		    ((sl->ignored | sl->defaulted) & BIT(sd->sig))) {
 			sd->unverifiable |= 1u << i;
 			continue;
 		}

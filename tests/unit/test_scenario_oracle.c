@@ -364,6 +364,18 @@ static void test_forwarding_main_exit_term(void **state)
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
 	v = judge("tini", &res); /* main_exit = kill: that SIGTERM came from nowhere */
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
+	/* a forwarded SIGTERM killed the app (no stamp of its own), and PID 1's
+	 * own SIGTERM followed: one more than sent is dumb-init's */
+	res.nsigs = 0;
+	res.slots[0].t_exit_ns = 0;
+	add_send(&res, SIGTERM, T0 + 5 * MS, "group", 2);
+	add_receipt(&res, 1, SIGTERM, T0 + 6 * MS, 1);
+	add_receipt(&res, 1, SIGTERM, T0 + 7 * MS, 1);
+	v = judge("dumb-init", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
+	add_receipt(&res, 1, SIGTERM, T0 + 8 * MS, 1);
+	v = judge("dumb-init", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
 }
 
 /* ---- liveness, containment, inherit -------------------------------------------------------- */
