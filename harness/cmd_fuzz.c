@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,16 +178,36 @@ static int64_t now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* fuzz_scenario ARGS > LOG; its status, or -1. */
-static int run_fuzzer(char *const argv[], const char *log)
+/* SIGINT, SIGTERM and SIGHUP to the harness, read from a signalfd: a
+ * campaign under way is asked to stop (SIGINT: libFuzzer prints its stats
+ * and exits), and no other begins. */
+static int stop_signals(void)
 {
-	int st, fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* fuzz_scenario ARGS > LOG; its wait status, or -1. *STOPPED: a stop
+ * signal came meanwhile. */
+static int run_fuzzer(char *const argv[], const char *log, int sigfd, bool *stopped)
+{
+	int st, fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), pidfd;
+	sigset_t none;
 	pid_t pid;
 
 	if (fd < 0)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* libFuzzer handles INT and TERM */
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		execv(argv[0], argv);
@@ -193,6 +216,22 @@ static int run_fuzzer(char *const argv[], const char *log)
 	close(fd);
 	if (pid < 0)
 		return -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		if ((p[1].revents & POLLIN) && read(sigfd, &si, sizeof(si)) > 0) {
+			*stopped = true;
+			kill(pid, SIGINT); /* it is ours: we forked it */
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
@@ -212,7 +251,7 @@ static int campaign_dir(const struct fuzz_cfg *cfg, const struct rb_reaper *r, l
 }
 
 static int run_campaign(const struct fuzz_cfg *cfg, const struct rb_reaper *r, long k,
-			struct campaign *c, struct rb_error *err)
+			struct campaign *c, int sigfd, bool *stopped, struct rb_error *err)
 {
 	char dir[PATH_MAX], corpus[PATH_MAX + 16], reaper[PATH_MAX + 16], time_arg[64],
 		prefix[PATH_MAX + 32], seed[32], persistent[32], linger[48], forward[48], exit_ms[48];
@@ -239,7 +278,7 @@ static int run_campaign(const struct fuzz_cfg *cfg, const struct rb_reaper *r, l
 			 (char *)cfg->seeds, NULL };
 
 	t0 = now_ns();
-	st = run_fuzzer(argv, c->log);
+	st = run_fuzzer(argv, c->log, sigfd, stopped);
 	c->seconds = (now_ns() - t0) / 1e9;
 	if (st == -1)
 		return rb_sys_error(err, errno, "running %s", cfg->fuzzer);
@@ -509,7 +548,8 @@ int rb_cmd_fuzz(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 	struct rb_reaper *reapers = NULL;
 	char default_json[128];
 	size_t n = 0, nrows = 0;
-	int rc, found = 0;
+	int rc, found = 0, sigfd;
+	bool stopped = false;
 	json_t *rec;
 
 	rb_scn_opts_default(&cfg.o);
@@ -518,12 +558,13 @@ int rb_cmd_fuzz(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 		return rc < 0 ? -1 : 0;
 	if (rb_registry_select(si, cfg.sel.names, cfg.sel.n, cfg.sel.all, &reapers, &n, err) < 0)
 		return -1;
+	sigfd = stop_signals();
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows) {
 		free(reapers);
 		return rb_sys_error(err, ENOMEM, "fuzz");
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !stopped; i++) {
 		struct reaper_row *row = &rows[nrows];
 
 		if (!reapers[i].available) {
@@ -538,11 +579,11 @@ int rb_cmd_fuzz(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 			break;
 		}
 		nrows++;
-		for (long k = 0; k < cfg.campaigns && rc == 0; k++) {
+		for (long k = 0; k < cfg.campaigns && rc == 0 && !stopped; k++) {
 			fprintf(stderr, "fuzz: %s, campaign %ld of %ld (up to %.0f s)\n", row->r->name, k + 1,
 				cfg.campaigns, cfg.time_ns / 1e9);
-			rc = run_campaign(&cfg, row->r, k, &row->c[k], err);
-			if (rc == 0)
+			rc = run_campaign(&cfg, row->r, k, &row->c[k], sigfd, &stopped, err);
+			if (rc == 0 && !stopped)
 				rc = replay_finding(&cfg, si, row->r, &row->c[k], err);
 			row->n = k + 1;
 			found += row->c[k].finding || row->c[k].harness_error;
@@ -567,7 +608,13 @@ int rb_cmd_fuzz(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 		free(rows[i].c);
 	free(rows);
 	free(reapers);
+	if (sigfd >= 0)
+		close(sigfd);
 	if (rc < 0)
 		return -1;
+	if (stopped) {
+		fprintf(stderr, "fuzz: interrupted: the table and the record hold the campaigns so far\n");
+		return 130;
+	}
 	return found ? 1 : 0;
 }

@@ -56,3 +56,18 @@ expect_eq "reapbench fuzz: the reference's campaign ran its 20 s without a findi
 	"$(jq '[.runs[] | select(.reaper.name == "reference") | (.finding == null and (.measurements[] | select(.name == "duration") | .value) >= 19)] | all' "$TMP/rf.json")" true
 rb fuzz -r reference --time 1s --fuzzer /nonexistent/fuzz_scenario
 expect_eq "reapbench fuzz: a missing fuzz target is bad input" "$rc $(wc -l <"$TMP/out")" "2 1"
+
+# SIGTERM to reapbench fuzz: the campaign under way stops, the table and the
+# record hold it, exit 130, no fuzzer or sandbox left.
+(exec "$RB" fuzz -r reference --time 60s --out "$TMP/int" --json "$TMP/int.json" >"$TMP/int.out" 2>&1) &
+harness=$!
+sleep 3
+kill -TERM "$harness"
+wait "$harness"
+rc=$?
+left=$(pgrep -f "$TMP/int/" | wc -l)
+if [ "$rc" = 130 ] && [ "$left" = 0 ] && grep -q '^reference ' "$TMP/int.out" && [ -s "$TMP/int.json" ]; then
+	ok "reapbench fuzz: SIGTERM stops the campaign, exit 130, the record written, nothing left"
+else
+	notok "reapbench fuzz: SIGTERM (rc $rc, $left processes left)"; diag <"$TMP/int.out"
+fi
