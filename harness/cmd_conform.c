@@ -260,11 +260,26 @@ static const char *const verdict_names[] = {
 	[RB_VERDICT_DEVIATES] = "DEVIATES",   [RB_VERDICT_ERROR] = "error",
 };
 
-static json_t *matrix_record(struct matrix *m, const struct rb_sysinfo *si, int repeat)
+/* Every option that shapes a cell: docker stop's grace period, the sandbox's
+ * bounds (compare refuses records whose options differ). */
+static void record_options(json_t *rec, const struct rb_conform_ctx *ctx, int repeat)
+{
+	json_t *o = json_object_get(rec, "options");
+
+	json_object_set_new(o, "repeat", json_integer(repeat));
+	json_object_set_new(o, "grace_s", json_real(ctx->grace_ns / 1e9));
+	json_object_set_new(o, "pid_max", json_integer(ctx->opts.pid_max));
+	json_object_set_new(o, "pids_max", json_integer(ctx->opts.pids_max ? ctx->opts.pids_max
+									   : ctx->opts.pid_max));
+	json_object_set_new(o, "deadline_s", json_real(ctx->opts.deadline_ns / 1e9));
+}
+
+static json_t *matrix_record(struct matrix *m, const struct rb_sysinfo *si,
+			     const struct rb_conform_ctx *ctx, int repeat)
 {
 	json_t *rec = rb_record_new("conform", si), *checks = json_array();
 
-	json_object_set_new(json_object_get(rec, "options"), "repeat", json_integer(repeat));
+	record_options(rec, ctx, repeat);
 	for (size_t c = 0; c < m->nchecks; c++)
 		json_array_append_new(checks, json_pack("{s:s, s:s, s:b}", "name", m->checks[c].name,
 							"doc", m->checks[c].doc, "racy",
@@ -460,7 +475,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		return rb_sys_error(err, ENOMEM, "matrix");
 	}
 	run_matrix(&m, &ctx, (int)repeat);
-	rec = matrix_record(&m, si, (int)repeat);
+	rec = matrix_record(&m, si, &ctx, (int)repeat);
 	switch (format) {
 	case FORMAT_TEXT:
 		print_text(&m);
