@@ -19,5 +19,6 @@ rb_command_fn rb_cmd_exhaust;
 rb_command_fn rb_cmd_calibrate;
 rb_command_fn rb_cmd_compare;
 rb_command_fn rb_cmd_startup;
+rb_command_fn rb_cmd_verdict;
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
 	{ "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
 	{ "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
 	{ "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
+	{ "verdict", rb_cmd_verdict, "which init to use: every reaper held to one PID 1 profile, from records" },
 };
 
 static void usage(FILE *out)
