@@ -618,34 +618,68 @@ static void summarize(struct row *w, long repeat)
 	}
 }
 
-/* Best in each column: among reapers that cleared every run; marked only
- * where the rows differ. */
-static void find_best(const struct row *rows, int n, double best[M_COUNT_], bool has_best[M_COUNT_])
+/* A latency at or below the observer's resolution is the resolution: the
+ * observer cannot tell such values apart (so none of them is "best"). */
+static double resolved(enum metric_id m, double v, int64_t resolution_ns)
 {
-	for (int m = 0; m < M_COUNT_; m++) {
-		bool differ = false;
-		int seen = 0;
+	bool latency = m == M_P50 || m == M_P99 || m == M_MAX;
 
-		has_best[m] = false;
+	return latency ? fmax(v, (double)resolution_ns / 1e9) : v;
+}
+
+/* Best in each column (its row, or -1): among reapers that cleared every
+ * run, and only where it leads the runner-up beyond the spread of the runs
+ * (rb_best_beyond_spread): a lead inside the noise is no lead. */
+static void find_best(const struct row *rows, int n, int64_t resolution_ns, int best[M_COUNT_])
+{
+	struct rb_spread *s = calloc((size_t)n + 1, sizeof(*s));
+
+	if (!s)
+		abort();
+	for (int m = 0; m < M_COUNT_; m++) {
+		best[m] = -1;
 		if (!metrics[m].column)
 			continue;
 		for (int i = 0; i < n; i++) {
 			const struct row *w = &rows[i];
-			double x;
 
-			if (!w->has_sum[m] || w->runs == 0 || w->cleared < w->runs)
-				continue;
-			x = w->sum[m].median;
-			if (seen++ == 0) {
-				best[m] = x;
-				continue;
-			}
-			if (x != best[m])
-				differ = true;
-			if ((metrics[m].better < 0 && x < best[m]) || (metrics[m].better > 0 && x > best[m]))
-				best[m] = x;
+			s[i].ok = w->has_sum[m] && w->runs > 0 && w->cleared == w->runs;
+			s[i].median = resolved(m, w->sum[m].median, resolution_ns);
+			s[i].min = resolved(m, w->sum[m].min, resolution_ns);
+			s[i].max = resolved(m, w->sum[m].max, resolution_ns);
 		}
-		has_best[m] = seen > 1 && differ;
+		best[m] = rb_best_beyond_spread(s, (size_t)n, metrics[m].better);
+	}
+	free(s);
+}
+
+/* The columns whose runs fall into two groups far apart (rb_bimodal) for at
+ * least half the reapers with 4 runs or more: said under the table, since
+ * their medians rank nothing. */
+static void print_bimodal(const struct row *rows, int n, long repeat)
+{
+	double v[1000];
+
+	for (int m = 0; m < M_COUNT_; m++) {
+		int judged = 0, bimodal = 0;
+
+		if (!metrics[m].column)
+			continue;
+		for (int i = 0; i < n; i++) {
+			size_t k = 0;
+
+			for (long r = 0; r < repeat && r < rows[i].runs && k < 1000; r++)
+				if (rows[i].f[r].has[m])
+					v[k++] = rows[i].f[r].v[m];
+			if (k < 4)
+				continue;
+			judged++;
+			bimodal += rb_bimodal(v, k);
+		}
+		if (judged > 0 && 2 * bimodal >= judged)
+			printf("note: %s is bimodal on this machine: for %d of %d reapers the runs fall into "
+			       "two groups far apart\n      (see the spread); its medians rank nothing\n",
+			       metrics[m].column, bimodal, judged);
 	}
 }
 
@@ -669,14 +703,13 @@ static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, int64_t 
 
 static void print_tables(const struct row *rows, int n, long repeat, int64_t resolution_ns)
 {
-	double best[M_COUNT_];
-	bool has_best[M_COUNT_];
+	int best[M_COUNT_];
 	char cell[64], a[32], b[32];
 
-	find_best(rows, n, best, has_best);
-	printf("\nmedians over %ld run%s (* best among reapers that cleared every run; - not "
-	       "measured, see the record;\n<: below the observer's resolution)\n", repeat,
-	       repeat == 1 ? "" : "s");
+	find_best(rows, n, resolution_ns, best);
+	printf("\nmedians over %ld run%s (* best among reapers that cleared every run, where it leads "
+	       "the runner-up\nbeyond the spread of the runs; - not measured, see the record; <: below "
+	       "the observer's resolution)\n", repeat, repeat == 1 ? "" : "s");
 	printf("%-*s %-8s", NAME_W, "REAPER", "CLEARED");
 	for (int m = 0; m < M_COUNT_; m++)
 		if (metrics[m].column)
@@ -700,14 +733,14 @@ static void print_tables(const struct row *rows, int n, long repeat, int64_t res
 				continue;
 			}
 			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].median, resolution_ns);
-			snprintf(cell, sizeof(cell), "%s%s", a,
-				 has_best[m] && w->cleared == w->runs && w->sum[m].median == best[m] ? "*" : " ");
+			snprintf(cell, sizeof(cell), "%s%s", a, best[m] == i ? "*" : " ");
 			printf(" %*s", COL_W, cell);
 		}
 		printf("\n");
 	}
 	if (repeat < 2)
 		return;
+	print_bimodal(rows, n, repeat);
 	printf("\nspread over the runs: min-max, CV (stddev/mean)\n");
 	printf("%-*s %-8s", NAME_W, "REAPER", "");
 	for (int m = 0; m < M_COUNT_; m++)
