@@ -133,15 +133,18 @@ static const char *seen(const struct rb_verdict_records *in, const char *reaper,
 	return cell ? cell_seen(cell, out) : NULL;
 }
 
-/* How many of CELL's runs saw VALUE, for a check of two outcomes (racy:
- * early, main_exit): `matches` counts the claimed value's runs, or, where
- * nothing is claimed, the shown value's. */
+/* How many of CELL's runs saw VALUE: from the racy cell's "outcomes"; in
+ * records without them, for a check of two outcomes, `matches` counts the
+ * claimed value's runs, or, where nothing is claimed, the shown value's. */
 static int runs_with(json_t *cell, const char *value)
 {
+	json_t *outcomes = json_object_get(cell, "outcomes"); /* every outcome's count, when recorded */
 	int runs = (int)json_integer_value(json_object_get(cell, "runs"));
 	int matches = (int)json_integer_value(json_object_get(cell, "matches"));
 	const char *ref = str(cell, "expected")[0] ? str(cell, "expected") : str(cell, "observed");
 
+	if (json_is_object(outcomes))
+		return (int)json_integer_value(json_object_get(outcomes, value));
 	if (runs < 1)
 		runs = matches = 1;
 	return strcmp(ref, value) == 0 ? matches : runs - matches;
