@@ -92,7 +92,8 @@ static void usage(void)
 	       "  --search           bisect --rate (%d steps) for the highest surviving rate\n"
 	       "  --repeat N         runs of it all per reaper: medians with min-max (default %d)\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
-	       RB_SANDBOX_USAGE, DEFAULT_PID_MAX, DEFAULT_RATE, SEARCH_STEPS, DEFAULT_REPEAT);
+	       RB_SANDBOX_USAGE "  (exhaust: --pid-max defaults to %d, not 4096)\n", DEFAULT_PID_MAX,
+	       DEFAULT_RATE, SEARCH_STEPS, DEFAULT_REPEAT, DEFAULT_PID_MAX);
 }
 
 
