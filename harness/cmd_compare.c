@@ -142,10 +142,11 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 		{ "relative-to", required_argument, NULL, OPT_RELATIVE },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
+	static const char *const formats[] = { "text", "json" };
 	const struct cmp_metric *m;
 	const char *eq;
 	long v;
-	int opt;
+	int opt, v_fmt;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -174,9 +175,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 			c->seed = (uint64_t)v;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return rb_input_error(err, "--format: '%s' is not text or json", optarg);
-			c->json = strcmp(optarg, "json") == 0;
+			if (rb_parse_choice("--format", optarg, formats, 2, &v_fmt, err) < 0)
+				return -1;
+			c->json = v_fmt == 1;
 			break;
 		case OPT_GAB:
 			c->gab = optarg;
@@ -217,28 +218,11 @@ static double threshold_of(const struct cfg *c, const char *metric)
 	return t;
 }
 
-static const char *run_reaper(json_t *run)
-{
-	return json_string_value(json_object_get(json_object_get(run, "reaper"), "name"));
-}
-
 /* The reaper of a run key ("tini/storm" -> "tini"). */
 static const char *run_reaper_of_key(const char *key, char *buf, size_t len)
 {
 	snprintf(buf, len, "%.*s", (int)strcspn(key, "/"), key);
 	return buf;
-}
-
-/* Whether REC has a run of REAPER (any condition). */
-static bool has_reaper(json_t *rec, const char *reaper)
-{
-	json_t *run;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "runs"), i, run)
-		if (run_reaper(run) && strcmp(run_reaper(run), reaper) == 0)
-			return true;
-	return false;
 }
 
 /* --relative-to names a reaper both records ran: a yardstick missing from
@@ -249,8 +233,8 @@ static int yardstick_present(json_t *b, json_t *n, const struct cfg *c, struct r
 
 	if (!c->relative_to)
 		return 0;
-	hb = has_reaper(b, c->relative_to);
-	hn = has_reaper(n, c->relative_to);
+	hb = rb_record_first_run(b, c->relative_to) != NULL;
+	hn = rb_record_first_run(n, c->relative_to) != NULL;
 	if (hb && hn)
 		return 0;
 	return rb_input_error(err, "--relative-to %s: no reaper '%s' in %s%s%s", c->relative_to,
@@ -262,7 +246,7 @@ static int yardstick_present(json_t *b, json_t *n, const struct cfg *c, struct r
  * has several (signals: "tini/storm"). */
 static const char *run_key(json_t *run, char *buf, size_t len)
 {
-	const char *r = run_reaper(run), *cond = json_string_value(json_object_get(run, "condition"));
+	const char *r = rb_run_reaper(run), *cond = json_string_value(json_object_get(run, "condition"));
 
 	if (!r || !cond)
 		return r;
@@ -676,7 +660,7 @@ static json_t *cell_of(json_t *rec, const char *reaper, const char *check)
 	size_t i, j;
 
 	json_array_foreach(json_object_get(rec, "runs"), i, run) {
-		const char *r = run_reaper(run);
+		const char *r = rb_run_reaper(run);
 
 		if (!r || strcmp(r, reaper) != 0)
 			continue;
@@ -732,7 +716,7 @@ static int compare_conform(json_t *b, json_t *n, const struct cfg *c, json_t *re
 	size_t i, j;
 
 	json_array_foreach(json_object_get(n, "runs"), i, run) {
-		const char *r = run_reaper(run);
+		const char *r = rb_run_reaper(run);
 
 		if (!r)
 			continue;

@@ -19,6 +19,7 @@
 enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_GRACE, OPT_LIST,
        OPT_NO_RECORD };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON, FORMAT_TAP };
+static const char *const format_names[] = { "text", "md", "json", "tap" };
 
 #define MAX_REAPERS 64
 #define MAX_OUTCOMES 6
@@ -499,17 +500,6 @@ static int pick_checks(struct matrix *m, const struct patterns *ps, struct rb_er
 	return 0;
 }
 
-static int parse_format(const char *s, enum format *f, struct rb_error *err)
-{
-	static const char *const names[] = { "text", "md", "json", "tap" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0) {
-			*f = (enum format)i;
-			return 0;
-		}
-	return rb_input_error(err, "--format: '%s' is not text, md, json or tap", s);
-}
 
 int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
@@ -529,6 +519,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	struct patterns patterns = { 0 };
 	const char *json_path = NULL;
 	enum format format = FORMAT_TEXT;
+	int choice;
 	bool list = false, record = true;
 	char default_json[128];
 	int opt, rc, bad;
@@ -551,8 +542,11 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			usage();
 			return 0;
 		case OPT_FORMAT:
-			if (parse_format(optarg, &format, err) < 0)
+			if (rb_parse_choice("--format", optarg, format_names,
+					    (int)(sizeof(format_names) / sizeof(format_names[0])), &choice,
+					    err) < 0)
 				return -1;
+			format = (enum format)choice; /* in the enum's order */
 			break;
 		case OPT_CHECK:
 			if (add_patterns(&patterns, optarg, err) < 0)

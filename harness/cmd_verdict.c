@@ -16,6 +16,7 @@
 
 enum { OPT_FORMAT = 1000, OPT_PROFILE };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON };
+static const char *const format_names[] = { "text", "md", "json" };
 
 #define LEGEND "✓ does it; ✗ does not (what happens instead); n/a does not apply; - not measured"
 
@@ -238,17 +239,6 @@ static void print_profile(void)
 
 /* ---- the command -------------------------------------------------------------- */
 
-static int parse_format(const char *s, enum format *f, struct rb_error *err)
-{
-	static const char *const names[] = { "text", "md", "json" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0) {
-			*f = (enum format)i;
-			return 0;
-		}
-	return rb_input_error(err, "--format: '%s' is not text, md or json", s);
-}
 
 int rb_cmd_verdict(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
@@ -259,6 +249,7 @@ int rb_cmd_verdict(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	};
 	struct rb_verdict v = { .in = { 0 } };
 	enum format format = FORMAT_TEXT;
+	int choice;
 	char dir[1024];
 	int opt;
 
@@ -268,8 +259,11 @@ int rb_cmd_verdict(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			usage();
 			return 0;
 		case OPT_FORMAT:
-			if (parse_format(optarg, &format, err) < 0)
+			if (rb_parse_choice("--format", optarg, format_names,
+					    (int)(sizeof(format_names) / sizeof(format_names[0])), &choice,
+					    err) < 0)
 				return -1;
+			format = (enum format)choice; /* in the enum's order */
 			break;
 		case OPT_PROFILE:
 			print_profile();

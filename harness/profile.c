@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "signames.h"
 #include "stats.h"
 #include "units.h"
@@ -49,23 +50,6 @@ static void unknown(struct rb_verdict_cell *out, const char *what)
 	say(out, RB_ANSWER_UNKNOWN, word, NULL);
 }
 
-static const char *reaper_name(json_t *run)
-{
-	return json_string_value(json_object_get(json_object_get(run, "reaper"), "name"));
-}
-
-/* REAPER's first run in REC, or NULL. */
-static json_t *first_run(json_t *rec, const char *reaper)
-{
-	json_t *run;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "runs"), i, run)
-		if (reaper_name(run) && strcmp(reaper_name(run), reaper) == 0)
-			return run;
-	return NULL;
-}
-
 /* A standalone reaper (pause) runs no app of its own: the rows about the
  * app do not apply to it. true (and OUT answered) when that is so. */
 static bool runs_no_app(const struct rb_verdict_records *in, const char *reaper,
@@ -76,7 +60,7 @@ static bool runs_no_app(const struct rb_verdict_records *in, const char *reaper,
 	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
 		const char *mode;
 
-		if (!(run = first_run(recs[i], reaper)))
+		if (!(run = rb_record_first_run(recs[i], reaper)))
 			continue;
 		mode = json_string_value(json_object_get(json_object_get(run, "reaper"), "mode"));
 		if (!mode || strcmp(mode, "standalone") != 0)
@@ -92,7 +76,7 @@ static bool runs_no_app(const struct rb_verdict_records *in, const char *reaper,
 
 static json_t *conform_cells(const struct rb_verdict_records *in, const char *reaper)
 {
-	return json_object_get(first_run(in->conform, reaper), "conformance");
+	return json_object_get(rb_record_first_run(in->conform, reaper), "conformance");
 }
 
 static json_t *conform_cell(const struct rb_verdict_records *in, const char *reaper, const char *check)
@@ -332,7 +316,7 @@ static void storm_runs(json_t *storm, const char *reaper, int *yes, int *no, int
 	json_array_foreach(json_object_get(storm, "runs"), i, run) {
 		json_t *c = json_object_get(run, "cleared");
 
-		if (strcmp(reaper_name(run) ?: "", reaper) != 0)
+		if (strcmp(rb_run_reaper(run) ?: "", reaper) != 0)
 			continue;
 		*yes += json_is_true(c);
 		*no += json_is_false(c);
@@ -462,7 +446,7 @@ static void answer_train(const struct rb_verdict_records *in, const char *reaper
 	if (runs_no_app(in, reaper, out))
 		return;
 	json_array_foreach(json_object_get(in->signals, "runs"), i, run) {
-		if (strcmp(reaper_name(run) ?: "", reaper) != 0)
+		if (strcmp(rb_run_reaper(run) ?: "", reaper) != 0)
 			continue;
 		json_array_foreach(json_object_get(run, "measurements"), j, m) {
 			if (strcmp(str(m, "name"), "signals_sent") == 0)
@@ -603,7 +587,7 @@ static json_t *measure(json_t *run, const char *name)
 static void answer_cost_start(const struct rb_verdict_records *in, const char *reaper,
 			      struct rb_verdict_cell *out)
 {
-	json_t *run = first_run(in->startup, reaper);
+	json_t *run = rb_record_first_run(in->startup, reaper);
 	json_t *life = measure(run, "lifecycle"), *ratio = measure(run, "lifecycle_ratio_to_none");
 	char word[64], t[32];
 
@@ -621,8 +605,8 @@ static void answer_cost_start(const struct rb_verdict_records *in, const char *r
 static void answer_cost_teardown(const struct rb_verdict_records *in, const char *reaper,
 				 struct rb_verdict_cell *out)
 {
-	json_t *t = measure(first_run(in->startup, reaper), "teardown_1000");
-	json_t *tn = measure(first_run(in->startup, "none"), "teardown_1000");
+	json_t *t = measure(rb_record_first_run(in->startup, reaper), "teardown_1000");
+	json_t *tn = measure(rb_record_first_run(in->startup, "none"), "teardown_1000");
 	char word[64], s[32];
 
 	if (!in->startup)
@@ -649,7 +633,7 @@ static double pooled_idle_p50(json_t *signals, const char *reaper, size_t *n)
 
 	*n = 0;
 	json_array_foreach(json_object_get(signals, "runs"), i, run) {
-		if (strcmp(reaper_name(run) ?: "", reaper) != 0 || strcmp(str(run, "condition"), "idle") != 0)
+		if (strcmp(rb_run_reaper(run) ?: "", reaper) != 0 || strcmp(str(run, "condition"), "idle") != 0)
 			continue;
 		cap += json_array_size(json_object_get(run, "latency_s"));
 		v = realloc(v, (cap + 1) * sizeof(*v));

@@ -33,6 +33,12 @@ int rb_mkdir_p(const char *dir);
 /* Write atomically (temp file + rename), creating parent directories. */
 int rb_record_write(json_t *rec, const char *path, struct rb_error *err);
 
+/* The reaper name of a run of a loaded record, or NULL. */
+const char *rb_run_reaper(json_t *run);
+
+/* REAPER's first run in REC (borrowed), or NULL. */
+json_t *rb_record_first_run(json_t *rec, const char *reaper);
+
 /* Load and validate a record: JSON syntax (with line), schema string and
  * the top-level shape. */
 int rb_record_load(const char *path, json_t **out, struct rb_error *err);

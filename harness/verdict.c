@@ -5,21 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *name_of(json_t *run)
-{
-	return json_string_value(json_object_get(json_object_get(run, "reaper"), "name"));
-}
+#include "record.h"
 
 /* REAPER's descriptor as some record has it ({name, class, mode, path}). */
 static json_t *reaper_obj(const struct rb_verdict *v, const char *reaper)
 {
 	json_t *recs[] = { v->in.conform, v->in.storm, v->in.signals, v->in.exhaust, v->in.startup }, *run;
-	size_t i;
 
 	for (size_t k = 0; k < sizeof(recs) / sizeof(recs[0]); k++)
-		json_array_foreach(json_object_get(recs[k], "runs"), i, run)
-			if (name_of(run) && strcmp(name_of(run), reaper) == 0)
-				return json_object_get(run, "reaper");
+		if ((run = rb_record_first_run(recs[k], reaper)))
+			return json_object_get(run, "reaper");
 	return NULL;
 }
 
@@ -39,12 +34,12 @@ static void collect_reapers(struct rb_verdict *v)
 		json_array_foreach(json_object_get(recs[k], "runs"), i, run) {
 			bool seen = false;
 
-			if (!name_of(run))
+			if (!rb_run_reaper(run))
 				continue;
 			json_array_foreach(v->reapers, j, x)
-				seen |= strcmp(json_string_value(x), name_of(run)) == 0;
+				seen |= strcmp(json_string_value(x), rb_run_reaper(run)) == 0;
 			if (!seen)
-				json_array_append_new(v->reapers, json_string(name_of(run)));
+				json_array_append_new(v->reapers, json_string(rb_run_reaper(run)));
 		}
 }
 
