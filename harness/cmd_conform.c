@@ -17,7 +17,7 @@
 #include "record.h"
 
 enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_GRACE, OPT_LIST,
-       OPT_NO_RECORD };
+       OPT_NO_RECORD, OPT_OUT };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON, FORMAT_TAP };
 static const char *const format_names[] = { "text", "md", "json", "tap" };
 
@@ -110,7 +110,9 @@ static void usage(void)
 	       "  --list            list the checks with one line each, run nothing\n"
 	       "  --repeat N        run racy checks N times and report rates (default 1)\n"
 	       "  --format F        text (default), md, json, tap\n"
-	       "  --json PATH       the run record (default results/runs/<time>-conform.json)\n"
+	       "  --json PATH       the run record (default DIR/conform.json with --out DIR, else\n"
+	       "                    results/runs/<time>-conform.json)\n"
+	       "  --out DIR         a results directory for the record, as the suites take\n"
 	       "  --no-record       write no record\n"
 	       "  --grace DUR       docker stop's grace period before SIGKILL (default 10s)\n"
 	       RB_SANDBOX_USAGE
@@ -511,17 +513,18 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "grace", required_argument, NULL, OPT_GRACE },
-		{ "no-record", no_argument, NULL, OPT_NO_RECORD }, RB_SANDBOX_LONGOPTS, { 0 },
+		{ "no-record", no_argument, NULL, OPT_NO_RECORD },
+		{ "out", required_argument, NULL, OPT_OUT }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	struct rb_conform_ctx ctx = { .si = si };
 	static struct matrix m; /* large (descriptors); one per process */
 	struct rb_selection sel = { .n = 0 };
 	struct patterns patterns = { 0 };
-	const char *json_path = NULL;
+	const char *json_path = NULL, *out_dir = NULL;
 	enum format format = FORMAT_TEXT;
 	int choice;
 	bool list = false, record = true;
-	char default_json[128];
+	char default_json[4096];
 	int opt, rc, bad;
 	long repeat = 1;
 	json_t *rec;
@@ -564,6 +567,9 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			break;
 		case OPT_NO_RECORD:
 			record = false;
+			break;
+		case OPT_OUT:
+			out_dir = optarg;
 			break;
 		case OPT_GRACE:
 			if (rb_parse_duration("--grace", optarg, 0, 600 * 1000000000LL, &ctx.grace_ns,
@@ -624,7 +630,10 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
-	if (record && !json_path) {
+	if (record && !json_path && out_dir) { /* as the suites: DIR/conform.json */
+		rb_suite_record_path(default_json, sizeof(default_json), NULL, out_dir, "conform");
+		json_path = default_json;
+	} else if (record && !json_path) {
 		rb_default_record_path(default_json, sizeof(default_json), "conform");
 		json_path = default_json;
 	}

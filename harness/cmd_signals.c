@@ -718,10 +718,7 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	csv = NULL;
 	if (plot(&c, pr, npr, rec, err) < 0)
 		failures++;
-	if (c.json)
-		snprintf(path, sizeof(path), "%s", c.json);
-	else
-		snprintf(path, sizeof(path), "%s/signals.json", c.out);
+	rb_suite_record_path(path, sizeof(path), c.json, c.out, "signals");
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;
 	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"

@@ -12,7 +12,7 @@
 #include "version.h"
 #include "runner.h"
 
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_COUNT };
+enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_JSON };
 
 struct smoke_row {
 	char name[64], version[64], status[64], verdict[96];
@@ -22,10 +22,12 @@ struct smoke_row {
 
 static void usage(void)
 {
-	printf("usage: reapbench smoke [-r REAPER]... [--all] [--out DIR] [--count N] [sandbox options]\n\n"
+	printf("usage: reapbench smoke [-r REAPER]... [--all] [--out DIR] [--json PATH] [--count N]\n"
+	       "                       [sandbox options]\n\n"
 	       "  -r, --reaper R  a reaper (repeatable; default every reaper but the controls)\n"
 	       "  --all           include the negative controls\n"
 	       "  --out DIR       results directory (default results/<date>-<host>)\n"
+	       "  --json PATH     the record (default DIR/smoke.json)\n"
 	       "  --count N       orphans per burst (default 500)\n"
 	       RB_SANDBOX_USAGE);
 }
@@ -97,12 +99,13 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, OPT_OUT }, { "count", required_argument, NULL, OPT_COUNT },
-		RB_SELECTION_LONGOPTS,                       { "help", no_argument, NULL, 'h' },
+		{ "json", required_argument, NULL, OPT_JSON }, RB_SELECTION_LONGOPTS,                       { "help", no_argument, NULL, 'h' },
 		RB_SANDBOX_LONGOPTS,                         { 0 },
 	};
 	struct rb_sandbox_opts opts;
 	struct smoke_row rows[64];
-	char out[1024] = "", path[1200], countarg[32], **workload = NULL;
+	char out[1024] = "", path[1200], countarg[32], **workload = NULL, record[1200];
+	const char *json_path = NULL;
 	char *payload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
 	struct rb_reaper *reapers;
 	size_t nreapers;
@@ -124,6 +127,8 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		if (opt == 'h') {
 			usage();
 			return 0;
+		} else if (opt == OPT_JSON) {
+			json_path = optarg;
 		} else if (opt == OPT_OUT) {
 			snprintf(out, sizeof(out), "%s", optarg);
 		} else if (opt == OPT_COUNT) {
@@ -187,14 +192,14 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	}
 	free(reapers);
 	rb_argv_free(workload);
-	snprintf(path, sizeof(path), "%s/smoke.json", out);
-	rc = rb_record_write(rec, path, err);
+	rb_suite_record_path(record, sizeof(record), json_path, out, "smoke");
+	rc = rb_record_write(rec, record, err);
 	json_decref(rec);
 	if (rc < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/report.md", out);
 	if (write_report(path, si, rows, n, count, err) < 0)
 		return -1;
-	printf("\nrecord  %s/smoke.json\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", out, path, out);
+	printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", record, path, out);
 	return failures ? 1 : 0;
 }

@@ -29,7 +29,7 @@
 enum {
 	OPT_OUT = RB_OPT_FIRST_FREE, OPT_PATTERN, OPT_COUNT, OPT_REPEAT, OPT_METHOD, OPT_BRANCH,
 	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_RESOLUTION, OPT_NO_PLOTS,
-	OPT_NO_MONITOR,
+	OPT_NO_MONITOR, OPT_JSON,
 };
 
 #define DEFAULT_COUNT 1000
@@ -43,6 +43,7 @@ struct cfg {
 	long repeat;
 	bool no_plots;
 	char out[1024];
+	const char *json; /* --json: the record's path, else out/storm.json */
 	struct rb_selection sel;
 };
 
@@ -109,7 +110,7 @@ static void usage(void)
 	printf("usage: reapbench storm [-r REAPER]... [--all] [--pattern P] [--count N] [--repeat N]\n"
 	       "                       [--method M] [--branch B] [--depth D] [--threads K] [--rate R]\n"
 	       "                       [--hold DUR] [--wait-reaped DUR] [--resolution DUR] [--no-monitor]\n"
-	       "                       [--out DIR] [--no-plots]\n"
+	       "                       [--out DIR] [--json PATH] [--no-plots]\n"
 	       "                       [sandbox options]\n\n"
 	       "Each reaper (default: every available init and the reference) clears the same\n"
 	       "storm --repeat times as PID 1 of a fresh sandbox.\n\n"
@@ -132,6 +133,7 @@ static void usage(void)
 	       "  --no-monitor       watch no storm process (no latency, population or zombie\n"
 	       "                     figures); the drain is timed from the cgroup's pids.current\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
+	       "  --json PATH        the record (default DIR/storm.json)\n"
 	       "  --no-plots         no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
 	       "                     CDF per reaper and the zombie population over time)\n"
 	       RB_SANDBOX_USAGE, DEFAULT_COUNT, DEFAULT_REPEAT, STORM_DEFAULT_BRANCH,
@@ -158,7 +160,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "wait-reaped", required_argument, NULL, OPT_WAIT },
 		{ "resolution", required_argument, NULL, OPT_RESOLUTION },
 		{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
-		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
+		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
 		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 		RB_SANDBOX_LONGOPTS, { 0 },
 	};
@@ -238,6 +241,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		case OPT_JSON:
+			c->json = optarg;
 			break;
 		case OPT_NO_PLOTS:
 			c->no_plots = true;
@@ -1085,11 +1091,11 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	csv = csv_pop = NULL;
 	plot_failed = plot(&c, rows, nrows, rec, plot_line, sizeof(plot_line)) < 0;
 	record_harness_rss(rec);
-	snprintf(path, sizeof(path), "%s/storm.json", c.out);
+	rb_suite_record_path(path, sizeof(path), c.json, c.out, "storm");
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;
-	printf("\nrecord  %s/storm.json (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
-	       "logs    %s/logs/storm-*.log\nplots   %s\n", c.out, c.out, c.out, c.out, plot_line);
+	printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
+	       "logs    %s/logs/storm-*.log\nplots   %s\n", path, c.out, c.out, c.out, plot_line);
 	rc = interrupted ? 130 : failures || plot_failed ? 1 : 0;
 	goto done;
 out:
