@@ -37,13 +37,23 @@ GATE_SIGNALS=${GATE_SIGNALS:---conditions idle --count 100 --repeat 8}
 # within a few %); latency and drain move with whatever else the 2 cores run
 # (drift of the median up to +-40 % between identical reruns, see README),
 # so they get wide thresholds: still a verdict, but only for large shifts.
-GATE_COMPARE=${GATE_COMPARE:---trim 50 --threshold 10 ${GATE_YARDSTICK:+--relative-to $GATE_YARDSTICK} \
+GATE_COMPARE=${GATE_COMPARE:---trim 50 --threshold 10 \
 --metric-threshold reap_latency_p50=60 --metric-threshold reap_latency_p90=60 \
 --metric-threshold reap_latency_p99=60 --metric-threshold reap_latency_p99_9=60 \
 --metric-threshold reap_latency_max=60 --metric-threshold drain_time=60 \
 --metric-threshold drain_rate=40 \
 --metric-threshold signal_latency_p50=300 --metric-threshold signal_latency_p90=300 \
 --metric-threshold signal_latency_p99=300 --metric-threshold signal_latency_max=300}
+
+# compare's arguments for RECORD: GATE_COMPARE, and for the storm the
+# yardstick (only the storm runs it: compare refuses a --relative-to reaper
+# that a record lacks).
+gate_compare_args() { # RECORD
+	case $1 in
+	*storm.json) echo "$GATE_COMPARE ${GATE_YARDSTICK:+--relative-to $GATE_YARDSTICK}" ;;
+	*) echo "$GATE_COMPARE" ;;
+	esac
+}
 
 # More conform options (e.g. "-r reference --check exit." in the tests).
 GATE_CONFORM=${GATE_CONFORM:-}

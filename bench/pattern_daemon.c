@@ -26,7 +26,7 @@ static int root(struct storm *s)
 
 const struct storm_pattern storm_daemon = {
 	.name = "daemon",
-	.summary = "double fork: N grandchildren setsid(), live --hold-ms, exit after their parent",
+	.summary = "double fork: N grandchildren setsid(), live the hold time, exit after their parent",
 	/* vfork would have the child wait for its grandchild */
 	.methods = STORM_METHOD_BIT(RB_SPAWN_CLONE_VM) | STORM_METHOD_BIT(RB_SPAWN_FORK),
 	.root = root,

@@ -32,7 +32,7 @@
 #define MAX_OV_RUNS 100
 
 enum {
-	OPT_OUT = RB_OPT_FIRST_FREE, OPT_DURATION, OPT_REPEAT, OPT_COUNT, OPT_STRESS, OPT_QUICK,
+	OPT_OUT = RB_OPT_FIRST_FREE, OPT_JSON, OPT_DURATION, OPT_REPEAT, OPT_COUNT, OPT_STRESS, OPT_QUICK,
 	OPT_OV_RUNS, OPT_OV_COUNT, OPT_RSS_COUNT, OPT_RSS_RATE,
 };
 
@@ -61,6 +61,7 @@ struct cfg {
 	long rss_count;           /* the harness's RSS: a stream of this many (0: --quick) */
 	double rss_rate;
 	char out[1024];
+	const char *json; /* --json: the record's path, else out/calibrate.json */
 };
 
 struct result {
@@ -74,7 +75,7 @@ static void usage(void)
 {
 	printf("usage: reapbench calibrate [--duration DUR] [--repeat N] [--count N]\n"
 	       "                           [--stress-time S] [--overhead-runs N] [--overhead-count N]\n"
-	       "                           [--rss-count N] [--rss-rate R] [--quick] [--out DIR]\n"
+	       "                           [--rss-count N] [--rss-rate R] [--quick] [--out DIR] [--json PATH]\n"
 	       "                           [sandbox options]\n\n"
 	       "The raw kernel rates of clone(CLONE_VM|CLONE_VFORK) and fork (+ _exit + waitpid),\n"
 	       "stress-ng --zombie and --vfork, and the storm generator's orphan rate under the\n"
@@ -95,6 +96,7 @@ static void usage(void)
 	       "  --rss-rate R       that stream's rate (default 10000/s)\n"
 	       "  --quick            skip the RSS storm (the slow step)\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
+	       "  --json PATH        the record (default DIR/calibrate.json)\n"
 	       RB_SANDBOX_USAGE);
 }
 
@@ -111,8 +113,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "rss-count", required_argument, NULL, OPT_RSS_COUNT },
 		{ "rss-rate", required_argument, NULL, OPT_RSS_RATE },
 		{ "quick", no_argument, NULL, OPT_QUICK },
-		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
-		RB_SANDBOX_LONGOPTS, { 0 },
+		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	bool quick = false;
 	int opt, rc;
@@ -165,6 +167,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		case OPT_JSON:
+			c->json = optarg;
 			break;
 		default:
 			return rb_bad_option("calibrate", argv, err);
@@ -897,12 +902,12 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 		(t_step[1] - t_step[0]) / 1e9, "generator", (t_step[2] - t_step[1]) / 1e9, "overhead",
 		(t_step[3] - t_step[2]) / 1e9, "rss", rss.seconds));
 	free(ov);
-	snprintf(path, sizeof(path), "%s/calibrate.json", c.out);
+	rb_suite_record_path(path, sizeof(path), c.json, c.out, "calibrate");
 	if (rb_record_write(rec, path, err) < 0) {
 		json_decref(rec);
 		return -1;
 	}
-	printf("\nrecord  %s/calibrate.json\n", c.out);
+	printf("\nrecord  %s\n", path);
 	json_decref(rec);
 	return 0;
 }

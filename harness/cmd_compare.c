@@ -13,9 +13,11 @@
 #include <string.h>
 
 #include "commands.h"
+#include "comparable.h"
 #include "compare.h"
 #include "options.h"
 #include "record.h"
+#include "units.h"
 
 #define RESAMPLES 2000
 #define MAX_METRIC_THRESHOLDS 64
@@ -42,7 +44,7 @@ static const struct cmp_metric {
 	{ "drain_rate", +1, true, 0 },		 { "zombies_peak", -1, false, 0 },
 	{ "pids_peak", -1, false, 0 },		 { "payload_spawn_failed", -1, false, 0 },
 	{ "leaked", -1, false, 0 },		 { "threads_failed", -1, false, 0 },
-	{ "pid1_cpu", -1, true, 0 },		 { "pid1_cpu_per_1000_reaps", -1, true, 0 },
+	{ "pid1_cpu_per_1000_reaps", -1, true, 0 },
 	{ "signal_latency_p50", -1, true, 0 },	 { "signal_latency_p90", -1, true, 0 },
 	{ "signal_latency_p99", -1, true, 0 },	 { "signal_latency_max", -1, true, 0 },
 	{ "signals_lost", -1, false, COUNT_SLACK }, { "signals_dup", -1, false, COUNT_SLACK },
@@ -70,7 +72,9 @@ static void usage(void)
 	       "                         [--export-bmf PATH] [--allow-other-machine] [--trim PCT]\n"
 	       "                         [--relative-to REAPER]\n\n"
 	       "Compares two records of the same command (storm, signals or conform) from the same\n"
-	       "machine. storm, signals: per reaper (and condition) and metric, the ratio of the\n"
+	       "machine, made with the same options (all that shape a measurement: any but repeat and\n"
+	       "deadline) and observed alike; any other pair is bad input (exit 2, naming what differs).\n"
+	       "storm, signals: per reaper (and condition) and metric, the ratio of the\n"
 	       "medians over the runs NEW/BASE, its bootstrap 95%% interval (%d resamples, seeded)\n"
 	       "and a two-sided Mann-Whitney U test. A metric REGRESSES when the whole interval lies\n"
 	       "beyond the threshold in the bad direction and p < %.2f; it improves likewise in the\n"
@@ -93,8 +97,11 @@ static void usage(void)
 	       "                            PCT %% of each record's runs first (default 0): on a shared\n"
 	       "                            machine other load only makes runs worse\n"
 	       "  --relative-to REAPER      timed metrics of the others as ratios to REAPER's median\n"
-	       "                            in the same record (a yardstick run side by side: what\n"
-	       "                            slows the machine slows both); REAPER itself not judged\n\n"
+	       "                            in the same record and condition (a yardstick run side by\n"
+	       "                            side: what slows the machine slows both); REAPER itself not\n"
+	       "                            judged; both records must have run it\n\n"
+	       "Figures below the storm observer's resolution count as the resolution and show as\n"
+	       "\"<100 us\"; a BASE median of 0 has no ratio (\"from 0\").\n"
 	       "Exit 0: no regression, 1: a regression, 2: bad input.\n",
 	       RESAMPLES, RB_CMP_ALPHA, COUNT_SLACK, DEFAULT_THRESHOLD);
 }
@@ -135,10 +142,11 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 		{ "relative-to", required_argument, NULL, OPT_RELATIVE },
 		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
+	static const char *const formats[] = { "text", "json" };
 	const struct cmp_metric *m;
 	const char *eq;
 	long v;
-	int opt;
+	int opt, v_fmt;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -167,9 +175,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err
 			c->seed = (uint64_t)v;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return rb_input_error(err, "--format: '%s' is not text or json", optarg);
-			c->json = strcmp(optarg, "json") == 0;
+			if (rb_parse_choice("--format", optarg, formats, 2, &v_fmt, err) < 0)
+				return -1;
+			c->json = v_fmt == 1;
 			break;
 		case OPT_GAB:
 			c->gab = optarg;
@@ -210,59 +218,35 @@ static double threshold_of(const struct cfg *c, const char *metric)
 	return t;
 }
 
-/* A record without "noise" predates --noise: it ran without. */
-static const char *noise_of(json_t *rec)
+/* The reaper of a run key ("tini/storm" -> "tini"). */
+static const char *run_reaper_of_key(const char *key, char *buf, size_t len)
 {
-	const char *v = json_string_value(json_object_get(json_object_get(rec, "environment"), "noise"));
-
-	return v ? v : "none";
+	snprintf(buf, len, "%.*s", (int)strcspn(key, "/"), key);
+	return buf;
 }
 
-/* The same background load (--noise): a quiet baseline says nothing about
- * a run under stress-ng. Not overridable: run both alike. */
-static int same_noise(json_t *b, json_t *n, const struct cfg *c, struct rb_error *err)
+/* --relative-to names a reaper both records ran: a yardstick missing from
+ * one (a typo, or a record made without it) cannot be divided by. */
+static int yardstick_present(json_t *b, json_t *n, const struct cfg *c, struct rb_error *err)
 {
-	if (strcmp(noise_of(b), noise_of(n)) == 0)
+	bool hb, hn;
+
+	if (!c->relative_to)
 		return 0;
-	return rb_input_error(err, "%s: ran with --noise %s, %s with --noise %s: compare runs under "
-			      "the same load", c->new_path, noise_of(n), c->base_path, noise_of(b));
-}
-
-/* Same machine: hostname, kernel and cpus; and the same background load. */
-static int same_machine(json_t *b, json_t *n, const struct cfg *c, struct rb_error *err)
-{
-	static const char *const keys[] = { "hostname", "kernel", "cpus" };
-	json_t *eb = json_object_get(b, "environment"), *en = json_object_get(n, "environment");
-
-	if (c->other_machine)
+	hb = rb_record_first_run(b, c->relative_to) != NULL;
+	hn = rb_record_first_run(n, c->relative_to) != NULL;
+	if (hb && hn)
 		return 0;
-	for (size_t i = 0; i < 3; i++) {
-		json_t *vb = json_object_get(eb, keys[i]), *vn = json_object_get(en, keys[i]);
-
-		if (!json_equal(vb, vn)) {
-			char *sb = vb ? json_dumps(vb, JSON_ENCODE_ANY) : strdup("none");
-			char *sn = vn ? json_dumps(vn, JSON_ENCODE_ANY) : strdup("none");
-
-			rb_input_error(err, "%s: another machine: %s %s, %s has %s (--allow-other-machine to compare anyway)",
-				       c->new_path, keys[i], sn, c->base_path, sb);
-			free(sb);
-			free(sn);
-			return -1;
-		}
-	}
-	return same_noise(b, n, c, err);
-}
-
-static const char *run_reaper(json_t *run)
-{
-	return json_string_value(json_object_get(json_object_get(run, "reaper"), "name"));
+	return rb_input_error(err, "--relative-to %s: no reaper '%s' in %s%s%s", c->relative_to,
+			      c->relative_to, !hb ? c->base_path : c->new_path,
+			      !hb && !hn ? " nor in " : "", !hb && !hn ? c->new_path : "");
 }
 
 /* What runs are grouped by: the reaper, and its condition where the command
  * has several (signals: "tini/storm"). */
 static const char *run_key(json_t *run, char *buf, size_t len)
 {
-	const char *r = run_reaper(run), *cond = json_string_value(json_object_get(run, "condition"));
+	const char *r = rb_run_reaper(run), *cond = json_string_value(json_object_get(run, "condition"));
 
 	if (!r || !cond)
 		return r;
@@ -341,14 +325,6 @@ static json_t *finite_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static void fmt_num(char *buf, size_t len, double v)
-{
-	if (isinf(v))
-		snprintf(buf, len, "%sinf", v < 0 ? "-" : "");
-	else
-		snprintf(buf, len, "%.4g", v);
-}
-
 static void fmt_pct(char *buf, size_t len, double ratio)
 {
 	if (!isfinite(ratio))
@@ -421,24 +397,51 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 	return rc;
 }
 
-/* REC's values of metric M for KEY (malloc'd, *N of them), the worst
- * --trim % of the runs dropped when M is timed. */
+/* The storm observer's resolution (options.resolution_s) for a reap
+ * latency M; 0 for anything else. */
+static double resolution_of(json_t *rec, const struct cmp_metric *m)
+{
+	if (strncmp(m->name, "reap_latency_", 13) != 0)
+		return 0;
+	return json_number_value(json_object_get(json_object_get(rec, "options"), "resolution_s"));
+}
+
+/* REC's values of metric M for KEY (malloc'd, *N of them): a reap latency
+ * below the observer's resolution counts as the resolution (all such values
+ * are alike to it); the worst --trim % of the runs dropped when M is timed. */
 static double *values_trimmed(json_t *rec, const char *key, const struct cmp_metric *m,
 			      const struct cfg *c, size_t *n, const char **unit)
 {
-	double *v = values_of(rec, key, m->name, n, unit);
+	double *v = values_of(rec, key, m->name, n, unit), res = resolution_of(rec, m);
 
+	for (size_t i = 0; i < *n; i++)
+		v[i] = fmax(v[i], res); /* the observer cannot tell smaller ones apart */
 	if (m->timed && c->trim > 0 && *n > 0)
 		*n = rb_trim_worst(v, *n, m->better, c->trim);
 	return v;
 }
 
-/* --relative-to: the yardstick's median of timed metric M in REC, into *MED.
- * false: the yardstick has no such value there. */
-static bool yardstick(json_t *rec, const struct cmp_metric *m, const struct cfg *c, double *med)
+/* The yardstick's runs that go with KEY: the same condition ("tini/idle"
+ * for "reference/idle"), else the yardstick itself. */
+static const char *yard_key(const char *key, const char *yard, char *buf, size_t len)
 {
+	const char *slash = strchr(key, '/');
+
+	if (!slash)
+		return yard;
+	snprintf(buf, len, "%s%s", yard, slash);
+	return buf;
+}
+
+/* --relative-to: the yardstick's median of timed metric M in REC for KEY,
+ * into *MED. false: the yardstick has no such value there (or only 0). */
+static bool yardstick(json_t *rec, const char *key, const struct cmp_metric *m,
+		      const struct cfg *c, double *med)
+{
+	char buf[256];
 	size_t ny;
-	double *y = values_trimmed(rec, c->relative_to, m, c, &ny, NULL);
+	double *y = values_trimmed(rec, yard_key(key, c->relative_to, buf, sizeof(buf)), m, c, &ny,
+				   NULL);
 
 	*med = ny ? rb_median(y, ny) : 0;
 	free(y);
@@ -451,95 +454,201 @@ static void divide(double *v, size_t n, double by)
 		v[i] /= by;
 }
 
+/* One compared figure: one reaper (and condition), one metric. */
+struct row {
+	const char *key;
+	const struct cmp_metric *m;
+	const char *unit;
+	double *vb, *vn;
+	size_t nb, nn;
+	double mb, mn, p, pct, resolution;
+	struct rb_ratio_ci ci;
+	enum rb_cmp_verdict v;
+	bool rel;
+	char raw_why[192]; /* --relative-to was asked and this row is raw: why */
+};
+
+/* --relative-to: both sides as ratios to the yardstick's median in their own
+ * record; where the yardstick lacks the figure the row stays raw and says so. */
+static void relate(json_t *b, json_t *n, struct row *r, const struct cfg *c)
+{
+	double yb, yn;
+	bool hb, hn;
+
+	if (!c->relative_to || !r->m->timed)
+		return;
+	hb = yardstick(b, r->key, r->m, c, &yb);
+	hn = yardstick(n, r->key, r->m, c, &yn);
+	if (hb && hn) {
+		divide(r->vb, r->nb, yb);
+		divide(r->vn, r->nn, yn);
+		r->rel = true;
+		r->unit = "ratio";
+		return;
+	}
+	snprintf(r->raw_why, sizeof(r->raw_why), "%s/%s raw: %s has no %s above 0 in %s",
+		 r->key, r->m->name, c->relative_to, r->m->name, !hb ? c->base_path : c->new_path);
+}
+
+static void judge(struct row *r, const struct cfg *c)
+{
+	r->mb = rb_median(r->vb, r->nb);
+	r->mn = rb_median(r->vn, r->nn);
+	rb_bootstrap_ratio(r->vb, r->nb, r->vn, r->nn, RESAMPLES, seed_for(c->seed, r->key, r->m->name),
+			   &r->ci);
+	r->p = rb_mann_whitney_p(r->vb, r->nb, r->vn, r->nn);
+	if (r->m->slack > 0)
+		r->v = rb_cmp_decide_count(r->vb, r->nb, r->vn, r->nn, r->m->slack);
+	else
+		r->v = rb_cmp_decide(r->ci.lo, r->ci.hi, r->p, r->m->better, r->pct);
+}
+
+/* A change as a reader says it: "+12.3%", or "from 0" where BASE's median
+ * is 0 and no ratio exists. */
+static void fmt_change(char *buf, size_t len, const struct row *r)
+{
+	if (r->mb == 0 && r->mn != 0)
+		snprintf(buf, len, "from 0");
+	else
+		fmt_pct(buf, len, r->ci.ratio);
+}
+
+/* The interval; a bound with no ratio (a resample whose BASE median is 0)
+ * is "unbounded". A count that should be zero has no interval. */
+static void fmt_interval(char *buf, size_t len, const struct row *r)
+{
+	char lo[32], hi[32];
+
+	if (r->m->slack > 0) {
+		snprintf(buf, len, "(max rule)");
+		return;
+	}
+	if (isfinite(r->ci.lo))
+		fmt_pct(lo, sizeof(lo), r->ci.lo);
+	else
+		snprintf(lo, sizeof(lo), "unbounded");
+	if (isfinite(r->ci.hi))
+		fmt_pct(hi, sizeof(hi), r->ci.hi);
+	else
+		snprintf(hi, sizeof(hi), "unbounded");
+	snprintf(buf, len, "[%s, %s]", lo, hi);
+}
+
+static void print_row(const struct row *r)
+{
+	char sb[32], sn[32], ch[32], iv[64];
+
+	rb_fmt_value(sb, sizeof(sb), r->mb, r->unit, r->resolution);
+	rb_fmt_value(sn, sizeof(sn), r->mn, r->unit, r->resolution);
+	fmt_change(ch, sizeof(ch), r);
+	fmt_interval(iv, sizeof(iv), r);
+	printf("%-24s %-24s %10s %10s %8s %-22s %7.3g  %s\n", r->key, r->m->name, sb, sn, ch, iv,
+	       r->p, rb_cmp_verdict_name(r->v));
+}
+
+static json_t *row_json(const struct row *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:f, s:s, s:o}",
+			 "reaper", r->key, "metric", r->m->name, "unit", r->unit, "better",
+			 r->m->better < 0 ? "lower" : "higher", "relative", r->rel, "n_base", (int)r->nb,
+			 "n_new", (int)r->nn, "base_median", json_real(r->mb), "new_median",
+			 json_real(r->mn), "ratio", finite_or_null(r->ci.ratio), "ratio_lo",
+			 finite_or_null(r->ci.lo), "ratio_hi", finite_or_null(r->ci.hi), "p", r->p,
+			 "threshold_pct", r->pct, "verdict", rb_cmp_verdict_name(r->v), "raw_why",
+			 r->raw_why[0] ? json_string(r->raw_why) : json_null());
+}
+
+/* KEY's metric M in both records; false when one of them lacks it. */
+static bool make_row(json_t *b, json_t *n, const char *key, const struct cmp_metric *m,
+		     const struct cfg *c, struct row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->key = key;
+	r->m = m;
+	r->unit = "";
+	r->pct = threshold_of(c, m->name);
+	r->vb = values_trimmed(b, key, m, c, &r->nb, &r->unit);
+	r->vn = values_trimmed(n, key, m, c, &r->nn, &r->unit);
+	if (r->nb == 0 || r->nn == 0) {
+		free(r->vb);
+		free(r->vn);
+		return false;
+	}
+	relate(b, n, r, c);
+	r->resolution = r->rel ? 0 : resolution_of(b, m);
+	judge(r, c);
+	return true;
+}
+
+static void print_header(const struct cfg *c)
+{
+	if (c->trim > 0)
+		printf("timed metrics: each record's best %g%% of runs (--trim %g)\n", 100 - c->trim, c->trim);
+	if (c->relative_to)
+		printf("timed metrics: relative to %s's median in the same record (xN; %s: not judged)\n",
+		       c->relative_to, c->relative_to);
+	printf("%-24s %-24s %10s %10s %8s %-22s %7s  %s\n", "REAPER", "METRIC", "BASE", "NEW",
+	       "CHANGE", "95% INTERVAL", "P", "VERDICT");
+}
+
+/* The closing lines: how many rows, what came of them, which regressed. */
+static void print_footer(json_t *results)
+{
+	int counts[3] = { 0 };
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(results, i, x) {
+		const char *v = json_string_value(json_object_get(x, "verdict"));
+
+		counts[strcmp(v, "REGRESSES") == 0 ? 0 : strcmp(v, "improves") == 0 ? 1 : 2]++;
+		if (json_is_string(json_object_get(x, "raw_why")))
+			printf("note: %s\n", json_string_value(json_object_get(x, "raw_why")));
+	}
+	if (json_array_size(results) == 0) {
+		printf("(no metric measured in both records)\n");
+		return;
+	}
+	printf("\n%zu figures in both: %d regression%s, %d improve%s, %d the same", json_array_size(results),
+	       counts[0], counts[0] == 1 ? "" : "s", counts[1], counts[1] == 1 ? "s" : "", counts[2]);
+	if (counts[0]) {
+		printf(":");
+		json_array_foreach(results, i, x)
+			if (strcmp(json_string_value(json_object_get(x, "verdict")), "REGRESSES") == 0)
+				printf(" %s/%s", json_string_value(json_object_get(x, "reaper")),
+				       json_string_value(json_object_get(x, "metric")));
+	}
+	printf("\n");
+}
+
 static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_t *report)
 {
 	json_t *reapers = reapers_of(b), *results = json_array(), *x;
-	int regressions = 0, rows = 0;
+	int regressions = 0;
 	size_t i;
 
-	if (!c->json && c->trim > 0)
-		printf("timed metrics: each record's best %g%% of runs (--trim %g)\n", 100 - c->trim, c->trim);
-	if (!c->json && c->relative_to)
-		printf("timed metrics: relative to %s's median in the same record (%s: not judged)\n",
-		       c->relative_to, c->relative_to);
 	if (!c->json)
-		printf("%-24s %-24s %10s %10s %8s %-19s %7s  %s\n", "REAPER", "METRIC", "BASE",
-		       "NEW", "CHANGE", "95% INTERVAL", "P", "VERDICT");
+		print_header(c);
 	json_array_foreach(reapers, i, x) {
-		const char *r = json_string_value(x);
+		const char *key = json_string_value(x);
+		char rbuf[256];
+		struct row r;
 
-		if (c->relative_to && strcmp(r, c->relative_to) == 0)
+		if (c->relative_to && strcmp(run_reaper_of_key(key, rbuf, sizeof(rbuf)), c->relative_to) == 0)
 			continue; /* the yardstick */
 		for (size_t k = 0; k < NMETRICS; k++) {
-			const struct cmp_metric *m = &cmp_metrics[k];
-			const char *unit = "";
-			size_t nb, nn;
-			double *vb = values_trimmed(b, r, m, c, &nb, &unit);
-			double *vn = values_trimmed(n, r, m, c, &nn, &unit);
-			double p, mb, mn, pct = threshold_of(c, m->name);
-			struct rb_ratio_ci ci;
-			enum rb_cmp_verdict v;
-			double yb, yn;
-			bool rel = false;
-
-			if (nb == 0 || nn == 0) {
-				free(vb);
-				free(vn);
+			if (!make_row(b, n, key, &cmp_metrics[k], c, &r))
 				continue;
-			}
-			/* as ratios to the yardstick, where it was measured in both */
-			if (c->relative_to && m->timed && yardstick(b, m, c, &yb) && yardstick(n, m, c, &yn)) {
-				divide(vb, nb, yb);
-				divide(vn, nn, yn);
-				rel = true;
-				unit = "ratio";
-			}
-			mb = rb_median(vb, nb);
-			mn = rb_median(vn, nn);
-			rb_bootstrap_ratio(vb, nb, vn, nn, RESAMPLES, seed_for(c->seed, r, m->name), &ci);
-			p = rb_mann_whitney_p(vb, nb, vn, nn);
-			if (m->slack > 0)
-				v = rb_cmp_decide_count(vb, nb, vn, nn, m->slack);
-			else
-				v = rb_cmp_decide(ci.lo, ci.hi, p, m->better, pct);
-			regressions += v == RB_CMP_REGRESSES;
-			rows++;
-			if (!c->json) {
-				char sb[32], sn[32], ch[32], lo[32], hi[32], iv[64];
-
-				fmt_num(sb, sizeof(sb), mb);
-				fmt_num(sn, sizeof(sn), mn);
-				fmt_pct(ch, sizeof(ch), ci.ratio);
-				fmt_pct(lo, sizeof(lo), ci.lo);
-				fmt_pct(hi, sizeof(hi), ci.hi);
-				snprintf(iv, sizeof(iv), "[%s, %s]", lo, hi);
-				printf("%-24s %-24s %10s %10s %8s %-19s %7.3g  %s\n", r, m->name, sb, sn, ch,
-				       iv, p, rb_cmp_verdict_name(v));
-			}
-			json_array_append_new(results,
-				json_pack("{s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:f, s:f, s:s}",
-					  "reaper", r, "metric", m->name, "unit", unit, "better",
-					  m->better < 0 ? "lower" : "higher", "relative", rel, "n_base", (int)nb, "n_new",
-					  (int)nn, "base_median", json_real(mb), "new_median", json_real(mn),
-					  "ratio", finite_or_null(ci.ratio), "ratio_lo", finite_or_null(ci.lo),
-					  "ratio_hi", finite_or_null(ci.hi), "p", p, "threshold_pct", pct,
-					  "verdict", rb_cmp_verdict_name(v)));
-			free(vb);
-			free(vn);
+			regressions += r.v == RB_CMP_REGRESSES;
+			if (!c->json)
+				print_row(&r);
+			json_array_append_new(results, row_json(&r));
+			free(r.vb);
+			free(r.vn);
 		}
 	}
-	if (!c->json) {
-		if (rows == 0)
-			printf("(no metric measured in both records)\n");
-		if (regressions) {
-			printf("\n%d regression%s:", regressions, regressions == 1 ? "" : "s");
-			json_array_foreach(results, i, x)
-				if (strcmp(json_string_value(json_object_get(x, "verdict")), "REGRESSES") == 0)
-					printf(" %s/%s", json_string_value(json_object_get(x, "reaper")),
-					       json_string_value(json_object_get(x, "metric")));
-			printf("\n");
-		}
-	}
+	if (!c->json)
+		print_footer(results);
 	json_object_set_new(report, "results", results);
 	json_decref(reapers);
 	return regressions;
@@ -551,7 +660,7 @@ static json_t *cell_of(json_t *rec, const char *reaper, const char *check)
 	size_t i, j;
 
 	json_array_foreach(json_object_get(rec, "runs"), i, run) {
-		const char *r = run_reaper(run);
+		const char *r = rb_run_reaper(run);
 
 		if (!r || strcmp(r, reaper) != 0)
 			continue;
@@ -607,7 +716,7 @@ static int compare_conform(json_t *b, json_t *n, const struct cfg *c, json_t *re
 	size_t i, j;
 
 	json_array_foreach(json_object_get(n, "runs"), i, run) {
-		const char *r = run_reaper(run);
+		const char *r = rb_run_reaper(run);
 
 		if (!r)
 			continue;
@@ -650,7 +759,7 @@ int rb_cmd_compare(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 {
 	struct cfg c = { .threshold = DEFAULT_THRESHOLD, .seed = 1 };
 	json_t *b = NULL, *n = NULL, *report = NULL, *reapers;
-	const char *cb, *cn;
+	const char *cb;
 	int rc, regressions;
 
 	(void)si;
@@ -665,22 +774,20 @@ int rb_cmd_compare(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	rc = -1;
 	cb = json_string_value(json_object_get(b, "command"));
-	cn = json_string_value(json_object_get(n, "command"));
-	if (!cb || !cn || strcmp(cb, cn) != 0) {
-		rb_input_error(err, "%s: a record of '%s', %s is of '%s'", c.new_path, cn ? cn : "?",
-			       c.base_path, cb ? cb : "?");
+	if (rb_records_comparable(b, n, &(struct rb_comparable){ c.base_path, c.new_path, c.other_machine },
+				  err) < 0)
 		goto out;
-	}
 	if (strcmp(cb, "storm") != 0 && strcmp(cb, "signals") != 0 && strcmp(cb, "conform") != 0) {
 		rb_input_error(err, "%s: compare reads storm, signals and conform records, not '%s'",
 			       c.base_path, cb);
 		goto out;
 	}
-	if (same_machine(b, n, &c, err) < 0)
+	if (yardstick_present(b, n, &c, err) < 0)
 		goto out;
 	report = json_pack("{s:s, s:s, s:s, s:f, s:f, s:I}", "base", c.base_path, "new", c.new_path,
 			   "command", cb, "threshold_pct", c.threshold, "trim_pct", c.trim, "seed",
 			   (json_int_t)c.seed);
+	json_object_set_new(report, "relative_to", c.relative_to ? json_string(c.relative_to) : json_null());
 	if (strcmp(cb, "conform") != 0)
 		regressions = compare_measurements(b, n, &c, report);
 	else

@@ -17,22 +17,84 @@
 #include "record.h"
 
 enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_GRACE, OPT_LIST,
-       OPT_NO_RECORD };
+       OPT_NO_RECORD, OPT_OUT };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON, FORMAT_TAP };
+static const char *const format_names[] = { "text", "md", "json", "tap" };
 
 #define MAX_REAPERS 64
+#define MAX_OUTCOMES 6
+
+/* --repeat: how often a racy cell saw each outcome ("?": not observed). */
+struct outcomes {
+	int n;
+	char value[MAX_OUTCOMES][48];
+	int count[MAX_OUTCOMES];
+};
 
 struct matrix {
 	struct rb_check *checks;
 	size_t nchecks;
 	struct rb_reaper reapers[MAX_REAPERS];
 	size_t nreapers;
-	struct rb_cell *cells; /* [check][reaper] */
+	struct rb_cell *cells;    /* [check][reaper] */
+	struct outcomes *outs;    /* [check][reaper] */
 };
 
 static struct rb_cell *cell_at(struct matrix *m, size_t check, size_t reaper)
 {
 	return &m->cells[check * m->nreapers + reaper];
+}
+
+static struct outcomes *outs_at(struct matrix *m, size_t check, size_t reaper)
+{
+	return &m->outs[check * m->nreapers + reaper];
+}
+
+static void tally(struct outcomes *o, const char *value)
+{
+	int i;
+
+	for (i = 0; i < o->n && strcmp(o->value[i], value) != 0; i++)
+		;
+	if (i == o->n) {
+		if (o->n == MAX_OUTCOMES)
+			i = MAX_OUTCOMES - 1; /* the rest counted with the last */
+		else
+			snprintf(o->value[o->n++], sizeof(o->value[0]), "%s", value);
+	}
+	o->count[i]++;
+}
+
+static int count_of(const struct outcomes *o, const char *value)
+{
+	for (int i = 0; i < o->n; i++)
+		if (strcmp(o->value[i], value) == 0)
+			return o->count[i];
+	return 0;
+}
+
+/* The outcome a racy row shows in every column: the one seen most often in
+ * the whole row, so that the row reads across (one outcome's rate each). */
+static const char *row_outcome(struct matrix *m, size_t check)
+{
+	const char *best = "";
+	int best_n = -1;
+
+	for (size_t r = 0; r < m->nreapers; r++) {
+		const struct outcomes *o = outs_at(m, check, r);
+
+		for (int i = 0; i < o->n; i++) {
+			int total = 0;
+
+			for (size_t q = 0; q < m->nreapers; q++)
+				total += count_of(outs_at(m, check, q), o->value[i]);
+			if (total > best_n) {
+				best_n = total;
+				best = o->value[i];
+			}
+		}
+	}
+	return best;
 }
 
 static void usage(void)
@@ -44,27 +106,61 @@ static void usage(void)
 	       "                    the reference)\n"
 	       "  --all             also the negative controls (broken-*)\n"
 	       "  --check PATTERN   only checks whose name contains PATTERN (or matches it,\n"
-	       "                    if it has * ? [)\n"
+	       "                    if it has * ? [); repeatable, or A,B: any of them\n"
 	       "  --list            list the checks with one line each, run nothing\n"
 	       "  --repeat N        run racy checks N times and report rates (default 1)\n"
 	       "  --format F        text (default), md, json, tap\n"
-	       "  --json PATH       the run record (default results/runs/<time>-conform.json)\n"
+	       "  --json PATH       the run record (default DIR/conform.json with --out DIR, else\n"
+	       "                    results/runs/<time>-conform.json)\n"
+	       "  --out DIR         a results directory for the record, as the suites take\n"
 	       "  --no-record       write no record\n"
 	       "  --grace DUR       docker stop's grace period before SIGKILL (default 10s)\n"
 	       RB_SANDBOX_USAGE
 	       "\nCells: as claimed; \"!\" deviates from the claim; \"~\" nothing claimed;\n"
-	       "\"?\" could not be observed. With --repeat, \"k/N\": runs that matched the claim\n"
-	       "(unclaimed: runs that saw the value shown). Exit 0 all claims held, 1 deviation,\n"
-	       "2 bad input.\n");
+	       "\"?\" could not be observed. Racy checks are marked \"(racy)\"; with --repeat, each\n"
+	       "column of such a row shows the same outcome, \"lost 3/10\": how many of the runs saw\n"
+	       "the row's commonest outcome (the record has every outcome's count). Exit 0 all\n"
+	       "claims held, 1 deviation, 2 bad input.\n");
 }
 
-static bool selected(const struct rb_check *c, const char *pattern)
+/* --check PATTERN (repeatable, or comma-separated): the checks any of them
+ * selects. */
+#define MAX_PATTERNS 32
+struct patterns {
+	int n;
+	char p[MAX_PATTERNS][64];
+};
+
+static int add_patterns(struct patterns *ps, const char *arg, struct rb_error *err)
 {
-	if (!pattern)
-		return true;
+	const char *p = arg;
+
+	do {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0 || len >= sizeof(ps->p[0]))
+			return rb_input_error(err, "--check: '%s' is not PATTERN[,PATTERN]...", arg);
+		if (ps->n == MAX_PATTERNS)
+			return rb_input_error(err, "--check: at most %d patterns", MAX_PATTERNS);
+		snprintf(ps->p[ps->n++], sizeof(ps->p[0]), "%.*s", (int)len, p);
+		p += len;
+	} while (*p++ == ',');
+	return 0;
+}
+
+static bool matches(const struct rb_check *c, const char *pattern)
+{
 	if (strpbrk(pattern, "*?["))
 		return fnmatch(pattern, c->name, 0) == 0;
 	return strstr(c->name, pattern) != NULL;
+}
+
+static bool selected(const struct rb_check *c, const struct patterns *ps)
+{
+	for (int i = 0; i < ps->n; i++)
+		if (matches(c, ps->p[i]))
+			return true;
+	return ps->n == 0;
 }
 
 static void verdict(struct rb_cell *cell, int rc)
@@ -83,7 +179,7 @@ static void verdict(struct rb_cell *cell, int rc)
  * and how many runs matched the claim; an unclaimed one shows the first
  * run's value and how many runs saw that same value. */
 static void run_cell(const struct rb_check *c, struct rb_conform_ctx *ctx, int repeat,
-		     struct rb_cell *cell)
+		     struct rb_cell *cell, struct outcomes *outs)
 {
 	int runs = c->racy ? repeat : 1, matches = 0, same = 0;
 	struct rb_cell one;
@@ -93,6 +189,7 @@ static void run_cell(const struct rb_check *c, struct rb_conform_ctx *ctx, int r
 
 		memset(&one, 0, sizeof(one));
 		verdict(&one, c->run(c, ctx, &one));
+		tally(outs, one.verdict == RB_VERDICT_ERROR ? "?" : one.observed);
 		matches += one.verdict == RB_VERDICT_OK;
 		if (i == 0 || (kept_fine && one.verdict != RB_VERDICT_OK &&
 			       one.verdict != RB_VERDICT_UNCLAIMED))
@@ -124,7 +221,7 @@ static void run_matrix(struct matrix *m, struct rb_conform_ctx *base, int repeat
 		ctx.r = &m->reapers[r];
 		for (size_t c = 0; c < m->nchecks; c++) {
 			progress(m, done++, total, ctx.r->name, m->checks[c].name);
-			run_cell(&m->checks[c], &ctx, repeat, cell_at(m, c, r));
+			run_cell(&m->checks[c], &ctx, repeat, cell_at(m, c, r), outs_at(m, c, r));
 		}
 	}
 	progress(m, total, total, "", "");
@@ -146,12 +243,25 @@ static const char *mark(const struct rb_cell *cell)
 	}
 }
 
-static void cell_text(const struct rb_cell *cell, char *buf, size_t len)
+/* A cell as the matrix shows it; a racy row repeated (--repeat) shows the
+ * same outcome's rate in every column ("lost 3/10"), then the mark. */
+static void cell_text(struct matrix *m, size_t check, size_t reaper, char *buf, size_t len)
 {
-	if (cell->runs > 1)
-		snprintf(buf, len, "%s%s %d/%d", cell->observed, mark(cell), cell->matches, cell->runs);
-	else
+	const struct rb_cell *cell = cell_at(m, check, reaper);
+	const char *o;
+
+	if (cell->runs > 1) {
+		o = row_outcome(m, check);
+		snprintf(buf, len, "%s %d/%d%s", o, count_of(outs_at(m, check, reaper), o), cell->runs,
+			 mark(cell));
+	} else
 		snprintf(buf, len, "%s%s", cell->observed, mark(cell));
+}
+
+/* A racy check is marked in the matrix itself. */
+static void check_label(const struct rb_check *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", c->name, c->racy ? " (racy)" : "");
 }
 
 static const char *colour(const struct rb_cell *cell, bool tty)
@@ -173,15 +283,17 @@ static void print_text(struct matrix *m)
 {
 	bool tty = isatty(STDOUT_FILENO);
 	int namew = 5, colw[MAX_REAPERS];
-	char buf[96];
+	char buf[96], label[96];
 
-	for (size_t c = 0; c < m->nchecks; c++)
-		if ((int)strlen(m->checks[c].name) > namew)
-			namew = (int)strlen(m->checks[c].name);
+	for (size_t c = 0; c < m->nchecks; c++) {
+		check_label(&m->checks[c], label, sizeof(label));
+		if ((int)strlen(label) > namew)
+			namew = (int)strlen(label);
+	}
 	for (size_t r = 0; r < m->nreapers; r++) {
 		colw[r] = (int)strlen(m->reapers[r].name);
 		for (size_t c = 0; c < m->nchecks; c++) {
-			cell_text(cell_at(m, c, r), buf, sizeof(buf));
+			cell_text(m, c, r, buf, sizeof(buf));
 			if ((int)strlen(buf) > colw[r])
 				colw[r] = (int)strlen(buf);
 		}
@@ -191,16 +303,18 @@ static void print_text(struct matrix *m)
 		printf("  %-*s", colw[r], m->reapers[r].name);
 	printf("\n");
 	for (size_t c = 0; c < m->nchecks; c++) {
-		printf("%-*s", namew, m->checks[c].name);
+		check_label(&m->checks[c], label, sizeof(label));
+		printf("%-*s", namew, label);
 		for (size_t r = 0; r < m->nreapers; r++) {
 			struct rb_cell *cell = cell_at(m, c, r);
 
-			cell_text(cell, buf, sizeof(buf));
+			cell_text(m, c, r, buf, sizeof(buf));
 			printf("  %s%-*s%s", colour(cell, tty), colw[r], buf, tty ? "\033[0m" : "");
 		}
 		printf("\n");
 	}
-	printf("\ncells: as claimed | ! deviates from the claim | ~ nothing claimed | ? not observed\n");
+	printf("\ncells: as claimed | ! deviates from the claim | ~ nothing claimed | ? not observed\n"
+	       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column\n");
 }
 
 static void print_md(struct matrix *m)
@@ -215,17 +329,18 @@ static void print_md(struct matrix *m)
 		printf("---|");
 	printf("\n");
 	for (size_t c = 0; c < m->nchecks; c++) {
-		printf("| `%s` |", m->checks[c].name);
+		printf("| `%s`%s |", m->checks[c].name, m->checks[c].racy ? " (racy)" : "");
 		for (size_t r = 0; r < m->nreapers; r++) {
 			struct rb_cell *cell = cell_at(m, c, r);
 
-			cell_text(cell, buf, sizeof(buf));
+			cell_text(m, c, r, buf, sizeof(buf));
 			printf(" %s%s%s |", cell->verdict == RB_VERDICT_DEVIATES ? "**" : "", buf,
 			       cell->verdict == RB_VERDICT_DEVIATES ? "**" : "");
 		}
 		printf("\n");
 	}
-	printf("\nCells: as claimed; **!** deviates from the claim; ~ nothing claimed; ? not observed.\n");
+	printf("\nCells: as claimed; **!** deviates from the claim; ~ nothing claimed; ? not observed.\n"
+	       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column.\n");
 }
 
 static void print_tap(struct matrix *m)
@@ -260,11 +375,36 @@ static const char *const verdict_names[] = {
 	[RB_VERDICT_DEVIATES] = "DEVIATES",   [RB_VERDICT_ERROR] = "error",
 };
 
-static json_t *matrix_record(struct matrix *m, const struct rb_sysinfo *si, int repeat)
+/* {"lost": 3, "delivered": 7}: a racy cell's runs per outcome. */
+static json_t *outcomes_json(const struct outcomes *o)
+{
+	json_t *j = json_object();
+
+	for (int i = 0; i < o->n; i++)
+		json_object_set_new(j, o->value[i], json_integer(o->count[i]));
+	return j;
+}
+
+/* Every option that shapes a cell: docker stop's grace period, the sandbox's
+ * bounds (compare refuses records whose options differ). */
+static void record_options(json_t *rec, const struct rb_conform_ctx *ctx, int repeat)
+{
+	json_t *o = json_object_get(rec, "options");
+
+	json_object_set_new(o, "repeat", json_integer(repeat));
+	json_object_set_new(o, "grace_s", json_real(ctx->grace_ns / 1e9));
+	json_object_set_new(o, "pid_max", json_integer(ctx->opts.pid_max));
+	json_object_set_new(o, "pids_max", json_integer(ctx->opts.pids_max ? ctx->opts.pids_max
+									   : ctx->opts.pid_max));
+	json_object_set_new(o, "deadline_s", json_real(ctx->opts.deadline_ns / 1e9));
+}
+
+static json_t *matrix_record(struct matrix *m, const struct rb_sysinfo *si,
+			     const struct rb_conform_ctx *ctx, int repeat)
 {
 	json_t *rec = rb_record_new("conform", si), *checks = json_array();
 
-	json_object_set_new(json_object_get(rec, "options"), "repeat", json_integer(repeat));
+	record_options(rec, ctx, repeat);
 	for (size_t c = 0; c < m->nchecks; c++)
 		json_array_append_new(checks, json_pack("{s:s, s:s, s:b}", "name", m->checks[c].name,
 							"doc", m->checks[c].doc, "racy",
@@ -276,10 +416,14 @@ static json_t *matrix_record(struct matrix *m, const struct rb_sysinfo *si, int 
 		for (size_t c = 0; c < m->nchecks; c++) {
 			struct rb_cell *cell = cell_at(m, c, r);
 
-			json_array_append_new(cells, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+			json_t *x = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
 				"check", m->checks[c].name, "observed", cell->observed, "expected",
 				cell->expected, "verdict", verdict_names[cell->verdict], "detail",
-				cell->detail, "runs", cell->runs, "matches", cell->matches));
+				cell->detail, "runs", cell->runs, "matches", cell->matches);
+
+			if (m->checks[c].racy)
+				json_object_set_new(x, "outcomes", outcomes_json(outs_at(m, c, r)));
+			json_array_append_new(cells, x);
 		}
 		json_object_set_new(run, "conformance", cells);
 	}
@@ -332,37 +476,32 @@ static int pick_reapers(struct matrix *m, const struct rb_sysinfo *si,
 	return 0;
 }
 
-static int pick_checks(struct matrix *m, const char *pattern, struct rb_error *err)
+static int pick_checks(struct matrix *m, const struct patterns *ps, struct rb_error *err)
 {
 	size_t n, kept = 0;
 	struct rb_check *all = rb_conform_checks(&n);
 
 	if (!all)
 		return rb_sys_error(err, ENOMEM, "checks");
-	for (size_t i = 0; i < n; i++)
-		if (selected(&all[i], pattern))
-			all[kept++] = all[i];
-	if (kept == 0) {
-		free(all);
-		return rb_input_error(err, "conform: no check matches '%s' (see conform --list)",
-				      pattern);
+	for (int k = 0; k < ps->n; k++) { /* each pattern must select something: a typo is no subset */
+		size_t i;
+
+		for (i = 0; i < n && !matches(&all[i], ps->p[k]); i++)
+			;
+		if (i == n) {
+			free(all);
+			return rb_input_error(err, "conform: no check matches '%s' (see conform --list)",
+					      ps->p[k]);
+		}
 	}
+	for (size_t i = 0; i < n; i++)
+		if (selected(&all[i], ps))
+			all[kept++] = all[i];
 	m->checks = all;
 	m->nchecks = kept;
 	return 0;
 }
 
-static int parse_format(const char *s, enum format *f, struct rb_error *err)
-{
-	static const char *const names[] = { "text", "md", "json", "tap" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0) {
-			*f = (enum format)i;
-			return 0;
-		}
-	return rb_input_error(err, "--format: '%s' is not text, md, json or tap", s);
-}
 
 int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
@@ -374,15 +513,18 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "grace", required_argument, NULL, OPT_GRACE },
-		{ "no-record", no_argument, NULL, OPT_NO_RECORD }, RB_SANDBOX_LONGOPTS, { 0 },
+		{ "no-record", no_argument, NULL, OPT_NO_RECORD },
+		{ "out", required_argument, NULL, OPT_OUT }, RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	struct rb_conform_ctx ctx = { .si = si };
 	static struct matrix m; /* large (descriptors); one per process */
 	struct rb_selection sel = { .n = 0 };
-	const char *pattern = NULL, *json_path = NULL;
+	struct patterns patterns = { 0 };
+	const char *json_path = NULL, *out_dir = NULL;
 	enum format format = FORMAT_TEXT;
+	int choice;
 	bool list = false, record = true;
-	char default_json[128];
+	char default_json[4096];
 	int opt, rc, bad;
 	long repeat = 1;
 	json_t *rec;
@@ -403,11 +545,15 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			usage();
 			return 0;
 		case OPT_FORMAT:
-			if (parse_format(optarg, &format, err) < 0)
+			if (rb_parse_choice("--format", optarg, format_names,
+					    (int)(sizeof(format_names) / sizeof(format_names[0])), &choice,
+					    err) < 0)
 				return -1;
+			format = (enum format)choice; /* in the enum's order */
 			break;
 		case OPT_CHECK:
-			pattern = optarg;
+			if (add_patterns(&patterns, optarg, err) < 0)
+				return -1;
 			break;
 		case OPT_REPEAT:
 			if (rb_parse_long("--repeat", optarg, 1, 10000, &repeat, err) < 0)
@@ -421,6 +567,9 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			break;
 		case OPT_NO_RECORD:
 			record = false;
+			break;
+		case OPT_OUT:
+			out_dir = optarg;
 			break;
 		case OPT_GRACE:
 			if (rb_parse_duration("--grace", optarg, 0, 600 * 1000000000LL, &ctx.grace_ns,
@@ -436,7 +585,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	/* Each run's deadline: 5 s of work beyond the grace period, unless set. */
 	if (ctx.opts.deadline_ns == 0)
 		ctx.opts.deadline_ns = ctx.grace_ns + 5LL * 1000000000;
-	if (pick_checks(&m, pattern, err) < 0)
+	if (pick_checks(&m, &patterns, err) < 0)
 		return -1;
 	if (list) {
 		for (size_t c = 0; c < m.nchecks; c++)
@@ -455,12 +604,15 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		return rc < 0 ? -1 : rb_input_error(err, "conform: no reaper available");
 	}
 	m.cells = calloc(m.nchecks * m.nreapers, sizeof(*m.cells));
-	if (!m.cells) {
+	m.outs = calloc(m.nchecks * m.nreapers, sizeof(*m.outs));
+	if (!m.cells || !m.outs) {
+		free(m.cells);
+		free(m.outs);
 		free(m.checks);
 		return rb_sys_error(err, ENOMEM, "matrix");
 	}
 	run_matrix(&m, &ctx, (int)repeat);
-	rec = matrix_record(&m, si, (int)repeat);
+	rec = matrix_record(&m, si, &ctx, (int)repeat);
 	switch (format) {
 	case FORMAT_TEXT:
 		print_text(&m);
@@ -478,7 +630,10 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
-	if (record && !json_path) {
+	if (record && !json_path && out_dir) { /* as the suites: DIR/conform.json */
+		rb_suite_record_path(default_json, sizeof(default_json), NULL, out_dir, "conform");
+		json_path = default_json;
+	} else if (record && !json_path) {
 		rb_default_record_path(default_json, sizeof(default_json), "conform");
 		json_path = default_json;
 	}
@@ -487,6 +642,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		printf("\nrecord  %s\n", json_path);
 	json_decref(rec);
 	free(m.cells);
+	free(m.outs);
 	free(m.checks);
 	if (rc < 0)
 		return -1;

@@ -29,7 +29,7 @@
 #include "stats.h"
 #include "storm.h"
 
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_SEARCH, OPT_REPEAT };
+enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_SEARCH, OPT_REPEAT, OPT_JSON };
 
 #define DEFAULT_PID_MAX 1024
 #define DEFAULT_RATE 2000.0
@@ -43,6 +43,7 @@ struct cfg {
 	long repeat;
 	bool all, search;
 	char out[1024];
+	const char *json; /* --json: the record's path, else out/exhaust.json */
 	struct rb_selection sel;
 };
 
@@ -80,7 +81,7 @@ struct row {
 static void usage(void)
 {
 	printf("usage: reapbench exhaust [-r REAPER]... [--all] [--rate R] [--search] [--repeat N]\n"
-	       "                         [--out DIR] [sandbox options]\n\n"
+	       "                         [--out DIR] [--json PATH] [sandbox options]\n\n"
 	       "With a small pid_max (default %d here), per reaper: the capacity (pids held\n"
 	       "before EAGAIN, from a burst of pid_max orphans), then a stream of 3 x pid_max\n"
 	       "orphans at --rate: EAGAINs, survived (none, all reaped), recovered (a spawn\n"
@@ -92,7 +93,9 @@ static void usage(void)
 	       "  --search           bisect --rate (%d steps) for the highest surviving rate\n"
 	       "  --repeat N         runs of it all per reaper: medians with min-max (default %d)\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
-	       RB_SANDBOX_USAGE, DEFAULT_PID_MAX, DEFAULT_RATE, SEARCH_STEPS, DEFAULT_REPEAT);
+	       "  --json PATH        the record (default DIR/exhaust.json)\n"
+	       RB_SANDBOX_USAGE "  (exhaust: --pid-max defaults to %d, not 4096)\n", DEFAULT_PID_MAX,
+	       DEFAULT_RATE, SEARCH_STEPS, DEFAULT_REPEAT, DEFAULT_PID_MAX);
 }
 
 
@@ -104,7 +107,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "search", no_argument, NULL, OPT_SEARCH },
 		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
+		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
 		RB_SANDBOX_LONGOPTS, { 0 },
 	};
 	int opt, rc;
@@ -131,6 +135,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		case OPT_REPEAT:
 			if (rb_parse_long("--repeat", optarg, 1, MAX_REPEAT, &c->repeat, err) < 0)
 				return -1;
+			break;
+		case OPT_JSON:
+			c->json = optarg;
 			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
@@ -685,10 +692,10 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	       "to EAGAIN: from the stream's first scheduled orphan to the first one refused;\n"
 	       "survived: no EAGAIN and every orphan reaped; recovered: a spawn succeeded after the\n"
 	       "first EAGAIN, in the same sandbox (- : no EAGAIN); k/n: in k of the n runs\n");
-	snprintf(path, sizeof(path), "%s/exhaust.json", c.out);
+	rb_suite_record_path(path, sizeof(path), c.json, c.out, "exhaust");
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;
-	printf("\nrecord  %s/exhaust.json\nlogs    %s/logs/exhaust-*.log\n", c.out, c.out);
+	printf("\nrecord  %s\nlogs    %s/logs/exhaust-*.log\n", path, c.out);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 	goto done;
 out:

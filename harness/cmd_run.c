@@ -114,6 +114,9 @@ static void print_result(const struct rb_reaper *r, const struct rb_sandbox_opts
 		if (c->t_all_reaped_ns)
 			printf(", all reaped %.2f ms after release",
 			       (c->t_all_reaped_ns - c->t_released_ns) / 1e6);
+		else if (c->reaped < c->spawned) /* the payload's wait for them ran out */
+			printf(": %llu zombies left, never reaped",
+			       (unsigned long long)(c->spawned - c->reaped));
 		printf("\n");
 	}
 }

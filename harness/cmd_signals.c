@@ -573,12 +573,19 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	for (int i = 0; i < c->nkinds; i++)
 		json_array_append_new(k, json_string(rb_signal_name(c->kinds[i], name, sizeof(name))));
 	json_object_set_new(o, "signals", k);
+	k = json_array();
+	for (int i = 0; i < COND_COUNT_; i++)
+		if (c->cond[i])
+			json_array_append_new(k, json_string(cond_names[i]));
+	json_object_set_new(o, "conditions", k);
 	json_object_set_new(o, "rate", json_real(c->rate));
 	json_object_set_new(o, "count", json_integer(c->count));
 	json_object_set_new(o, "repeat", json_integer(c->repeat));
 	json_object_set_new(o, "storm_rate", json_real(c->storm_rate));
 	json_object_set_new(o, "settle_s", json_real(c->settle_ns / 1e9));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
+	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
+	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
 }
 
 /* signals-latency-cdf.svg from signals.csv, unless --no-plots. */
@@ -711,10 +718,7 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	csv = NULL;
 	if (plot(&c, pr, npr, rec, err) < 0)
 		failures++;
-	if (c.json)
-		snprintf(path, sizeof(path), "%s", c.json);
-	else
-		snprintf(path, sizeof(path), "%s/signals.json", c.out);
+	rb_suite_record_path(path, sizeof(path), c.json, c.out, "signals");
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;
 	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"

@@ -12,7 +12,7 @@
 #include "version.h"
 #include "runner.h"
 
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_ALL };
+enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_JSON };
 
 struct smoke_row {
 	char name[64], version[64], status[64], verdict[96];
@@ -22,10 +22,13 @@ struct smoke_row {
 
 static void usage(void)
 {
-	printf("usage: reapbench smoke [--out DIR] [--count N] [--all] [sandbox options]\n\n"
-	       "  --out DIR     results directory (default results/<date>-<host>)\n"
-	       "  --count N     orphans per burst (default 500)\n"
-	       "  --all         include the negative controls\n"
+	printf("usage: reapbench smoke [-r REAPER]... [--all] [--out DIR] [--json PATH] [--count N]\n"
+	       "                       [sandbox options]\n\n"
+	       "  -r, --reaper R  a reaper (repeatable; default every reaper but the controls)\n"
+	       "  --all           include the negative controls\n"
+	       "  --out DIR       results directory (default results/<date>-<host>)\n"
+	       "  --json PATH     the record (default DIR/smoke.json)\n"
+	       "  --count N       orphans per burst (default 500)\n"
 	       RB_SANDBOX_USAGE);
 }
 
@@ -96,24 +99,27 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, OPT_OUT }, { "count", required_argument, NULL, OPT_COUNT },
-		{ "all", no_argument, NULL, OPT_ALL },       { "help", no_argument, NULL, 'h' },
+		{ "json", required_argument, NULL, OPT_JSON }, RB_SELECTION_LONGOPTS,                       { "help", no_argument, NULL, 'h' },
 		RB_SANDBOX_LONGOPTS,                         { 0 },
 	};
 	struct rb_sandbox_opts opts;
 	struct smoke_row rows[64];
-	char out[1024] = "", path[1200], countarg[32], **workload = NULL;
+	char out[1024] = "", path[1200], countarg[32], **workload = NULL, record[1200];
+	const char *json_path = NULL;
 	char *payload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
 	struct rb_reaper *reapers;
 	size_t nreapers;
-	bool all = false;
+	struct rb_selection sel = { .n = 0 };
 	long count = 500;
 	int opt, rc, n = 0, failures = 0;
 	json_t *rec;
 
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
 		rc = rb_sandbox_opt(opt, optarg, &opts, err);
+		if (rc == 0)
+			rc = rb_selection_opt(opt, optarg, "smoke", &sel, err);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
@@ -121,13 +127,13 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		if (opt == 'h') {
 			usage();
 			return 0;
+		} else if (opt == OPT_JSON) {
+			json_path = optarg;
 		} else if (opt == OPT_OUT) {
 			snprintf(out, sizeof(out), "%s", optarg);
 		} else if (opt == OPT_COUNT) {
 			if (rb_parse_long("--count", optarg, 1, RB_MAX_PID_MAX, &count, err) < 0)
 				return -1;
-		} else if (opt == OPT_ALL) {
-			all = true;
 		} else {
 			return rb_bad_option("smoke", argv, err);
 		}
@@ -144,7 +150,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (rb_mkdir_p(path) < 0)
 		return rb_sys_error(err, errno, "creating %s", path);
 	if (rb_resolve_workload(si, payload, &workload, err) < 0 ||
-	    rb_registry_load_all(si, &reapers, &nreapers, &failures, err) < 0) {
+	    rb_registry_select(si, sel.names, sel.n, sel.all, &reapers, &nreapers, err) < 0) {
 		rb_argv_free(workload);
 		return -1;
 	}
@@ -159,8 +165,6 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		struct rb_error rerr;
 		json_t *run;
 
-		if (rp->class_ == RB_CLASS_CONTROL && !all)
-			continue;
 		if (!rp->available) {
 			printf("%-20s unavailable: %s\n", rp->name, rp->unavailable_reason);
 			run = rb_record_add_run(rec, rp, NULL);
@@ -188,14 +192,14 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	}
 	free(reapers);
 	rb_argv_free(workload);
-	snprintf(path, sizeof(path), "%s/smoke.json", out);
-	rc = rb_record_write(rec, path, err);
+	rb_suite_record_path(record, sizeof(record), json_path, out, "smoke");
+	rc = rb_record_write(rec, record, err);
 	json_decref(rec);
 	if (rc < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/report.md", out);
 	if (write_report(path, si, rows, n, count, err) < 0)
 		return -1;
-	printf("\nrecord  %s/smoke.json\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", out, path, out);
+	printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", record, path, out);
 	return failures ? 1 : 0;
 }

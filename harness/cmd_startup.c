@@ -673,52 +673,39 @@ static void fmt_spread(char *buf, size_t len, double med, double lo, double hi, 
 #define WIDE_W 22
 #define COL_W 12
 
-/* A column's best (lowest) value, when at least two rows differ in it. */
-struct best {
-	bool has;
-	double v;
-	int seen;
-	bool differ;
-};
-
-static void best_add(struct best *b, double v)
+/* A column's best (lowest) row, where it leads the runner-up beyond the
+ * spread of the runs (rb_best_beyond_spread); -1: none does. */
+static int best_of(const struct rb_spread *col, int nrows)
 {
-	if (b->seen++ == 0) {
-		b->v = v;
-		return;
-	}
-	if (v != b->v)
-		b->differ = true;
-	if (v < b->v)
-		b->v = v;
-}
-
-static bool is_best(const struct best *b, double v)
-{
-	return b->seen > 1 && b->differ && v == b->v;
+	return rb_best_beyond_spread(col, (size_t)nrows, -1);
 }
 
 static void print_hyperfine_table(const struct cfg *c, const struct row *rows, int nrows,
 				  const struct row *none)
 {
-	struct best b[2 + MAX_ALIVE] = { 0 };
+	struct rb_spread col[1 + MAX_ALIVE][MAX_REAPERS] = { 0 };
+	int best[1 + MAX_ALIVE];
 	char cell[64];
 
 	for (int i = 0; i < nrows; i++) {
 		const struct row *w = &rows[i];
 
-		if (w->hf[0].has)
-			best_add(&b[0], w->hf[0].median);
+		col[0][i] = (struct rb_spread){ w->hf[0].median, w->hf[0].min, w->hf[0].max, w->hf[0].has };
+		/* +N: the difference of two spreads spans from its lowest to its highest */
 		for (int k = 1; k < c->nalive; k++)
-			if (w->hf[1 + k].has && w->hf[1].has)
-				best_add(&b[1 + k], w->hf[1 + k].median - w->hf[1].median);
+			col[k][i] = (struct rb_spread){ w->hf[1 + k].median - w->hf[1].median,
+							w->hf[1 + k].min - w->hf[1].max,
+							w->hf[1 + k].max - w->hf[1].min,
+							w->hf[1 + k].has && w->hf[1].has };
 	}
+	for (int k = 0; k < c->nalive; k++)
+		best[k] = best_of(col[k], nrows);
 	printf("\ntimed by hyperfine, median (min-max) over %ld runs: LIFECYCLE `reapbench run -- exit 0`\n"
 	       "(sandbox created -> the reaper starts the payload -> PID 1 exits -> namespace gone);\n"
 	       "x NONE its ratio to none's, measured in this run; +N: `leave N` minus `leave 0`, the\n"
 	       "whole command's extra time with N left alive: the payload making them and the kernel\n"
 	       "killing and reaping them at PID 1's exit (the record parts them: payload_leave_N,\n"
-	       "teardown_N) (* best); a standalone reaper (pause) is timed through its descriptor,\n"
+	       "teardown_N) (* best, where it leads the runner-up beyond the spread); a standalone reaper (pause) is timed through its descriptor,\n"
 	       "its version read included\n",
 	       c->runs);
 	printf("%-*s %*s %*s", NAME_W, "REAPER", WIDE_W, "LIFECYCLE ms", 7, "x NONE");
@@ -735,8 +722,7 @@ static void print_hyperfine_table(const struct cfg *c, const struct row *rows, i
 			printf("skipped: %s\n", w->hf[0].skip);
 			continue;
 		}
-		fmt_spread(cell, sizeof(cell), w->hf[0].median, w->hf[0].min, w->hf[0].max,
-			   is_best(&b[0], w->hf[0].median));
+		fmt_spread(cell, sizeof(cell), w->hf[0].median, w->hf[0].min, w->hf[0].max, best[0] == i);
 		printf("%*s", WIDE_W, cell);
 		if (none && none->hf[0].has)
 			snprintf(cell, sizeof(cell), "%.2f", w->hf[0].median / none->hf[0].median);
@@ -748,7 +734,7 @@ static void print_hyperfine_table(const struct cfg *c, const struct row *rows, i
 
 			if (w->hf[1 + k].has && w->hf[1].has) {
 				fmt_ms(cell, sizeof(cell), d);
-				strcat(cell, is_best(&b[1 + k], d) ? "*" : " ");
+				strcat(cell, best[k] == i ? "*" : " ");
 			} else {
 				snprintf(cell, sizeof(cell), "- ");
 			}
@@ -762,7 +748,8 @@ static void print_harness_table(const struct cfg *c, const struct row *rows, int
 {
 	struct rb_summary s[1 + MAX_ALIVE][MAX_REAPERS];
 	bool has[1 + MAX_ALIVE][MAX_REAPERS];
-	struct best b[1 + MAX_ALIVE] = { 0 };
+	struct rb_spread col[1 + MAX_ALIVE][MAX_REAPERS] = { 0 };
+	int best[1 + MAX_ALIVE];
 	char cell[64];
 
 	for (int i = 0; i < nrows; i++) {
@@ -775,11 +762,14 @@ static void print_harness_table(const struct cfg *c, const struct row *rows, int
 					rb_summarize(w->teardown[k], w->nteardown[k], &s[1 + k][i]) == 0;
 		for (int m = 0; m < 1 + c->nalive; m++)
 			if (has[m][i])
-				best_add(&b[m], s[m][i].median);
+				col[m][i] = (struct rb_spread){ s[m][i].median, s[m][i].min, s[m][i].max, true };
 	}
+	for (int m = 0; m < 1 + c->nalive; m++)
+		best[m] = best_of(col[m], nrows);
 	printf("\nmeasured by the harness (CLOCK_MONOTONIC), median (min-max) over %ld runs:\n"
 	       "START PID 1 released -> the payload's main() entered; EXIT->GONE N: the payload's\n"
-	       "own exit stamp -> PID 1 reaped by the harness, N processes alive at that exit (* best);\n"
+	       "own exit stamp -> PID 1 reaped by the harness, N processes alive at that exit (* best,\n"
+	       "where it leads the runner-up beyond the spread);\n"
 	       "a standalone reaper (pause) outlives its workload: its EXIT->GONE includes the harness\n"
 	       "noticing the workload's end and sending the stop signal, as a kubelet would\n",
 	       c->runs);
@@ -798,7 +788,7 @@ static void print_harness_table(const struct cfg *c, const struct row *rows, int
 		for (int m = 0; m < 1 + c->nalive; m++) {
 			if (has[m][i])
 				fmt_spread(cell, sizeof(cell), s[m][i].median, s[m][i].min, s[m][i].max,
-					   is_best(&b[m], s[m][i].median));
+					   best[m] == i);
 			else
 				snprintf(cell, sizeof(cell), "- ");
 			printf(" %*s", WIDE_W, cell);

@@ -29,7 +29,7 @@
 enum {
 	OPT_OUT = RB_OPT_FIRST_FREE, OPT_PATTERN, OPT_COUNT, OPT_REPEAT, OPT_METHOD, OPT_BRANCH,
 	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_RESOLUTION, OPT_NO_PLOTS,
-	OPT_NO_MONITOR,
+	OPT_NO_MONITOR, OPT_JSON,
 };
 
 #define DEFAULT_COUNT 1000
@@ -43,6 +43,7 @@ struct cfg {
 	long repeat;
 	bool no_plots;
 	char out[1024];
+	const char *json; /* --json: the record's path, else out/storm.json */
 	struct rb_selection sel;
 };
 
@@ -109,7 +110,7 @@ static void usage(void)
 	printf("usage: reapbench storm [-r REAPER]... [--all] [--pattern P] [--count N] [--repeat N]\n"
 	       "                       [--method M] [--branch B] [--depth D] [--threads K] [--rate R]\n"
 	       "                       [--hold DUR] [--wait-reaped DUR] [--resolution DUR] [--no-monitor]\n"
-	       "                       [--out DIR] [--no-plots]\n"
+	       "                       [--out DIR] [--json PATH] [--no-plots]\n"
 	       "                       [sandbox options]\n\n"
 	       "Each reaper (default: every available init and the reference) clears the same\n"
 	       "storm --repeat times as PID 1 of a fresh sandbox.\n\n"
@@ -132,6 +133,7 @@ static void usage(void)
 	       "  --no-monitor       watch no storm process (no latency, population or zombie\n"
 	       "                     figures); the drain is timed from the cgroup's pids.current\n"
 	       "  --out DIR          results directory (default results/<date>-<host>)\n"
+	       "  --json PATH        the record (default DIR/storm.json)\n"
 	       "  --no-plots         no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
 	       "                     CDF per reaper and the zombie population over time)\n"
 	       RB_SANDBOX_USAGE, DEFAULT_COUNT, DEFAULT_REPEAT, STORM_DEFAULT_BRANCH,
@@ -158,7 +160,8 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 		{ "wait-reaped", required_argument, NULL, OPT_WAIT },
 		{ "resolution", required_argument, NULL, OPT_RESOLUTION },
 		{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
-		{ "out", required_argument, NULL, OPT_OUT }, { "help", no_argument, NULL, 'h' },
+		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
 		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 		RB_SANDBOX_LONGOPTS, { 0 },
 	};
@@ -238,6 +241,9 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 			break;
 		case OPT_OUT:
 			snprintf(c->out, sizeof(c->out), "%s", optarg);
+			break;
+		case OPT_JSON:
+			c->json = optarg;
 			break;
 		case OPT_NO_PLOTS:
 			c->no_plots = true;
@@ -618,34 +624,68 @@ static void summarize(struct row *w, long repeat)
 	}
 }
 
-/* Best in each column: among reapers that cleared every run; marked only
- * where the rows differ. */
-static void find_best(const struct row *rows, int n, double best[M_COUNT_], bool has_best[M_COUNT_])
+/* A latency at or below the observer's resolution is the resolution: the
+ * observer cannot tell such values apart (so none of them is "best"). */
+static double resolved(enum metric_id m, double v, int64_t resolution_ns)
 {
-	for (int m = 0; m < M_COUNT_; m++) {
-		bool differ = false;
-		int seen = 0;
+	bool latency = m == M_P50 || m == M_P99 || m == M_MAX;
 
-		has_best[m] = false;
+	return latency ? fmax(v, (double)resolution_ns / 1e9) : v;
+}
+
+/* Best in each column (its row, or -1): among reapers that cleared every
+ * run, and only where it leads the runner-up beyond the spread of the runs
+ * (rb_best_beyond_spread): a lead inside the noise is no lead. */
+static void find_best(const struct row *rows, int n, int64_t resolution_ns, int best[M_COUNT_])
+{
+	struct rb_spread *s = calloc((size_t)n + 1, sizeof(*s));
+
+	if (!s)
+		abort();
+	for (int m = 0; m < M_COUNT_; m++) {
+		best[m] = -1;
 		if (!metrics[m].column)
 			continue;
 		for (int i = 0; i < n; i++) {
 			const struct row *w = &rows[i];
-			double x;
 
-			if (!w->has_sum[m] || w->runs == 0 || w->cleared < w->runs)
-				continue;
-			x = w->sum[m].median;
-			if (seen++ == 0) {
-				best[m] = x;
-				continue;
-			}
-			if (x != best[m])
-				differ = true;
-			if ((metrics[m].better < 0 && x < best[m]) || (metrics[m].better > 0 && x > best[m]))
-				best[m] = x;
+			s[i].ok = w->has_sum[m] && w->runs > 0 && w->cleared == w->runs;
+			s[i].median = resolved(m, w->sum[m].median, resolution_ns);
+			s[i].min = resolved(m, w->sum[m].min, resolution_ns);
+			s[i].max = resolved(m, w->sum[m].max, resolution_ns);
 		}
-		has_best[m] = seen > 1 && differ;
+		best[m] = rb_best_beyond_spread(s, (size_t)n, metrics[m].better);
+	}
+	free(s);
+}
+
+/* The columns whose runs fall into two groups far apart (rb_bimodal) for at
+ * least half the reapers with 4 runs or more: said under the table, since
+ * their medians rank nothing. */
+static void print_bimodal(const struct row *rows, int n, long repeat)
+{
+	double v[1000];
+
+	for (int m = 0; m < M_COUNT_; m++) {
+		int judged = 0, bimodal = 0;
+
+		if (!metrics[m].column)
+			continue;
+		for (int i = 0; i < n; i++) {
+			size_t k = 0;
+
+			for (long r = 0; r < repeat && r < rows[i].runs && k < 1000; r++)
+				if (rows[i].f[r].has[m])
+					v[k++] = rows[i].f[r].v[m];
+			if (k < 4)
+				continue;
+			judged++;
+			bimodal += rb_bimodal(v, k);
+		}
+		if (judged > 0 && 2 * bimodal >= judged)
+			printf("note: %s is bimodal on this machine: for %d of %d reapers the runs fall into "
+			       "two groups far apart\n      (see the spread); its medians rank nothing\n",
+			       metrics[m].column, bimodal, judged);
 	}
 }
 
@@ -669,14 +709,13 @@ static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, int64_t 
 
 static void print_tables(const struct row *rows, int n, long repeat, int64_t resolution_ns)
 {
-	double best[M_COUNT_];
-	bool has_best[M_COUNT_];
+	int best[M_COUNT_];
 	char cell[64], a[32], b[32];
 
-	find_best(rows, n, best, has_best);
-	printf("\nmedians over %ld run%s (* best among reapers that cleared every run; - not "
-	       "measured, see the record;\n<: below the observer's resolution)\n", repeat,
-	       repeat == 1 ? "" : "s");
+	find_best(rows, n, resolution_ns, best);
+	printf("\nmedians over %ld run%s (* best among reapers that cleared every run, where it leads "
+	       "the runner-up\nbeyond the spread of the runs; - not measured, see the record; <: below "
+	       "the observer's resolution)\n", repeat, repeat == 1 ? "" : "s");
 	printf("%-*s %-8s", NAME_W, "REAPER", "CLEARED");
 	for (int m = 0; m < M_COUNT_; m++)
 		if (metrics[m].column)
@@ -700,14 +739,14 @@ static void print_tables(const struct row *rows, int n, long repeat, int64_t res
 				continue;
 			}
 			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].median, resolution_ns);
-			snprintf(cell, sizeof(cell), "%s%s", a,
-				 has_best[m] && w->cleared == w->runs && w->sum[m].median == best[m] ? "*" : " ");
+			snprintf(cell, sizeof(cell), "%s%s", a, best[m] == i ? "*" : " ");
 			printf(" %*s", COL_W, cell);
 		}
 		printf("\n");
 	}
 	if (repeat < 2)
 		return;
+	print_bimodal(rows, n, repeat);
 	printf("\nspread over the runs: min-max, CV (stddev/mean)\n");
 	printf("%-*s %-8s", NAME_W, "REAPER", "");
 	for (int m = 0; m < M_COUNT_; m++)
@@ -1052,11 +1091,11 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	csv = csv_pop = NULL;
 	plot_failed = plot(&c, rows, nrows, rec, plot_line, sizeof(plot_line)) < 0;
 	record_harness_rss(rec);
-	snprintf(path, sizeof(path), "%s/storm.json", c.out);
+	rb_suite_record_path(path, sizeof(path), c.json, c.out, "storm");
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;
-	printf("\nrecord  %s/storm.json (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
-	       "logs    %s/logs/storm-*.log\nplots   %s\n", c.out, c.out, c.out, c.out, plot_line);
+	printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
+	       "logs    %s/logs/storm-*.log\nplots   %s\n", path, c.out, c.out, c.out, plot_line);
 	rc = interrupted ? 130 : failures || plot_failed ? 1 : 0;
 	goto done;
 out:

@@ -26,6 +26,7 @@ static const struct {
 	{ "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },
 	{ "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
+	{ "verdict", rb_cmd_verdict, "which init to use: every reaper held to one PID 1 profile, from records" },
 };
 
 static void usage(FILE *out)

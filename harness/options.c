@@ -3,8 +3,27 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int rb_parse_choice(const char *opt, const char *s, const char *const names[], int n, int *out,
+		    struct rb_error *err)
+{
+	char list[256] = "";
+
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(list);
+
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+		snprintf(list + l, sizeof(list) - l, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+			 names[i]);
+	}
+	return rb_input_error(err, "%s: '%s' is not %s", opt, s, list);
+}
 
 int rb_parse_long(const char *opt, const char *s, long min, long max, long *out,
 		  struct rb_error *err)

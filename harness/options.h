@@ -21,6 +21,11 @@ int rb_parse_duration(const char *opt, const char *s, int64_t min_ns, int64_t ma
 /* A positive rate per second in (0, MAX]: plain decimal ("2000", "12.5"). */
 int rb_parse_rate(const char *opt, const char *s, double max, double *out, struct rb_error *err);
 
+/* One of NAMES (N of them): its index in *OUT; else an error listing them
+ * ("--format: 'xml' is not text, md or json"). */
+int rb_parse_choice(const char *opt, const char *s, const char *const names[], int n, int *out,
+		    struct rb_error *err);
+
 /* The error for getopt's '?' (opterr is off: we print one line, not two). */
 int rb_bad_option(const char *cmd, char **argv, struct rb_error *err);
 #endif

@@ -149,3 +149,27 @@ int rb_record_load(const char *path, json_t **out, struct rb_error *err)
 	*out = rec;
 	return 0;
 }
+
+const char *rb_run_reaper(json_t *run)
+{
+	return json_string_value(json_object_get(json_object_get(run, "reaper"), "name"));
+}
+
+json_t *rb_record_first_run(json_t *rec, const char *reaper)
+{
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "runs"), i, run)
+		if (rb_run_reaper(run) && strcmp(rb_run_reaper(run), reaper) == 0)
+			return run;
+	return NULL;
+}
+
+void rb_suite_record_path(char *buf, size_t len, const char *json, const char *dir, const char *name)
+{
+	if (json)
+		snprintf(buf, len, "%s", json);
+	else
+		snprintf(buf, len, "%s/%s.json", dir, name);
+}

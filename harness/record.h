@@ -27,11 +27,21 @@ void rb_results_dir(char *buf, size_t len, const struct rb_sysinfo *si);
 /* results/runs/<UTC time>-NAME.json: where a command's record goes by default. */
 void rb_default_record_path(char *buf, size_t len, const char *name);
 
+/* A suite's record: --json PATH when given (JSON not NULL), else
+ * DIR/NAME.json. */
+void rb_suite_record_path(char *buf, size_t len, const char *json, const char *dir, const char *name);
+
 /* mkdir -p DIR (results directories). */
 int rb_mkdir_p(const char *dir);
 
 /* Write atomically (temp file + rename), creating parent directories. */
 int rb_record_write(json_t *rec, const char *path, struct rb_error *err);
+
+/* The reaper name of a run of a loaded record, or NULL. */
+const char *rb_run_reaper(json_t *run);
+
+/* REAPER's first run in REC (borrowed), or NULL. */
+json_t *rb_record_first_run(json_t *rec, const char *reaper);
 
 /* Load and validate a record: JSON syntax (with line), schema string and
  * the top-level shape. */

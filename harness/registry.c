@@ -53,8 +53,9 @@ static int lookup_name(const char *const names[], size_t n, const char *value)
 struct load_state {
 	struct rb_reaper *r;
 	struct rb_error *err;
-	unsigned seen; /* bit per required key */
-	int line;      /* current line, counted by the reader */
+	unsigned seen;    /* bit per required key */
+	int line;         /* current line, counted by the reader */
+	int command_line; /* where [reaper] command was */
 };
 
 enum { SEEN_NAME = 1, SEEN_MODE = 2, SEEN_COMMAND = 4, SEEN_SUMMARY = 8, SEEN_REAPS = 16 };
@@ -147,8 +148,28 @@ static int parse_signal_set(struct load_state *st, const char *value, sigset_t *
 	return 0;
 }
 
+/* Every "{name}" in TEMPLATE must be one of KNOWN (a space-separated list):
+ * a misspelt {cmdd} would reach the reaper as a word. */
+static int check_placeholders(struct load_state *st, const char *key, const char *value,
+			      const char *known)
+{
+	for (const char *p = strchr(value, '{'); p; p = strchr(p + 1, '{')) {
+		size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_");
+		char name[64];
+
+		if (p[1 + n] != '}' || n == 0 || n + 3 > sizeof(name))
+			continue; /* not a placeholder: a brace of the command's own */
+		snprintf(name, sizeof(name), "%.*s", (int)n + 2, p);
+		if (!strstr(known, name))
+			return rb_input_error(st->err, "%s:%d: %s: unknown placeholder %s (known: %s)",
+					      st->r->file, st->line, key, name, known);
+	}
+	return 0;
+}
+
 /* A template must split into words now, so its error names file:line. */
-static int check_template(struct load_state *st, const char *key, const char *value)
+static int check_template(struct load_state *st, const char *key, const char *value,
+			  const char *known)
 {
 	struct rb_error werr;
 	char **words;
@@ -160,7 +181,7 @@ static int check_template(struct load_state *st, const char *key, const char *va
 		return rb_input_error(st->err, "%s:%d: %s is empty", st->r->file, st->line, key);
 	}
 	rb_argv_free(words);
-	return 0;
+	return check_placeholders(st, key, value, known);
 }
 
 static int reaper_key(struct load_state *st, const char *key, const char *value)
@@ -195,11 +216,12 @@ static int reaper_key(struct load_state *st, const char *key, const char *value)
 		return copy_value(st, r->binary_env, sizeof(r->binary_env), key, value);
 	if (strcmp(key, "command") == 0) {
 		st->seen |= SEEN_COMMAND;
-		return check_template(st, key, value) < 0
+		st->command_line = st->line;
+		return check_template(st, key, value, "{binary} {cmd} {cmd_sh}") < 0
 			       ? -1 : copy_value(st, r->command, sizeof(r->command), key, value);
 	}
 	if (strcmp(key, "version_command") == 0)
-		return check_template(st, key, value) < 0
+		return check_template(st, key, value, "{binary}") < 0
 			       ? -1
 			       : copy_value(st, r->version_command, sizeof(r->version_command), key,
 					    value);
@@ -310,6 +332,12 @@ static int check_required(struct load_state *st)
 	if (st->r->mode != RB_MODE_NONE && st->r->binary[0] == '\0')
 		return rb_input_error(st->err, "%s:%d: mode %s needs [reaper] binary", st->r->file,
 				      st->line, mode_names[st->r->mode]);
+	/* wrap and none run the workload: without it every check sees the reaper alone */
+	if (st->r->mode != RB_MODE_STANDALONE && !strstr(st->r->command, "{cmd}") &&
+	    !strstr(st->r->command, "{cmd_sh}"))
+		return rb_input_error(st->err, "%s:%d: command: mode %s needs {cmd} or {cmd_sh} (the "
+				      "workload) in the command", st->r->file, st->command_line,
+				      mode_names[st->r->mode]);
 	return 0;
 }
 
@@ -686,6 +714,18 @@ static int by_class_then_name(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* A name two descriptors share would make two columns of one name (and
+ * compare, which matches by name, could not tell them apart). */
+static int unique_name(const struct rb_reaper *loaded, size_t n, const struct rb_reaper *r,
+		       struct rb_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(loaded[i].name, r->name) == 0)
+			return rb_input_error(err, "%s: name '%s' is taken by %s; ignored", r->file,
+					      r->name, loaded[i].file);
+	return 0;
+}
+
 int rb_registry_load_all(const struct rb_sysinfo *si, struct rb_reaper **out, size_t *n, int *bad,
 			 struct rb_error *err)
 {
@@ -706,7 +746,8 @@ int rb_registry_load_all(const struct rb_sysinfo *si, struct rb_reaper **out, si
 	for (size_t i = 0; i < count; i++) {
 		struct rb_error ferr;
 
-		if (rb_reaper_load(files[i], &all[used], &ferr) < 0) {
+		if (rb_reaper_load(files[i], &all[used], &ferr) < 0 ||
+		    unique_name(all, used, &all[used], &ferr) < 0) {
 			fprintf(stderr, "reapbench: %s\n", ferr.msg);
 			++*bad;
 			continue;

@@ -198,7 +198,8 @@ enum { RB_OPT_PID_MAX = 1000, RB_OPT_PIDS_MAX, RB_OPT_DEADLINE, RB_OPT_USERNS, R
 	"  --pid-max N       per-namespace pid_max (default 4096, min 301; Linux 6.14+)\n"   \
 	"  --pids-max N      cgroup pids.max (default: the pid_max)\n"                        \
 	"  --deadline DUR    kill the sandbox after DUR (default 60s; e.g. 500ms, 2m)\n"     \
-	"  --userns MODE     auto|yes|no: a user namespace (auto: when not root)\n"
+	"  --userns MODE     auto|yes|no: a user namespace (auto: when not root)\n"          \
+	"  (DUR: 250us, 500ms, 1.5s, 2m; a bare number is seconds: --deadline 10 is 10 s)\n"
 
 void rb_sandbox_opts_default(struct rb_sandbox_opts *o);
 /* 1: OPT was a sandbox option and is applied; 0: not ours; -1: bad value. */

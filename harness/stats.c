@@ -92,3 +92,42 @@ double rb_histogram_lower(const struct rb_histogram *h, int k)
 {
 	return k <= 0 ? 0 : ldexp(h->unit, k - 1);
 }
+
+int rb_best_beyond_spread(const struct rb_spread *s, size_t n, int better)
+{
+	int best = -1, ok = 0;
+
+	for (size_t i = 0; i < n; i++)
+		ok += s[i].ok;
+	if (ok < 2)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (s[i].ok && (best < 0 || (better < 0 ? s[i].median < s[best].median
+						       : s[i].median > s[best].median)))
+			best = (int)i;
+	for (size_t i = 0; best >= 0 && i < n; i++) {
+		if (!s[i].ok || (int)i == best)
+			continue;
+		if (better < 0 ? !(s[best].max < s[i].min) : !(s[best].min > s[i].max))
+			return -1;
+	}
+	return best;
+}
+
+bool rb_bimodal(const double *v, size_t n)
+{
+	struct rb_summary sum;
+	double *c, gap = 0;
+
+	if (n < 4 || rb_summarize(v, n, &sum) < 0 || !sum.has_cv || sum.cv <= 0.5)
+		return false;
+	c = malloc(n * sizeof(*c));
+	if (!c)
+		return false;
+	memcpy(c, v, n * sizeof(*c));
+	rb_sort_doubles(c, n);
+	for (size_t i = 1; i < n; i++)
+		gap = fmax(gap, c[i] - c[i - 1]);
+	free(c);
+	return gap > (sum.max - sum.min) / 2;
+}

@@ -29,6 +29,23 @@ struct rb_summary {
  * N is 0 (OUT is zeroed). */
 int rb_summarize(const double *v, size_t n, struct rb_summary *out);
 
+/* The best of N figures (BETTER -1: lowest, +1: highest), each a median
+ * with its runs' MIN and MAX: its index only when it leads beyond the
+ * spread (its worst run beats every other's best run), else -1. A lead the
+ * runs overlap is noise, a tie is no lead, and one figure alone leads
+ * nothing. Figures with OK false are left out. */
+struct rb_spread {
+	double median, min, max;
+	bool ok;
+};
+int rb_best_beyond_spread(const struct rb_spread *s, size_t n, int better);
+
+/* Whether the N runs V fall into two groups far apart: at least 4 runs, a
+ * CV above 50 %, and a gap between two neighbouring sorted values wider than
+ * half the range (e.g. <0.1, 0.1, 8, 9, 12 ms: PID 1 kept up in two runs,
+ * not in three). */
+bool rb_bimodal(const double *v, size_t n);
+
 /* A histogram with power-of-two bins: bin 0 holds [0, UNIT), bin k >= 1
  * holds [UNIT * 2^(k-1), UNIT * 2^k), the last bin everything above.
  * Negative values count in bin 0. */

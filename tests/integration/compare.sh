@@ -22,7 +22,7 @@ else
 	jq '(.runs[].measurements[] | select(.name == "pids_peak") | .value) |= . * 1.5' "$base" >"$TMP/worse.json"
 	rb compare "$base" "$TMP/worse.json"
 	expect_eq "pids_peak x1.5: exit 1" "$rc" 1
-	grep -qE '^reference +pids_peak .*REGRESSES$' "$TMP/out" && grep -q '^1 regression: reference/pids_peak$' "$TMP/out" &&
+	grep -qE '^reference +pids_peak .*REGRESSES$' "$TMP/out" && grep -qE '^[0-9]+ figures in both: 1 regression, .*: reference/pids_peak$' "$TMP/out" &&
 		ok "pids_peak x1.5: named as the one regression" || { notok "pids_peak x1.5 named"; diag <"$TMP/out"; }
 	# and reversed it improves, exit 0; a threshold above 50% swallows it
 	rb compare "$TMP/worse.json" "$base"
@@ -57,7 +57,7 @@ else
 	rb compare --relative-to yard "$TMP/yb.json" "$TMP/yref.json"
 	expect_eq "--relative-to: the reference alone x3 regresses" "$rc/$(awk '$2 == "pid1_cpu_per_1000_reaps" {print $NF}' "$TMP/out")" "1/REGRESSES"
 	rb compare --relative-to nobody "$base" "$base"
-	expect_eq "--relative-to a reaper not in the records: judged as is, exit 0" "$rc" 0
+	expect_eq "--relative-to a reaper not in the records: exit 2" "$rc" 2
 
 	# the same seed, the same report (JSON)
 	"$RB" compare --format json --seed 7 "$base" "$TMP/worse.json" >"$TMP/j1" 2>&1

@@ -27,6 +27,14 @@ for r in reference broken-direct-only; do
 	esac
 done
 
+# the app as PID 1 reaps nothing: run says how many zombies it left
+rb run -r none --no-record -- orphans 50 --wait-reaped-ms 300
+grep -q '^payload *spawned 50, failed 0, reaped 0: 50 zombies left, never reaped$' "$TMP/out" &&
+	ok "run -r none -- orphans 50: says 50 zombies left" || { notok "run -r none: 50 zombies left"; diag <"$TMP/out"; }
+rb run -r reference --no-record -- orphans 50
+grep -q 'zombies left' "$TMP/out" && { notok "control: the reference leaves no zombie"; diag <"$TMP/out"; } ||
+	ok "control: the reference leaves no zombie, and says none"
+
 # SIGCHLD coalescing: 1000 zombies inherited at once must all be reaped
 for r in reference broken-reap-once; do
 	rb run -r $r --no-record --deadline 10s -- zombies 1000 --wait-reaped-ms 1500

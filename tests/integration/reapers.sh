@@ -47,3 +47,23 @@ rb run -r reference --no-record -- kill-self TERM
 expect_eq "reference: child killed by SIGTERM -> 143" "$(field pid1 | cut -d' ' -f1-2)" "exited 143"
 rb run -r reference --no-record -- /etc/passwd 2>/dev/null
 expect_eq "reference: payload that is not executable is refused before start" "$rc" 2
+
+# The registry refuses what would silently break every check: a misspelt
+# placeholder, a command without the workload (file:line), a second
+# descriptor of a name already taken (listed once, exit 2).
+mkdir -p "$TMP/dup"
+cp "$ROOT/reapers/tini.ini" "$TMP/dup/tini.ini"
+cp "$ROOT/reapers/tini.ini" "$TMP/dup/tini2.ini"
+REAPBENCH_REAPERS="$TMP/dup" rb list
+expect_eq "two descriptors named tini: list exits 2, shows tini once, names the second" \
+	"$rc/$(grep -c '^tini ' "$TMP/out")/$(grep -c "tini2.ini: name 'tini' is taken by $TMP/dup/tini.ini" "$TMP/out")" "2/1/1"
+rm "$TMP/dup/tini2.ini"
+REAPBENCH_REAPERS="$TMP/dup" rb list
+expect_eq "control: one descriptor named tini: exit 0" "$rc/$(grep -c '^tini ' "$TMP/out")" "0/1"
+sed 's/{cmd}/{cmdd}/' "$ROOT/reapers/tini.ini" >"$TMP/typo.ini"
+rb run -r "$TMP/typo.ini" --no-record -- exit 0
+line=$(grep -n '^command' "$TMP/typo.ini" | cut -d: -f1)
+expect_eq "a descriptor with {cmdd}: exit 2 at its line" "$rc/$(grep -c "typo.ini:$line: command: unknown placeholder {cmdd}" "$TMP/out")" "2/1"
+sed 's/^command = .*/command = {binary} --version/' "$ROOT/reapers/tini.ini" >"$TMP/nocmd.ini"
+rb run -r "$TMP/nocmd.ini" --no-record -- exit 0
+expect_eq "a wrap descriptor without {cmd}: exit 2" "$rc/$(grep -c 'needs {cmd} or {cmd_sh}' "$TMP/out")" "2/1"

@@ -16,3 +16,10 @@ jq -e '.schema == "reapbench.record/1" and .command == "smoke" and (.runs | leng
 	&& ok "smoke.json: 10 runs with payload_reaped" || notok "smoke.json: 10 runs with payload_reaped"
 [ "$(grep -c '^|' "$TMP/s/report.md")" -eq 12 ] && ok "report.md: header, rule and 10 rows" || notok "report.md rows"
 [ -s "$TMP/s/logs/pause.log" ] && ok "each sandbox's output is kept in logs/" || notok "each sandbox's output is kept in logs/"
+
+# -r as in every suite: only the reapers named
+rb smoke -r tini -r reference --out "$TMP/s2" --count 50
+expect_eq "smoke -r tini -r reference: exit 0, those two rows only" \
+	"$rc/$(grep -cE '^(tini|reference) .* cleared$' "$TMP/out")/$(grep -cE '^(bash|none|pause|dumb-init) ' "$TMP/out")" "0/2/0"
+rb smoke -r no-such-reaper
+expect_eq "smoke -r no-such-reaper: exit 2, one line" "$rc/$(wc -l <"$TMP/out")" "2/1"

@@ -51,6 +51,11 @@ res=$(jq '.options.resolution_s' "$J")
 awk -v r="$ref" -v s="$slow" -v q="$res" 'BEGIN { if (r < q) r = q; exit !(s > 10 * r) }' \
 	&& ok "broken-slow-timer's reap p50 ($slow s) is over 10x the reference's ($ref s)" \
 	|| { notok "slow-timer p50 '$slow' vs reference '$ref'"; diag <"$TMP/out"; }
+# the best mark: the reference's p50 leads the slow timer's (~1 s) far beyond
+# the spread; the pids peak is a tie (1003 each), so nobody is best there
+expect_eq "best mark: the reference's P50 (a lead beyond the spread)" \
+	"$(awk '$1 == "reference" && $2 == "2/2" { print substr($3, length($3)) }' "$TMP/out")" "*"
+expect_eq "best mark: none on a tie (PIDS)" "$(awk '$2 ~ /^[0-9]\/2$/ && $9 ~ /\*$/' "$TMP/out" | wc -l)" 0
 expect_eq "none reaps nothing: 0/2 cleared, its latency a skip" \
 	"$(median "$J" none reap_latency_p50)/$(jq -r '[.runs[] | select(.reaper.name == "none") | .skips[] | select(.name == "reap_latency_p50") | .reason][0]' "$J")" \
 	"none/no storm process was reaped"

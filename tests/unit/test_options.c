@@ -293,9 +293,26 @@ static void test_duration_at_int64_max_does_not_wrap(void **state)
 		assert_int_equal(err.kind, RB_ERR_INPUT);
 }
 
+static void test_parse_choice(void **state)
+{
+	static const char *const names[] = { "text", "md", "json" };
+	struct rb_error err = { 0 };
+	int i = -1;
+
+	(void)state;
+	assert_int_equal(rb_parse_choice("--format", "md", names, 3, &i, &err), 0);
+	assert_int_equal(i, 1);
+	assert_int_equal(rb_parse_choice("--format", "xml", names, 3, &i, &err), -1);
+	assert_int_equal(err.kind, RB_ERR_INPUT);
+	assert_string_equal(err.msg, "--format: 'xml' is not text, md or json");
+	assert_int_equal(rb_parse_choice("--format", "", names, 2, &i, &err), -1);
+	assert_string_equal(err.msg, "--format: '' is not text or md");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_choice),
 		cmocka_unit_test(test_long_valid),
 		cmocka_unit_test(test_long_min_and_max_are_inclusive),
 		cmocka_unit_test(test_long_just_outside_range_rejected),

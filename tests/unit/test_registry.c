@@ -329,6 +329,44 @@ static void test_missing_command(void **state)
 			FIX "missing-command.ini:15: missing [reaper] command");
 }
 
+static void test_unknown_placeholder(void **state)
+{
+	(void)state;
+	load_fails_with(FIX "unknown-placeholder.ini",
+			FIX "unknown-placeholder.ini:8: command: unknown placeholder {cmdd} "
+			    "(known: {binary} {cmd} {cmd_sh})");
+}
+
+static void test_command_without_workload(void **state)
+{
+	(void)state;
+	load_fails_with(FIX "no-cmd.ini", FIX "no-cmd.ini:8: command: mode wrap needs {cmd} or "
+					  "{cmd_sh} (the workload) in the command");
+}
+
+static void test_duplicate_name_refused(void **state)
+{
+	static struct rb_sysinfo si;
+	struct rb_error err = { 0 };
+	struct rb_reaper *all;
+	size_t n;
+	int bad;
+
+	(void)state;
+	snprintf(si.reapers_dir, sizeof(si.reapers_dir), FIX "dupes");
+	assert_int_equal(rb_registry_load_all(&si, &all, &n, &bad, &err), 0);
+	/* the first (one.ini) kept, the second refused and counted */
+	assert_int_equal(n, 1);
+	assert_int_equal(bad, 1);
+	assert_string_equal(all[0].file, FIX "dupes/one.ini");
+	free(all);
+	/* control: the shipped registry has no two of a name */
+	snprintf(si.reapers_dir, sizeof(si.reapers_dir), "reapers");
+	assert_int_equal(rb_registry_load_all(&si, &all, &n, &bad, &err), 0);
+	assert_int_equal(bad, 0);
+	free(all);
+}
+
 static void test_missing_reaps(void **state)
 {
 	(void)state;
@@ -672,6 +710,9 @@ int main(void)
 		cmocka_unit_test(test_missing_summary),
 		cmocka_unit_test(test_missing_mode),
 		cmocka_unit_test(test_missing_command),
+		cmocka_unit_test(test_unknown_placeholder),
+		cmocka_unit_test(test_command_without_workload),
+		cmocka_unit_test(test_duplicate_name_refused),
 		cmocka_unit_test(test_missing_reaps),
 		cmocka_unit_test(test_wrap_without_binary),
 		cmocka_unit_test(test_syntax_error_names_line),

@@ -211,6 +211,41 @@ static void test_histogram_empty(void **state)
 		assert_int_equal(h.count[k], 0);
 }
 
+static void test_best_beyond_spread(void **state)
+{
+	/* lower is better: 1 leads 3 beyond the spread */
+	struct rb_spread s[] = { { 3, 2.5, 4, true }, { 1, 0.5, 2, true }, { 9, 8, 10, true } };
+
+	(void)state;
+	assert_int_equal(rb_best_beyond_spread(s, 3, -1), 1);
+	assert_int_equal(rb_best_beyond_spread(s, 3, +1), 2);
+	/* control: the best's worst run (2.6) overlaps the runner-up's best (2.5) */
+	s[1].max = 2.6;
+	assert_int_equal(rb_best_beyond_spread(s, 3, -1), -1);
+	/* left out: a figure that is not ok does not count */
+	s[0].ok = false;
+	assert_int_equal(rb_best_beyond_spread(s, 3, -1), 1);
+	/* a tie is no lead */
+	struct rb_spread tie[] = { { 1003, 1003, 1003, true }, { 1003, 1003, 1003, true } };
+	assert_int_equal(rb_best_beyond_spread(tie, 2, -1), -1);
+	/* one alone leads nothing */
+	assert_int_equal(rb_best_beyond_spread(tie, 1, -1), -1);
+}
+
+static void test_bimodal(void **state)
+{
+	const double two[] = { 0.0001, 0.0001, 8, 9, 12 };   /* two groups */
+	const double spread[] = { 4, 6, 8, 10, 12 };          /* wide, even: CV 37 % */
+	const double wide[] = { 1, 3.5, 6, 8.5, 11 };          /* CV 63 %, gaps 2.5 of 10 */
+	const double three[] = { 0.0001, 8, 12 };             /* too few runs */
+
+	(void)state;
+	assert_true(rb_bimodal(two, 5));
+	assert_false(rb_bimodal(spread, 5));
+	assert_false(rb_bimodal(wide, 5));
+	assert_false(rb_bimodal(three, 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +264,8 @@ int main(void)
 		cmocka_unit_test(test_histogram_bins),
 		cmocka_unit_test(test_histogram_unit_and_overflow),
 		cmocka_unit_test(test_histogram_empty),
+		cmocka_unit_test(test_best_beyond_spread),
+		cmocka_unit_test(test_bimodal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

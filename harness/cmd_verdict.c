@@ -1,0 +1,299 @@
+/* reapbench verdict [DIR]: "which init should I use?" Every reaper of a
+ * results directory held to one profile of what a container's PID 1 must do
+ * (profile.c), as one table (reapers as columns, questions as rows) and a
+ * few sentences per reaper. Reads the records make bench wrote (conform,
+ * storm, signals, exhaust, startup); runs nothing. Exit 0, or 2 on bad input. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "options.h"
+#include "record.h"
+#include "verdict.h"
+
+enum { OPT_FORMAT = 1000, OPT_PROFILE };
+enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON };
+static const char *const format_names[] = { "text", "md", "json" };
+
+#define LEGEND "✓ does it; ✗ does not (what happens instead); n/a does not apply; - not measured"
+
+static void usage(void)
+{
+	printf("usage: reapbench verdict [DIR] [--format text|md|json] [--profile]\n\n"
+	       "Which init should I use? Every reaper in the records of DIR (default the day's\n"
+	       "results/<date>-<host>, as make bench writes it) held to one profile of what a\n"
+	       "container's PID 1 must do, whatever the reaper claims: docker stop, exit codes,\n"
+	       "reaping, signals, job control, races, cost next to none. Reads conform.json,\n"
+	       "storm.json, signals.json, exhaust.json and startup.json (any may be missing: its\n"
+	       "rows say so); runs nothing.\n\n"
+	       "  --format F   text (default), md (report.md), json (every answer with its sources)\n"
+	       "  --profile    print the profile: each row's rule and the record it reads\n\n"
+	       "Cells: " LEGEND ".\nExit 0, 2 on bad input.\n");
+}
+
+/* DIR/NAME.json into *OUT if it exists (NULL if not); -1: corrupt or of
+ * another command. */
+static int load(const char *dir, const char *name, json_t **out, struct rb_error *err)
+{
+	char path[4096];
+	const char *cmd;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (rb_record_load(path, out, err) < 0)
+		return -1;
+	cmd = json_string_value(json_object_get(*out, "command"));
+	if (cmd && strcmp(cmd, name) == 0)
+		return 0;
+	rb_input_error(err, "%s: a record of '%s', not of %s", path, cmd ? cmd : "?", name);
+	json_decref(*out);
+	*out = NULL;
+	return -1;
+}
+
+static int load_all(const char *dir, struct rb_verdict_records *in, struct rb_error *err)
+{
+	if (load(dir, "conform", &in->conform, err) < 0 || load(dir, "storm", &in->storm, err) < 0 ||
+	    load(dir, "signals", &in->signals, err) < 0 || load(dir, "exhaust", &in->exhaust, err) < 0 ||
+	    load(dir, "startup", &in->startup, err) < 0)
+		return -1;
+	if (!in->conform && !in->storm && !in->signals && !in->exhaust && !in->startup)
+		return rb_input_error(err, "%s: no record (conform.json, storm.json, signals.json, "
+				      "exhaust.json, startup.json): run make bench", dir);
+	return 0;
+}
+
+static void free_all(struct rb_verdict_records *in)
+{
+	json_decref(in->conform);
+	json_decref(in->storm);
+	json_decref(in->signals);
+	json_decref(in->exhaust);
+	json_decref(in->startup);
+}
+
+/* ---- rendering -------------------------------------------------------------- */
+
+static void cell_text(const struct rb_verdict_cell *c, char *buf, size_t len)
+{
+	switch (c->answer) {
+	case RB_ANSWER_YES:
+		snprintf(buf, len, "✓ %s", c->word);
+		break;
+	case RB_ANSWER_NO:
+		snprintf(buf, len, "✗ %s", c->word);
+		break;
+	case RB_ANSWER_NA:
+		snprintf(buf, len, "n/a");
+		break;
+	case RB_ANSWER_UNKNOWN:
+		snprintf(buf, len, "- %s", c->word);
+		break;
+	default:
+		snprintf(buf, len, "%s", c->word);
+	}
+}
+
+/* Columns on a terminal: UTF-8 characters, not bytes. */
+static int width(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static void pad(const char *s, int w)
+{
+	printf("%s%*s", s, w - width(s), "");
+}
+
+static void print_text(const struct rb_verdict *v, const char *dir)
+{
+	size_t nr = rb_verdict_nreapers(v);
+	int qw = 8, cw[64];
+	char buf[128], sentence[4096];
+
+	printf("verdict from %s: every reaper held to what a container's PID 1 must do\n"
+	       "(reapbench verdict --profile). " LEGEND ".\n\n", dir);
+	for (size_t row = 0; row < v->nrows; row++)
+		if (width(v->rows[row].question) > qw)
+			qw = width(v->rows[row].question);
+	for (size_t r = 0; r < nr && r < 64; r++) {
+		cw[r] = width(rb_verdict_reaper(v, r));
+		for (size_t row = 0; row < v->nrows; row++) {
+			cell_text(rb_verdict_cell(v, row, r), buf, sizeof(buf));
+			if (width(buf) > cw[r])
+				cw[r] = width(buf);
+		}
+	}
+	pad("QUESTION", qw);
+	for (size_t r = 0; r < nr && r < 64; r++) {
+		printf("  ");
+		pad(rb_verdict_reaper(v, r), cw[r]);
+	}
+	printf("\n");
+	for (size_t row = 0; row < v->nrows; row++) {
+		pad(v->rows[row].question, qw);
+		for (size_t r = 0; r < nr && r < 64; r++) {
+			cell_text(rb_verdict_cell(v, row, r), buf, sizeof(buf));
+			printf("  ");
+			pad(buf, cw[r]);
+		}
+		printf("\n");
+	}
+	printf("\n");
+	for (size_t r = 0; r < nr; r++) {
+		rb_verdict_sentence(v, r, sentence, sizeof(sentence));
+		printf("%s\n", sentence);
+	}
+}
+
+static void print_md(const struct rb_verdict *v, const char *dir)
+{
+	size_t nr = rb_verdict_nreapers(v);
+	char buf[128], sentence[4096];
+
+	printf("| question |");
+	for (size_t r = 0; r < nr; r++)
+		printf(" %s |", rb_verdict_reaper(v, r));
+	printf("\n|---|");
+	for (size_t r = 0; r < nr; r++)
+		printf("---|");
+	printf("\n");
+	for (size_t row = 0; row < v->nrows; row++) {
+		printf("| %s |", v->rows[row].question);
+		for (size_t r = 0; r < nr; r++) {
+			const struct rb_verdict_cell *c = rb_verdict_cell(v, row, r);
+
+			cell_text(c, buf, sizeof(buf));
+			printf(c->answer == RB_ANSWER_NO ? " **%s** |" : " %s |", buf);
+		}
+		printf("\n");
+	}
+	printf("\n" LEGEND ". Every reaper is held to the same profile (below), not to its own\n"
+	       "claims; each answer's checks and figures: `reapbench verdict %s --format json`.\n\n", dir);
+	for (size_t r = 0; r < nr; r++) {
+		rb_verdict_sentence(v, r, sentence, sizeof(sentence));
+		printf("- %s\n", sentence);
+	}
+	printf("\nThe profile (what a container's PID 1 must do; the reference's behaviour):\n\n"
+	       "| question | record | rule |\n|---|---|---|\n");
+	for (size_t row = 0; row < v->nrows; row++)
+		printf("| %s | %s | %s |\n", v->rows[row].question, v->rows[row].record,
+		       v->rows[row].requires);
+}
+
+static json_t *profile_json(const struct rb_profile_row *rows, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t row = 0; row < n; row++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "id", rows[row].id, "question",
+						   rows[row].question, "record", rows[row].record,
+						   "requires", rows[row].requires));
+	return a;
+}
+
+static void print_json(const struct rb_verdict *v, const char *dir)
+{
+	json_t *doc = json_pack("{s:s, s:o, s:O}", "dir", dir, "profile", profile_json(v->rows, v->nrows),
+				"reapers", v->reapers);
+	json_t *answers = json_array(), *sentences = json_object();
+	char sentence[4096];
+
+	for (size_t r = 0; r < rb_verdict_nreapers(v); r++) {
+		for (size_t row = 0; row < v->nrows; row++) {
+			const struct rb_verdict_cell *c = rb_verdict_cell(v, row, r);
+
+			json_array_append_new(answers, json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "reaper",
+				rb_verdict_reaper(v, r), "row", v->rows[row].id, "answer",
+				rb_answer_name(c->answer), "word", c->word, "phrase", c->phrase,
+				"sources", c->sources));
+		}
+		rb_verdict_sentence(v, r, sentence, sizeof(sentence));
+		json_object_set_new(sentences, rb_verdict_reaper(v, r), json_string(sentence));
+	}
+	json_object_set_new(doc, "answers", answers);
+	json_object_set_new(doc, "sentences", sentences);
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	printf("\n");
+	json_decref(doc);
+}
+
+static void print_profile(void)
+{
+	size_t n;
+	const struct rb_profile_row *rows = rb_profile_rows(&n);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%-14s %-13s %s\n%29s%s\n", rows[i].id, rows[i].record, rows[i].question, "",
+		       rows[i].requires);
+}
+
+/* ---- the command -------------------------------------------------------------- */
+
+
+int rb_cmd_verdict(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "profile", no_argument, NULL, OPT_PROFILE },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	struct rb_verdict v = { .in = { 0 } };
+	enum format format = FORMAT_TEXT;
+	int choice;
+	char dir[1024];
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage();
+			return 0;
+		case OPT_FORMAT:
+			if (rb_parse_choice("--format", optarg, format_names,
+					    (int)(sizeof(format_names) / sizeof(format_names[0])), &choice,
+					    err) < 0)
+				return -1;
+			format = (enum format)choice; /* in the enum's order */
+			break;
+		case OPT_PROFILE:
+			print_profile();
+			return 0;
+		default:
+			return rb_bad_option("verdict", argv, err);
+		}
+	}
+	if (argc - optind > 1)
+		return rb_input_error(err, "verdict: unexpected argument '%s'", argv[optind + 1]);
+	if (optind < argc)
+		snprintf(dir, sizeof(dir), "%s", argv[optind]);
+	else
+		rb_results_dir(dir, sizeof(dir), si);
+	if (load_all(dir, &v.in, err) < 0) {
+		free_all(&v.in);
+		return -1;
+	}
+	if (rb_verdict_build(&v) < 0) {
+		rb_verdict_free(&v);
+		free_all(&v.in);
+		return rb_input_error(err, "%s: the records name no reaper", dir);
+	}
+	if (format == FORMAT_TEXT)
+		print_text(&v, dir);
+	else if (format == FORMAT_MD)
+		print_md(&v, dir);
+	else
+		print_json(&v, dir);
+	rb_verdict_free(&v);
+	free_all(&v.in);
+	return 0;
+}

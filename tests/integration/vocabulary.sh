@@ -1,0 +1,32 @@
+# One vocabulary across the suites: every measuring command takes --out DIR
+# (a results directory) and --json PATH (its record), every suite that runs
+# reapers takes -r and --all, and the record goes where the flags say.
+. "$(dirname "$0")/../lib.sh"
+
+for c in smoke conform storm signals exhaust startup calibrate; do
+	"$RB" $c --help >"$TMP/help" 2>&1
+	for f in "--out DIR" "--json PATH"; do
+		grep -qF -- "$f" "$TMP/help" && ok "$c --help: $f" || notok "$c --help lacks $f"
+	done
+done
+for c in smoke conform storm signals exhaust startup; do
+	"$RB" $c --help >"$TMP/help" 2>&1
+	grep -qE -- '-r, --reaper' "$TMP/help" && grep -qF -- '--all' "$TMP/help" &&
+		ok "$c --help: -r, --reaper and --all" || notok "$c --help lacks -r or --all"
+done
+
+# where the record goes
+rb storm -r reference --count 50 --repeat 1 --no-plots --out "$TMP/s" --json "$TMP/s/mine.json"
+expect_eq "storm --json PATH: the record there, not DIR/storm.json" \
+	"$rc/$(jq -r .command "$TMP/s/mine.json" 2>/dev/null)/$([ -e "$TMP/s/storm.json" ] && echo both || echo one)" "0/storm/one"
+rb storm -r reference --count 50 --repeat 1 --no-plots --out "$TMP/s2"
+expect_eq "control: storm without --json: DIR/storm.json" "$(jq -r .command "$TMP/s2/storm.json" 2>/dev/null)" "storm"
+rb exhaust -r reference --repeat 1 --out "$TMP/e" --json "$TMP/e/x.json"
+expect_eq "exhaust --json PATH" "$rc/$(jq -r .command "$TMP/e/x.json" 2>/dev/null)" "0/exhaust"
+rb smoke -r reference --count 50 --out "$TMP/k" --json "$TMP/k/x.json"
+expect_eq "smoke --json PATH" "$rc/$(jq -r .command "$TMP/k/x.json" 2>/dev/null)" "0/smoke"
+rb conform -r reference --check exit.code.42 --out "$TMP/c"
+expect_eq "conform --out DIR: DIR/conform.json" "$rc/$(jq -r .command "$TMP/c/conform.json" 2>/dev/null)" "0/conform"
+rb conform -r reference --check exit.code.42 --out "$TMP/c2" --json "$TMP/c2/x.json"
+expect_eq "conform --out DIR --json PATH: PATH wins" \
+	"$(jq -r .command "$TMP/c2/x.json" 2>/dev/null)/$([ -e "$TMP/c2/conform.json" ] && echo both || echo one)" "conform/one"
