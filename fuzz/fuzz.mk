@@ -20,7 +20,7 @@ FUZZ_SEEDS   := $(patsubst fuzz/seeds/scenario/%.scn,build-fuzz/seeds/scenario/%
 FUZZ_SECONDS ?= 60
 
 .PHONY: fuzz fuzz-build
-.SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_FAST_OBJ)
+.SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_FAST_OBJ) build-fuzz/obj/cmd_compare.o
 fuzz-build: all $(FUZZ_TARGETS) $(FUZZ_SEEDS)
 
 build-fuzz/obj/%.o: harness/%.c harness/*.h
@@ -44,6 +44,12 @@ build-fuzz/fuzz_scenario: fuzz/fuzz_scenario.c $(FUZZ_FAST_OBJ) harness/*.h
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) harness/*.h
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS_HARNESS)
+
+# compare is a subcommand: its target links it beside the library.
+build-fuzz/fuzz_compare: fuzz/fuzz_compare.c $(FUZZ_LIB_OBJ) build-fuzz/obj/cmd_compare.o harness/*.h
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJ) build-fuzz/obj/cmd_compare.o \
+		$(LDLIBS_HARNESS)
 
 # The scenario seeds in the fuzzer's bytes, from their text form.
 build-fuzz/seeds/scenario/%: fuzz/seeds/scenario/%.scn $(B)/reapbench

@@ -499,11 +499,15 @@ static int parse_args(int argc, char **argv, const struct rb_sysinfo *si, struct
 		case OPT_JSON:
 			cfg->json = optarg;
 			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "md"))
-				return rb_input_error(err, "--format: '%s' is not text or md", optarg);
-			cfg->md = strcmp(optarg, "md") == 0;
+		case OPT_FORMAT: {
+			static const char *const formats[] = { "text", "md" };
+			int f;
+
+			if (rb_parse_choice("--format", optarg, formats, 2, &f, err) < 0)
+				return -1;
+			cfg->md = f == 1;
 			break;
+		}
 		case OPT_FUZZER:
 			cfg->fuzzer = optarg;
 			break;

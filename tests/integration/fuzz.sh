@@ -6,12 +6,15 @@
 . "$(dirname "$0")/../lib.sh"
 
 [ "$BUILD" = build ] || { skip "fuzzers run once, with the plain build"; exit 0; }
-for t in descriptor:reapers record:fuzz/seeds/record scenario_decode:build-fuzz/seeds/scenario; do
-	name=${t%%:*} seeds=$ROOT/${t#*:}
+# name:seeds:runs:max_len
+for t in descriptor:reapers:30000:8192 record:fuzz/seeds/record:30000:8192 \
+	scenario_decode:build-fuzz/seeds/scenario:30000:8192 compare:fuzz/seeds/compare:3000:65536; do
+	IFS=: read -r name seeds runs max_len <<<"$t"
+	seeds=$ROOT/$seeds
 	bin=$ROOT/build-fuzz/fuzz_$name
 	[ -x "$bin" ] || { notok "fuzz_$name is built (make fuzz-build)"; continue; }
 	mkdir -p "$TMP/corpus-$name"   # libFuzzer writes into the first directory
-	if "$bin" -runs=30000 -max_len=8192 "$TMP/corpus-$name" "$seeds" >"$TMP/out" 2>&1; then
+	if "$bin" -runs="$runs" -max_len="$max_len" "$TMP/corpus-$name" "$seeds" >"$TMP/out" 2>&1; then
 		ok "fuzz_$name: $(grep -o 'Done [0-9]* runs.*' "$TMP/out")"
 	else
 		notok "fuzz_$name crashed"; tail -30 "$TMP/out" | diag
