@@ -552,8 +552,8 @@ static bool alive(struct rb_scn_session *s, int i)
 	return sl->state == RB_SCN_P_LIVE && s->fd[i] >= 0 && load_t(s, &s->seen[i].t_exit_ns) == 0;
 }
 
-/* Receipts of SIG by process I logged after T. */
-static int receipts_after(struct rb_scn_session *s, int i, int sig, int64_t t)
+/* Receipts of SIG by process I logged after T (FROM_PID1: that PID 1 sent). */
+static int receipts_after(struct rb_scn_session *s, int i, int sig, int64_t t, bool from_pid1)
 {
 	const struct rb_channel *ch = s->ch;
 	uint32_t n = __atomic_load_n(&ch->nsignals, __ATOMIC_ACQUIRE);
@@ -565,7 +565,7 @@ static int receipts_after(struct rb_scn_session *s, int i, int sig, int64_t t)
 		const struct rb_signal_entry *e = &ch->signals[k];
 
 		if (__atomic_load_n(&e->signo, __ATOMIC_ACQUIRE) == sig && e->receiver == pid &&
-		    e->t_ns > t)
+		    e->t_ns > t && (!from_pid1 || e->pid == 1))
 			got++;
 	}
 	return got;
@@ -635,6 +635,9 @@ static bool pid1_behind(struct rb_scn_session *s, int sig)
 static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
 {
 	int64_t end = sd->t_ns + s->o.forward_ns, last = sd->t_ns + 1000 * MS;
+	/* realtime signals do not merge: a copy sent to the app's group reaches
+	 * it directly too, and it is PID 1's own that must be waited for */
+	bool from_pid1 = sd->sig >= SIGRTMIN && s->r.mode != RB_MODE_NONE;
 
 	for (;;) {
 		uint32_t w = __atomic_load_n(&s->sh->wake, __ATOMIC_ACQUIRE), missing = 0;
@@ -642,7 +645,7 @@ static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
 		for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
 			if (!(sd->required & (1u << i)) || (sd->held & (1u << i)))
 				continue;
-			if (receipts_after(s, i, sd->sig, sd->t_ns) == 0 && alive(s, i))
+			if (receipts_after(s, i, sd->sig, sd->t_ns, from_pid1) == 0 && alive(s, i))
 				missing |= 1u << i;
 		}
 		if (!missing)
