@@ -232,15 +232,17 @@ static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 	return res->done && res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
 }
 
-/* Did process I end within the forward bound after T? Then a signal sent
- * at T may have reached it and died with it (another signal's default
- * action, or its program ended it first): nothing to tell. */
+/* Did process I end within the forward bound after T, before the quiet
+ * phase? Then a signal sent at T may have reached it and died with it
+ * (another signal's default action, or its program ended it first):
+ * nothing to tell. (By the quiet phase everything was unblocked, so a
+ * forward made was delivered.) */
 static bool ended_soon_after(const struct rb_scn_opts *o, const struct rb_scn_result *res, int i,
 			     int64_t t)
 {
 	int64_t end = i == RB_SCN_APP ? app_end(res) : res->seen[i].t_exit_ns;
 
-	return end && end < t + o->forward_ns;
+	return end && end < t + o->forward_ns && !lived_to_quiet(res, i);
 }
 
 static const char *who(int i, char *buf, size_t len)

@@ -799,15 +799,15 @@ static void serve_stop_app(struct rb_scn_session *s, struct rb_scn_result *res,
 	syscall(SYS_pidfd_send_signal, s->app_pidfd, SIGCONT, NULL, 0);
 }
 
-/* A zombie that is PID 1's to reap (its parent is PID 1), not reaped yet. */
+/* A zombie that is PID 1's to reap (its parent is PID 1), not reaped yet:
+ * as /proc shows it now (the observer's stamps may be a wakeup behind the
+ * app, which saw the exit on a pidfd of its own). */
 static bool pid1_zombie(struct rb_scn_session *s, int i)
 {
 	struct rb_pstat st;
 
-	if (!s->seen[i].adopted || load_t(s, &s->seen[i].t_exit_ns) == 0 ||
-	    load_t(s, &s->seen[i].t_reap_ns) != 0)
-		return false;
-	if (!rb_proc_stat(s->seen[i].host_pid, &st))
+	if (!s->seen[i].adopted || load_t(s, &s->seen[i].t_reap_ns) != 0 ||
+	    !rb_proc_stat(s->seen[i].host_pid, &st) || st.state != 'Z')
 		return false;
 	s->seen[i].zombie_parent = st.ppid;
 	return st.ppid == s->sb.pid1;

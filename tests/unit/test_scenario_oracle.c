@@ -287,6 +287,12 @@ static void test_forwarding_receiver_dies(void **state)
 	res.t_app_exit_ns = T0 + 200 * MS;
 	v = judge("reference", &res);
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
+	/* it ended soon, but after the quiet phase (a fresh sandbox's app
+	 * quits at once): everything had been unblocked and delivered by then */
+	res.t_ops_done_ns = T0 + 20 * MS;
+	res.t_app_exit_ns = T0 + 30 * MS;
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
 }
 
 /* Blocked when sent: owed only if the program reached its quiet phase (it
