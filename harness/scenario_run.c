@@ -632,7 +632,7 @@ static bool pid1_behind(struct rb_scn_session *s, int sig)
  * waits for a CPU: up to 1 s) until each process that must log it and can
  * now (not blocking it, not stopped) did; those still without it then but
  * with it pending were forwarded to, only late. */
-static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
+static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *sd, int64_t since)
 {
 	int64_t end = sd->t_ns + s->o.forward_ns, last = sd->t_ns + 1000 * MS;
 	/* realtime signals do not merge: a copy sent to the app's group reaches
@@ -645,7 +645,7 @@ static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
 		for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
 			if (!(sd->required & (1u << i)) || (sd->held & (1u << i)))
 				continue;
-			if (receipts_after(s, i, sd->sig, sd->t_ns, from_pid1) == 0 && alive(s, i))
+			if (receipts_after(s, i, sd->sig, since, from_pid1) == 0 && alive(s, i))
 				missing |= 1u << i;
 		}
 		if (!missing)
@@ -659,6 +659,30 @@ static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
 			return;
 		}
 		futex_wait_ns(&s->sh->wake, w, 200000);
+	}
+}
+
+static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
+{
+	await_receipts_since(s, sd, sd->t_ns);
+}
+
+/* The quiet phase: the app has unblocked and continued everything, so
+ * the forwards that were held reach their receivers now, or do late if
+ * PID 1 has not made them yet: wait for those too. */
+static void await_held(struct rb_scn_session *s, struct rb_scn_result *res)
+{
+	for (int k = 0; k < res->nsends; k++) {
+		struct rb_scn_send *sd = &res->sends[k], now;
+
+		if (!sd->held || sd->rc || !sd->to_pid1)
+			continue;
+		now = *sd;
+		now.required = sd->held;
+		now.held = 0;
+		now.t_ns = rb_now_ns(); /* the bound runs from here; receipts count from the send */
+		await_receipts_since(s, &now, sd->t_ns);
+		sd->pending_seen |= now.pending_seen;
 	}
 }
 
@@ -871,6 +895,7 @@ static void serve(struct rb_scn_session *s, struct rb_scn_result *res)
 		s->app_stopped_by_us = false;
 		break;
 	case RB_SCN_REQ_QUIET:
+		await_held(s, res);
 		wait_quiet(s);
 		break;
 	case RB_SCN_REQ_SETTLE:
