@@ -40,6 +40,7 @@ static struct {
 	struct rb_reaper r;
 	struct rb_scn_opts o;
 	struct rb_scn_session *sess;
+	long programs;
 } fz;
 
 static const char *flag(const char *arg, const char *name)
@@ -72,6 +73,9 @@ static void set_build_dir(const char *dir)
 
 static void end_session(void)
 {
+	if (fz.sess)
+		fprintf(stderr, "fuzz_scenario: %ld programs in %d sandboxes\n", fz.programs,
+			rb_scn_session_sandboxes(fz.sess));
 	rb_scn_session_free(fz.sess);
 	fz.sess = NULL;
 }
@@ -267,6 +271,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "reapbench-harness-error: %s\n", err.msg);
 		abort();
 	}
+	fz.programs++;
 	rb_scn_judge(&fz.r, &fz.o, &res, &v);
 	operation_features(&res);
 	signal_features(&res);
