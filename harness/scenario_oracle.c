@@ -222,14 +222,44 @@ static int receipts(const struct rb_scn_result *res, int i, int sig, int64_t t, 
 	return n;
 }
 
+/* When process I ended: its own stamp before its exit when it ended by
+ * the program's word (the observer sees the exit a wakeup later), else when
+ * the observer saw it; 0: it lived on. */
+static int64_t proc_end(const struct rb_scn_result *res, int i)
+{
+	int64_t own = res->slots[i].t_exit_ns, seen = res->seen[i].t_exit_ns;
+
+	if (i == RB_SCN_APP)
+		return app_end(res);
+	return own && (!seen || own < seen) ? own : seen;
+}
+
 /* Was process I there to take a held signal when the program unblocked
  * and continued everything (the quiet phase, which a program that ends the
  * app never reaches)? */
 static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 {
-	int64_t t = i == RB_SCN_APP ? app_end(res) : res->seen[i].t_exit_ns;
+	int64_t t = proc_end(res, i);
 
 	return res->done && res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
+}
+
+/* Did process I, after T, set SIG to be ignored (or to its default action)?
+ * That discards a pending SIG, or acts on it unlogged: nothing to tell. */
+static bool stopped_catching(const struct rb_scn_result *res, int i, int sig, int64_t t)
+{
+	for (uint32_t k = 0; k < res->nevents; k++) {
+		const struct rb_scn_event *e = &res->events[k];
+		const struct rb_scn_op *op;
+
+		if (e->op < 0 || e->t_ns <= t || e->result != 0)
+			continue;
+		op = &res->prog.ops[e->op];
+		if (op->code == RB_SCN_DISPOSITION && op->proc == i && op->arg == sig &&
+		    op->arg2 != RB_SCN_HANDLE)
+			return true;
+	}
+	return false;
 }
 
 /* Did process I end within the forward bound after T, before the quiet
@@ -240,7 +270,7 @@ static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 static bool ended_soon_after(const struct rb_scn_opts *o, const struct rb_scn_result *res, int i,
 			     int64_t t)
 {
-	int64_t end = i == RB_SCN_APP ? app_end(res) : res->seen[i].t_exit_ns;
+	int64_t end = proc_end(res, i);
 
 	return end && end < t + o->forward_ns && !lived_to_quiet(res, i);
 }
@@ -269,8 +299,9 @@ static void judge_send(const struct rb_scn_opts *o, const struct rb_scn_result *
 	for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
 		if (!(sd->required & (1u << i)))
 			continue;
-		if ((sd->held & (1u << i)) && !lived_to_quiet(res, i))
-			continue; /* ended with it still pending: nobody could log it */
+		if ((sd->held & (1u << i)) && (!lived_to_quiet(res, i) ||
+					       stopped_catching(res, i, sd->sig, sd->t_ns)))
+			continue; /* ended, or stopped catching it, with it pending */
 		if (receipts(res, i, sd->sig, sd->t_ns, false) == 0 && !(sd->pending_seen & (1u << i)) &&
 		    !ended_soon_after(o, res, i, sd->t_ns))
 			find(v, RB_ORACLE_FORWARDING, sd->op, "%s sent to PID 1 never reached %s "
@@ -293,7 +324,8 @@ static void judge_rt_counts(const struct rb_reaper *r, const struct rb_scn_opts 
 				const struct rb_scn_send *sd = &res->sends[k];
 
 				if (sd->sig != sig || sd->rc || !sd->to_pid1 || !(sd->required & (1u << i)) ||
-				    ((sd->held & (1u << i)) && !lived_to_quiet(res, i)))
+				    ((sd->held & (1u << i)) && (!lived_to_quiet(res, i) ||
+								stopped_catching(res, i, sig, sd->t_ns))))
 					continue;
 				if (ended_soon_after(o, res, i, sd->t_ns)) {
 					want = 0; /* it may have died with some of them pending */

@@ -678,8 +678,16 @@ static void await_held(struct rb_scn_session *s, struct rb_scn_result *res)
 		if (!sd->held || sd->rc || !sd->to_pid1)
 			continue;
 		now = *sd;
-		now.required = sd->held;
+		now.required = 0;
 		now.held = 0;
+		for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
+			const struct rb_scn_slot *sl = &s->sh->procs[i];
+
+			/* one that ignores it now, or left it at its default, had it
+			 * discarded or acted on: nothing to wait for */
+			if ((sd->held & (1u << i)) && !((sl->ignored | sl->defaulted) & BIT(sd->sig)))
+				now.required |= 1u << i;
+		}
 		now.t_ns = rb_now_ns(); /* the bound runs from here; receipts count from the send */
 		await_receipts_since(s, &now, sd->t_ns);
 		sd->pending_seen |= now.pending_seen;
@@ -946,11 +954,24 @@ static void await_pid1(struct rb_scn_session *s, struct rb_scn_result *res)
 	}
 }
 
+/* An app that a stop signal stopped while no request of its was being
+ * served (it sent PID 1 SIGTSTP, and dumb-init stops the group): continued,
+ * so that the program goes on. */
+static void rescue_app(struct rb_scn_session *s, struct rb_scn_result *res)
+{
+	char st = rb_proc_state(s->app_host);
+
+	if ((st == 'T' || st == 't') && !s->app_stopped_by_us) {
+		syscall(SYS_pidfd_send_signal, s->app_pidfd, SIGCONT, NULL, 0);
+		note(res, -1, "the app was stopped: the harness sent it SIGCONT");
+	}
+}
+
 /* Until the app finished the program, or it or PID 1 ended, or the deadline. */
 static int drive(struct rb_scn_session *s, struct rb_scn_result *res, uint32_t seq,
 		 struct rb_error *err)
 {
-	int64_t deadline = res->t_input_ns + s->o.input_ns;
+	int64_t deadline = res->t_input_ns + s->o.input_ns, progress = rb_now_ns();
 
 	for (;;) {
 		uint32_t w = __atomic_load_n(&s->sh->wake, __ATOMIC_ACQUIRE);
@@ -958,6 +979,7 @@ static int drive(struct rb_scn_session *s, struct rb_scn_result *res, uint32_t s
 		if (__atomic_load_n(&s->sh->req_seq, __ATOMIC_ACQUIRE) !=
 		    __atomic_load_n(&s->sh->req_ack, __ATOMIC_ACQUIRE)) {
 			serve(s, res);
+			progress = rb_now_ns();
 			continue;
 		}
 		if (__atomic_load_n(&s->sh->done_seq, __ATOMIC_ACQUIRE) == seq) {
@@ -968,6 +990,10 @@ static int drive(struct rb_scn_session *s, struct rb_scn_result *res, uint32_t s
 			return 0;
 		if (interrupted(s))
 			return rb_sys_error(err, EINTR, "interrupted");
+		if (rb_now_ns() - progress > 20 * MS) { /* the app quiet that long: stopped? */
+			rescue_app(s, res);
+			progress = rb_now_ns();
+		}
 		if (rb_now_ns() >= deadline) {
 			res->hung = true;
 			note(res, -1, "the program did not finish within %.0f ms", s->o.input_ns / 1e6);
