@@ -245,9 +245,14 @@ static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 }
 
 /* Did process I, after T, set SIG to be ignored (or to its default action)?
- * That discards a pending SIG, or acts on it unlogged: nothing to tell. */
+ * That discards a pending SIG, or acts on it unlogged: nothing to tell. A
+ * pending stop signal (TSTP, TTIN, TTOU) is discarded by any SIGCONT, and a
+ * pending SIGCONT by any stop signal (kernel/signal.c prepare_signal):
+ * held, those are owed nothing either. */
 static bool stopped_catching(const struct rb_scn_result *res, int i, int sig, int64_t t)
 {
+	if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU || sig == SIGCONT)
+		return true;
 	for (uint32_t k = 0; k < res->nevents; k++) {
 		const struct rb_scn_event *e = &res->events[k];
 		const struct rb_scn_op *op;

@@ -667,6 +667,11 @@ static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
 	await_receipts_since(s, sd, sd->t_ns);
 }
 
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
 /* The quiet phase: the app has unblocked and continued everything, so
  * the forwards that were held reach their receivers now, or do late if
  * PID 1 has not made them yet: wait for those too. */
@@ -685,7 +690,8 @@ static void await_held(struct rb_scn_session *s, struct rb_scn_result *res)
 
 			/* one that ignores it now, or left it at its default, had it
 			 * discarded or acted on: nothing to wait for */
-			if ((sd->held & (1u << i)) && !((sl->ignored | sl->defaulted) & BIT(sd->sig)))
+			if ((sd->held & (1u << i)) && !((sl->ignored | sl->defaulted) & BIT(sd->sig)) &&
+			    !is_stop_signal(sd->sig) && sd->sig != SIGCONT)
 				now.required |= 1u << i;
 		}
 		now.t_ns = rb_now_ns(); /* the bound runs from here; receipts count from the send */
@@ -694,10 +700,6 @@ static void await_held(struct rb_scn_session *s, struct rb_scn_result *res)
 	}
 }
 
-static bool is_stop_signal(int sig)
-{
-	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
-}
 
 /* Processes the program did not stop but a stop signal did (an init that
  * turns TSTP into SIGSTOP of the group, or a process that left TSTP at its

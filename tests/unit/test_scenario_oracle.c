@@ -312,6 +312,12 @@ static void test_forwarding_held_signals(void **state)
 	res.t_app_exit_ns = T0 + 20 * MS;
 	v = judge("reference", &res);
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
+	/* a held stop signal: any SIGCONT discards it (the quiet phase sends one
+	 * to a stopped receiver) */
+	run_with(&res, 0);
+	add_send(&res, SIGTSTP, T0 + 10 * MS, "app", 1)->held = 1;
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
 }
 
 static void test_forwarding_realtime_counts(void **state)
