@@ -543,13 +543,15 @@ static struct rb_scn_send *new_send(struct rb_scn_result *res, int op, int sig, 
 	return sd;
 }
 
+/* Made and not exited (a process made just now may not run its mailbox
+ * yet: state NONE, but there to stop, signal and continue). */
 static bool alive(struct rb_scn_session *s, int i)
 {
 	const struct rb_scn_slot *sl = &s->sh->procs[i];
 
 	if (i == RB_SCN_APP)
 		return load_t(s, &s->t_app_exit_ns) == 0;
-	return sl->state == RB_SCN_P_LIVE && s->fd[i] >= 0 && load_t(s, &s->seen[i].t_exit_ns) == 0;
+	return sl->state != RB_SCN_P_FAILED && s->fd[i] >= 0 && load_t(s, &s->seen[i].t_exit_ns) == 0;
 }
 
 /* Receipts of SIG by process I logged after T (FROM_PID1: that PID 1 sent). */
