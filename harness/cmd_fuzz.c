@@ -17,6 +17,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@ struct fuzz_cfg {
 /* One campaign's outcome, from the fuzzer's log. */
 struct campaign {
 	double seconds;         /* wall clock, start to the fuzzer's exit */
+	double cpu_s;           /* CPU time of the fuzzer and its sandboxes */
 	long execs;
 	double exec_per_s;
 	long features, coverage, corpus;
@@ -196,8 +198,10 @@ static int stop_signals(void)
 
 /* fuzz_scenario ARGS > LOG; its wait status, or -1. *STOPPED: a stop
  * signal came meanwhile. */
-static int run_fuzzer(char *const argv[], const char *log, int sigfd, bool *stopped)
+static int run_fuzzer(char *const argv[], const char *log, int sigfd, bool *stopped,
+		      double *cpu_s)
 {
+	struct rusage ru;
 	int st, fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), pidfd;
 	sigset_t none;
 	pid_t pid;
@@ -232,9 +236,12 @@ static int run_fuzzer(char *const argv[], const char *log, int sigfd, bool *stop
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	while (waitpid(pid, &st, 0) < 0)
+	while (wait4(pid, &st, 0, &ru) < 0)
 		if (errno != EINTR)
 			return -1;
+	/* its own and its sandboxes' (each PID 1 it reaped, with what that reaped) */
+	*cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+		 ru.ru_stime.tv_usec / 1e6;
 	return st;
 }
 
@@ -278,7 +285,7 @@ static int run_campaign(const struct fuzz_cfg *cfg, const struct rb_reaper *r, l
 			 (char *)cfg->seeds, NULL };
 
 	t0 = now_ns();
-	st = run_fuzzer(argv, c->log, sigfd, stopped);
+	st = run_fuzzer(argv, c->log, sigfd, stopped, &c->cpu_s);
 	c->seconds = (now_ns() - t0) / 1e9;
 	if (st == -1)
 		return rb_sys_error(err, errno, "running %s", cfg->fuzzer);
@@ -433,6 +440,9 @@ static json_t *record(const struct rb_sysinfo *si, const struct reaper_row *rows
 			rb_record_measure(run, "features", (double)c->features, "features");
 			rb_record_measure(run, "coverage", (double)c->coverage, "edges");
 			rb_record_measure(run, "duration", c->seconds, "s");
+			rb_record_measure(run, "cpu", c->cpu_s, "s");
+			if (c->cpu_s > 0 && c->execs > 0)
+				rb_record_measure(run, "execs_per_cpu_s", c->execs / c->cpu_s, "runs/s");
 			if (c->finding)
 				rb_record_measure(run, "time_to_finding", c->seconds, "s");
 			finding = c->finding || c->harness_error
