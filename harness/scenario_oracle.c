@@ -236,11 +236,14 @@ static int64_t proc_end(const struct rb_scn_result *res, int i)
 
 /* Was process I there to take a held signal when the program unblocked
  * and continued everything (the quiet phase, which a program that ends the
- * app never reaches)? */
+ * app never reaches)? A thread group whose leader has exited takes no more
+ * commands: what its threads block stays blocked until they exit. */
 static bool lived_to_quiet(const struct rb_scn_result *res, int i)
 {
 	int64_t t = proc_end(res, i);
 
+	if (i != RB_SCN_APP && res->slots[i].state == RB_SCN_P_ENDING && res->slots[i].nthreads)
+		return false;
 	return res->done && res->t_ops_done_ns && (t == 0 || t > res->t_ops_done_ns);
 }
 

@@ -693,7 +693,7 @@ static void await_held(struct rb_scn_session *s, struct rb_scn_result *res)
 			/* one that ignores it now, or left it at its default, had it
 			 * discarded or acted on: nothing to wait for */
 			if ((sd->held & (1u << i)) && !((sl->ignored | sl->defaulted) & BIT(sd->sig)) &&
-			    !is_stop_signal(sd->sig) && sd->sig != SIGCONT)
+			    !is_stop_signal(sd->sig) && sd->sig != SIGCONT && sl->state != RB_SCN_P_ENDING)
 				now.required |= 1u << i;
 		}
 		now.t_ns = rb_now_ns(); /* the bound runs from here; receipts count from the send */

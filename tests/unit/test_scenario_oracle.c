@@ -312,6 +312,16 @@ static void test_forwarding_held_signals(void **state)
 	res.t_app_exit_ns = T0 + 20 * MS;
 	v = judge("reference", &res);
 	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
+	/* a thread group whose leader exited takes no UNBLOCK_ALL: its threads
+	 * end with the signal blocked */
+	run_with(&res, 1);
+	add_send(&res, SIGHUP, T0 + 10 * MS, "group", 2)->held = 2;
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 1);
+	res.slots[1].state = RB_SCN_P_ENDING;
+	res.slots[1].nthreads = 2;
+	v = judge("reference", &res);
+	assert_int_equal(count(&v, RB_ORACLE_FORWARDING), 0);
 	/* a held stop signal: any SIGCONT discards it (the quiet phase sends one
 	 * to a stopped receiver) */
 	run_with(&res, 0);
