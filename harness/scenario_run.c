@@ -57,6 +57,8 @@ struct rb_scn_session {
 	pid_t app_host, app_nspid;
 	bool app_start_pending;  /* the next result reports the app's start state */
 	bool app_stopped_by_us;  /* a STOP_APP request holds it */
+	int64_t t_app_continued_ns; /* the harness last found the app stopped (not by its
+	                               own STOP_APP) and continued it */
 	/* the observer thread: stamps exits and reaps from pidfds */
 	pthread_t observer;
 	bool observer_on;
@@ -719,9 +721,10 @@ static void continue_stopped(struct rb_scn_session *s, struct rb_scn_result *res
 		if (st != 'T' && st != 't')
 			continue;
 		syscall(SYS_pidfd_send_signal, fd, SIGCONT, NULL, 0);
-		if (i == RB_SCN_APP)
+		if (i == RB_SCN_APP) {
+			s->t_app_continued_ns = rb_now_ns();
 			note(res, op, "the app was stopped: the harness sent it SIGCONT");
-		else
+		} else
 			note(res, op, "process %d was stopped: the harness sent it SIGCONT", i);
 	}
 }
@@ -735,7 +738,11 @@ static void watch_send(struct rb_scn_session *s, struct rb_scn_result *res, stru
 			int64_t end = sd->t_ns + s->o.forward_ns;
 			char st;
 
-			while (!(sd->stop_seen = (st = rb_proc_state(s->app_host)) == 'T' || st == 't') &&
+			/* a send from inside stops the app that asked for it: by the
+			 * time its request is served the harness may have found it
+			 * stopped and continued it already */
+			while (!(sd->stop_seen = (st = rb_proc_state(s->app_host)) == 'T' || st == 't' ||
+						 s->t_app_continued_ns > sd->t_ns) &&
 			       rb_now_ns() < end)
 				sleep_ns(100000);
 		} else if (sd->required) {
@@ -966,6 +973,7 @@ static void rescue_app(struct rb_scn_session *s, struct rb_scn_result *res)
 	char st = rb_proc_state(s->app_host);
 
 	if ((st == 'T' || st == 't') && !s->app_stopped_by_us) {
+		s->t_app_continued_ns = rb_now_ns();
 		syscall(SYS_pidfd_send_signal, s->app_pidfd, SIGCONT, NULL, 0);
 		note(res, -1, "the app was stopped: the harness sent it SIGCONT");
 	}
