@@ -335,8 +335,9 @@ static void judge_rt_counts(const struct rb_reaper *r, const struct rb_scn_opts 
 				    ((sd->held & (1u << i)) && (!lived_to_quiet(res, i) ||
 								stopped_catching(res, i, sig, sd->t_ns))))
 					continue;
-				if (ended_soon_after(o, res, i, sd->t_ns)) {
-					want = 0; /* it may have died with some of them pending */
+				if (ended_soon_after(o, res, i, sd->t_ns) || (sd->pending_seen & (1u << i))) {
+					want = 0; /* died with some pending, or had some pending
+					             (delivery late): the count cannot tell */
 					break;
 				}
 				first = first ? first : sd->t_ns;

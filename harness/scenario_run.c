@@ -965,18 +965,13 @@ static void await_pid1(struct rb_scn_session *s, struct rb_scn_result *res)
 	}
 }
 
-/* An app that a stop signal stopped while no request of its was being
- * served (it sent PID 1 SIGTSTP, and dumb-init stops the group): continued,
- * so that the program goes on. */
-static void rescue_app(struct rb_scn_session *s, struct rb_scn_result *res)
+/* The app, or a process it waits for, that a stop signal stopped while no
+ * request was being served (a process sent PID 1 SIGTSTP, and dumb-init
+ * stops the group): continued, so that the program goes on. */
+static void rescue_stopped(struct rb_scn_session *s, struct rb_scn_result *res)
 {
-	char st = rb_proc_state(s->app_host);
-
-	if ((st == 'T' || st == 't') && !s->app_stopped_by_us) {
-		s->t_app_continued_ns = rb_now_ns();
-		syscall(SYS_pidfd_send_signal, s->app_pidfd, SIGCONT, NULL, 0);
-		note(res, -1, "the app was stopped: the harness sent it SIGCONT");
-	}
+	if (!s->app_stopped_by_us)
+		continue_stopped(s, res, -1);
 }
 
 /* Until the app finished the program, or it or PID 1 ended, or the deadline. */
@@ -1002,8 +997,8 @@ static int drive(struct rb_scn_session *s, struct rb_scn_result *res, uint32_t s
 			return 0;
 		if (interrupted(s))
 			return rb_sys_error(err, EINTR, "interrupted");
-		if (rb_now_ns() - progress > 20 * MS) { /* the app quiet that long: stopped? */
-			rescue_app(s, res);
+		if (rb_now_ns() - progress > 20 * MS) { /* quiet that long: something stopped? */
+			rescue_stopped(s, res);
 			progress = rb_now_ns();
 		}
 		if (rb_now_ns() >= deadline) {
