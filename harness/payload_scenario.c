@@ -125,6 +125,10 @@ static __attribute__((noreturn)) void exit_group_raw(int status)
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	struct rb_channel *ch = scn_chan;
+	/* the system call before the entry is claimed: a stop signal taken on
+	 * its way back would leave a claimed entry unwritten */
+	int32_t self = (int32_t)raw(SYS_getpid, 0, 0, 0, 0, 0);
+	int64_t t = now_ns();
 	struct rb_signal_entry *e;
 	uint32_t i;
 
@@ -133,11 +137,11 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	if (i >= RB_CHANNEL_MAX_SIGNALS)
 		return;
 	e = &ch->signals[i];
-	e->t_ns = now_ns();
+	e->t_ns = t;
 	e->code = si->si_code;
 	e->pid = si->si_pid;
 	e->uid = (int32_t)si->si_uid;
-	e->receiver = (int32_t)raw(SYS_getpid, 0, 0, 0, 0, 0);
+	e->receiver = self;
 	__atomic_store_n(&e->signo, sig, __ATOMIC_RELEASE);
 }
 

@@ -636,12 +636,14 @@ static bool pid1_behind(struct rb_scn_session *s, int sig)
  * waits for a CPU: up to 1 s) until each process that must log it and can
  * now (not blocking it, not stopped) did; those still without it then but
  * with it pending were forwarded to, only late. */
+static void continue_stopped(struct rb_scn_session *s, struct rb_scn_result *res, int op);
+
 static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *sd, int64_t since)
 {
 	int64_t end = sd->t_ns + s->o.forward_ns, last = sd->t_ns + 1000 * MS;
 	/* realtime signals do not merge: a copy sent to the app's group reaches
 	 * it directly too, and it is PID 1's own that must be waited for */
-	bool from_pid1 = sd->sig >= SIGRTMIN && s->r.mode != RB_MODE_NONE;
+	bool from_pid1 = sd->sig >= SIGRTMIN && s->r.mode != RB_MODE_NONE, continued = false;
 
 	for (;;) {
 		uint32_t w = __atomic_load_n(&s->sh->wake, __ATOMIC_ACQUIRE), missing = 0;
@@ -654,6 +656,12 @@ static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *s
 		}
 		if (!missing)
 			return;
+		/* a receiver a stop signal stopped meanwhile (dumb-init stops the
+		 * group on TSTP): continued, as the program goes on (10 ms in) */
+		if (rb_now_ns() > sd->t_ns + 10 * MS && !continued) {
+			continue_stopped(s, NULL, sd->op);
+			continued = true;
+		}
 		if (rb_now_ns() >= end) {
 			if (pid1_behind(s, sd->sig) && end < last) {
 				end += 10 * MS;
@@ -707,7 +715,8 @@ static void await_held(struct rb_scn_session *s, struct rb_scn_result *res)
 
 /* Processes the program did not stop but a stop signal did (an init that
  * turns TSTP into SIGSTOP of the group, or a process that left TSTP at its
- * default action): continued, so that the program goes on. */
+ * default action): continued, so that the program goes on; RES (if any)
+ * notes it. */
 static void continue_stopped(struct rb_scn_session *s, struct rb_scn_result *res, int op)
 {
 	for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
@@ -721,10 +730,13 @@ static void continue_stopped(struct rb_scn_session *s, struct rb_scn_result *res
 		if (st != 'T' && st != 't')
 			continue;
 		syscall(SYS_pidfd_send_signal, fd, SIGCONT, NULL, 0);
-		if (i == RB_SCN_APP) {
+		if (i == RB_SCN_APP)
 			s->t_app_continued_ns = rb_now_ns();
+		if (!res)
+			continue;
+		if (i == RB_SCN_APP)
 			note(res, op, "the app was stopped: the harness sent it SIGCONT");
-		} else
+		else
 			note(res, op, "process %d was stopped: the harness sent it SIGCONT", i);
 	}
 }
