@@ -402,6 +402,11 @@ static int reap_pid1(struct rb_sandbox *sb)
 {
 	int st;
 
+	/* waitpid(0) would wait for any child of ours: never without a PID 1 */
+	if (sb->pid1 <= 0) {
+		errno = ECHILD;
+		return -1;
+	}
 	while (waitpid(sb->pid1, &st, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
@@ -492,6 +497,8 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 {
 	int64_t deadline = sb->t_start_ns + opts->deadline_ns;
 
+	if (sb->pid1 <= 0)
+		return rb_sys_error(err, ECHILD, "no PID 1 to wait for: the sandbox did not start");
 	sb->end = RB_END_EXITED;
 	for (;;) {
 		struct pollfd fds[2 + RB_SANDBOX_MAX_JOINED] = {
