@@ -428,7 +428,8 @@ static void read_joined_status(struct rb_sandbox *sb, int i)
 	j->t_done_ns = rb_now_ns();
 	close(j->status_fd);
 	j->status_fd = -1;
-	waitpid(j->helper, NULL, 0);
+	if (j->helper > 0) /* waitpid(-1) would reap any child of ours */
+		waitpid(j->helper, NULL, 0);
 	j->helper = -1;
 	if (i == 0) {
 		sb->joiner_status = j->status;
