@@ -1,6 +1,6 @@
 # Tests: unit tests (cmocka, tests/unit/test_*.c) and integration tests
 # (tests/integration/*.sh, real namespaces), run by tests/run, which prints
-# TAP and ends with "N passed, N failed, N skipped".
+# TAP and ends with "N passed, N failed".
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 LIB_OBJ    := $(filter-out $(B)/obj/main.o,$(HARNESS_OBJ))
