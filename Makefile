@@ -1,8 +1,16 @@
 # reapbench — see README.md. `make` builds, `make test` tests, `make bench` benchmarks.
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -iquote harness \
-            -iquote bench
+# Source folders (README "Layout"): common/ is linked into all three programs
+# (reapbench, rb-payload, the reapers), payload/ is rb-payload, core/ report/
+# suites/ are the harness; bench/ holds the storm generator.
+SRC_DIRS := harness harness/common harness/core harness/report harness/suites \
+            harness/suites/conform harness/suites/scenario harness/payload bench
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
+            $(addprefix -iquote ,$(SRC_DIRS))
+# Every object records the headers it read (build/obj/**/*.d, included below),
+# so that make rebuilds only what a change touches.
+DEPFLAGS := -MMD -MP
 LDLIBS_HARNESS = -linih -ljansson -lm
 B        := build
 VERSION  := 0.1.0
@@ -14,54 +22,61 @@ LDFLAGS += -fsanitize=address,undefined
 B       := build-san
 endif
 
-# The harness: one binary with subcommands; every harness/*.c but the
-# payload's own (payload.c) and the spawner (in the storm objects below).
-HARNESS_SRC := $(filter-out harness/payload.c harness/payload_%.c harness/spawn.c,$(sort $(wildcard harness/*.c)))
-# The storm generator (bench/): the engine and one file per pattern, listed in
+COMMON_SRC  := $(sort $(wildcard harness/common/*.c))
+# The storm generator: the engine and one file per pattern, listed in
 # bench/patterns.c. Linked into the payload, which runs it, and the harness,
 # which lists and checks the patterns.
-STORM_SRC   := bench/storm.c bench/patterns.c $(sort $(wildcard bench/pattern_*.c)) harness/spawn.c
+STORM_SRC   := bench/storm.c bench/patterns.c $(sort $(wildcard bench/pattern_*.c))
+# The harness library: everything but main.c and the payload. The harness,
+# the unit tests and (built by clang, instrumented) the fuzz targets link it.
+LIB_SRC     := $(COMMON_SRC) $(STORM_SRC) \
+               $(sort $(wildcard harness/core/*.c harness/report/*.c harness/suites/*.c \
+                                 harness/suites/*/*.c))
 # The payload (workload under the reaper): static, so that it starts cheaply.
-PAYLOAD_SRC := harness/payload.c harness/payload_scenario.c harness/scenario.c harness/signames.c \
-               harness/stats.c harness/error.c harness/procfs.c
-# Reapers built from this repo.
+PAYLOAD_SRC := $(sort $(wildcard harness/payload/*.c)) $(COMMON_SRC) $(STORM_SRC)
+# Reapers built from this repo (reapers/src/rb-*.c).
 REAPERS     := $(B)/rb-init $(B)/rb-pause
 
-STORM_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(STORM_SRC)))
-HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/%.o) $(STORM_OBJ)
-PAYLOAD_OBJ := $(PAYLOAD_SRC:harness/%.c=$(B)/obj/%.o) $(STORM_OBJ)
+obj          = $(patsubst %.c,$(B)/obj/%.o,$(1))
+LIB          := $(B)/libreapbench.a
+ALL_OBJ     := $(call obj,$(LIB_SRC) $(PAYLOAD_SRC) harness/main.c $(REAPERS:$(B)/%=reapers/src/%.c))
 
 .PHONY: all setup test bench bench-check baseline clean FORCE
 all: $(B)/reapbench $(B)/rb-payload $(REAPERS)
 
-$(B)/obj/%.o: harness/%.c harness/*.h bench/*.h | $(B)/obj
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/obj/%.o: bench/%.c bench/*.h harness/*.h | $(B)/obj
-	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+# The version object carries the commit: rebuilt when the commit changes
+# ($(B)/commit is rewritten only then), not on every make.
+$(B)/commit: FORCE
+	@mkdir -p $(B)
+	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' >$@
+$(B)/obj/harness/core/version.o: $(B)/commit
+$(B)/obj/harness/core/version.o: CFLAGS += -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
 
-# Always rebuilt: it carries the commit.
-$(B)/obj/version.o: harness/version.c FORCE | $(B)/obj
-	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"' -c -o $@ $<
+$(LIB): $(call obj,$(LIB_SRC))
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
 
-$(B)/obj:
-	mkdir -p $@
-
-$(B)/reapbench: $(HARNESS_OBJ)
+$(B)/reapbench: $(B)/obj/harness/main.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_HARNESS)
 
 # Static unless sanitized (the sanitizer runtimes do not link statically).
-$(B)/rb-payload: $(PAYLOAD_OBJ)
+$(B)/rb-payload: $(call obj,$(PAYLOAD_SRC))
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) $(if $(filter 1,$(SANITIZE)),,-static) -o $@ $^ -lm
 
-$(B)/rb-%: reapers/src/rb-%.c harness/*.h | $(B)/obj
-	@echo "  CC+LD   $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< harness/signames.c
+$(B)/rb-%: $(B)/obj/reapers/src/rb-%.o $(B)/obj/harness/common/signames.o
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^
+
+-include $(ALL_OBJ:.o=.d)
+# Objects made on the way to a reaper are kept (no rebuild on the next make).
+.SECONDARY:
 
 include tests/tests.mk
 

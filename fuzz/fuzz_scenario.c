@@ -1,4 +1,4 @@
-/* libFuzzer target: scenario programs (harness/scenario.h) against a reaper
+/* libFuzzer target: scenario programs (harness/common/scenario.h) against a reaper
  * running as PID 1. Each input decodes to a program that runs in the
  * reaper's sandbox (scenario_run.h); the oracles (scenario_oracle.h) judge
  * the run against the reaper's claims, and a failed oracle prints the

@@ -1,4 +1,4 @@
-/* libFuzzer target: the scenario program codec (harness/scenario.c). Any
+/* libFuzzer target: the scenario program codec (harness/common/scenario.c). Any
  * bytes decode to a valid program, and its text form and its encoding both
  * lead back to the same program (nops, which nothing encodes, aside): a
  * mismatch aborts. Seeds: the text programs of fuzz/seeds/scenario, encoded

@@ -3,15 +3,16 @@
 # TAP and ends with "N passed, N failed".
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-LIB_OBJ    := $(filter-out $(B)/obj/main.o,$(HARNESS_OBJ))
 
 .PHONY: unit-tests test-build
 unit-tests: $(UNIT_BIN)
 
-$(B)/tests/test_%: tests/unit/test_%.c tests/unit/helpers.h $(LIB_OBJ) harness/*.h
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(dir $@)
-	@echo "  CC+LD   $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS_HARNESS) -lcmocka
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_HARNESS) -lcmocka
+
+-include $(UNIT_SRC:%.c=$(B)/obj/%.d)
 
 # Both builds: the plain one and the ASan+UBSan one.
 test-build:

@@ -1,4 +1,4 @@
-/* Unit tests for harness/comparable.c: which pairs of records compare may
+/* Unit tests for harness/report/comparable.c: which pairs of records compare may
  * judge. Each refusal has its negative control (the same pair, alike, is
  * accepted), and the message names what differs and both values. */
 #include <stdio.h>

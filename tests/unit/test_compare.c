@@ -1,4 +1,4 @@
-/* Unit tests for harness/compare.c: Mann-Whitney U p-values on small known
+/* Unit tests for harness/report/compare.c: Mann-Whitney U p-values on small known
  * cases, the seeded bootstrap interval of a ratio of medians, the verdict. */
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for harness/options.c: rb_parse_long and rb_parse_duration. */
+/* Unit tests for harness/suites/options.c: rb_parse_long and rb_parse_duration. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>

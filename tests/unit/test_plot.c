@@ -1,4 +1,4 @@
-/* Unit tests for harness/plot.c: gnuplot found or not in PATH, its failure
+/* Unit tests for harness/report/plot.c: gnuplot found or not in PATH, its failure
  * reported in one line, its timeout, a stale SVG never passing for a new
  * one. A fake gnuplot (a shell script in a PATH of our own) plays each part;
  * the real one, where installed, draws one SVG. Writes only under a

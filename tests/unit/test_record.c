@@ -1,4 +1,4 @@
-/* Unit tests for harness/record.c: building a run record, writing it and
+/* Unit tests for harness/core/record.c: building a run record, writing it and
  * loading it back. Runs from the repository root (reads
  * tests/unit/fixtures/records/); writes only under a mkdtemp directory. */
 #include <dirent.h>

@@ -1,4 +1,4 @@
-/* Unit tests for harness/registry.c: descriptor loading (rb_reaper_load),
+/* Unit tests for harness/core/registry.c: descriptor loading (rb_reaper_load),
  * lookup (rb_reaper_find, rb_registry_files) and command expansion
  * (rb_reaper_argv). Runs from the repository root: it reads the .ini files
  * in reapers/ and tests/unit/fixtures/. */

@@ -1,4 +1,4 @@
-/* Unit tests for harness/scenario.c: the decoder's bounds, the encoder and
+/* Unit tests for harness/common/scenario.c: the decoder's bounds, the encoder and
  * the text form as its inverses, the parser's errors. */
 #include <setjmp.h>
 #include <signal.h>

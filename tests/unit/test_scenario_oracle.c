@@ -1,4 +1,4 @@
-/* Unit tests for harness/scenario_oracle.c: each oracle on runs made up for
+/* Unit tests for harness/suites/scenario/scenario_oracle.c: each oracle on runs made up for
  * the purpose, the one that should fire and the one that should not (the
  * kernel rules it must respect: a zombie is PID 1's only once its parent is
  * gone, a held signal is owed only if it could be delivered, standard

@@ -1,4 +1,4 @@
-/* Unit tests for harness/sigmatch.c: which receipt belongs to which send. */
+/* Unit tests for harness/core/sigmatch.c: which receipt belongs to which send. */
 #include <signal.h>
 
 #include "helpers.h"

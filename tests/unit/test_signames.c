@@ -1,4 +1,4 @@
-/* Unit tests for harness/signames.c: rb_signal_parse and rb_signal_name. */
+/* Unit tests for harness/common/signames.c: rb_signal_parse and rb_signal_name. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for harness/stats.c: percentiles, summaries, histograms.
+/* Unit tests for harness/common/stats.c: percentiles, summaries, histograms.
  * Expected values are worked out by hand (and agree with numpy's default
  * percentile, which is the same type-7 interpolation). */
 #include <math.h>

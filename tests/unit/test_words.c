@@ -1,4 +1,4 @@
-/* Unit tests for harness/registry.c's word functions: rb_split_words (command
+/* Unit tests for harness/core/registry.c's word functions: rb_split_words (command
  * templates) and rb_shell_join (quoting argv for sh -c). */
 #include <setjmp.h>
 #include <stdarg.h>

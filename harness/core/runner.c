@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Verbs of rb-payload (harness/payload.c). */
+/* Verbs of rb-payload (harness/payload/payload.c). */
 static const char *const payload_verbs[] = {
 	"exit", "kill-self", "sleep", "signal-recorder", "orphans", "zombies", "storm", "leave",
 	"scenario",
