@@ -127,6 +127,31 @@ pid_t rb_proc_find_descendant(pid_t root, pid_t nspid)
 	return -1;
 }
 
+bool rb_proc_stopped(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	bool stopped = false;
+	DIR *tasks;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	tasks = opendir(path);
+	if (!tasks)
+		return false;
+	while (!stopped && (d = readdir(tasks))) {
+		char stat[96], buf[512], *p;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(stat, sizeof(stat), "/proc/%d/task/%s/stat", (int)pid, d->d_name);
+		if (!read_small(stat, buf, sizeof(buf)) || !(p = strrchr(buf, ')')))
+			continue;
+		stopped = p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+	}
+	closedir(tasks);
+	return stopped;
+}
+
 int rb_proc_stopped_children(pid_t pid)
 {
 	char path[64];

@@ -20,6 +20,10 @@ bool rb_proc_stat(pid_t pid, struct rb_pstat *st);
 /* Its state letter, '?' if unreadable. */
 char rb_proc_state(pid_t pid);
 
+/* Whether any thread of PID's thread group is stopped (T or t). A group
+ * whose leader has exited shows the leader as Z: its threads tell. */
+bool rb_proc_stopped(pid_t pid);
+
 /* PID's pid in its innermost namespace (the last NSpid field), -1 if gone. */
 pid_t rb_proc_innermost_pid(pid_t pid);
 

@@ -49,6 +49,19 @@ grep -q 'the app ended: killed by SIGTERM' "$TMP/out" && grep -q 'PID 1 exited 1
 	&& ok "replay: docker stop's SIGTERM kills an app without a handler, PID 1 exits 143" \
 	|| { notok "replay: killed.scn under tini"; diag <"$TMP/out"; }
 
+# 3b. dumb-init turns a forwarded SIGTTIN into a stop of the app's group: a
+# thread group whose leader exited first (its leader reads as a zombie) is
+# stopped too, and the harness must find it and continue it.
+if command -v dumb-init >/dev/null; then
+	rb replay -r dumb-init "$ROOT/tests/fixtures/stopped-threads.scn"
+	grep -q 'harness: process 1 was stopped: the harness sent it SIGCONT' "$TMP/out" \
+		&& grep -q 'forwarding   ok' "$TMP/out" \
+		&& ok "replay: a stopped thread group with an exited leader is found and continued" \
+		|| { notok "replay: stopped-threads.scn under dumb-init"; diag <"$TMP/out"; }
+else
+	skip "dumb-init is not installed (make setup)"
+fi
+
 # 4. --repeat says how often; --encode makes the fuzzer's bytes of a .scn.
 rb replay -r reference --repeat 3 --quiet "$SEEDS/hoard.scn"
 expect_eq "replay --repeat 3: a rate" "$(grep -o 'failed [0-9]* of 3' "$TMP/out")" "failed 0 of 3"

@@ -722,12 +722,11 @@ static void continue_stopped(struct rb_scn_session *s, struct rb_scn_result *res
 	for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
 		pid_t host = i == RB_SCN_APP ? s->app_host : s->seen[i].host_pid;
 		int fd = i == RB_SCN_APP ? s->app_pidfd : s->fd[i];
-		char st;
-
 		if (fd < 0 || (i > 0 && s->sh->procs[i].stopped) || !alive(s, i))
 			continue;
-		st = rb_proc_state(host);
-		if (st != 'T' && st != 't')
+		/* every thread: a group whose leader exited first (THREADS)
+		 * shows the leader as a zombie while its threads are stopped */
+		if (!rb_proc_stopped(host))
 			continue;
 		syscall(SYS_pidfd_send_signal, fd, SIGCONT, NULL, 0);
 		if (i == RB_SCN_APP)
@@ -748,12 +747,11 @@ static void watch_send(struct rb_scn_session *s, struct rb_scn_result *res, stru
 		claimed_receivers(s, sd);
 		if (strcmp(sd->expect, "stopped") == 0) {
 			int64_t end = sd->t_ns + s->o.forward_ns;
-			char st;
 
 			/* a send from inside stops the app that asked for it: by the
 			 * time its request is served the harness may have found it
 			 * stopped and continued it already */
-			while (!(sd->stop_seen = (st = rb_proc_state(s->app_host)) == 'T' || st == 't' ||
+			while (!(sd->stop_seen = rb_proc_stopped(s->app_host) ||
 						 s->t_app_continued_ns > sd->t_ns) &&
 			       rb_now_ns() < end)
 				sleep_ns(100000);
