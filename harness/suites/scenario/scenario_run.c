@@ -633,9 +633,9 @@ static bool pid1_behind(struct rb_scn_session *s, int sig)
 }
 
 /* Let a send land: wait (up to forward_ns, longer while PID 1 has it and
- * waits for a CPU: up to 1 s) until each process that must log it and can
- * now (not blocking it, not stopped) did; those still without it then but
- * with it pending were forwarded to, only late. */
+ * waits for a CPU: up to 1 s) until each process that must log it did, or,
+ * one that cannot now (blocking it, stopped), has it pending; those still
+ * without it then but with it pending were forwarded to, only late. */
 static void continue_stopped(struct rb_scn_session *s, struct rb_scn_result *res, int op);
 
 static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *sd, int64_t since)
@@ -649,10 +649,15 @@ static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *s
 		uint32_t w = __atomic_load_n(&s->sh->wake, __ATOMIC_ACQUIRE), missing = 0;
 
 		for (int i = 0; i < RB_SCN_MAX_PROCS; i++) {
-			if (!(sd->required & (1u << i)) || (sd->held & (1u << i)))
+			if (!(sd->required & (1u << i)) || !alive(s, i) ||
+			    receipts_after(s, i, sd->sig, since, from_pid1) > 0)
 				continue;
-			if (receipts_after(s, i, sd->sig, since, from_pid1) == 0 && alive(s, i))
-				missing |= 1u << i;
+			/* one that blocks it (or is stopped) cannot log it yet, but
+			 * must have it pending before the program goes on: else it
+			 * may leave the group (setsid) before PID 1 forwards */
+			if ((sd->held & (1u << i)) && (pending_at(s, sd, 1u << i) & (1u << i)))
+				continue;
+			missing |= 1u << i;
 		}
 		if (!missing)
 			return;
