@@ -173,3 +173,14 @@ void rb_suite_record_path(char *buf, size_t len, const char *json, const char *d
 	else
 		snprintf(buf, len, "%s/%s.json", dir, name);
 }
+
+bool rb_record_check_racy(json_t *rec, const char *check)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(rec, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")) ?: "", check) == 0)
+			return json_is_true(json_object_get(c, "racy"));
+	return false;
+}

@@ -5,6 +5,7 @@
 #define REAPBENCH_RECORD_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "error.h"
 #include "registry.h"
@@ -42,6 +43,9 @@ const char *rb_run_reaper(json_t *run);
 
 /* REAPER's first run in REC (borrowed), or NULL. */
 json_t *rb_record_first_run(json_t *rec, const char *reaper);
+
+/* A conform record's word on CHECK: racy (its outcome is a race by nature). */
+bool rb_record_check_racy(json_t *rec, const char *check);
 
 /* Load and validate a record: JSON syntax (with line), schema string and
  * the top-level shape. */

@@ -3,12 +3,10 @@
 #ifndef REAPBENCH_RUNNER_H
 #define REAPBENCH_RUNNER_H
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
 
 #include "channel.h"
-#include "options.h"
 #include "error.h"
 #include "record.h"
 #include "registry.h"
@@ -183,40 +181,15 @@ void rb_run_record(json_t *run, const struct rb_run_result *res);
 #define RB_MAX_PID_MAX 4194304
 #define RB_STORM_MAX_SAMPLES (1u << 20)
 
-#endif
-
-/* Sandbox options shared by every subcommand that runs something:
- * --pid-max N, --pids-max N, --deadline DUR, --userns auto|yes|no. */
-#define RB_SANDBOX_LONGOPTS                                        \
-	{ "pid-max", required_argument, NULL, RB_OPT_PID_MAX },    \
-	{ "pids-max", required_argument, NULL, RB_OPT_PIDS_MAX },  \
-	{ "deadline", required_argument, NULL, RB_OPT_DEADLINE },  \
-	{ "userns", required_argument, NULL, RB_OPT_USERNS }
-enum { RB_OPT_PID_MAX = 1000, RB_OPT_PIDS_MAX, RB_OPT_DEADLINE, RB_OPT_USERNS, RB_OPT_ALL,
-       RB_OPT_FIRST_FREE };
-#define RB_SANDBOX_USAGE                                                                   \
-	"  --pid-max N       per-namespace pid_max (default 4096, min 301; Linux 6.14+)\n"   \
-	"  --pids-max N      cgroup pids.max (default: the pid_max)\n"                        \
-	"  --deadline DUR    kill the sandbox after DUR (default 60s; e.g. 500ms, 2m)\n"     \
-	"  --userns MODE     auto|yes|no: a user namespace (auto: when not root)\n"          \
-	"  (DUR: 250us, 500ms, 1.5s, 2m; a bare number is seconds: --deadline 10 is 10 s)\n"
 
 void rb_sandbox_opts_default(struct rb_sandbox_opts *o);
-/* 1: OPT was a sandbox option and is applied; 0: not ours; -1: bad value. */
-int rb_sandbox_opt(int opt, const char *arg, struct rb_sandbox_opts *o, struct rb_error *err);
 
-/* The reapers a suite is asked for: -r NAME (repeatable; none: every
- * available init and the reference) and --all (the negative controls too),
- * for rb_registry_select. */
-#define RB_SELECTION_LONGOPTS                                  \
-	{ "reaper", required_argument, NULL, 'r' },            \
-	{ "all", no_argument, NULL, RB_OPT_ALL }
+/* The reapers a suite is asked for (-r NAME..., --all), for
+ * rb_registry_select. */
 #define RB_MAX_SELECTED 64
 struct rb_selection {
 	const char *names[RB_MAX_SELECTED];
 	int n;
 	bool all;
 };
-/* As rb_sandbox_opt, for -r and --all; CMD names the suite in the error. */
-int rb_selection_opt(int opt, const char *arg, const char *cmd, struct rb_selection *s,
-		     struct rb_error *err);
+#endif

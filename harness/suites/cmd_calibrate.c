@@ -10,7 +10,6 @@
  * Writes calibrate.json. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "record.h"
 #include "runner.h"
@@ -30,11 +30,6 @@
 #include "storm.h"
 
 #define MAX_OV_RUNS 100
-
-enum {
-	OPT_OUT = RB_OPT_FIRST_FREE, OPT_JSON, OPT_DURATION, OPT_REPEAT, OPT_COUNT, OPT_STRESS, OPT_QUICK,
-	OPT_OV_RUNS, OPT_OV_COUNT, OPT_RSS_COUNT, OPT_RSS_RATE,
-};
 
 #define TARGET_RAW 0.70
 #define TARGET_STRESS 10.0
@@ -59,6 +54,7 @@ struct cfg {
 	long repeat, count, stress_s;
 	long ov_runs, ov_count;   /* monitoring overhead: pairs of hoard runs, zombies each */
 	long rss_count;           /* the harness's RSS: a stream of this many (0: --quick) */
+	bool quick;
 	double rss_rate;
 	char out[1024];
 	const char *json; /* --json: the record's path, else out/calibrate.json */
@@ -71,116 +67,68 @@ struct result {
 	char skip[256];
 };
 
-static void usage(void)
+/* --stress-time DUR: stress-ng takes whole seconds */
+static int parse_stress_time(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
-	printf("usage: reapbench calibrate [--duration DUR] [--repeat N] [--count N]\n"
-	       "                           [--stress-time S] [--overhead-runs N] [--overhead-count N]\n"
-	       "                           [--rss-count N] [--rss-rate R] [--quick] [--out DIR] [--json PATH]\n"
-	       "                           [sandbox options]\n\n"
-	       "The raw kernel rates of clone(CLONE_VM|CLONE_VFORK) and fork (+ _exit + waitpid),\n"
-	       "stress-ng --zombie and --vfork, and the storm generator's orphan rate under the\n"
-	       "reference reaper, with the ratios against the targets (generator >= 70%% of the\n"
-	       "raw clone rate, >= 10x stress-ng --zombie); the drain of a hoard with the\n"
-	       "storm's monitoring on and off (target: < 5%% apart) and the harness's own peak RSS\n"
-	       "for a storm of --rss-count processes (default 100,000; target: < 64 MiB).\n\n"
-	       "  --duration DUR     each raw measurement (default 1s)\n"
-	       "  --repeat N         raw and generator runs; the median counts (default 5)\n"
-	       "  --count N          the generator's burst (default 2000)\n"
-	       "  --stress-time S    seconds per stress-ng run (default 3)\n"
-	       "  --overhead-runs N  monitoring overhead: hoard runs with monitoring on and as\n"
-	       "                     many off, interleaved (default 10)\n"
-	       "  --overhead-count N zombies per hoard (default 10000: a drain of tens of ms, long\n"
-	       "                     against the ~0.1 ms between two reads of pids.current)\n"
-	       "  --rss-count N      the harness's RSS: `reapbench storm` of a stream of N\n"
-	       "                     orphans under reference (default 100000)\n"
-	       "  --rss-rate R       that stream's rate (default 10000/s)\n"
-	       "  --quick            skip the RSS storm (the slow step)\n"
-	       "  --out DIR          results directory (default results/<date>-<host>)\n"
-	       "  --json PATH        the record (default DIR/calibrate.json)\n"
-	       RB_SANDBOX_USAGE);
+	int64_t ns;
+
+	if (rb_parse_duration(opt, arg, 1000000000LL, 600 * 1000000000LL, &ns, err) < 0)
+		return -1;
+	*(long *)field = (long)((ns + 999999999) / 1000000000);
+	return 0;
 }
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt calibrate_opts[] = {
+	{ "duration", 0, RB_OT_NS, "DUR", AT(duration_ns), 10e6, 60e9,
+	  .help = "each raw measurement" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 100,
+	  .help = "raw and generator runs; the median counts" },
+	{ "count", 0, RB_OT_LONG, "N", AT(count), 10, 100000, .help = "the generator's burst" },
+	{ "stress-time", 0, RB_OT_FN, "DUR", AT(stress_s), .parse = parse_stress_time,
+	  .help = "each stress-ng run (whole seconds)", .dflt = "3s" },
+	{ "overhead-runs", 0, RB_OT_LONG, "N", AT(ov_runs), 1, MAX_OV_RUNS,
+	  .help = "monitoring overhead: hoard runs with monitoring on and as\n"
+		  "many off, interleaved" },
+	{ "overhead-count", 0, RB_OT_LONG, "N", AT(ov_count), 10, 100000,
+	  .help = "zombies per hoard (a drain of tens of ms, long against\n"
+		  "the ~0.1 ms between two reads of pids.current)" },
+	{ "rss-count", 0, RB_OT_LONG, "N", AT(rss_count), 1, STORM_MAX_COUNT,
+	  .help = "the harness's RSS: `reapbench storm` of a stream of N\n"
+		  "orphans under reference" },
+	{ "rss-rate", 0, RB_OT_RATE, "R", AT(rss_rate), 0, 1e6, .help = "that stream's rate per second" },
+	{ "quick", 0, RB_OT_FLAG, NULL, AT(quick), .help = "skip the RSS storm (the slow step)" },
+	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
+	  .help = "results directory", .dflt = "results/<date>-<host>" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/calibrate.json" },
+	{ 0 },
+};
+
+static const struct rb_cli calibrate_cli = {
+	.name = "calibrate",
+	.about = "The raw kernel rates of clone(CLONE_VM|CLONE_VFORK) and fork (+ _exit + waitpid),\n"
+		 "stress-ng --zombie and --vfork, and the storm generator's orphan rate under the\n"
+		 "reference reaper, with the ratios against the targets (generator >= 70% of the\n"
+		 "raw clone rate, >= 10x stress-ng --zombie); the drain of a hoard with the\n"
+		 "storm's monitoring on and off (target: < 5% apart) and the harness's own peak RSS\n"
+		 "for a storm of --rss-count processes (target: < 64 MiB).",
+	.opts = calibrate_opts,
+	.groups = RB_CLI_SANDBOX,
+};
 
 static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
 		      struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "stress-time", required_argument, NULL, OPT_STRESS },
-		{ "overhead-runs", required_argument, NULL, OPT_OV_RUNS },
-		{ "overhead-count", required_argument, NULL, OPT_OV_COUNT },
-		{ "rss-count", required_argument, NULL, OPT_RSS_COUNT },
-		{ "rss-rate", required_argument, NULL, OPT_RSS_RATE },
-		{ "quick", no_argument, NULL, OPT_QUICK },
-		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' }, RB_SANDBOX_LONGOPTS, { 0 },
-	};
-	bool quick = false;
-	int opt, rc;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, opts, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'h':
-			usage();
-			return 1;
-		case OPT_DURATION:
-			if (rb_parse_duration("--duration", optarg, 10000000LL, 60 * 1000000000LL,
-					      &c->duration_ns, err) < 0)
-				return -1;
-			break;
-		case OPT_REPEAT:
-			if (rb_parse_long("--repeat", optarg, 1, 100, &c->repeat, err) < 0)
-				return -1;
-			break;
-		case OPT_COUNT:
-			if (rb_parse_long("--count", optarg, 10, 100000, &c->count, err) < 0)
-				return -1;
-			break;
-		case OPT_STRESS:
-			if (rb_parse_long("--stress-time", optarg, 1, 600, &c->stress_s, err) < 0)
-				return -1;
-			break;
-		case OPT_OV_RUNS:
-			if (rb_parse_long("--overhead-runs", optarg, 1, MAX_OV_RUNS, &c->ov_runs, err) < 0)
-				return -1;
-			break;
-		case OPT_OV_COUNT:
-			if (rb_parse_long("--overhead-count", optarg, 10, 100000, &c->ov_count, err) < 0)
-				return -1;
-			break;
-		case OPT_RSS_COUNT:
-			if (rb_parse_long("--rss-count", optarg, 1, STORM_MAX_COUNT, &c->rss_count, err) < 0)
-				return -1;
-			break;
-		case OPT_RSS_RATE:
-			if (rb_parse_rate("--rss-rate", optarg, 1e6, &c->rss_rate, err) < 0)
-				return -1;
-			break;
-		case OPT_QUICK:
-			quick = true;
-			break;
-		case OPT_OUT:
-			snprintf(c->out, sizeof(c->out), "%s", optarg);
-			break;
-		case OPT_JSON:
-			c->json = optarg;
-			break;
-		default:
-			return rb_bad_option("calibrate", argv, err);
-		}
-	}
-	if (optind < argc)
-		return rb_input_error(err, "calibrate: unexpected argument '%s'", argv[optind]);
+	rc = rb_cli_parse(&calibrate_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = c, .sandbox = opts }, &first, err);
+	if (rc != 0)
+		return rc;
 	if (c->count + 16 > opts->pid_max)
 		return rb_input_error(err, "calibrate: --count %ld needs a --pid-max of at least %ld",
 				      c->count, c->count + 16);
-	if (quick)
+	if (c->quick)
 		c->rss_count = 0;
 	return 0;
 }

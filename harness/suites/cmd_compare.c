@@ -6,12 +6,12 @@
  * conform: a cell ok in BASE and DEVIATES in NEW fails the gate.
  * Exit 0: no regression, 1: a regression, 2: bad input. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "comparable.h"
 #include "compare.h"
@@ -22,9 +22,6 @@
 #define RESAMPLES 2000
 #define MAX_METRIC_THRESHOLDS 64
 #define DEFAULT_THRESHOLD 10.0
-
-enum { OPT_THRESHOLD = 1000, OPT_METRIC_THRESHOLD, OPT_SEED, OPT_FORMAT, OPT_GAB, OPT_BMF,
-       OPT_OTHER_MACHINE, OPT_TRIM, OPT_RELATIVE };
 
 /* The storm and signals figures compared, and which way is better. Others
  * (counts that describe the storm rather than the reaper) are not compared.
@@ -61,53 +58,14 @@ struct cfg {
 	} mt[MAX_METRIC_THRESHOLDS];
 	int nmt;
 	uint64_t seed;
+	int format; /* 0 text, 1 json */
 	bool json, other_machine;
 	const char *gab, *bmf;
 };
 
-static void usage(void)
+static int parse_pct(const char *opt, const char *s, void *field, struct rb_error *err)
 {
-	printf("usage: reapbench compare BASE.json NEW.json [--threshold PCT] [--metric-threshold NAME=PCT]...\n"
-	       "                         [--seed N] [--format text|json] [--export-gab PATH]\n"
-	       "                         [--export-bmf PATH] [--allow-other-machine] [--trim PCT]\n"
-	       "                         [--relative-to REAPER]\n\n"
-	       "Compares two records of the same command (storm, signals or conform) from the same\n"
-	       "machine, made with the same options (all that shape a measurement: any but repeat and\n"
-	       "deadline) and observed alike; any other pair is bad input (exit 2, naming what differs).\n"
-	       "storm, signals: per reaper (and condition) and metric, the ratio of the\n"
-	       "medians over the runs NEW/BASE, its bootstrap 95%% interval (%d resamples, seeded)\n"
-	       "and a two-sided Mann-Whitney U test. A metric REGRESSES when the whole interval lies\n"
-	       "beyond the threshold in the bad direction and p < %.2f; it improves likewise in the\n"
-	       "good one; else it is the same. Signals lost or duplicated (should be zero) regress\n"
-	       "when NEW's median exceeds the most BASE saw in a run by more than %g.\n"
-	       "conform: a cell ok in BASE and DEVIATES in NEW is a regression; for a racy check,\n"
-	       "only when its claim held significantly less often (one-sided Fisher exact test over\n"
-	       "the runs, p < 0.05; one run each never is).\n\n"
-	       "  --threshold PCT           the change that matters (default %g)\n"
-	       "  --metric-threshold M=PCT  another threshold for metric M (repeatable)\n"
-	       "  --seed N                  the bootstrap's seed (default 1)\n"
-	       "  --format text|json        the report on stdout (default text)\n"
-	       "  --export-gab PATH         NEW's medians for github-action-benchmark: PATH holds the\n"
-	       "                            lower-is-better metrics (customSmallerIsBetter); PATH with\n"
-	       "                            \".json\" replaced by \"-bigger.json\" the higher-is-better\n"
-	       "                            ones (customBiggerIsBetter). range: half the 95%% interval\n"
-	       "  --export-bmf PATH         NEW's medians as Bencher Metric Format, with the interval\n"
-	       "  --allow-other-machine     compare records of a different hostname, kernel or cpus\n"
-	       "  --trim PCT                timed metrics (latency, drain, PID 1's CPU): drop the worst\n"
-	       "                            PCT %% of each record's runs first (default 0): on a shared\n"
-	       "                            machine other load only makes runs worse\n"
-	       "  --relative-to REAPER      timed metrics of the others as ratios to REAPER's median\n"
-	       "                            in the same record and condition (a yardstick run side by\n"
-	       "                            side: what slows the machine slows both); REAPER itself not\n"
-	       "                            judged; both records must have run it\n\n"
-	       "Figures below the storm observer's resolution count as the resolution and show as\n"
-	       "\"<100 us\"; a BASE median of 0 has no ratio (\"from 0\").\n"
-	       "Exit 0: no regression, 1: a regression, 2: bad input.\n",
-	       RESAMPLES, RB_CMP_ALPHA, COUNT_SLACK, DEFAULT_THRESHOLD);
-}
-
-static int parse_pct(const char *opt, const char *s, double *out, struct rb_error *err)
-{
+	double *out = field;
 	char *end;
 	double v;
 
@@ -128,83 +86,114 @@ static const struct cmp_metric *metric_find(const char *name, size_t len)
 	return NULL;
 }
 
+static int parse_metric_threshold(const char *opt, const char *arg, void *field,
+				  struct rb_error *err)
+{
+	struct cfg *c = field;
+	const struct cmp_metric *m;
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || !(m = metric_find(arg, (size_t)(eq - arg))))
+		return rb_input_error(err, "%s: '%s' is not METRIC=PCT with a compared metric", opt, arg);
+	if (c->nmt == MAX_METRIC_THRESHOLDS)
+		return rb_input_error(err, "%s: at most %d", opt, MAX_METRIC_THRESHOLDS);
+	c->mt[c->nmt].name = m->name;
+	if (parse_pct(opt, eq + 1, &c->mt[c->nmt].pct, err) < 0)
+		return -1;
+	c->nmt++;
+	return 0;
+}
+
+static int parse_trim(const char *opt, const char *arg, void *field, struct rb_error *err)
+{
+	if (parse_pct(opt, arg, field, err) < 0)
+		return -1;
+	if (*(double *)field >= 100)
+		return rb_input_error(err, "%s: '%s' leaves no run (below 100)", opt, arg);
+	return 0;
+}
+
+static int parse_seed(const char *opt, const char *arg, void *field, struct rb_error *err)
+{
+	long v;
+
+	if (rb_parse_long(opt, arg, 0, __LONG_MAX__, &v, err) < 0)
+		return -1;
+	*(uint64_t *)field = (uint64_t)v;
+	return 0;
+}
+
+static const char *const formats[] = { "text", "json", NULL };
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt compare_opts[] = {
+	{ "threshold", 0, RB_OT_FN, "PCT", AT(threshold), .parse = parse_pct,
+	  .help = "the change that matters", .dflt = RB_STR(DEFAULT_THRESHOLD) },
+	{ "metric-threshold", 0, RB_OT_FN, "M=PCT", RB_IN_CFG, 0, .parse = parse_metric_threshold,
+	  .help = "another threshold for metric M (repeatable)" },
+	{ "seed", 0, RB_OT_FN, "N", AT(seed), .parse = parse_seed, .help = "the bootstrap's seed",
+	  .dflt = "1" },
+	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats,
+	  .help = "the report on stdout: text or json" },
+	{ "export-gab", 0, RB_OT_STR, "PATH", AT(gab),
+	  .help = "NEW's medians for github-action-benchmark: PATH holds the\n"
+		  "lower-is-better metrics (customSmallerIsBetter); PATH with\n"
+		  "\".json\" replaced by \"-bigger.json\" the higher-is-better\n"
+		  "ones (customBiggerIsBetter). range: half the 95% interval" },
+	{ "export-bmf", 0, RB_OT_STR, "PATH", AT(bmf),
+	  .help = "NEW's medians as Bencher Metric Format, with the interval" },
+	{ "allow-other-machine", 0, RB_OT_FLAG, NULL, AT(other_machine),
+	  .help = "compare records of a different hostname, kernel or cpus" },
+	{ "trim", 0, RB_OT_FN, "PCT", AT(trim), .parse = parse_trim,
+	  .help = "timed metrics (latency, drain, PID 1's CPU): drop the worst\n"
+		  "PCT % of each record's runs first: on a shared machine other\n"
+		  "load only makes runs worse", .dflt = "0" },
+	{ "relative-to", 0, RB_OT_STR, "REAPER", AT(relative_to),
+	  .help = "timed metrics of the others as ratios to REAPER's median\n"
+		  "in the same record and condition (a yardstick run side by\n"
+		  "side: what slows the machine slows both); REAPER itself not\n"
+		  "judged; both records must have run it" },
+	{ 0 },
+};
+
+static const struct rb_cli compare_cli = {
+	.name = "compare",
+	.synopsis = "[OPTIONS] BASE.json NEW.json",
+	.about = "Compares two records of the same command (storm, signals or conform) from the same\n"
+		 "machine, made with the same options (all that shape a measurement: any but repeat and\n"
+		 "deadline) and observed alike; any other pair is bad input (exit 2, naming what differs).\n"
+		 "storm, signals: per reaper (and condition) and metric, the ratio of the\n"
+		 "medians over the runs NEW/BASE, its bootstrap 95% interval (" RB_STR(RESAMPLES)
+		 " resamples, seeded)\n"
+		 "and a two-sided Mann-Whitney U test. A metric REGRESSES when the whole interval lies\n"
+		 "beyond the threshold in the bad direction and p < " RB_STR(RB_CMP_ALPHA)
+		 "; it improves likewise in the\n"
+		 "good one; else it is the same. Signals lost or duplicated (should be zero) regress\n"
+		 "when NEW's median exceeds the most BASE saw in a run by more than " RB_STR(COUNT_SLACK)
+		 ".\n"
+		 "conform: a cell ok in BASE and DEVIATES in NEW is a regression; for a racy check,\n"
+		 "only when its claim held significantly less often (one-sided Fisher exact test over\n"
+		 "the runs, p < 0.05; one run each never is).\n\n"
+		 "Figures below the storm observer's resolution count as the resolution and show as\n"
+		 "\"<100 us\"; a BASE median of 0 has no ratio (\"from 0\").\n"
+		 "Exit 0: no regression, 1: a regression, 2: bad input.",
+	.opts = compare_opts,
+	.max_args = 2,
+};
+
 static int parse_args(int argc, char **argv, struct cfg *c, struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-		{ "metric-threshold", required_argument, NULL, OPT_METRIC_THRESHOLD },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "export-gab", required_argument, NULL, OPT_GAB },
-		{ "export-bmf", required_argument, NULL, OPT_BMF },
-		{ "allow-other-machine", no_argument, NULL, OPT_OTHER_MACHINE },
-		{ "trim", required_argument, NULL, OPT_TRIM },
-		{ "relative-to", required_argument, NULL, OPT_RELATIVE },
-		{ "help", no_argument, NULL, 'h' }, { 0 },
-	};
-	static const char *const formats[] = { "text", "json" };
-	const struct cmp_metric *m;
-	const char *eq;
-	long v;
-	int opt, v_fmt;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage();
-			return 1;
-		case OPT_THRESHOLD:
-			if (parse_pct("--threshold", optarg, &c->threshold, err) < 0)
-				return -1;
-			break;
-		case OPT_METRIC_THRESHOLD:
-			eq = strchr(optarg, '=');
-			if (!eq || !(m = metric_find(optarg, (size_t)(eq - optarg))))
-				return rb_input_error(err, "--metric-threshold: '%s' is not METRIC=PCT with a compared metric",
-						      optarg);
-			if (c->nmt == MAX_METRIC_THRESHOLDS)
-				return rb_input_error(err, "--metric-threshold: at most %d", MAX_METRIC_THRESHOLDS);
-			c->mt[c->nmt].name = m->name;
-			if (parse_pct("--metric-threshold", eq + 1, &c->mt[c->nmt].pct, err) < 0)
-				return -1;
-			c->nmt++;
-			break;
-		case OPT_SEED:
-			if (rb_parse_long("--seed", optarg, 0, __LONG_MAX__, &v, err) < 0)
-				return -1;
-			c->seed = (uint64_t)v;
-			break;
-		case OPT_FORMAT:
-			if (rb_parse_choice("--format", optarg, formats, 2, &v_fmt, err) < 0)
-				return -1;
-			c->json = v_fmt == 1;
-			break;
-		case OPT_GAB:
-			c->gab = optarg;
-			break;
-		case OPT_BMF:
-			c->bmf = optarg;
-			break;
-		case OPT_OTHER_MACHINE:
-			c->other_machine = true;
-			break;
-		case OPT_RELATIVE:
-			c->relative_to = optarg;
-			break;
-		case OPT_TRIM:
-			if (parse_pct("--trim", optarg, &c->trim, err) < 0)
-				return -1;
-			if (c->trim >= 100)
-				return rb_input_error(err, "--trim: '%s' leaves no run (below 100)", optarg);
-			break;
-		default:
-			return rb_bad_option("compare", argv, err);
-		}
-	}
-	if (argc - optind != 2)
+	rc = rb_cli_parse(&compare_cli, argc, argv, &(struct rb_cli_targets){ .cfg = c }, &first,
+			  err);
+	if (rc != 0)
+		return rc;
+	if (argc - first != 2)
 		return rb_input_error(err, "compare: needs BASE.json and NEW.json (try reapbench compare --help)");
-	c->base_path = argv[optind];
-	c->new_path = argv[optind + 1];
+	c->json = c->format == 1;
+	c->base_path = argv[first];
+	c->new_path = argv[first + 1];
 	return 0;
 }
 
@@ -674,18 +663,6 @@ static json_t *cell_of(json_t *rec, const char *reaper, const char *check)
 	return NULL;
 }
 
-/* The record's own word on CHECK: racy (its outcome is a race by nature). */
-static bool is_racy(json_t *rec, const char *check)
-{
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "checks"), i, x)
-		if (strcmp(json_string_value(json_object_get(x, "name")) ?: "", check) == 0)
-			return json_is_true(json_object_get(x, "racy"));
-	return false;
-}
-
 static long cell_long(json_t *cell, const char *key)
 {
 	return (long)json_integer_value(json_object_get(cell, key));
@@ -702,7 +679,7 @@ static bool cell_regresses(json_t *b, json_t *cb, json_t *cn, const char *check,
 	*p = NAN;
 	if (strcmp(vb, "ok") != 0 || strcmp(vn, "DEVIATES") != 0)
 		return false;
-	if (!is_racy(b, check))
+	if (!rb_record_check_racy(b, check))
 		return true;
 	*p = rb_fisher_fewer_p(cell_long(cb, "matches"), cell_long(cb, "runs"),
 			       cell_long(cn, "matches"), cell_long(cn, "runs"));

@@ -4,22 +4,20 @@
  * cell that could not be observed); 2: bad input. */
 #include <errno.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "conform.h"
 #include "options.h"
 #include "record.h"
 
-enum { OPT_FORMAT = RB_OPT_FIRST_FREE, OPT_CHECK, OPT_REPEAT, OPT_JSON, OPT_GRACE, OPT_LIST,
-       OPT_NO_RECORD, OPT_OUT };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON, FORMAT_TAP };
-static const char *const format_names[] = { "text", "md", "json", "tap" };
+static const char *const format_names[] = { "text", "md", "json", "tap", NULL };
 
 #define MAX_REAPERS 64
 #define MAX_OUTCOMES 6
@@ -97,32 +95,6 @@ static const char *row_outcome(struct matrix *m, size_t check)
 	return best;
 }
 
-static void usage(void)
-{
-	printf("usage: reapbench conform [-r REAPER]... [OPTIONS]\n\n"
-	       "Runs every check with each reaper as PID 1 of a fresh sandbox and prints the\n"
-	       "observed behaviour next to the reaper's claims (reapers/NAME.ini [claims]).\n\n"
-	       "  -r, --reaper R    a reaper (repeatable; default: every available init and\n"
-	       "                    the reference)\n"
-	       "  --all             also the negative controls (broken-*)\n"
-	       "  --check PATTERN   only checks whose name contains PATTERN (or matches it,\n"
-	       "                    if it has * ? [); repeatable, or A,B: any of them\n"
-	       "  --list            list the checks with one line each, run nothing\n"
-	       "  --repeat N        run racy checks N times and report rates (default 1)\n"
-	       "  --format F        text (default), md, json, tap\n"
-	       "  --json PATH       the run record (default DIR/conform.json with --out DIR, else\n"
-	       "                    results/runs/<time>-conform.json)\n"
-	       "  --out DIR         a results directory for the record, as the suites take\n"
-	       "  --no-record       write no record\n"
-	       "  --grace DUR       docker stop's grace period before SIGKILL (default 10s)\n"
-	       RB_SANDBOX_USAGE
-	       "\nCells: as claimed; \"!\" deviates from the claim; \"~\" nothing claimed;\n"
-	       "\"?\" could not be observed. Racy checks are marked \"(racy)\"; with --repeat, each\n"
-	       "column of such a row shows the same outcome, \"lost 3/10\": how many of the runs saw\n"
-	       "the row's commonest outcome (the record has every outcome's count). Exit 0 all\n"
-	       "claims held, 1 deviation, 2 bad input.\n");
-}
-
 /* --check PATTERN (repeatable, or comma-separated): the checks any of them
  * selects. */
 #define MAX_PATTERNS 32
@@ -131,17 +103,18 @@ struct patterns {
 	char p[MAX_PATTERNS][64];
 };
 
-static int add_patterns(struct patterns *ps, const char *arg, struct rb_error *err)
+static int add_patterns(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
+	struct patterns *ps = field;
 	const char *p = arg;
 
 	do {
 		size_t len = strcspn(p, ",");
 
 		if (len == 0 || len >= sizeof(ps->p[0]))
-			return rb_input_error(err, "--check: '%s' is not PATTERN[,PATTERN]...", arg);
+			return rb_input_error(err, "%s: '%s' is not PATTERN[,PATTERN]...", opt, arg);
 		if (ps->n == MAX_PATTERNS)
-			return rb_input_error(err, "--check: at most %d patterns", MAX_PATTERNS);
+			return rb_input_error(err, "%s: at most %d patterns", opt, MAX_PATTERNS);
 		snprintf(ps->p[ps->n++], sizeof(ps->p[0]), "%.*s", (int)len, p);
 		p += len;
 	} while (*p++ == ',');
@@ -162,6 +135,51 @@ static bool selected(const struct rb_check *c, const struct patterns *ps)
 			return true;
 	return ps->n == 0;
 }
+
+/* What the command line sets (the sandbox options go into the context). */
+struct cfg {
+	struct patterns patterns;
+	int format; /* enum format */
+	bool list, no_record;
+	long repeat;
+	int64_t grace_ns;
+	const char *json, *out;
+};
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt conform_opts[] = {
+	{ "check", 0, RB_OT_FN, "PATTERN", AT(patterns), .parse = add_patterns,
+	  .help = "only checks whose name contains PATTERN (or matches it,\n"
+		  "if it has * ? [); repeatable, or A,B: any of them", .dflt = "every check" },
+	{ "list", 0, RB_OT_FLAG, NULL, AT(list), .help = "list the checks with one line each, run nothing" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 10000,
+	  .help = "run racy checks N times and report rates" },
+	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = format_names,
+	  .help = "text, md, json or tap" },
+	{ "out", 0, RB_OT_STR, "DIR", AT(out), .help = "a results directory for the record",
+	  .dflt = "" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record",
+	  .dflt = "DIR/conform.json; without --out:\nresults/runs/<time>-conform.json" },
+	{ "no-record", 0, RB_OT_FLAG, NULL, AT(no_record), .help = "write no record" },
+	{ "grace", 0, RB_OT_NS, "DUR", AT(grace_ns), 0, 600e9,
+	  .help = "docker stop's grace period before SIGKILL" },
+	{ 0 },
+};
+
+static const struct rb_cli conform_cli = {
+	.name = "conform",
+	.about = "Runs every check with each reaper as PID 1 of a fresh sandbox and prints the\n"
+		 "observed behaviour next to the reaper's claims (reapers/NAME.ini [claims]).\n\n"
+		 "Cells: as claimed; \"!\" deviates from the claim; \"~\" nothing claimed;\n"
+		 "\"?\" could not be observed. Racy checks are marked \"(racy)\"; with --repeat, each\n"
+		 "column of such a row shows the same outcome, \"lost 3/10\": how many of the runs saw\n"
+		 "the row's commonest outcome (the record has every outcome's count). Exit 0 all\n"
+		 "claims held, 1 deviation, 2 bad input.",
+	.opts = conform_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.defaults = (const struct rb_opt_default[]){
+		{ "deadline", "the grace period and 5s more" }, { 0 } },
+};
 
 static void verdict(struct rb_cell *cell, int rc)
 {
@@ -505,92 +523,39 @@ static int pick_checks(struct matrix *m, const struct patterns *ps, struct rb_er
 
 int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		RB_SELECTION_LONGOPTS, { "help", no_argument, NULL, 'h' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "check", required_argument, NULL, OPT_CHECK },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "list", no_argument, NULL, OPT_LIST },
-		{ "grace", required_argument, NULL, OPT_GRACE },
-		{ "no-record", no_argument, NULL, OPT_NO_RECORD },
-		{ "out", required_argument, NULL, OPT_OUT }, RB_SANDBOX_LONGOPTS, { 0 },
-	};
 	struct rb_conform_ctx ctx = { .si = si };
 	static struct matrix m; /* large (descriptors); one per process */
 	struct rb_selection sel = { .n = 0 };
-	struct patterns patterns = { 0 };
-	const char *json_path = NULL, *out_dir = NULL;
-	enum format format = FORMAT_TEXT;
-	int choice;
-	bool list = false, record = true;
+	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000 };
+	const char *json_path;
+	enum format format;
+	bool record;
 	char default_json[4096];
-	int opt, rc, bad;
-	long repeat = 1;
+	int rc, bad, first;
+	long repeat;
 	json_t *rec;
 
 	rb_sandbox_opts_default(&ctx.opts);
 	ctx.opts.deadline_ns = 0;
-	ctx.grace_ns = 10LL * 1000000000; /* docker stop's default */
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, &ctx.opts, err);
-		if (rc == 0)
-			rc = rb_selection_opt(opt, optarg, "conform", &sel, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'h':
-			usage();
-			return 0;
-		case OPT_FORMAT:
-			if (rb_parse_choice("--format", optarg, format_names,
-					    (int)(sizeof(format_names) / sizeof(format_names[0])), &choice,
-					    err) < 0)
-				return -1;
-			format = (enum format)choice; /* in the enum's order */
-			break;
-		case OPT_CHECK:
-			if (add_patterns(&patterns, optarg, err) < 0)
-				return -1;
-			break;
-		case OPT_REPEAT:
-			if (rb_parse_long("--repeat", optarg, 1, 10000, &repeat, err) < 0)
-				return -1;
-			break;
-		case OPT_JSON:
-			json_path = optarg;
-			break;
-		case OPT_LIST:
-			list = true;
-			break;
-		case OPT_NO_RECORD:
-			record = false;
-			break;
-		case OPT_OUT:
-			out_dir = optarg;
-			break;
-		case OPT_GRACE:
-			if (rb_parse_duration("--grace", optarg, 0, 600 * 1000000000LL, &ctx.grace_ns,
-					      err) < 0)
-				return -1;
-			break;
-		default:
-			return rb_bad_option("conform", argv, err);
-		}
-	}
-	if (optind < argc)
-		return rb_input_error(err, "conform: unexpected argument '%s'", argv[optind]);
+	rc = rb_cli_parse(&conform_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &ctx.opts, .sel = &sel },
+			  &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	ctx.grace_ns = c.grace_ns; /* docker stop's default unless given */
+	json_path = c.json;
+	format = (enum format)c.format;
+	record = !c.no_record;
+	repeat = c.repeat;
 	/* Each run's deadline: 5 s of work beyond the grace period, unless set. */
 	if (ctx.opts.deadline_ns == 0)
 		ctx.opts.deadline_ns = ctx.grace_ns + 5LL * 1000000000;
-	if (pick_checks(&m, &patterns, err) < 0)
+	if (pick_checks(&m, &c.patterns, err) < 0)
 		return -1;
-	if (list) {
-		for (size_t c = 0; c < m.nchecks; c++)
-			printf("%-28s %s%s\n", m.checks[c].name, m.checks[c].doc,
-			       m.checks[c].racy ? " [racy]" : "");
+	if (c.list) {
+		for (size_t k = 0; k < m.nchecks; k++)
+			printf("%-28s %s%s\n", m.checks[k].name, m.checks[k].doc,
+			       m.checks[k].racy ? " [racy]" : "");
 		free(m.checks);
 		return 0;
 	}
@@ -630,8 +595,8 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
-	if (record && !json_path && out_dir) { /* as the suites: DIR/conform.json */
-		rb_suite_record_path(default_json, sizeof(default_json), NULL, out_dir, "conform");
+	if (record && !json_path && c.out) { /* as the suites: DIR/conform.json */
+		rb_suite_record_path(default_json, sizeof(default_json), NULL, c.out, "conform");
 		json_path = default_json;
 	} else if (record && !json_path) {
 		rb_default_record_path(default_json, sizeof(default_json), "conform");

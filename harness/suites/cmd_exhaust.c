@@ -15,7 +15,6 @@
  * Writes exhaust.json. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,13 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
 #include "storm.h"
-
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_RATE, OPT_SEARCH, OPT_REPEAT, OPT_JSON };
 
 #define DEFAULT_PID_MAX 1024
 #define DEFAULT_RATE 2000.0
@@ -78,82 +76,28 @@ struct row {
 	char error[256];
 };
 
-static void usage(void)
-{
-	printf("usage: reapbench exhaust [-r REAPER]... [--all] [--rate R] [--search] [--repeat N]\n"
-	       "                         [--out DIR] [--json PATH] [sandbox options]\n\n"
-	       "With a small pid_max (default %d here), per reaper: the capacity (pids held\n"
-	       "before EAGAIN, from a burst of pid_max orphans), then a stream of 3 x pid_max\n"
-	       "orphans at --rate: EAGAINs, survived (none, all reaped), recovered (a spawn\n"
-	       "succeeded after the first EAGAIN, in the same sandbox).\n\n"
-	       "  -r, --reaper R     a reaper (repeatable; default every available init, none and\n"
-	       "                     the reference)\n"
-	       "  --all              the negative controls too\n"
-	       "  --rate R           the stream's orphans per second (default %.0f)\n"
-	       "  --search           bisect --rate (%d steps) for the highest surviving rate\n"
-	       "  --repeat N         runs of it all per reaper: medians with min-max (default %d)\n"
-	       "  --out DIR          results directory (default results/<date>-<host>)\n"
-	       "  --json PATH        the record (default DIR/exhaust.json)\n"
-	       RB_SANDBOX_USAGE "  (exhaust: --pid-max defaults to %d, not 4096)\n", DEFAULT_PID_MAX,
-	       DEFAULT_RATE, SEARCH_STEPS, DEFAULT_REPEAT, DEFAULT_PID_MAX);
-}
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt exhaust_opts[] = {
+	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 1e6, .help = "the stream's orphans per second" },
+	{ "search", 0, RB_OT_FLAG, NULL, AT(search),
+	  .help = "bisect --rate (" RB_STR(SEARCH_STEPS) " steps) for the highest surviving rate" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT,
+	  .help = "runs of it all per reaper: medians with min-max" },
+	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
+	  .help = "results directory", .dflt = "results/<date>-<host>" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/exhaust.json" },
+	{ 0 },
+};
 
-
-static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
-		      struct rb_error *err)
-{
-	static const struct option longopts[] = {
-		RB_SELECTION_LONGOPTS,
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "search", no_argument, NULL, OPT_SEARCH },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		RB_SANDBOX_LONGOPTS, { 0 },
-	};
-	int opt, rc;
-
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, opts, err);
-		if (rc == 0)
-			rc = rb_selection_opt(opt, optarg, "exhaust", &c->sel, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'h':
-			usage();
-			return 1;
-		case OPT_RATE:
-			if (rb_parse_rate("--rate", optarg, 1e6, &c->rate, err) < 0)
-				return -1;
-			break;
-		case OPT_SEARCH:
-			c->search = true;
-			break;
-		case OPT_REPEAT:
-			if (rb_parse_long("--repeat", optarg, 1, MAX_REPEAT, &c->repeat, err) < 0)
-				return -1;
-			break;
-		case OPT_JSON:
-			c->json = optarg;
-			break;
-		case OPT_OUT:
-			snprintf(c->out, sizeof(c->out), "%s", optarg);
-			break;
-		default:
-			return rb_bad_option("exhaust", argv, err);
-		}
-	}
-	if (optind < argc)
-		return rb_input_error(err, "exhaust: unexpected argument '%s'", argv[optind]);
-	if (opts->pid_max > 65536)
-		return rb_input_error(err, "exhaust: --pid-max %ld is not small (at most 65536: the "
-				      "stream makes 3 x pid_max orphans)", opts->pid_max);
-	return 0;
-}
-
+static const struct rb_cli exhaust_cli = {
+	.name = "exhaust",
+	.about = "With a small pid_max, per reaper: the capacity (pids held before EAGAIN, from a\n"
+		 "burst of pid_max orphans), then a stream of 3 x pid_max orphans at --rate:\n"
+		 "EAGAINs, survived (none, all reaped), recovered (a spawn succeeded after the\n"
+		 "first EAGAIN, in the same sandbox). --pid-max is at most 65536 here.",
+	.opts = exhaust_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+};
 
 /* ---- one storm -------------------------------------------------------------------- */
 
@@ -608,7 +552,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
 	size_t nreapers = 0;
-	int rc, failures = 0, nrows = 0;
+	int rc, failures = 0, nrows = 0, first;
 	bool interrupted = false;
 	long pid_max;
 	char path[1200];
@@ -617,9 +561,14 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	rb_sandbox_opts_default(&opts);
 	opts.pid_max = DEFAULT_PID_MAX;
 	opts.deadline_ns = 15LL * 1000000000;
-	rc = parse_args(argc, argv, &c, &opts, err);
+	rc = rb_cli_parse(&exhaust_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	if (opts.pid_max > 65536)
+		return rb_input_error(err, "exhaust: --pid-max %ld is not small (at most 65536: the "
+				      "stream makes 3 x pid_max orphans)", opts.pid_max);
 	pid_max = opts.pid_max;
 	/* the bound is pid_max; the cgroup stays out of its way. Without a
 	 * per-namespace pid_max, pids.max = P plays its part. */

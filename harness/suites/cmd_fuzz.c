@@ -8,7 +8,6 @@
  * table. Exit 0: no finding; 1: a finding; 2: bad input. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "options.h"
 #include "record.h"
@@ -29,16 +29,13 @@
 #include "scenario_oracle.h"
 #include "scenario_report.h"
 
-enum { OPT_TIME = RB_OPT_FIRST_FREE, OPT_CAMPAIGNS, OPT_REPLAYS, OPT_OUT, OPT_JSON, OPT_FORMAT,
-       OPT_FUZZER, OPT_SEEDS };
-
 struct fuzz_cfg {
 	struct rb_selection sel;
 	struct rb_scn_opts o;
 	int64_t time_ns;
 	long campaigns, replays;
 	const char *out, *json, *fuzzer, *seeds;
-	bool md;
+	int format; /* 0 text, 1 md */
 	char out_buf[512], fuzzer_buf[PATH_MAX], seeds_buf[PATH_MAX];
 };
 
@@ -64,28 +61,6 @@ struct reaper_row {
 	struct campaign *c;
 	long n;
 };
-
-static void usage(void)
-{
-	printf("usage: reapbench fuzz [-r REAPER]... [OPTIONS]\n\n"
-	       "Fuzzes each reaper as PID 1 with scenario programs (build-fuzz/fuzz_scenario,\n"
-	       "libFuzzer) until --time is up or an oracle fails; replays each finding.\n\n"
-	       "  -r, --reaper R    a reaper (repeatable; default: every available init and\n"
-	       "                    the reference)\n"
-	       "  --all             also the negative controls (broken-*)\n"
-	       "  --time DUR        per campaign (default 60s)\n"
-	       "  --campaigns N     campaigns per reaper, each from the seeds alone (default 1);\n"
-	       "                    the table gives the median time to the first finding\n"
-	       "  --replays N       replays of a finding under its reaper (default 5)\n"
-	       "  --out DIR         corpora, crash files and logs (default\n"
-	       "                    results/<date>-<host>/fuzz)\n"
-	       "  --json PATH       the record (default results/runs/<time>-fuzz.json)\n"
-	       "  --format F        text (default) or md\n"
-	       "  --fuzzer PATH     the fuzz target (default build-fuzz/fuzz_scenario)\n"
-	       "  --seeds DIR       seed programs, as bytes (default build-fuzz/seeds/scenario)\n"
-	       RB_SCN_USAGE
-	       "\nExit 0: no oracle failed; 1: a finding; 2: bad input.\n");
-}
 
 /* ---- running one campaign ------------------------------------------------------- */
 
@@ -374,10 +349,10 @@ static double median_found(const struct reaper_row *row, int *found)
 
 static void print_table(const struct reaper_row *rows, size_t n, const struct fuzz_cfg *cfg)
 {
-	const char *fmt = cfg->md ? "| %s | %s | %s | %s | %s | %s |\n" : "%-20s %-16s %-9s %-9s %-14s %s\n";
+	const char *fmt = cfg->format == 1 ? "| %s | %s | %s | %s | %s | %s |\n" : "%-20s %-16s %-9s %-9s %-14s %s\n";
 
 	printf(fmt, "REAPER", "CAMPAIGNS", "EXECS/S", "FEATURES", "FOUND", "FINDING");
-	if (cfg->md)
+	if (cfg->format == 1)
 		printf("|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct reaper_row *row = &rows[i];
@@ -459,77 +434,48 @@ static json_t *record(const struct rb_sysinfo *si, const struct reaper_row *rows
 
 /* ---- options --------------------------------------------------------------------------- */
 
+static const char *const formats[] = { "text", "md", NULL };
+
+#define AT(field) RB_IN_CFG, offsetof(struct fuzz_cfg, field)
+static const struct rb_opt fuzz_opts[] = {
+	{ "time", 0, RB_OT_NS, "DUR", AT(time_ns), 1e9, 7 * 24 * 3600e9, .help = "per campaign" },
+	{ "campaigns", 0, RB_OT_LONG, "N", AT(campaigns), 1, 256,
+	  .help = "campaigns per reaper, each from the seeds alone;\n"
+		  "the table gives the median time to the first finding" },
+	{ "replays", 0, RB_OT_LONG, "N", AT(replays), 0, 1000,
+	  .help = "replays of a finding under its reaper" },
+	{ "out", 0, RB_OT_STR, "DIR", AT(out), .help = "corpora, crash files and logs",
+	  .dflt = "results/<date>-<host>/fuzz" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record",
+	  .dflt = "results/runs/<time>-fuzz.json" },
+	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats, .help = "text or md" },
+	{ "fuzzer", 0, RB_OT_STR, "PATH", AT(fuzzer), .help = "the fuzz target",
+	  .dflt = "build-fuzz/fuzz_scenario" },
+	{ "seeds", 0, RB_OT_STR, "DIR", AT(seeds), .help = "seed programs, as bytes",
+	  .dflt = "build-fuzz/seeds/scenario" },
+	{ 0 },
+};
+
+static const struct rb_cli fuzz_cli = {
+	.name = "fuzz",
+	.about = "Fuzzes each reaper as PID 1 with scenario programs (build-fuzz/fuzz_scenario,\n"
+		 "libFuzzer) until --time is up or an oracle fails; replays each finding.\n\n"
+		 "Exit 0: no oracle failed; 1: a finding; 2: bad input.",
+	.opts = fuzz_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SCENARIO | RB_CLI_SANDBOX,
+};
+
 static int parse_args(int argc, char **argv, const struct rb_sysinfo *si, struct fuzz_cfg *cfg,
 		      struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		RB_SELECTION_LONGOPTS, { "help", no_argument, NULL, 'h' },
-		{ "time", required_argument, NULL, OPT_TIME },
-		{ "campaigns", required_argument, NULL, OPT_CAMPAIGNS },
-		{ "replays", required_argument, NULL, OPT_REPLAYS },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "fuzzer", required_argument, NULL, OPT_FUZZER },
-		{ "seeds", required_argument, NULL, OPT_SEEDS }, RB_SCN_LONGOPTS, RB_SANDBOX_LONGOPTS,
-		{ 0 },
-	};
-	int opt, rc;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_selection_opt(opt, optarg, "fuzz", &cfg->sel, err);
-		if (rc == 0)
-			rc = rb_scn_opt(opt, optarg, &cfg->o, err);
-		if (rc == 0)
-			rc = rb_sandbox_opt(opt, optarg, &cfg->o.sb, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'h':
-			usage();
-			return 1;
-		case OPT_TIME:
-			if (rb_parse_duration("--time", optarg, 1000000000LL, 7LL * 24 * 3600 * 1000000000,
-					      &cfg->time_ns, err) < 0)
-				return -1;
-			break;
-		case OPT_CAMPAIGNS:
-			if (rb_parse_long("--campaigns", optarg, 1, 256, &cfg->campaigns, err) < 0)
-				return -1;
-			break;
-		case OPT_REPLAYS:
-			if (rb_parse_long("--replays", optarg, 0, 1000, &cfg->replays, err) < 0)
-				return -1;
-			break;
-		case OPT_OUT:
-			cfg->out = optarg;
-			break;
-		case OPT_JSON:
-			cfg->json = optarg;
-			break;
-		case OPT_FORMAT: {
-			static const char *const formats[] = { "text", "md" };
-			int f;
-
-			if (rb_parse_choice("--format", optarg, formats, 2, &f, err) < 0)
-				return -1;
-			cfg->md = f == 1;
-			break;
-		}
-		case OPT_FUZZER:
-			cfg->fuzzer = optarg;
-			break;
-		case OPT_SEEDS:
-			cfg->seeds = optarg;
-			break;
-		default:
-			return rb_bad_option("fuzz", argv, err);
-		}
-	}
-	if (optind < argc)
-		return rb_input_error(err, "fuzz: unexpected argument '%s'", argv[optind]);
+	rc = rb_cli_parse(&fuzz_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = cfg, .sandbox = &cfg->o.sb, .sel = &cfg->sel,
+						    .scn = &cfg->o },
+			  &first, err);
+	if (rc != 0)
+		return rc;
 	if (!cfg->fuzzer) {
 		snprintf(cfg->fuzzer_buf, sizeof(cfg->fuzzer_buf), "%.*s/../build-fuzz/fuzz_scenario",
 			 PATH_MAX - 40, si->exe_dir);

@@ -1,9 +1,9 @@
 /* reapbench list: the registry, and what of it runs on this machine. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "options.h"
 #include "registry.h"
@@ -17,23 +17,25 @@ static void print_reaper(const struct rb_reaper *r)
 			    : r->unavailable_reason);
 }
 
+static const struct rb_opt list_opts[] = { { 0 } };
+
+static const struct rb_cli list_cli = {
+	.name = "list",
+	.about = "Every reaper descriptor of the registry (reapers/*.ini next to the binary;\n"
+		 "REAPBENCH_REAPERS names another folder) and whether it can run here.\n\n"
+		 "Exit 0; 2 when a descriptor is malformed (each one named with its line).",
+	.opts = list_opts,
+};
+
 int rb_cmd_list(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	struct rb_reaper *reapers;
 	size_t n;
-	int opt, bad = 0, available = 0;
+	int rc, first, bad = 0, available = 0;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("usage: reapbench list\n\nReaper descriptors are read from %s\n"
-			       "(override with REAPBENCH_REAPERS).\n", si->reapers_dir);
-			return 0;
-		}
-		return rb_bad_option("list", argv, err);
-	}
-	if (optind < argc)
-		return rb_input_error(err, "list: unexpected argument '%s'", argv[optind]);
+	rc = rb_cli_parse(&list_cli, argc, argv, &(struct rb_cli_targets){ 0 }, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	if (rb_registry_load_all(si, &reapers, &n, &bad, err) < 0)
 		return -1;
 	printf("%-20s %-9s %-10s %-11s %-8s %s\n", "REAPER", "CLASS", "MODE", "STATUS", "VERSION",

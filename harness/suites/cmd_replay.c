@@ -7,28 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "options.h"
 #include "runner.h"
 #include "scenario_report.h"
-
-enum { OPT_REPEAT = RB_OPT_FIRST_FREE, OPT_ENCODE, OPT_QUIET };
-
-static void usage(void)
-{
-	printf("usage: reapbench replay -r REAPER [OPTIONS] FILE...\n\n"
-	       "Runs each scenario program FILE (a crash file of the scenario fuzzer, or the\n"
-	       "text form FILE.scn) with REAPER as PID 1, and prints the program, its timeline\n"
-	       "and the oracles' verdicts.\n\n"
-	       "  -r, --reaper R    reaper name (reapbench list) or descriptor file\n"
-	       "  --repeat N        run each program N times and say how often it failed\n"
-	       "                    (the timeline shown is of the first failing run)\n"
-	       "  --quiet           verdicts only, no program or timeline\n"
-	       "  --encode OUT      write FILE's bytes (as the fuzzer reads them) to OUT, run\n"
-	       "                    nothing (make a seed from a .scn)\n"
-	       RB_SCN_USAGE RB_SANDBOX_USAGE
-	       "\nExit 0: every oracle held; 1: an oracle failed; 2: bad input.\n");
-}
 
 static int encode_to(const char *in, const char *out, struct rb_error *err)
 {
@@ -95,69 +78,69 @@ static int replay_one(struct rb_scn_session *sess, const struct rb_reaper *r,
 	return failed ? 1 : 0;
 }
 
+struct cfg {
+	const char *reaper, *encode;
+	bool quiet;
+	long repeat;
+};
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt replay_opts[] = {
+	{ "reaper", 'r', RB_OT_STR, "R", AT(reaper),
+	  .help = "the reaper: a name (reapbench list) or a descriptor file" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 100000,
+	  .help = "run each program N times and say how often it failed\n"
+		  "(the timeline shown is of the first failing run)" },
+	{ "quiet", 0, RB_OT_FLAG, NULL, AT(quiet), .help = "verdicts only, no program or timeline" },
+	{ "encode", 0, RB_OT_STR, "OUT", AT(encode),
+	  .help = "write FILE's bytes (as the fuzzer reads them) to OUT, run\n"
+		  "nothing (make a seed from a .scn)" },
+	{ 0 },
+};
+
+static const struct rb_cli replay_cli = {
+	.name = "replay",
+	.synopsis = "-r REAPER [OPTIONS] FILE...",
+	.about = "Runs each scenario program FILE (a crash file of the scenario fuzzer, or the\n"
+		 "text form FILE.scn) with REAPER as PID 1, and prints the program, its timeline\n"
+		 "and the oracles' verdicts; a fresh sandbox per program unless --persistent.\n\n"
+		 "Exit 0: every oracle held; 1: an oracle failed; 2: bad input.",
+	.opts = replay_opts,
+	.groups = RB_CLI_SCENARIO | RB_CLI_SANDBOX,
+	.max_args = 1 << 20,
+};
+
 int rb_cmd_replay(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		{ "reaper", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "encode", required_argument, NULL, OPT_ENCODE },
-		{ "quiet", no_argument, NULL, OPT_QUIET }, RB_SCN_LONGOPTS, RB_SANDBOX_LONGOPTS, { 0 },
-	};
-	const char *reaper = NULL, *encode = NULL;
+	struct cfg c = { .repeat = 1 };
 	struct rb_scn_session *sess;
 	struct rb_scn_opts o;
 	struct rb_reaper r;
-	bool quiet = false;
-	long repeat = 1;
-	int opt, rc, worst = 0;
+	int rc, worst = 0, optind;
 
 	rb_scn_opts_default(&o);
 	o.persistent = false; /* a crash file is one program: replay it as it began */
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, &o.sb, err);
-		if (rc == 0)
-			rc = rb_scn_opt(opt, optarg, &o, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'r':
-			reaper = optarg;
-			break;
-		case 'h':
-			usage();
-			return 0;
-		case OPT_REPEAT:
-			if (rb_parse_long("--repeat", optarg, 1, 100000, &repeat, err) < 0)
-				return -1;
-			break;
-		case OPT_ENCODE:
-			encode = optarg;
-			break;
-		case OPT_QUIET:
-			quiet = true;
-			break;
-		default:
-			return rb_bad_option("replay", argv, err);
-		}
-	}
+	rc = rb_cli_parse(&replay_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &o.sb, .scn = &o }, &optind,
+			  err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	if (optind >= argc)
 		return rb_input_error(err, "replay: no program file given (see replay --help)");
-	if (encode) {
+	if (c.encode) {
 		if (argc - optind != 1)
 			return rb_input_error(err, "replay: --encode takes one program file");
-		return encode_to(argv[optind], encode, err) < 0 ? -1 : 0;
+		return encode_to(argv[optind], c.encode, err) < 0 ? -1 : 0;
 	}
-	if (!reaper)
+	if (!c.reaper)
 		return rb_input_error(err, "replay: --reaper is required (see reapbench list)");
-	if (rb_reaper_find(si, reaper, &r, err) < 0)
+	if (rb_reaper_find(si, c.reaper, &r, err) < 0)
 		return -1;
 	rb_reaper_resolve(si, &r);
 	if (rb_scn_session_new(si, &r, &o, &sess, err) < 0)
 		return -1;
 	for (int i = optind; i < argc; i++) {
-		rc = replay_one(sess, &r, &o, argv[i], repeat, quiet, err);
+		rc = replay_one(sess, &r, &o, argv[i], c.repeat, c.quiet, err);
 		if (rc < 0) {
 			rb_scn_session_free(sess);
 			return -1;

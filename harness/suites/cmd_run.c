@@ -1,5 +1,4 @@
 /* reapbench run --reaper R -- PAYLOAD ARGS: one payload under one reaper. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,28 +6,57 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "signames.h"
 #include "record.h"
 #include "runner.h"
 
-enum { OPT_JSON = RB_OPT_FIRST_FREE, OPT_NO_RECORD, OPT_SEND, OPT_SEND_DELAY };
+struct cfg {
+	const char *reaper, *json;
+	bool no_record;
+	struct rb_signal_plan plan;
+};
 
-static void usage(void)
+static int parse_send(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
-	printf("usage: reapbench run --reaper NAME|FILE [OPTIONS] -- PAYLOAD [ARGS...]\n\n"
-	       "PAYLOAD is an rb-payload verb (exit N, kill-self SIG, sleep S, signal-recorder,\n"
-	       "orphans N, zombies N, storm PATTERN [--count N ...], leave N) or any executable.\n\n"
-	       "  -r, --reaper R    reaper name (reapbench list) or descriptor file\n"
-	       RB_SANDBOX_USAGE
-	       "  --send SIG        send SIG to PID 1 from outside once the payload is ready\n"
-	       "                    (repeatable; the signal-recorder payload reports ready)\n"
-	       "  --send-delay DUR  wait DUR after ready before sending (default 0)\n"
-	       "  --json PATH       where to write the run record\n"
-	       "                    (default results/runs/<time>-<reaper>.json)\n"
-	       "  --no-record       write no record\n");
+	struct rb_signal_plan *plan = field;
+
+	if (plan->n == RB_MAX_SENDS)
+		return rb_input_error(err, "%s: at most %d signals", opt, RB_MAX_SENDS);
+	plan->sig[plan->n] = rb_signal_parse(arg);
+	if (plan->sig[plan->n] < 0)
+		return rb_input_error(err, "%s: '%s' is not a signal", opt, arg);
+	plan->n++;
+	return 0;
 }
 
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt run_opts[] = {
+	{ "reaper", 'r', RB_OT_STR, "R", AT(reaper),
+	  .help = "the reaper: a name (reapbench list) or a descriptor file" },
+	{ "send", 0, RB_OT_FN, "SIG", AT(plan), .parse = parse_send,
+	  .help = "send SIG to PID 1 from outside once the payload is ready\n"
+		  "(repeatable; the signal-recorder payload reports ready)" },
+	{ "send-delay", 0, RB_OT_NS, "DUR", AT(plan.delay_ns), 0, 3600e9,
+	  .help = "wait DUR after ready before sending" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record",
+	  .dflt = "results/runs/<time>-<reaper>.json" },
+	{ "no-record", 0, RB_OT_FLAG, NULL, AT(no_record), .help = "write no record" },
+	{ 0 },
+};
+
+static const struct rb_cli run_cli = {
+	.name = "run",
+	.synopsis = "-r REAPER [OPTIONS] -- PAYLOAD [ARGS...]",
+	.about = "PAYLOAD is an rb-payload verb (exit N, kill-self SIG, sleep S, signal-recorder,\n"
+		 "orphans N, zombies N, storm PATTERN [--count N ...], leave N, scenario FILE)\n"
+		 "or any executable.",
+	.opts = run_opts,
+	.groups = RB_CLI_SANDBOX,
+	.max_args = 1 << 20,
+	.stop_at_args = true,
+};
 
 /* One argv word, shell-quoted only when it needs to be. */
 static void print_word(const char *w)
@@ -123,69 +151,33 @@ static void print_result(const struct rb_reaper *r, const struct rb_sandbox_opts
 
 int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		{ "reaper", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "no-record", no_argument, NULL, OPT_NO_RECORD },
-		{ "send", required_argument, NULL, OPT_SEND },
-		{ "send-delay", required_argument, NULL, OPT_SEND_DELAY }, RB_SANDBOX_LONGOPTS, { 0 },
-	};
 	struct rb_sandbox_opts opts;
-	struct rb_signal_plan plan = { 0 };
 	struct rb_run_result res;
 	struct rb_reaper r;
-	const char *reaper = NULL, *json_path = NULL;
+	struct cfg c = { 0 };
+	const char *reaper, *json_path;
 	char record_path[512], **workload = NULL;
-	bool record = true;
+	bool record;
 	json_t *rec;
-	int opt, rc;
+	int rc, first;
 
 	rb_sandbox_opts_default(&opts);
-	while ((opt = getopt_long(argc, argv, "+r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, &opts, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'r':
-			reaper = optarg;
-			break;
-		case 'h':
-			usage();
-			return 0;
-		case OPT_JSON:
-			json_path = optarg;
-			break;
-		case OPT_NO_RECORD:
-			record = false;
-			break;
-		case OPT_SEND:
-			if (plan.n == RB_MAX_SENDS)
-				return rb_input_error(err, "--send: at most %d signals", RB_MAX_SENDS);
-			plan.sig[plan.n] = rb_signal_parse(optarg);
-			if (plan.sig[plan.n] < 0)
-				return rb_input_error(err, "--send: '%s' is not a signal", optarg);
-			plan.n++;
-			break;
-		case OPT_SEND_DELAY:
-			if (rb_parse_duration("--send-delay", optarg, 0, 3600 * 1000000000LL,
-					      &plan.delay_ns, err) < 0)
-				return -1;
-			break;
-		default:
-			return rb_bad_option("run", argv, err);
-		}
-	}
+	rc = rb_cli_parse(&run_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts }, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	reaper = c.reaper;
+	json_path = c.json;
+	record = !c.no_record;
 	if (!reaper)
 		return rb_input_error(err, "run: --reaper is required (see reapbench list)");
 	if (rb_reaper_find(si, reaper, &r, err) < 0)
 		return -1;
 	rb_reaper_resolve(si, &r);
 	if (rb_require_available(&r, err) < 0 ||
-	    rb_resolve_workload(si, argv + optind, &workload, err) < 0)
+	    rb_resolve_workload(si, argv + first, &workload, err) < 0)
 		return -1;
-	rc = rb_run_payload(si, &r, &opts, &plan, workload, &res, err);
+	rc = rb_run_payload(si, &r, &opts, &c.plan, workload, &res, err);
 	rb_argv_free(workload);
 	if (rc < 0) {
 		rb_run_result_free(&res);

@@ -10,7 +10,6 @@
  * as PID 1) is direct delivery: the floor the others add to. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "record.h"
 #include "runner.h"
@@ -26,9 +26,6 @@
 #include "signals_plot.h"
 #include "stats.h"
 #include "storm.h"
-
-enum { OPT_RATE = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_SIGNAL, OPT_STORM_RATE, OPT_CONDITIONS,
-       OPT_REPEAT, OPT_SETTLE, OPT_OUT, OPT_JSON, OPT_NO_PLOTS };
 
 #define NAME_W 20
 #define MAX_COUNT 4000 /* the channel logs RB_CHANNEL_MAX_SIGNALS receipts */
@@ -62,142 +59,80 @@ struct cell {
 	char skip[160];
 };
 
-static void usage(void)
+/* --signal, into the whole cfg: a kind to send (repeatable). */
+static int parse_signal(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
-	printf("usage: reapbench signals [-r REAPER]... [--all] [--rate R] [--count N] [--signal SIG]...\n"
-	       "                         [--storm-rate R] [--conditions idle,storm] [--repeat N]\n"
-	       "                         [--settle DUR] [--out DIR] [--json PATH] [--no-plots]\n"
-	       "                         [sandbox options]\n\n"
-	       "Open-loop signal forwarding: N signals to PID 1 from the parent namespace at R per\n"
-	       "second (the kinds in turn), each timed from its scheduled send to the app's receipt;\n"
-	       "lost and duplicated signals counted. Each reaper idle, and under a storm (the app's\n"
-	       "child makes orphans for PID 1 at --storm-rate while the train runs).\n\n"
-	       "  -r, --reaper NAME   a reaper (repeatable; default: every available one)\n"
-	       "  --all               every reaper in the registry, unavailable ones as skips\n"
-	       "  --rate R            signals per second (default 200)\n"
-	       "  --count N           signals per run (default 200, at most %d)\n"
-	       "  --signal SIG        a kind to send (repeatable, in turn; default USR1 and RTMIN+1)\n"
-	       "  --storm-rate R      orphans per second in the storm condition (default 2000)\n"
-	       "  --conditions LIST   idle, storm or idle,storm (default)\n"
-	       "  --repeat N          runs per reaper and condition (default 3)\n"
-	       "  --settle DUR        after the last send, wait this long for receipts (default 200ms)\n"
-	       "  --out DIR           results directory (default results/<date>-<host>)\n"
-	       "  --json PATH         the record (default DIR/signals.json); DIR also gets\n"
-	       "                      signals.csv (every signal) and, with gnuplot, the CDF plot\n"
-	       "  --no-plots          no signals-latency-cdf.svg\n" RB_SANDBOX_USAGE
-	       "\nExit 0: measured (losses are findings, not failures), 1: a run failed, 2: bad input.\n",
-	       MAX_COUNT);
-}
-
-static int parse_signal(struct cfg *c, const char *arg, struct rb_error *err)
-{
+	struct cfg *c = field;
 	int sig = rb_signal_parse(arg);
 
 	if (sig < 0)
-		return rb_input_error(err, "--signal: unknown signal '%s'", arg);
+		return rb_input_error(err, "%s: unknown signal '%s'", opt, arg);
 	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
-		return rb_input_error(err, "--signal %s: KILL and STOP cannot be forwarded, and CHLD "
-				      "is PID 1's own", arg);
+		return rb_input_error(err, "%s %s: KILL and STOP cannot be forwarded, and CHLD "
+				      "is PID 1's own", opt, arg);
 	if (c->nkinds == RB_TRAIN_MAX_KINDS)
-		return rb_input_error(err, "--signal: at most %d kinds", RB_TRAIN_MAX_KINDS);
+		return rb_input_error(err, "%s: at most %d kinds", opt, RB_TRAIN_MAX_KINDS);
 	c->kinds[c->nkinds++] = sig;
 	return 0;
 }
 
-static int parse_conditions(struct cfg *c, const char *arg, struct rb_error *err)
+static int parse_conditions(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
+	bool *cond = field;
 	char buf[64], *save = NULL, *tok;
 	int k;
 
 	if (strlen(arg) >= sizeof(buf))
-		return rb_input_error(err, "--conditions: '%s' is not idle, storm or idle,storm", arg);
+		return rb_input_error(err, "%s: '%s' is not idle, storm or idle,storm", opt, arg);
 	strcpy(buf, arg);
-	memset(c->cond, 0, sizeof(c->cond));
+	memset(cond, 0, COND_COUNT_ * sizeof(*cond));
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		for (k = 0; k < COND_COUNT_ && strcmp(tok, cond_names[k]) != 0; k++)
 			;
 		if (k == COND_COUNT_)
-			return rb_input_error(err, "--conditions: unknown condition '%s' (idle, storm)",
+			return rb_input_error(err, "%s: unknown condition '%s' (idle, storm)", opt,
 					      tok);
-		c->cond[k] = true;
+		cond[k] = true;
 	}
-	if (!c->cond[COND_IDLE] && !c->cond[COND_STORM])
-		return rb_input_error(err, "--conditions: '%s' names no condition", arg);
+	if (!cond[COND_IDLE] && !cond[COND_STORM])
+		return rb_input_error(err, "%s: '%s' names no condition", opt, arg);
 	return 0;
 }
 
-/* 0: go on, 1: --help was printed, -1: bad input. */
-static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
-		      struct rb_error *err)
-{
-	static const struct option longopts[] = {
-		RB_SELECTION_LONGOPTS,
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "signal", required_argument, NULL, OPT_SIGNAL },
-		{ "storm-rate", required_argument, NULL, OPT_STORM_RATE },
-		{ "conditions", required_argument, NULL, OPT_CONDITIONS },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "settle", required_argument, NULL, OPT_SETTLE },
-		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
-		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
-		{ "help", no_argument, NULL, 'h' }, RB_SANDBOX_LONGOPTS, { 0 },
-	};
-	int opt, rc;
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt signals_opts[] = {
+	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 100000, .help = "signals per second" },
+	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, MAX_COUNT, .help = "signals per run" },
+	{ "signal", 0, RB_OT_FN, "SIG", RB_IN_CFG, 0, .parse = parse_signal,
+	  .help = "a kind to send (repeatable, in turn)", .dflt = "USR1 and RTMIN+1" },
+	{ "storm-rate", 0, RB_OT_RATE, "R", AT(storm_rate), 0, 100000,
+	  .help = "orphans per second in the storm condition" },
+	{ "conditions", 0, RB_OT_FN, "LIST", AT(cond), .parse = parse_conditions,
+	  .help = "idle, storm or idle,storm", .dflt = "idle,storm" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper and condition" },
+	{ "settle", 0, RB_OT_NS, "DUR", AT(settle_ns), 0, 60e9,
+	  .help = "after the last send, wait this long for receipts" },
+	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
+	  .help = "results directory", .dflt = "results/<date>-<host>" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json),
+	  .help = "the record; DIR also gets signals.csv (every signal)\n"
+		  "and, with gnuplot, the CDF plot", .dflt = "DIR/signals.json" },
+	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no signals-latency-cdf.svg" },
+	{ 0 },
+};
 
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, opts, err);
-		if (rc == 0)
-			rc = rb_selection_opt(opt, optarg, "signals", &c->sel, err);
-		if (rc != 0) {
-			if (rc < 0)
-				return -1;
-			continue;
-		}
-		switch (opt) {
-		case 'h':
-			usage();
-			return 1;
-		case OPT_RATE:
-			rc = rb_parse_rate("--rate", optarg, 100000, &c->rate, err);
-			break;
-		case OPT_COUNT:
-			rc = rb_parse_long("--count", optarg, 1, MAX_COUNT, &c->count, err);
-			break;
-		case OPT_SIGNAL:
-			rc = parse_signal(c, optarg, err);
-			break;
-		case OPT_STORM_RATE:
-			rc = rb_parse_rate("--storm-rate", optarg, 100000, &c->storm_rate, err);
-			break;
-		case OPT_CONDITIONS:
-			rc = parse_conditions(c, optarg, err);
-			break;
-		case OPT_REPEAT:
-			rc = rb_parse_long("--repeat", optarg, 1, 1000, &c->repeat, err);
-			break;
-		case OPT_SETTLE:
-			rc = rb_parse_duration("--settle", optarg, 0, 60LL * 1000000000, &c->settle_ns, err);
-			break;
-		case OPT_OUT:
-			snprintf(c->out, sizeof(c->out), "%s", optarg);
-			break;
-		case OPT_JSON:
-			c->json = optarg;
-			break;
-		case OPT_NO_PLOTS:
-			c->no_plots = true;
-			break;
-		default:
-			return rb_bad_option("signals", argv, err);
-		}
-		if (rc < 0)
-			return -1;
-	}
-	if (optind < argc)
-		return rb_input_error(err, "signals: unexpected argument '%s'", argv[optind]);
-	return 0;
-}
+static const struct rb_cli signals_cli = {
+	.name = "signals",
+	.about = "Open-loop signal forwarding: N signals to PID 1 from the parent namespace at R per\n"
+		 "second (the kinds in turn), each timed from its scheduled send to the app's receipt;\n"
+		 "lost and duplicated signals counted. Each reaper idle, and under a storm (the app's\n"
+		 "child makes orphans for PID 1 at --storm-rate while the train runs).\n\n"
+		 "Exit 0: measured (losses are findings, not failures), 1: a run failed, 2: bad input.",
+	.opts = signals_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.defaults = (const struct rb_opt_default[]){
+		{ "deadline", "the train, its settle time and 20s more" }, { 0 } },
+};
 
 static int64_t train_ns(const struct cfg *c)
 {
@@ -655,12 +590,15 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	size_t nreapers = 0;
 	char path[1200];
 	bool interrupted = false;
-	int rc = -1, failures = 0, npr = 0;
+	int rc = -1, failures = 0, npr = 0, first;
 	json_t *rec = NULL;
 	FILE *csv = NULL;
 
 	rb_sandbox_opts_default(&opts);
-	rc = parse_args(argc, argv, &c, &opts, err);
+	opts.deadline_ns = 0; /* unless given: from the train */
+	rc = rb_cli_parse(&signals_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	rc = -1;
@@ -668,7 +606,8 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		c.kinds[c.nkinds++] = SIGUSR1;
 		c.kinds[c.nkinds++] = SIGRTMIN + 1;
 	}
-	opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
+	if (!opts.deadline_ns)
+		opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
 	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)

@@ -2,17 +2,15 @@
  * default plan of `make bench` until the full suites exist. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "record.h"
 #include "version.h"
 #include "runner.h"
-
-enum { OPT_OUT = RB_OPT_FIRST_FREE, OPT_COUNT, OPT_JSON };
 
 struct smoke_row {
 	char name[64], version[64], status[64], verdict[96];
@@ -20,17 +18,29 @@ struct smoke_row {
 	double reap_ms; /* < 0: not all reaped */
 };
 
-static void usage(void)
-{
-	printf("usage: reapbench smoke [-r REAPER]... [--all] [--out DIR] [--json PATH] [--count N]\n"
-	       "                       [sandbox options]\n\n"
-	       "  -r, --reaper R  a reaper (repeatable; default every reaper but the controls)\n"
-	       "  --all           include the negative controls\n"
-	       "  --out DIR       results directory (default results/<date>-<host>)\n"
-	       "  --json PATH     the record (default DIR/smoke.json)\n"
-	       "  --count N       orphans per burst (default 500)\n"
-	       RB_SANDBOX_USAGE);
-}
+struct cfg {
+	char out[RB_CLI_PATH_MAX];
+	const char *json;
+	long count;
+	struct rb_selection sel;
+};
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt smoke_opts[] = {
+	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, RB_MAX_PID_MAX, .help = "orphans per burst" },
+	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
+	  .help = "results directory", .dflt = "results/<date>-<host>" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/smoke.json" },
+	{ 0 },
+};
+
+static const struct rb_cli smoke_cli = {
+	.name = "smoke",
+	.about = "Each reaper clears one orphan burst as PID 1 of a fresh sandbox: a quick check\n"
+		 "that the harness and the reapers work here; writes a report and a record.",
+	.opts = smoke_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+};
 
 static void fill_row(struct smoke_row *row, const struct rb_reaper *r,
 		     const struct rb_run_result *res, long count)
@@ -97,65 +107,39 @@ static int write_report(const char *path, const struct rb_sysinfo *si, const str
 
 int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, OPT_OUT }, { "count", required_argument, NULL, OPT_COUNT },
-		{ "json", required_argument, NULL, OPT_JSON }, RB_SELECTION_LONGOPTS,                       { "help", no_argument, NULL, 'h' },
-		RB_SANDBOX_LONGOPTS,                         { 0 },
-	};
 	struct rb_sandbox_opts opts;
 	struct smoke_row rows[64];
-	char out[1024] = "", path[1200], countarg[32], **workload = NULL, record[1200];
-	const char *json_path = NULL;
+	struct cfg c = { .count = 500 };
+	char path[1200], countarg[32], **workload = NULL, record[1200];
 	char *payload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
 	struct rb_reaper *reapers;
 	size_t nreapers;
-	struct rb_selection sel = { .n = 0 };
-	long count = 500;
-	int opt, rc, n = 0, failures = 0;
+	int rc, n = 0, failures = 0, first;
 	json_t *rec;
 
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, &opts, err);
-		if (rc == 0)
-			rc = rb_selection_opt(opt, optarg, "smoke", &sel, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		if (opt == 'h') {
-			usage();
-			return 0;
-		} else if (opt == OPT_JSON) {
-			json_path = optarg;
-		} else if (opt == OPT_OUT) {
-			snprintf(out, sizeof(out), "%s", optarg);
-		} else if (opt == OPT_COUNT) {
-			if (rb_parse_long("--count", optarg, 1, RB_MAX_PID_MAX, &count, err) < 0)
-				return -1;
-		} else {
-			return rb_bad_option("smoke", argv, err);
-		}
-	}
-	if (optind < argc)
-		return rb_input_error(err, "smoke: unexpected argument '%s'", argv[optind]);
-	if (count + 8 > opts.pid_max)
-		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", count,
+	rc = rb_cli_parse(&smoke_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (c.count + 8 > opts.pid_max)
+		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", c.count,
 				      opts.pid_max);
-	if (!out[0])
-		rb_results_dir(out, sizeof(out), si);
-	snprintf(countarg, sizeof(countarg), "%ld", count);
-	snprintf(path, sizeof(path), "%s/logs", out);
+	if (!c.out[0])
+		rb_results_dir(c.out, sizeof(c.out), si);
+	snprintf(countarg, sizeof(countarg), "%ld", c.count);
+	snprintf(path, sizeof(path), "%s/logs", c.out);
 	if (rb_mkdir_p(path) < 0)
 		return rb_sys_error(err, errno, "creating %s", path);
 	if (rb_resolve_workload(si, payload, &workload, err) < 0 ||
-	    rb_registry_select(si, sel.names, sel.n, sel.all, &reapers, &nreapers, err) < 0) {
+	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0) {
 		rb_argv_free(workload);
 		return -1;
 	}
 	rec = rb_record_new("smoke", si);
-	json_object_set_new(json_object_get(rec, "options"), "count", json_integer(count));
+	json_object_set_new(json_object_get(rec, "options"), "count", json_integer(c.count));
 	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
 	printf("%-20s %-8s %-12s %7s %7s %12s %9s  %s\n", "REAPER", "VERSION", "PID 1", "SPAWNED",
 	       "REAPED", "REAP-ALL(ms)", "PEAK-PIDS", "VERDICT");
@@ -171,7 +155,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 			rb_record_skip(run, "smoke", rp->unavailable_reason);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/logs/%s.log", out, rp->name);
+		snprintf(path, sizeof(path), "%s/logs/%s.log", c.out, rp->name);
 		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		rc = rb_run_payload(si, rp, &opts, NULL, workload, &res, &rerr);
 		if (opts.output_fd >= 0)
@@ -184,7 +168,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 			continue;
 		}
 		rb_run_record(rb_record_add_run(rec, rp, res.argv), &res);
-		fill_row(&rows[n], rp, &res, count);
+		fill_row(&rows[n], rp, &res, c.count);
 		print_row(stdout, &rows[n], false);
 		fflush(stdout);
 		n++;
@@ -192,14 +176,14 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	}
 	free(reapers);
 	rb_argv_free(workload);
-	rb_suite_record_path(record, sizeof(record), json_path, out, "smoke");
+	rb_suite_record_path(record, sizeof(record), c.json, c.out, "smoke");
 	rc = rb_record_write(rec, record, err);
 	json_decref(rec);
 	if (rc < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/report.md", out);
-	if (write_report(path, si, rows, n, count, err) < 0)
+	snprintf(path, sizeof(path), "%s/report.md", c.out);
+	if (write_report(path, si, rows, n, c.count, err) < 0)
 		return -1;
-	printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", record, path, out);
+	printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", record, path, c.out);
 	return failures ? 1 : 0;
 }

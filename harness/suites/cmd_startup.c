@@ -13,7 +13,6 @@
  * (the payload's own exit stamp -> PID 1 reaped by the harness) per N. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,12 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
-
-enum { OPT_RUNS = RB_OPT_FIRST_FREE, OPT_WARMUP, OPT_ALIVE, OPT_OUT, OPT_JSON };
 
 #define MAX_REAPERS 64
 #define MAX_ALIVE 8
@@ -69,27 +67,6 @@ struct row {
 	char error[256];
 };
 
-static void usage(void)
-{
-	printf("usage: reapbench startup [-r REAPER]... [--all] [--runs N] [--warmup N] [--alive LIST]\n"
-	       "                         [--out DIR] [--json PATH] [sandbox options]\n\n"
-	       "What each reaper costs to start a payload and to end. hyperfine times the whole\n"
-	       "`reapbench run` lifecycle (sandbox created -> the reaper starts `exit 0` -> PID 1\n"
-	       "exits -> namespace gone) and the same with N processes left alive when PID 1\n"
-	       "exits (the kernel kills them all); the harness measures the start and that\n"
-	       "teardown itself. `none` (the payload as PID 1) is always measured: the baseline.\n\n"
-	       "  -r, --reaper R    a reaper (repeatable; default every available init and the\n"
-	       "                    reference)\n"
-	       "  --all             every reaper, the negative controls too\n"
-	       "  --runs N          timed runs per command (default %d)\n"
-	       "  --warmup N        untimed runs before them (default %d)\n"
-	       "  --alive LIST      processes left alive, comma-separated (default 0,100,1000;\n"
-	       "                    0 is always added)\n"
-	       "  --out DIR         results directory (default results/<date>-<host>)\n"
-	       "  --json PATH       the record (default DIR/startup.json)\n"
-	       RB_SANDBOX_USAGE, DEFAULT_RUNS, DEFAULT_WARMUP);
-}
-
 /* ---- options --------------------------------------------------------------- */
 
 static int cmp_long(const void *a, const void *b)
@@ -99,86 +76,63 @@ static int cmp_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int parse_alive(const char *arg, struct cfg *c, struct rb_error *err)
+/* --alive, into the whole cfg: the sizes, 0 added, ascending. */
+static int parse_alive(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
+	struct cfg *c = field;
 	char buf[256], *save = NULL, *tok;
 	long v;
 
 	if (strlen(arg) >= sizeof(buf))
-		return rb_input_error(err, "--alive: list too long");
+		return rb_input_error(err, "%s: list too long", opt);
 	snprintf(buf, sizeof(buf), "%s", arg);
 	c->nalive = 1;
 	c->alive[0] = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (rb_parse_long("--alive", tok, 0, RB_MAX_PID_MAX, &v, err) < 0)
+		if (rb_parse_long(opt, tok, 0, RB_MAX_PID_MAX, &v, err) < 0)
 			return -1;
 		if (v == 0)
 			continue;
 		for (int i = 0; i < c->nalive; i++)
 			if (c->alive[i] == v)
-				return rb_input_error(err, "--alive: %ld given twice", v);
+				return rb_input_error(err, "%s: %ld given twice", opt, v);
 		if (c->nalive == MAX_ALIVE)
-			return rb_input_error(err, "--alive: at most %d sizes besides 0", MAX_ALIVE - 1);
+			return rb_input_error(err, "%s: at most %d sizes besides 0", opt,
+					      MAX_ALIVE - 1);
 		c->alive[c->nalive++] = v;
 	}
 	if (arg[0] == '\0' || arg[strlen(arg) - 1] == ',' || arg[0] == ',' || strstr(arg, ",,"))
-		return rb_input_error(err, "--alive: '%s' is not a comma-separated list of counts", arg);
+		return rb_input_error(err, "%s: '%s' is not a comma-separated list of counts", opt,
+				      arg);
 	qsort(c->alive, (size_t)c->nalive, sizeof(long), cmp_long);
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
-		      struct rb_error *err)
-{
-	static const struct option longopts[] = {
-		RB_SELECTION_LONGOPTS,
-		{ "runs", required_argument, NULL, OPT_RUNS },
-		{ "warmup", required_argument, NULL, OPT_WARMUP },
-		{ "alive", required_argument, NULL, OPT_ALIVE },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "json", required_argument, NULL, OPT_JSON }, { "help", no_argument, NULL, 'h' },
-		RB_SANDBOX_LONGOPTS, { 0 },
-	};
-	int opt, rc;
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt startup_opts[] = {
+	{ "repeat", 0, RB_OT_LONG, "N", AT(runs), 1, 1000, .help = "timed runs per command" },
+	{ "runs", 0, RB_OT_LONG, "N", AT(runs), 1, 1000, .help = "the same (hyperfine's word)",
+	  .dflt = "" },
+	{ "warmup", 0, RB_OT_LONG, "N", AT(warmup), 0, 100, .help = "untimed runs before them" },
+	{ "alive", 0, RB_OT_FN, "LIST", RB_IN_CFG, 0, .parse = parse_alive,
+	  .help = "processes left alive, comma-separated (0 is always added)",
+	  .dflt = "0,100,1000" },
+	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
+	  .help = "results directory", .dflt = "results/<date>-<host>" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/startup.json" },
+	{ 0 },
+};
 
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, opts, err);
-		if (rc == 0)
-			rc = rb_selection_opt(opt, optarg, "startup", &c->sel, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'h':
-			usage();
-			return 1;
-		case OPT_RUNS:
-			if (rb_parse_long("--runs", optarg, 1, 1000, &c->runs, err) < 0)
-				return -1;
-			break;
-		case OPT_WARMUP:
-			if (rb_parse_long("--warmup", optarg, 0, 100, &c->warmup, err) < 0)
-				return -1;
-			break;
-		case OPT_ALIVE:
-			if (parse_alive(optarg, c, err) < 0)
-				return -1;
-			break;
-		case OPT_OUT:
-			snprintf(c->out, sizeof(c->out), "%s", optarg);
-			break;
-		case OPT_JSON:
-			c->json = optarg;
-			break;
-		default:
-			return rb_bad_option("startup", argv, err);
-		}
-	}
-	if (optind < argc)
-		return rb_input_error(err, "startup: unexpected argument '%s'", argv[optind]);
-	return 0;
-}
+static const struct rb_cli startup_cli = {
+	.name = "startup",
+	.about = "What each reaper costs to start a payload and to end. hyperfine times the whole\n"
+		 "`reapbench run` lifecycle (sandbox created -> the reaper starts `exit 0` -> PID 1\n"
+		 "exits -> namespace gone) and the same with N processes left alive when PID 1\n"
+		 "exits (the kernel kills them all); the harness measures the start and that\n"
+		 "teardown itself. `none` (the payload as PID 1) is always measured: the baseline.",
+	.opts = startup_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+};
 
 /* N left alive, the payload and PID 1 (and pause's joining helper) must fit
  * in the sandbox's pid space and its cgroup. */
@@ -858,13 +812,15 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	const struct row *none = NULL;
 	char path[1200], hf_json[1200], record[1200];
 	size_t nreapers = 0;
-	int rc, nrows = 0, failures;
+	int rc, nrows = 0, failures, first;
 	bool interrupted = false;
 	json_t *rec = NULL;
 
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
-	rc = parse_args(argc, argv, &c, &opts, err);
+	rc = rb_cli_parse(&startup_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (check_room(&c, &opts, err) < 0)

@@ -9,7 +9,6 @@
  * and plots them where gnuplot is installed (storm_plot.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "record.h"
 #include "runner.h"
@@ -25,12 +25,6 @@
 #include "storm.h"
 #include "storm_plot.h"
 #include "version.h"
-
-enum {
-	OPT_OUT = RB_OPT_FIRST_FREE, OPT_PATTERN, OPT_COUNT, OPT_REPEAT, OPT_METHOD, OPT_BRANCH,
-	OPT_DEPTH, OPT_THREADS, OPT_RATE, OPT_HOLD, OPT_WAIT, OPT_RESOLUTION, OPT_NO_PLOTS,
-	OPT_NO_MONITOR, OPT_JSON,
-};
 
 #define DEFAULT_COUNT 1000
 #define DEFAULT_REPEAT 5
@@ -105,157 +99,74 @@ struct row {
 	char error[256];
 };
 
-static void usage(void)
+static void list_patterns(FILE *out)
 {
-	printf("usage: reapbench storm [-r REAPER]... [--all] [--pattern P] [--count N] [--repeat N]\n"
-	       "                       [--method M] [--branch B] [--depth D] [--threads K] [--rate R]\n"
-	       "                       [--hold DUR] [--wait-reaped DUR] [--resolution DUR] [--no-monitor]\n"
-	       "                       [--out DIR] [--json PATH] [--no-plots]\n"
-	       "                       [sandbox options]\n\n"
-	       "Each reaper (default: every available init and the reference) clears the same\n"
-	       "storm --repeat times as PID 1 of a fresh sandbox.\n\n"
-	       "  -r, --reaper R     a reaper (repeatable; name or descriptor file)\n"
-	       "  --all              every reaper, the negative controls too\n"
-	       "  --pattern P        the storm (default burst):\n");
 	for (size_t i = 0; i < storm_npatterns; i++)
-		printf("                       %-8s %s\n", storm_patterns[i]->name,
-		       storm_patterns[i]->summary);
-	printf("  --count N          storm processes (tree: the budget; threads: groups) (default %d)\n"
-	       "  --repeat N         runs per reaper (default %d)\n"
-	       "  --method M         clone-vm | vfork | fork (default clone-vm, the fastest)\n"
-	       "  --branch B, --depth D   tree shape (default %d, %d)\n"
-	       "  --threads K        threads: threads per group besides the leader (default %d)\n"
-	       "  --rate R           stream: orphans per second (default %.0f)\n"
-	       "  --hold DUR         hold the storm before its release (burst, hoard, threads, daemon)\n"
-	       "  --wait-reaped DUR  wait for the reaps after the last exit (default 2s)\n"
-	       "  --resolution DUR   the observer's batching (default 100us; 0: a wakeup per event,\n"
-	       "                     which costs the storm ~15 us of CPU per event on a VM)\n"
-	       "  --no-monitor       watch no storm process (no latency, population or zombie\n"
-	       "                     figures); the drain is timed from the cgroup's pids.current\n"
-	       "  --out DIR          results directory (default results/<date>-<host>)\n"
-	       "  --json PATH        the record (default DIR/storm.json)\n"
-	       "  --no-plots         no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
-	       "                     CDF per reaper and the zombie population over time)\n"
-	       RB_SANDBOX_USAGE, DEFAULT_COUNT, DEFAULT_REPEAT, STORM_DEFAULT_BRANCH,
-	       STORM_DEFAULT_DEPTH, STORM_DEFAULT_THREADS, STORM_DEFAULT_RATE);
+		fprintf(out, "%24s%-8s %s\n", "", storm_patterns[i]->name, storm_patterns[i]->summary);
 }
 
-/* ---- options --------------------------------------------------------------- */
-
-
-static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
-		      struct rb_error *err)
+static int parse_pattern(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		RB_SELECTION_LONGOPTS,
-		{ "pattern", required_argument, NULL, OPT_PATTERN },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		{ "method", required_argument, NULL, OPT_METHOD },
-		{ "branch", required_argument, NULL, OPT_BRANCH },
-		{ "depth", required_argument, NULL, OPT_DEPTH },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "hold", required_argument, NULL, OPT_HOLD },
-		{ "wait-reaped", required_argument, NULL, OPT_WAIT },
-		{ "resolution", required_argument, NULL, OPT_RESOLUTION },
-		{ "no-monitor", no_argument, NULL, OPT_NO_MONITOR },
-		{ "out", required_argument, NULL, OPT_OUT }, { "json", required_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
-		RB_SANDBOX_LONGOPTS, { 0 },
-	};
-	long v;
-	int opt, rc, m;
+	const struct storm_pattern **pat = field;
 
-	while ((opt = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
-		rc = rb_sandbox_opt(opt, optarg, opts, err);
-		if (rc == 0)
-			rc = rb_selection_opt(opt, optarg, "storm", &c->sel, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'h':
-			usage();
-			return 1;
-		case OPT_PATTERN:
-			c->pat = storm_pattern_find(optarg);
-			if (!c->pat)
-				return rb_input_error(err, "--pattern: unknown pattern '%s' (%s)", optarg,
-						      storm_pattern_names());
-			break;
-		case OPT_COUNT:
-			if (rb_parse_long("--count", optarg, 1, STORM_MAX_COUNT, &v, err) < 0)
-				return -1;
-			c->o.count = (unsigned long)v;
-			break;
-		case OPT_REPEAT:
-			if (rb_parse_long("--repeat", optarg, 1, 1000, &c->repeat, err) < 0)
-				return -1;
-			break;
-		case OPT_METHOD:
-			m = rb_spawn_method_parse(optarg);
-			if (m < 0)
-				return rb_input_error(err, "--method: '%s' is not clone-vm, vfork or fork",
-						      optarg);
-			c->o.method = (enum rb_spawn_method)m;
-			break;
-		case OPT_BRANCH:
-			if (rb_parse_long("--branch", optarg, 1, 1000, &v, err) < 0)
-				return -1;
-			c->o.branch = (unsigned long)v;
-			break;
-		case OPT_DEPTH:
-			if (rb_parse_long("--depth", optarg, 1, 64, &v, err) < 0)
-				return -1;
-			c->o.depth = (unsigned long)v;
-			break;
-		case OPT_THREADS:
-			if (rb_parse_long("--threads", optarg, 0, 1000, &v, err) < 0)
-				return -1;
-			c->o.threads = (unsigned long)v;
-			break;
-		case OPT_RATE:
-			if (rb_parse_rate("--rate", optarg, 1e7, &c->o.rate, err) < 0)
-				return -1;
-			break;
-		case OPT_HOLD:
-			if (rb_parse_duration("--hold", optarg, 0, 3600 * 1000000000LL, &c->o.hold_ns,
-					      err) < 0)
-				return -1;
-			break;
-		case OPT_WAIT:
-			if (rb_parse_duration("--wait-reaped", optarg, 0, 3600 * 1000000000LL,
-					      &c->o.wait_ns, err) < 0)
-				return -1;
-			break;
-		case OPT_RESOLUTION:
-			if (rb_parse_duration("--resolution", optarg, 0, 1000000000LL, &c->o.resolution_ns,
-					      err) < 0)
-				return -1;
-			break;
-		case OPT_NO_MONITOR:
-			c->o.no_monitor = true;
-			break;
-		case OPT_OUT:
-			snprintf(c->out, sizeof(c->out), "%s", optarg);
-			break;
-		case OPT_JSON:
-			c->json = optarg;
-			break;
-		case OPT_NO_PLOTS:
-			c->no_plots = true;
-			break;
-		default:
-			return rb_bad_option("storm", argv, err);
-		}
-	}
-	if (optind < argc)
-		return rb_input_error(err, "storm: unexpected argument '%s'", argv[optind]);
+	*pat = storm_pattern_find(arg);
+	if (!*pat)
+		return rb_input_error(err, "%s: unknown pattern '%s' (%s)", opt, arg,
+				      storm_pattern_names());
 	return 0;
 }
+
+static int parse_method(const char *opt, const char *arg, void *field, struct rb_error *err)
+{
+	int m = rb_spawn_method_parse(arg);
+
+	if (m < 0)
+		return rb_input_error(err, "%s: '%s' is not clone-vm, vfork or fork", opt, arg);
+	*(enum rb_spawn_method *)field = (enum rb_spawn_method)m;
+	return 0;
+}
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+#define HOUR_NS (3600 * 1e9)
+static const struct rb_opt storm_opts[] = {
+	{ "pattern", 0, RB_OT_FN, "P", AT(pat), .parse = parse_pattern, .help = "the storm",
+	  .dflt = "burst", .help_more = list_patterns },
+	{ "count", 0, RB_OT_ULONG, "N", AT(o.count), 1, STORM_MAX_COUNT,
+	  .help = "storm processes (tree: the budget; threads: groups)" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper" },
+	{ "method", 0, RB_OT_FN, "M", AT(o.method), .parse = parse_method,
+	  .help = "clone-vm | vfork | fork", .dflt = "clone-vm, the fastest" },
+	{ "branch", 0, RB_OT_ULONG, "B", AT(o.branch), 1, 1000, .help = "tree: children per process" },
+	{ "depth", 0, RB_OT_ULONG, "D", AT(o.depth), 1, 64, .help = "tree: levels" },
+	{ "threads", 0, RB_OT_ULONG, "K", AT(o.threads), 0, 1000,
+	  .help = "threads: threads per group besides the leader" },
+	{ "rate", 0, RB_OT_RATE, "R", AT(o.rate), 0, 1e7, .help = "stream: orphans per second" },
+	{ "hold", 0, RB_OT_NS, "DUR", AT(o.hold_ns), 0, HOUR_NS,
+	  .help = "hold the storm before its release (burst, hoard, threads, daemon)" },
+	{ "wait-reaped", 0, RB_OT_NS, "DUR", AT(o.wait_ns), 0, HOUR_NS,
+	  .help = "wait for the reaps after the last exit" },
+	{ "resolution", 0, RB_OT_NS, "DUR", AT(o.resolution_ns), 0, 1e9,
+	  .help = "the observer's batching (0: a wakeup per event,\n"
+		  "which costs the storm ~15 us of CPU per event on a VM)" },
+	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
+	  .help = "watch no storm process (no latency, population or zombie\n"
+		  "figures); the drain is timed from the cgroup's pids.current" },
+	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
+	  .help = "results directory", .dflt = "results/<date>-<host>" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/storm.json" },
+	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots),
+	  .help = "no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
+		  "CDF per reaper and the zombie population over time)" },
+	{ 0 },
+};
+
+static const struct rb_cli storm_cli = {
+	.name = "storm",
+	.about = "Each reaper (default: every available init and the reference) clears the same\n"
+		 "storm --repeat times as PID 1 of a fresh sandbox.",
+	.opts = storm_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+};
 
 static int check_cfg(const struct cfg *c, struct rb_error *err)
 {
@@ -1020,7 +931,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	struct row *rows = NULL;
 	FILE *csv = NULL, *csv_pop = NULL;
 	size_t nreapers = 0;
-	int rc, failures = 0, nrows = 0;
+	int rc, failures = 0, nrows = 0, first;
 	bool interrupted = false, plot_failed;
 	json_t *rec = NULL;
 
@@ -1032,7 +943,9 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS };
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
-	rc = parse_args(argc, argv, &c, &opts, err);
+	rc = rb_cli_parse(&storm_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (check_cfg(&c, err) < 0)

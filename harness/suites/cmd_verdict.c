@@ -4,35 +4,48 @@
  * few sentences per reaper. Reads the records make bench wrote (conform,
  * storm, signals, exhaust, startup); runs nothing. Exit 0, or 2 on bad input. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "options.h"
 #include "record.h"
 #include "verdict.h"
 
-enum { OPT_FORMAT = 1000, OPT_PROFILE };
 enum format { FORMAT_TEXT, FORMAT_MD, FORMAT_JSON };
-static const char *const format_names[] = { "text", "md", "json" };
+static const char *const format_names[] = { "text", "md", "json", NULL };
 
 #define LEGEND "✓ does it; ✗ does not (what happens instead); n/a does not apply; - not measured"
 
-static void usage(void)
-{
-	printf("usage: reapbench verdict [DIR] [--format text|md|json] [--profile]\n\n"
-	       "Which init should I use? Every reaper in the records of DIR (default the day's\n"
-	       "results/<date>-<host>, as make bench writes it) held to one profile of what a\n"
-	       "container's PID 1 must do, whatever the reaper claims: docker stop, exit codes,\n"
-	       "reaping, signals, job control, races, cost next to none. Reads conform.json,\n"
-	       "storm.json, signals.json, exhaust.json and startup.json (any may be missing: its\n"
-	       "rows say so); runs nothing.\n\n"
-	       "  --format F   text (default), md (report.md), json (every answer with its sources)\n"
-	       "  --profile    print the profile: each row's rule and the record it reads\n\n"
-	       "Cells: " LEGEND ".\nExit 0, 2 on bad input.\n");
-}
+struct cfg {
+	int format; /* enum format */
+	bool profile;
+};
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt verdict_opts[] = {
+	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = format_names,
+	  .help = "text, md (report.md) or json (every answer with its sources)" },
+	{ "profile", 0, RB_OT_FLAG, NULL, AT(profile),
+	  .help = "print the profile: each row's rule and the record it reads" },
+	{ 0 },
+};
+
+static const struct rb_cli verdict_cli = {
+	.name = "verdict",
+	.synopsis = "[OPTIONS] [DIR]",
+	.about = "Which init should I use? Every reaper in the records of DIR (default the day's\n"
+		 "results/<date>-<host>, as make bench writes it) held to one profile of what a\n"
+		 "container's PID 1 must do, whatever the reaper claims: docker stop, exit codes,\n"
+		 "reaping, signals, job control, races, cost next to none. Reads conform.json,\n"
+		 "storm.json, signals.json, exhaust.json and startup.json (any may be missing: its\n"
+		 "rows say so); runs nothing.\n\n"
+		 "Cells: " LEGEND ".\nExit 0, 2 on bad input.",
+	.opts = verdict_opts,
+	.max_args = 1,
+};
 
 /* DIR/NAME.json into *OUT if it exists (NULL if not); -1: corrupt or of
  * another command. */
@@ -242,40 +255,23 @@ static void print_profile(void)
 
 int rb_cmd_verdict(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "profile", no_argument, NULL, OPT_PROFILE },
-		{ "help", no_argument, NULL, 'h' }, { 0 },
-	};
 	struct rb_verdict v = { .in = { 0 } };
-	enum format format = FORMAT_TEXT;
-	int choice;
+	struct cfg c = { .format = FORMAT_TEXT };
+	enum format format;
 	char dir[1024];
-	int opt;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage();
-			return 0;
-		case OPT_FORMAT:
-			if (rb_parse_choice("--format", optarg, format_names,
-					    (int)(sizeof(format_names) / sizeof(format_names[0])), &choice,
-					    err) < 0)
-				return -1;
-			format = (enum format)choice; /* in the enum's order */
-			break;
-		case OPT_PROFILE:
-			print_profile();
-			return 0;
-		default:
-			return rb_bad_option("verdict", argv, err);
-		}
+	rc = rb_cli_parse(&verdict_cli, argc, argv, &(struct rb_cli_targets){ .cfg = &c }, &first,
+			  err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (c.profile) {
+		print_profile();
+		return 0;
 	}
-	if (argc - optind > 1)
-		return rb_input_error(err, "verdict: unexpected argument '%s'", argv[optind + 1]);
-	if (optind < argc)
-		snprintf(dir, sizeof(dir), "%s", argv[optind]);
+	format = (enum format)c.format;
+	if (first < argc)
+		snprintf(dir, sizeof(dir), "%s", argv[first]);
 	else
 		rb_results_dir(dir, sizeof(dir), si);
 	if (load_all(dir, &v.in, err) < 0) {

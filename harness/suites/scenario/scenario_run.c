@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "expect.h"
-#include "options.h"
 #include "procfs.h"
 #include "runner.h"
 #include "shmfile.h"
@@ -85,31 +84,6 @@ void rb_scn_opts_default(struct rb_scn_opts *o)
 	o->input_ns = 10000 * MS;
 	o->persistent = true;
 	rb_sandbox_opts_default(&o->sb);
-}
-
-int rb_scn_opt(int opt, const char *arg, struct rb_scn_opts *o, struct rb_error *err)
-{
-	const int64_t max = 60 * 1000 * MS;
-
-	switch (opt) {
-	case RB_OPT_SCN_LINGER:
-		return rb_parse_duration("--linger", arg, 0, max, &o->linger_ns, err) < 0 ? -1 : 1;
-	case RB_OPT_SCN_FORWARD:
-		return rb_parse_duration("--forward-bound", arg, MS, max, &o->forward_ns, err) < 0 ? -1 : 1;
-	case RB_OPT_SCN_EXIT:
-		return rb_parse_duration("--exit-bound", arg, MS, max, &o->exit_ns, err) < 0 ? -1 : 1;
-	case RB_OPT_SCN_FRESH:
-		o->persistent = false;
-		return 1;
-	case RB_OPT_SCN_PERSISTENT:
-		o->persistent = true;
-		return 1;
-	case RB_OPT_SCN_SHOW:
-		o->show_output = true;
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 int rb_scn_session_sandboxes(const struct rb_scn_session *s)

@@ -36,25 +36,6 @@ struct rb_scn_opts {
 
 void rb_scn_opts_default(struct rb_scn_opts *o);
 
-/* The options that shape a scenario run, shared by replay and fuzz. */
-enum { RB_OPT_SCN_LINGER = 1100, RB_OPT_SCN_FORWARD, RB_OPT_SCN_EXIT, RB_OPT_SCN_FRESH,
-       RB_OPT_SCN_PERSISTENT, RB_OPT_SCN_SHOW };
-#define RB_SCN_LONGOPTS                                                   \
-	{ "linger", required_argument, NULL, RB_OPT_SCN_LINGER },         \
-	{ "forward-bound", required_argument, NULL, RB_OPT_SCN_FORWARD }, \
-	{ "exit-bound", required_argument, NULL, RB_OPT_SCN_EXIT },       \
-	{ "fresh", no_argument, NULL, RB_OPT_SCN_FRESH },                 \
-	{ "persistent", no_argument, NULL, RB_OPT_SCN_PERSISTENT },       \
-	{ "show-output", no_argument, NULL, RB_OPT_SCN_SHOW }
-#define RB_SCN_USAGE                                                                          \
-	"  --linger DUR      a zombie may wait this long for PID 1 (default 50ms)\n"            \
-	"  --forward-bound DUR  a forwarded signal may take this long (default 100ms)\n"        \
-	"  --exit-bound DUR  PID 1 must end this soon after the app (default 1s)\n"             \
-	"  --fresh           a new sandbox for every program\n"                                 \
-	"  --persistent      one sandbox for many programs while they leave it clean\n"        \
-	"  --show-output     the sandbox's stdout and stderr on ours (else /dev/null)\n"
-/* 1: OPT was one of these and is applied; 0: not ours; -1: bad value. */
-int rb_scn_opt(int opt, const char *arg, struct rb_scn_opts *o, struct rb_error *err);
 
 /* One process of the program, as the harness saw it. */
 struct rb_scn_seen {
