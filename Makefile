@@ -41,7 +41,7 @@ obj          = $(patsubst %.c,$(B)/obj/%.o,$(1))
 LIB          := $(B)/libreapbench.a
 ALL_OBJ     := $(call obj,$(LIB_SRC) $(PAYLOAD_SRC) harness/main.c $(REAPERS:$(B)/%=reapers/src/%.c))
 
-.PHONY: all setup test bench bench-check baseline clean FORCE
+.PHONY: all setup test bench bench-check bench-check-baseline baseline clean FORCE
 all: $(B)/reapbench $(B)/rb-payload $(REAPERS)
 
 $(B)/obj/%.o: %.c
@@ -87,9 +87,15 @@ setup:
 bench: setup all fuzz-build
 	bench/run-quick $(B)
 
-# The regression gate (bench/gate-plan.sh): compare a fresh run against
-# results/baseline/ (exit 1 on a regression), or make that baseline.
+# The regression gate: the reference PID 1 of BASE (default: the merge base
+# with main) against the working tree's, side by side in one run
+# (bench/gate-ref, reapbench gate). bench-check-baseline compares a fresh run
+# of bench/gate-plan.sh against results/baseline/ instead (make baseline),
+# for a machine that keeps its baseline.
 bench-check: setup all
+	bench/gate-ref --build $(B) $(if $(BASE),--ref $(BASE))
+
+bench-check-baseline: setup all
 	bench/check --build $(B)
 
 baseline: setup all

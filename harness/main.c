@@ -1,5 +1,4 @@
 /* reapbench: measures how well an init program does PID 1's job. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +25,7 @@ static const struct {
 	{ "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },
 	{ "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
+	{ "gate", rb_cmd_gate, "B against A measured side by side in pairs: a baseline-free regression gate" },
 	{ "verdict", rb_cmd_verdict, "which init to use: every reaper held to one PID 1 profile, from records" },
 };
 

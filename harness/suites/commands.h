@@ -22,5 +22,6 @@ rb_command_fn rb_cmd_startup;
 rb_command_fn rb_cmd_replay;
 rb_command_fn rb_cmd_fuzz;
 rb_command_fn rb_cmd_verdict;
+rb_command_fn rb_cmd_gate;
 
 #endif

@@ -68,6 +68,11 @@ says_baseline "truncated baseline"
 jq '.environment.hostname = "elsewhere"' "$TMP/s/storm.json" >"$TMP/bad/storm.json"
 chk --no-run --baseline "$TMP/bad" --out "$N"
 says_baseline "baseline from another machine"
+# ... refused before the plan runs: nothing measured, nothing written
+start=$(date +%s)
+chk --baseline "$TMP/bad" --out "$TMP/not-run"
+expect_eq "another machine's baseline: exit 2 before running the plan" \
+	"$rc/$([ -e "$TMP/not-run/storm.json" ] && echo ran || echo not-run)/$(( $(date +%s) - start < 10 ))" "2/not-run/1"
 jq '.options.count = 1000' "$TMP/s/storm.json" >"$TMP/bad/storm.json"
 chk --no-run --baseline "$TMP/bad" --out "$N"
 says_baseline "baseline of another plan (count)"

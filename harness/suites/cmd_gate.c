@@ -1,0 +1,507 @@
+/* reapbench gate --base A --new B: a regression gate that needs no stored
+ * baseline. A and B (two versions of one reaper: descriptors, or one
+ * descriptor with two binaries) are measured side by side in one run, pair
+ * by pair (A B, B A, A B, ... so that neither always goes first), and B is
+ * judged against A from the pairs: what slows a shared machine for a while
+ * slows both runs of a pair and cancels in its ratio. Each part is a suite
+ * run as a subcommand with one reaper and one repetition, its record read
+ * back: the conformance matrix of both (a claim A holds and B breaks fails),
+ * a hoard storm (PID 1's CPU per reap, drain, latency; paired ratios, a
+ * bootstrap interval of their median, the Wilcoxon signed-rank test), and
+ * the signal train (lost and duplicated signals; latency). Exit 0: no
+ * regression; 1: a regression; 2: bad input. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "paired.h"
+#include "record.h"
+#include "registry.h"
+#include "units.h"
+
+#define RESAMPLES 2000
+#define MAX_PAIRS 200
+#define COUNT_SLACK 2.0
+
+enum side { BASE, NEW };
+static const char *const side_names[] = { "base", "new" };
+
+/* What the gate judges, and how much of a change matters. PID 1's CPU per
+ * reap is the steady figure (--threshold); latency and drain move with
+ * whatever else the cores run, so only large shifts of them count. */
+static const struct gate_metric {
+	const char *part, *name, *unit;
+	int better;   /* -1 lower is better */
+	double pct;   /* the change that matters; < 0: --threshold */
+	double slack; /* > 0: a count that should be zero (rb_cmp_decide_count) */
+} gate_metrics[] = {
+	{ "storm", "pid1_cpu_per_1000_reaps", "s", -1, -1, 0 },
+	{ "storm", "drain_time", "s", -1, 60, 0 },
+	{ "storm", "reap_latency_p50", "s", -1, 60, 0 },
+	{ "storm", "reap_latency_p99", "s", -1, 60, 0 },
+	{ "signals", "signal_latency_p50", "s", -1, 300, 0 },
+	{ "signals", "signals_lost", "signals", -1, 0, COUNT_SLACK },
+	{ "signals", "signals_dup", "signals", -1, 0, COUNT_SLACK },
+};
+#define NMETRICS (sizeof(gate_metrics) / sizeof(gate_metrics[0]))
+
+struct cfg {
+	const char *spec[2], *binary[2], *json, *check;
+	char out[RB_CLI_PATH_MAX];
+	long pairs, signal_pairs, count;
+	double threshold;
+	bool no_conform;
+	int format; /* 0 text, 1 md, 2 json */
+};
+
+/* Everything measured: per metric and side, one value per pair (NAN: the
+ * run did not give it). */
+struct gate {
+	char desc[2][RB_CLI_PATH_MAX + 16]; /* the descriptors the parts ran */
+	double v[NMETRICS][2][MAX_PAIRS];
+	long n[NMETRICS];
+	json_t *conform;                    /* the regressions of the matrix */
+	int regressions;
+};
+
+/* ---- the command line ------------------------------------------------------------ */
+
+static int parse_pct(const char *opt, const char *arg, void *field, struct rb_error *err)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v > 0) || v > 1000)
+		return rb_input_error(err, "%s: '%s' is not a percentage in (0, 1000]", opt, arg);
+	*(double *)field = v;
+	return 0;
+}
+
+static const char *const formats[] = { "text", "md", "json", NULL };
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt gate_opts[] = {
+	{ "base", 0, RB_OT_STR, "A", AT(spec[BASE]),
+	  .help = "the base: a reaper name or a descriptor file" },
+	{ "new", 0, RB_OT_STR, "B", AT(spec[NEW]), .help = "the change: the same", .dflt = "--base" },
+	{ "base-binary", 0, RB_OT_STR, "PATH", AT(binary[BASE]),
+	  .help = "run the base's descriptor with this binary" },
+	{ "new-binary", 0, RB_OT_STR, "PATH", AT(binary[NEW]),
+	  .help = "run the change's descriptor with this binary" },
+	{ "pairs", 0, RB_OT_LONG, "N", AT(pairs), 6, MAX_PAIRS,
+	  .help = "storm pairs (A B or B A); fewer than 6 can never reach p < 0.05" },
+	{ "signal-pairs", 0, RB_OT_LONG, "N", AT(signal_pairs), 0, MAX_PAIRS,
+	  .help = "signal-train pairs (0: none)" },
+	{ "count", 0, RB_OT_LONG, "N", AT(count), 10, 100000, .help = "zombies per hoard" },
+	{ "threshold", 0, RB_OT_FN, "PCT", AT(threshold), .parse = parse_pct,
+	  .help = "the change in PID 1's CPU per reap that fails the gate\n"
+		  "(latency and drain: 60 %, signal latency: 300 %)", .dflt = "10" },
+	{ "check", 0, RB_OT_STR, "PATTERN", AT(check),
+	  .help = "only these conformance checks (as conform --check)", .dflt = "every check" },
+	{ "no-conform", 0, RB_OT_FLAG, NULL, AT(no_conform), .help = "skip the conformance matrix" },
+	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats, .help = "text, md or json" },
+	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
+	  .help = "the parts' records and logs", .dflt = "results/<date>-<host>/gate" },
+	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/gate.json" },
+	{ 0 },
+};
+
+static const struct rb_cli gate_cli = {
+	.name = "gate",
+	.synopsis = "--base A [--new B] [OPTIONS]",
+	.about = "B against A, measured side by side in one run (no stored baseline): the\n"
+		 "conformance matrix of both, then hoard storms and signal trains in pairs\n"
+		 "(A B, B A, ...), each pair's ratio B/A, the median ratio with a bootstrap 95 %\n"
+		 "interval and a Wilcoxon signed-rank test. A metric regresses when the whole\n"
+		 "interval lies past the threshold and p < 0.05; a lost or duplicated signal when\n"
+		 "B's median exceeds the most A lost in a run by more than 2; a claim A holds and\n"
+		 "B breaks always (a racy check only noted).\n\n"
+		 "Exit 0: no regression; 1: a regression; 2: bad input.",
+	.opts = gate_opts,
+};
+
+/* ---- the two versions ------------------------------------------------------------ */
+
+/* DIR/SIDE.ini: SPEC's descriptor named SIDE, with BINARY if given. */
+static int write_descriptor(const struct rb_sysinfo *si, const char *spec, const char *binary,
+			    const char *side, const char *path, struct rb_error *err)
+{
+	struct rb_reaper r;
+	char line[4096], abs[PATH_MAX];
+	bool in_reaper = false;
+	FILE *in, *out;
+
+	if (rb_reaper_find(si, spec, &r, err) < 0)
+		return -1;
+	if (binary && !realpath(binary, abs))
+		return rb_fail(err, RB_ERR_INPUT, errno, "--%s-binary %s", side, binary);
+	in = fopen(r.file, "re");
+	out = fopen(path, "we");
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return rb_sys_error(err, errno, "writing %s from %s", path, r.file);
+	}
+	while (fgets(line, sizeof(line), in)) {
+		const char *key = line + strspn(line, " \t");
+
+		if (*key == '[')
+			in_reaper = strncmp(key, "[reaper]", 8) == 0;
+		if (in_reaper && strncmp(key, "name", 4) == 0 && strchr(" \t=", key[4]))
+			fprintf(out, "name = %s\n", side);
+		else if (in_reaper && binary && strncmp(key, "binary", 6) == 0 && strchr(" \t=", key[6]))
+			fprintf(out, "binary = %s\n", abs);
+		else
+			fputs(line, out);
+	}
+	fclose(in);
+	if (fclose(out) != 0)
+		return rb_sys_error(err, errno, "writing %s", path);
+	/* it must load, and run here */
+	if (rb_reaper_load(path, &r, err) < 0)
+		return -1;
+	rb_reaper_resolve(si, &r);
+	return rb_require_available(&r, err);
+}
+
+/* ---- running a part ---------------------------------------------------------------- */
+
+/* reapbench ARGV... with its output appended to LOG; its exit code (2 and
+ * more: the part could not run). */
+static int run_part(const struct rb_sysinfo *si, const char *log, char *const argv[],
+		    struct rb_error *err)
+{
+	char self[PATH_MAX + 16];
+	posix_spawn_file_actions_t fa;
+	int status, rc;
+	pid_t pid;
+
+	snprintf(self, sizeof(self), "%s/reapbench", si->exe_dir);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	rc = posix_spawn(&pid, self, &fa, NULL, argv, NULL);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return rb_sys_error(err, rc, "starting %s", self);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return rb_sys_error(err, errno, "waiting for %s %s", self, argv[1]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) >= 2)
+		return rb_fail(err, WIFEXITED(status) && WEXITSTATUS(status) == 130 ? RB_ERR_SYSTEM
+						: RB_ERR_INPUT, 0,
+			       "gate: reapbench %s %s failed (exit %d; see %s)", argv[1], argv[3],
+			       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log);
+	return WEXITSTATUS(status);
+}
+
+/* The value of measurement NAME in the record's only run; NAN if none. */
+static double measure(json_t *rec, const char *name)
+{
+	json_t *run = json_array_get(json_object_get(rec, "runs"), 0), *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(run, "measurements"), i, m)
+		if (strcmp(json_string_value(json_object_get(m, "name")) ?: "", name) == 0 &&
+		    json_is_number(json_object_get(m, "value")))
+			return json_number_value(json_object_get(m, "value"));
+	return NAN;
+}
+
+/* One run of PART for SIDE, pair K: its record's figures into G. */
+static int run_one(const struct rb_sysinfo *si, const struct cfg *c, struct gate *g,
+		   const char *part, enum side side, long k, struct rb_error *err)
+{
+	char record[RB_CLI_PATH_MAX + 64], log[RB_CLI_PATH_MAX + 64], count[32];
+	char *storm[] = { "reapbench", "storm", "-r", g->desc[side], "--pattern", "hoard", "--count",
+			  count, "--repeat", "1", "--no-plots", "--out", (char *)c->out, "--json", record,
+			  NULL };
+	char *signals[] = { "reapbench", "signals", "-r", g->desc[side], "--conditions", "idle",
+			    "--count", "100", "--repeat", "1", "--no-plots", "--out", (char *)c->out,
+			    "--json", record, NULL };
+	json_t *rec;
+
+	snprintf(count, sizeof(count), "%ld", c->count);
+	snprintf(record, sizeof(record), "%s/%s/%s-%ld.json", c->out, part, side_names[side], k);
+	snprintf(log, sizeof(log), "%s/%s.log", c->out, part);
+	if (run_part(si, log, strcmp(part, "storm") == 0 ? storm : signals, err) < 0 ||
+	    rb_record_load(record, &rec, err) < 0)
+		return -1;
+	for (size_t m = 0; m < NMETRICS; m++)
+		if (strcmp(gate_metrics[m].part, part) == 0)
+			g->v[m][side][k] = measure(rec, gate_metrics[m].name);
+	json_decref(rec);
+	return 0;
+}
+
+/* PAIRS pairs of PART: A B, then B A, ... */
+static int run_pairs(const struct rb_sysinfo *si, const struct cfg *c, struct gate *g,
+		     const char *part, long pairs, struct rb_error *err)
+{
+	char dir[RB_CLI_PATH_MAX + 16];
+
+	snprintf(dir, sizeof(dir), "%s/%s", c->out, part);
+	if (rb_mkdir_p(dir) < 0)
+		return rb_sys_error(err, errno, "creating %s", dir);
+	for (long k = 0; k < pairs; k++) {
+		enum side first = k % 2 ? NEW : BASE;
+
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rgate: %s pair %ld/%ld ", part, k + 1, pairs);
+		if (run_one(si, c, g, part, first, k, err) < 0 ||
+		    run_one(si, c, g, part, 1 - first, k, err) < 0)
+			return -1;
+	}
+	for (size_t m = 0; m < NMETRICS; m++)
+		if (strcmp(gate_metrics[m].part, part) == 0)
+			g->n[m] = pairs;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%40s\r", "");
+	return 0;
+}
+
+/* ---- conformance ------------------------------------------------------------------- */
+
+static json_t *cells_of(json_t *rec, const char *reaper)
+{
+	json_t *run = rb_record_first_run(rec, reaper);
+
+	return run ? json_object_get(run, "conformance") : NULL;
+}
+
+/* The matrix of both; a cell ok for A and deviating for B regresses. */
+static int run_conform(const struct rb_sysinfo *si, const struct cfg *c, struct gate *g,
+		       struct rb_error *err)
+{
+	char record[RB_CLI_PATH_MAX + 32], log[RB_CLI_PATH_MAX + 32];
+	char *argv[] = { "reapbench", "conform", "-r", g->desc[BASE], "-r", g->desc[NEW], "--json",
+			 record, c->check ? "--check" : NULL, (char *)c->check, NULL };
+	json_t *rec, *a, *b, *cell;
+	size_t i;
+
+	snprintf(record, sizeof(record), "%s/conform.json", c->out);
+	snprintf(log, sizeof(log), "%s/conform.log", c->out);
+	if (run_part(si, log, argv, err) < 0 || rb_record_load(record, &rec, err) < 0)
+		return -1;
+	a = cells_of(rec, "base");
+	b = cells_of(rec, "new");
+	json_array_foreach(b, i, cell) {
+		const char *check = json_string_value(json_object_get(cell, "check")) ?: "?";
+		json_t *before = json_array_get(a, i);
+		bool was_ok = before && strcmp(json_string_value(json_object_get(before, "verdict")) ?: "",
+					       "ok") == 0;
+		bool now_bad = strcmp(json_string_value(json_object_get(cell, "verdict")) ?: "",
+				      "DEVIATES") == 0;
+
+		if (!was_ok || !now_bad)
+			continue;
+		json_array_append_new(g->conform,
+				      json_pack("{s:s, s:s?, s:s?, s:b}", "check", check, "base",
+						json_string_value(json_object_get(before, "observed")),
+						"new", json_string_value(json_object_get(cell, "observed")),
+						"racy", rb_record_check_racy(rec, check)));
+		g->regressions += !rb_record_check_racy(rec, check);
+	}
+	json_decref(rec);
+	return 0;
+}
+
+/* ---- the verdict ------------------------------------------------------------------- */
+
+struct judged {
+	size_t n;               /* pairs with both figures */
+	double med[2];          /* each side's median */
+	struct rb_paired pr;    /* ratios (not for counts) */
+	enum rb_cmp_verdict v;
+	double pct;
+};
+
+static void judge(const struct cfg *c, const struct gate *g, size_t m, struct judged *j)
+{
+	const struct gate_metric *gm = &gate_metrics[m];
+	double a[MAX_PAIRS], b[MAX_PAIRS];
+
+	memset(j, 0, sizeof(*j));
+	for (long k = 0; k < g->n[m]; k++)
+		if (!isnan(g->v[m][BASE][k]) && !isnan(g->v[m][NEW][k])) {
+			a[j->n] = g->v[m][BASE][k];
+			b[j->n++] = g->v[m][NEW][k];
+		}
+	j->pct = gm->pct < 0 ? c->threshold : gm->pct;
+	if (j->n == 0)
+		return;
+	j->med[BASE] = rb_median(a, j->n);
+	j->med[NEW] = rb_median(b, j->n);
+	if (gm->slack > 0) {
+		j->v = rb_cmp_decide_count(a, j->n, b, j->n, gm->slack);
+		return;
+	}
+	rb_paired_compare(a, b, j->n, RESAMPLES, 1, &j->pr);
+	j->v = rb_cmp_decide(j->pr.ci.lo, j->pr.ci.hi, j->pr.p, gm->better, j->pct);
+}
+
+static void print_table(const struct cfg *c, const struct gate *g, const struct judged *j)
+{
+	bool md = c->format == 1;
+	const char *row = md ? "| %s | %s | %ld | %s | %s | %s | %s | %s |\n"
+			     : "%-24s %-8s %5ld %11s %11s  %-22s %-6s %s\n";
+	char ratio[64], p[32], base[32], new_[32];
+
+	printf(md ? "| metric | part | pairs | base | new | new/base [95%% CI] | p | verdict |\n"
+		    "|---|---|---|---|---|---|---|---|\n"
+		  : "%-24s %-8s %5s %11s %11s  %-22s %-6s %s\n",
+	       "METRIC", "PART", "PAIRS", "BASE", "NEW", "NEW/BASE [95% CI]", "P", "VERDICT");
+	for (size_t m = 0; m < NMETRICS; m++) {
+		const struct gate_metric *gm = &gate_metrics[m];
+
+		if (!g->n[m])
+			continue;
+		if (gm->slack > 0 || j[m].n == 0)
+			snprintf(ratio, sizeof(ratio), "%s", j[m].n ? "(a count)" : "no figures");
+		else
+			snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", j[m].pr.ci.ratio,
+				 j[m].pr.ci.lo, j[m].pr.ci.hi);
+		snprintf(p, sizeof(p), gm->slack > 0 ? "-" : "%.3g", j[m].pr.p);
+		rb_fmt_value(base, sizeof(base), j[m].med[BASE], gm->unit, 0);
+		rb_fmt_value(new_, sizeof(new_), j[m].med[NEW], gm->unit, 0);
+		printf(row, gm->name, gm->part, (long)j[m].n, base, new_, ratio, p,
+		       j[m].n ? rb_cmp_verdict_name(j[m].v) : "skipped");
+	}
+}
+
+static void print_conform(const struct cfg *c, const struct gate *g)
+{
+	json_t *r;
+	size_t i;
+
+	if (c->no_conform)
+		printf("\nconformance: not run (--no-conform)\n");
+	else if (json_array_size(g->conform) == 0)
+		printf("\nconformance: every claim the base holds, the change holds too\n");
+	json_array_foreach(g->conform, i, r)
+		printf("%sconformance %s: base %s, new %s%s\n", i ? "" : "\n",
+		       json_string_value(json_object_get(r, "check")),
+		       json_string_value(json_object_get(r, "base")) ?: "?",
+		       json_string_value(json_object_get(r, "new")) ?: "?",
+		       json_is_true(json_object_get(r, "racy")) ? " (racy: noted, not failed)"
+								: "  REGRESSES");
+}
+
+static json_t *gate_record(const struct rb_sysinfo *si, const struct cfg *c, const struct gate *g,
+			   const struct judged *j)
+{
+	json_t *rec = rb_record_new("gate", si), *o = json_object_get(rec, "options");
+	json_t *metrics = json_array();
+
+	json_object_set_new(o, "base", json_string(c->spec[BASE]));
+	json_object_set_new(o, "new", json_string(c->spec[NEW]));
+	json_object_set_new(o, "base_binary", c->binary[BASE] ? json_string(c->binary[BASE]) : json_null());
+	json_object_set_new(o, "new_binary", c->binary[NEW] ? json_string(c->binary[NEW]) : json_null());
+	json_object_set_new(o, "pairs", json_integer(c->pairs));
+	json_object_set_new(o, "signal_pairs", json_integer(c->signal_pairs));
+	json_object_set_new(o, "count", json_integer(c->count));
+	json_object_set_new(o, "threshold", json_real(c->threshold));
+	for (size_t m = 0; m < NMETRICS; m++) {
+		json_t *pairs;
+
+		if (!g->n[m])
+			continue;
+		pairs = json_array();
+		for (long k = 0; k < g->n[m]; k++)
+			json_array_append_new(pairs, json_pack("[f,f]", g->v[m][BASE][k], g->v[m][NEW][k]));
+		json_array_append_new(metrics, json_pack("{s:s, s:s, s:i, s:f, s:f, s:o, s:o, s:o, s:o, s:f, s:s, s:o}",
+			"name", gate_metrics[m].name, "part", gate_metrics[m].part, "pairs", (int)j[m].n,
+			"base_median", j[m].med[BASE], "new_median", j[m].med[NEW],
+			"ratio", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.ratio),
+			"ratio_lo", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.lo),
+			"ratio_hi", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.hi),
+			"p", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.p),
+			"threshold_pct", j[m].pct, "verdict", rb_cmp_verdict_name(j[m].v),
+			"values", pairs));
+	}
+	json_object_set_new(rec, "metrics", metrics);
+	json_object_set_new(rec, "conformance_regressions", json_incref(g->conform));
+	json_object_set_new(rec, "regressions", json_integer(g->regressions));
+	return rec;
+}
+
+/* ---- the command ------------------------------------------------------------------- */
+
+static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, struct rb_error *err)
+{
+	if (!c->spec[BASE])
+		return rb_input_error(err, "gate: --base is required (a reaper name or descriptor file)");
+	if (!c->spec[NEW])
+		c->spec[NEW] = c->spec[BASE];
+	if (!c->out[0]) {
+		char day[RB_CLI_PATH_MAX - 8];
+
+		rb_results_dir(day, sizeof(day), si);
+		snprintf(c->out, sizeof(c->out), "%s/gate", day);
+	}
+	if (rb_mkdir_p(c->out) < 0)
+		return rb_sys_error(err, errno, "creating %s", c->out);
+	for (int s = BASE; s <= NEW; s++) {
+		snprintf(g->desc[s], sizeof(g->desc[s]), "%s/%s.ini", c->out, side_names[s]);
+		if (write_descriptor(si, c->spec[s], c->binary[s], side_names[s], g->desc[s], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	struct cfg c = { .pairs = 20, .signal_pairs = 8, .count = 1000, .threshold = 10 };
+	static struct gate g; /* the pairs' figures: large */
+	struct judged j[NMETRICS];
+	char record[RB_CLI_PATH_MAX + 32];
+	int rc, first;
+	json_t *rec;
+
+	rc = rb_cli_parse(&gate_cli, argc, argv, &(struct rb_cli_targets){ .cfg = &c }, &first, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	memset(&g, 0, sizeof(g));
+	g.conform = json_array();
+	if (prepare(si, &c, &g, err) < 0 || (!c.no_conform && run_conform(si, &c, &g, err) < 0) ||
+	    run_pairs(si, &c, &g, "storm", c.pairs, err) < 0 ||
+	    run_pairs(si, &c, &g, "signals", c.signal_pairs, err) < 0) {
+		json_decref(g.conform);
+		return -1;
+	}
+	for (size_t m = 0; m < NMETRICS; m++) {
+		judge(&c, &g, m, &j[m]);
+		g.regressions += j[m].n && j[m].v == RB_CMP_REGRESSES;
+	}
+	rec = gate_record(si, &c, &g, j);
+	rb_suite_record_path(record, sizeof(record), c.json, c.out, "gate");
+	rc = rb_record_write(rec, record, err);
+	if (c.format == 2) {
+		json_dumpf(rec, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		printf("\n");
+	} else {
+		printf("%s (base) against %s (new): %ld storm pairs, %ld signal pairs\n\n", c.spec[BASE],
+		       c.spec[NEW], c.pairs, c.signal_pairs);
+		print_table(&c, &g, j);
+		print_conform(&c, &g);
+		printf("\n%s\n", g.regressions ? "REGRESSION: the change fails the gate"
+					       : "no regression");
+		if (rc == 0)
+			printf("record  %s\n", record);
+	}
+	json_decref(rec);
+	json_decref(g.conform);
+	if (rc < 0)
+		return -1;
+	return g.regressions ? 1 : 0;
+}

@@ -1,0 +1,46 @@
+# reapbench gate: two versions measured side by side in pairs, no stored
+# baseline. The reference against itself passes; against a control that
+# drops SIGUSR1 it fails (the conformance cell and the lost signals), and
+# against a copy that burns 1 ms of CPU per reap it fails on PID 1's CPU per
+# reap; bad input is one line and exit 2. Small plans: behaviour, not power
+# (bench/gate-quality measures that).
+. "$(dirname "$0")/../lib.sh"
+
+small=(--pairs 6 --signal-pairs 2 --count 200 --check forward.parent.SIGUSR1)
+
+rb gate --base reference "${small[@]}" --out "$TMP/same"
+expect_eq "gate: the reference against itself passes" "$rc" 0
+grep -q '^no regression$' "$TMP/out" || { notok "gate: says no regression"; diag <"$TMP/out"; }
+pairs=$(jq '[.metrics[] | select(.name == "pid1_cpu_per_1000_reaps") | .values | length] | .[0]' \
+	"$TMP/same/gate.json" 2>/dev/null)
+expect_eq "gate: the record holds every pair" "$pairs" 6
+expect_eq "gate: the parts' records are kept" \
+	"$(ls "$TMP/same/storm" 2>/dev/null | wc -l)/$(ls "$TMP/same/signals" 2>/dev/null | wc -l)" "12/4"
+
+rb gate --base reference --new broken-drop-signal "${small[@]}" --out "$TMP/drop"
+expect_eq "gate: a change that drops SIGUSR1 fails" "$rc" 1
+grep -qE '^signals_lost .* REGRESSES$' "$TMP/out" && grep -q 'conformance forward.parent.SIGUSR1: .*REGRESSES' "$TMP/out" \
+	&& ok "gate: it names the lost signals and the broken claim" \
+	|| { notok "gate: the drop is not named"; diag <"$TMP/out"; }
+
+# a copy of the reference that spins 1 ms after each reap: ~50x its CPU per reap
+sed -e 's/^name = .*/name = slow-reference/' -e 's/^command = {binary} /command = {binary} --reap-spin-ns=1000000 /' \
+	"$ROOT/reapers/reference.ini" >"$TMP/slow.ini"
+rb gate --base reference --new "$TMP/slow.ini" --pairs 6 --signal-pairs 0 --count 200 --no-conform --out "$TMP/slow"
+expect_eq "gate: a change slower at reaping fails" "$rc" 1
+grep -qE '^pid1_cpu_per_1000_reaps .* REGRESSES$' "$TMP/out" && ok "gate: it names PID 1's CPU per reap" \
+	|| { notok "gate: the slowdown is not named"; diag <"$TMP/out"; }
+
+bad() { # DESC WANT ARGS...: exit 2, one line containing WANT
+	local d=$1 want=$2; shift 2
+	rb "$@"
+	if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -qF -- "$want" "$TMP/out"; then
+		ok "gate bad input: $d"
+	else
+		notok "gate bad input: $d (rc $rc)"; diag <"$TMP/out"
+	fi
+}
+bad "no --base" "--base is required" gate --out "$TMP/b1"
+bad "unknown reaper" "nosuchinit" gate --base nosuchinit --out "$TMP/b2"
+bad "missing binary" "--base-binary /nonexistent/rb-init" gate --base reference --base-binary /nonexistent/rb-init --out "$TMP/b3"
+bad "too few pairs" "--pairs: 3 is out of range" gate --base reference --pairs 3
