@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "export.h"
 #include "comparable.h"
 #include "compare.h"
 #include "options.h"
@@ -322,18 +323,11 @@ static void fmt_pct(char *buf, size_t len, double ratio)
 		snprintf(buf, len, "%+.1f%%", (ratio - 1) * 100);
 }
 
-static int write_json(json_t *doc, const char *path, struct rb_error *err)
-{
-	if (json_dump_file(doc, path, JSON_INDENT(2)) < 0)
-		return rb_sys_error(err, errno, "writing %s", path);
-	return 0;
-}
-
 static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct rb_error *err)
 {
 	json_t *smaller = json_array(), *bigger = json_array(), *bmf = json_object(), *x;
 	const char *pattern = json_string_value(json_object_get(json_object_get(rec, "options"), "pattern"));
-	char bench[256], name[512], range[64], bigger_path[4096];
+	char bench[256], name[512], range[64];
 	size_t i;
 	int rc = 0;
 
@@ -367,19 +361,10 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 		snprintf(name, sizeof(name), "%s/%s", r, bench);
 		json_object_set_new(bmf, name, measures);
 	}
-	if (c->gab) {
-		size_t l = strlen(c->gab);
-
-		if (l > 5 && strcmp(c->gab + l - 5, ".json") == 0)
-			snprintf(bigger_path, sizeof(bigger_path), "%.*s-bigger.json", (int)(l - 5), c->gab);
-		else
-			snprintf(bigger_path, sizeof(bigger_path), "%s-bigger.json", c->gab);
-		rc = write_json(smaller, c->gab, err);
-		if (rc == 0)
-			rc = write_json(bigger, bigger_path, err);
-	}
+	if (c->gab)
+		rc = rb_export_gab(c->gab, smaller, bigger, err);
 	if (rc == 0 && c->bmf)
-		rc = write_json(bmf, c->bmf, err);
+		rc = rb_write_json(bmf, c->bmf, err);
 	json_decref(smaller);
 	json_decref(bigger);
 	json_decref(bmf);

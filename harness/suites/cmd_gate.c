@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "export.h"
 #include "paired.h"
 #include "record.h"
 #include "registry.h"
@@ -54,7 +55,7 @@ static const struct gate_metric {
 #define NMETRICS (sizeof(gate_metrics) / sizeof(gate_metrics[0]))
 
 struct cfg {
-	const char *spec[2], *binary[2], *json, *check;
+	const char *spec[2], *binary[2], *json, *check, *gab, *bmf;
 	char out[RB_CLI_PATH_MAX];
 	long pairs, signal_pairs, count;
 	double threshold;
@@ -111,6 +112,12 @@ static const struct rb_opt gate_opts[] = {
 	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
 	  .help = "the parts' records and logs", .dflt = "results/<date>-<host>/gate" },
 	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/gate.json" },
+	{ "export-gab", 0, RB_OT_STR, "PATH", AT(gab),
+	  .help = "github-action-benchmark JSON (customSmallerIsBetter): each\n"
+		  "metric's median ratio new/base (counts: the new median);\n"
+		  "range: half the 95 % interval" },
+	{ "export-bmf", 0, RB_OT_STR, "PATH", AT(bmf),
+	  .help = "the same as Bencher Metric Format, with the interval" },
 	{ 0 },
 };
 
@@ -435,6 +442,44 @@ static json_t *gate_record(const struct rb_sysinfo *si, const struct cfg *c, con
 	return rec;
 }
 
+/* The verdict's figures for dashboards: every metric lower-is-better. */
+static int export(const struct cfg *c, const struct gate *g, const struct judged *j,
+		  struct rb_error *err)
+{
+	json_t *smaller = json_array(), *bigger = json_array(), *bmf = json_object();
+	json_t *measures = json_object();
+	char name[128], range[64];
+	int rc = 0;
+
+	for (size_t m = 0; m < NMETRICS; m++) {
+		const struct gate_metric *gm = &gate_metrics[m];
+		bool count = gm->slack > 0;
+		double v = count ? j[m].med[NEW] : j[m].pr.ci.ratio;
+		double lo = count ? v : j[m].pr.ci.lo, hi = count ? v : j[m].pr.ci.hi;
+
+		if (!g->n[m] || !j[m].n || !isfinite(v))
+			continue;
+		snprintf(name, sizeof(name), "%s/%s%s", gm->part, gm->name, count ? "" : " new/base");
+		snprintf(range, sizeof(range), "± %.4g", isfinite(hi - lo) ? (hi - lo) / 2 : 0);
+		json_array_append_new(smaller, json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit",
+							 count ? gm->unit : "ratio", "value", v,
+							 "range", range));
+		json_object_set_new(measures, gm->name,
+				    json_pack("{s:f, s:o, s:o}", "value", v, "lower_value",
+					      isfinite(lo) ? json_real(lo) : json_null(), "upper_value",
+					      isfinite(hi) ? json_real(hi) : json_null()));
+	}
+	json_object_set_new(bmf, "gate", measures);
+	if (c->gab)
+		rc = rb_export_gab(c->gab, smaller, bigger, err);
+	if (rc == 0 && c->bmf)
+		rc = rb_write_json(bmf, c->bmf, err);
+	json_decref(smaller);
+	json_decref(bigger);
+	json_decref(bmf);
+	return rc;
+}
+
 /* ---- the command ------------------------------------------------------------------- */
 
 static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, struct rb_error *err)
@@ -486,6 +531,8 @@ int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 	rec = gate_record(si, &c, &g, j);
 	rb_suite_record_path(record, sizeof(record), c.json, c.out, "gate");
 	rc = rb_record_write(rec, record, err);
+	if (rc == 0 && (c.gab || c.bmf))
+		rc = export(&c, &g, j, err);
 	if (c.format == 2) {
 		json_dumpf(rec, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("\n");

@@ -44,3 +44,12 @@ bad "no --base" "--base is required" gate --out "$TMP/b1"
 bad "unknown reaper" "nosuchinit" gate --base nosuchinit --out "$TMP/b2"
 bad "missing binary" "--base-binary /nonexistent/rb-init" gate --base reference --base-binary /nonexistent/rb-init --out "$TMP/b3"
 bad "too few pairs" "--pairs: 3 is out of range" gate --base reference --pairs 3
+
+# the dashboards' exports: ratios for the timed metrics, counts as counts
+rb gate --base reference --pairs 6 --signal-pairs 2 --count 200 --no-conform --out "$TMP/ex" \
+	--export-gab "$TMP/ex/gab.json" --export-bmf "$TMP/ex/bmf.json"
+expect_eq "gate --export-gab: every figure, the CPU per reap as a ratio" \
+	"$rc/$(jq -r 'length' "$TMP/ex/gab.json" 2>/dev/null)/$(jq -r '.[] | select(.name == "storm/pid1_cpu_per_1000_reaps new/base") | .unit' "$TMP/ex/gab.json" 2>/dev/null)" \
+	"0/7/ratio"
+expect_eq "gate --export-bmf: the same with its interval" \
+	"$(jq -r '.gate.signals_lost.value, (.gate.pid1_cpu_per_1000_reaps | (.lower_value <= .value and .value <= .upper_value))' "$TMP/ex/bmf.json" 2>/dev/null | tr '\n' ' ')" "0 true "
