@@ -154,3 +154,19 @@ int rb_paired_compare(const double *base, const double *new_, size_t n, unsigned
 	free(logs);
 	return 0;
 }
+
+enum rb_cmp_verdict rb_paired_decide(const struct rb_paired *p, int better, double pct)
+{
+	bool worse_side = better < 0 ? p->ci.lo > 1 : p->ci.hi < 1;
+	bool better_side = better < 0 ? p->ci.hi < 1 : p->ci.lo > 1;
+	double up = 1 + pct / 100, down = 1 - pct / 100;
+	bool past_up = p->ci.ratio > up, past_down = p->ci.ratio < down;
+
+	if (p->n == 0 || !(p->p < RB_CMP_ALPHA))
+		return RB_CMP_SAME;
+	if (worse_side && (better < 0 ? past_up : past_down))
+		return RB_CMP_REGRESSES;
+	if (better_side && (better < 0 ? past_down : past_up))
+		return RB_CMP_IMPROVES;
+	return RB_CMP_SAME;
+}

@@ -34,4 +34,13 @@ struct rb_paired {
 int rb_paired_compare(const double *base, const double *new_, size_t n, unsigned resamples,
 		      uint64_t seed, struct rb_paired *out);
 
+/* The gate's verdict on a paired comparison: REGRESSES when the change is
+ * significant (Wilcoxon p < RB_CMP_ALPHA), the whole interval lies on the
+ * bad side of 1, and the median ratio is past 1 +- PCT % (the change that
+ * matters); IMPROVES likewise on the good side. Unlike rb_cmp_decide, the
+ * interval need not clear the threshold itself: pairs cancel the machine's
+ * drift, so a 10 % change is caught with a 5 % threshold, which requiring
+ * the whole interval past 1.05 would need many more pairs to see. */
+enum rb_cmp_verdict rb_paired_decide(const struct rb_paired *p, int better, double pct);
+
 #endif

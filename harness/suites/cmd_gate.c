@@ -104,7 +104,7 @@ static const struct rb_opt gate_opts[] = {
 	{ "count", 0, RB_OT_LONG, "N", AT(count), 10, 100000, .help = "zombies per hoard" },
 	{ "threshold", 0, RB_OT_FN, "PCT", AT(threshold), .parse = parse_pct,
 	  .help = "the change in PID 1's CPU per reap that fails the gate\n"
-		  "(latency and drain: 60 %, signal latency: 300 %)", .dflt = "10" },
+		  "(latency and drain: 60 %, signal latency: 300 %)", .dflt = "5" },
 	{ "check", 0, RB_OT_STR, "PATTERN", AT(check),
 	  .help = "only these conformance checks (as conform --check)", .dflt = "every check" },
 	{ "no-conform", 0, RB_OT_FLAG, NULL, AT(no_conform), .help = "skip the conformance matrix" },
@@ -127,8 +127,9 @@ static const struct rb_cli gate_cli = {
 	.about = "B against A, measured side by side in one run (no stored baseline): the\n"
 		 "conformance matrix of both, then hoard storms and signal trains in pairs\n"
 		 "(A B, B A, ...), each pair's ratio B/A, the median ratio with a bootstrap 95 %\n"
-		 "interval and a Wilcoxon signed-rank test. A metric regresses when the whole\n"
-		 "interval lies past the threshold and p < 0.05; a lost or duplicated signal when\n"
+		 "interval and a Wilcoxon signed-rank test. A metric regresses when p < 0.05, the\n"
+		 "whole interval lies above 1 and the median ratio past the threshold (the change\n"
+		 "that matters); a lost or duplicated signal when\n"
 		 "B's median exceeds the most A lost in a run by more than 2; a claim A holds and\n"
 		 "B breaks always (a racy check only noted).\n\n"
 		 "Exit 0: no regression; 1: a regression; 2: bad input.",
@@ -354,7 +355,7 @@ static void judge(const struct cfg *c, const struct gate *g, size_t m, struct ju
 		return;
 	}
 	rb_paired_compare(a, b, j->n, RESAMPLES, 1, &j->pr);
-	j->v = rb_cmp_decide(j->pr.ci.lo, j->pr.ci.hi, j->pr.p, gm->better, j->pct);
+	j->v = rb_paired_decide(&j->pr, gm->better, j->pct);
 }
 
 static void print_table(const struct cfg *c, const struct gate *g, const struct judged *j)
@@ -506,7 +507,7 @@ static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, s
 
 int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .pairs = 20, .signal_pairs = 8, .count = 1000, .threshold = 10 };
+	struct cfg c = { .pairs = 30, .signal_pairs = 8, .count = 1000, .threshold = 5 };
 	static struct gate g; /* the pairs' figures: large */
 	struct judged j[NMETRICS];
 	char record[RB_CLI_PATH_MAX + 32];

@@ -59,9 +59,9 @@ static void test_paired_slower_by_ten_percent(void **state)
 	assert_float_equal(p.ci.lo, 1.1, 1e-9);
 	assert_float_equal(p.ci.hi, 1.1, 1e-9);
 	assert_float_equal(p.p, 0.005962078532093712, 1e-9); /* all tied: the normal approximation */
-	assert_int_equal(rb_cmp_decide(p.ci.lo, p.ci.hi, p.p, -1, 5), RB_CMP_REGRESSES);
-	assert_int_equal(rb_cmp_decide(p.ci.lo, p.ci.hi, p.p, -1, 10), RB_CMP_SAME);
-	assert_int_equal(rb_cmp_decide(p.ci.lo, p.ci.hi, p.p, +1, 5), RB_CMP_IMPROVES);
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_REGRESSES);
+	assert_int_equal(rb_paired_decide(&p, -1, 10), RB_CMP_SAME); /* 1.1 is not past 1.1 */
+	assert_int_equal(rb_paired_decide(&p, +1, 5), RB_CMP_IMPROVES);
 }
 
 static void test_paired_noise_is_not_a_change(void **state)
@@ -74,7 +74,7 @@ static void test_paired_noise_is_not_a_change(void **state)
 	assert_int_equal(rb_paired_compare(base, new_, 10, 2000, 1, &p), 0);
 	assert_true(p.ci.lo < 1 && p.ci.hi > 1);
 	assert_true(p.p > 0.05);
-	assert_int_equal(rb_cmp_decide(p.ci.lo, p.ci.hi, p.p, -1, 10), RB_CMP_SAME);
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_SAME);
 	assert_int_equal(rb_paired_compare(base, new_, 0, 2000, 1, &p), -1);
 }
 
@@ -91,6 +91,27 @@ static void test_paired_from_zero(void **state)
 	assert_float_equal(p.p, 0.019656157250169896, 1e-9);
 }
 
+/* Each condition alone is not enough. */
+static void test_paired_decide(void **state)
+{
+	struct rb_paired p = { .ci = { 1.12, 1.03, 1.20 }, .p = 0.01, .n = 30 };
+
+	(void)state;
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_REGRESSES);
+	p.p = 0.06; /* not significant */
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_SAME);
+	p.p = 0.01;
+	p.ci.lo = 0.99; /* the interval reaches 1 */
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_SAME);
+	p.ci = (struct rb_ratio_ci){ 1.04, 1.01, 1.08 }; /* significant, too small to matter */
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_SAME);
+	p.ci = (struct rb_ratio_ci){ 0.88, 0.80, 0.97 };
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_IMPROVES);
+	assert_int_equal(rb_paired_decide(&p, +1, 5), RB_CMP_REGRESSES);
+	p.n = 0;
+	assert_int_equal(rb_paired_decide(&p, -1, 5), RB_CMP_SAME);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -99,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_paired_slower_by_ten_percent),
 		cmocka_unit_test(test_paired_noise_is_not_a_change),
 		cmocka_unit_test(test_paired_from_zero),
+		cmocka_unit_test(test_paired_decide),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
