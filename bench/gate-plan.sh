@@ -17,7 +17,7 @@
 #    VM's wakeups moved its p50 and p90 by up to +130 % between identical
 #    reruns on a quiet machine. 8 runs: after --trim 50, 4 against 4 can
 #    still reach p < 0.05.
-# Measured by bench/gate-quality; the figures are in README.md.
+# Measured by bench/gate-quality; the figures are in docs/gate.md.
 
 GATE_REAPERS=${GATE_REAPERS:--r reference}
 # A yardstick run side by side in the storm: a fixed binary (Debian's tini),
@@ -35,7 +35,7 @@ GATE_STORM=${GATE_STORM:---pattern hoard --count 1000 --repeat 40}
 GATE_SIGNALS=${GATE_SIGNALS:---conditions idle --count 100 --repeat 8}
 # PID 1's CPU per reap is the stable figure (run-to-run drift of the median
 # within a few %); latency and drain move with whatever else the 2 cores run
-# (drift of the median up to +-40 % between identical reruns, see README),
+# (drift of the median up to +-40 % between identical reruns, see docs/gate.md),
 # so they get wide thresholds: still a verdict, but only for large shifts.
 GATE_COMPARE=${GATE_COMPARE:---trim 50 --threshold 10 \
 --metric-threshold reap_latency_p50=60 --metric-threshold reap_latency_p90=60 \
