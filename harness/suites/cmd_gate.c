@@ -198,7 +198,7 @@ static int run_part(const struct rb_sysinfo *si, const char *log, char *const ar
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-	rc = posix_spawn(&pid, self, &fa, NULL, argv, NULL);
+	rc = posix_spawn(&pid, self, &fa, NULL, argv, environ); /* PATH, REAPBENCH_REAPERS */
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0)
 		return rb_sys_error(err, rc, "starting %s", self);
