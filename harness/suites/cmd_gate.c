@@ -53,12 +53,14 @@ static const struct gate_metric {
 	{ "signals", "signals_dup", "signals", -1, 0, COUNT_SLACK },
 };
 #define NMETRICS (sizeof(gate_metrics) / sizeof(gate_metrics[0]))
+_Static_assert(NMETRICS <= 16, "struct cfg's metric_pct holds 16");
 
 struct cfg {
 	const char *spec[2], *binary[2], *json, *check, *gab, *bmf;
 	char out[RB_CLI_PATH_MAX];
 	long pairs, signal_pairs, count;
 	double threshold;
+	double metric_pct[16]; /* --metric-threshold, per gate_metrics entry; 0: the default */
 	bool no_conform;
 	int format; /* 0 text, 1 md, 2 json */
 };
@@ -86,6 +88,22 @@ static int parse_pct(const char *opt, const char *arg, void *field, struct rb_er
 	return 0;
 }
 
+/* --metric-threshold M=PCT, into the whole cfg */
+static int parse_metric_threshold(const char *opt, const char *arg, void *field,
+				  struct rb_error *err)
+{
+	struct cfg *c = field;
+	const char *eq = strchr(arg, '=');
+
+	for (size_t m = 0; eq && m < NMETRICS; m++)
+		if (strlen(gate_metrics[m].name) == (size_t)(eq - arg) &&
+		    strncmp(gate_metrics[m].name, arg, (size_t)(eq - arg)) == 0 &&
+		    gate_metrics[m].slack == 0)
+			return parse_pct(opt, eq + 1, &c->metric_pct[m], err);
+	return rb_input_error(err, "%s: '%s' is not METRIC=PCT with a timed metric of the gate", opt,
+			      arg);
+}
+
 static const char *const formats[] = { "text", "md", "json", NULL };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
@@ -105,6 +123,8 @@ static const struct rb_opt gate_opts[] = {
 	{ "threshold", 0, RB_OT_FN, "PCT", AT(threshold), .parse = parse_pct,
 	  .help = "the change in PID 1's CPU per reap that fails the gate\n"
 		  "(latency and drain: 60 %, signal latency: 300 %)", .dflt = "5" },
+	{ "metric-threshold", 0, RB_OT_FN, "M=PCT", RB_IN_CFG, 0, .parse = parse_metric_threshold,
+	  .help = "another threshold for metric M (repeatable)" },
 	{ "check", 0, RB_OT_STR, "PATTERN", AT(check),
 	  .help = "only these conformance checks (as conform --check)", .dflt = "every check" },
 	{ "no-conform", 0, RB_OT_FLAG, NULL, AT(no_conform), .help = "skip the conformance matrix" },
@@ -345,7 +365,7 @@ static void judge(const struct cfg *c, const struct gate *g, size_t m, struct ju
 			a[j->n] = g->v[m][BASE][k];
 			b[j->n++] = g->v[m][NEW][k];
 		}
-	j->pct = gm->pct < 0 ? c->threshold : gm->pct;
+	j->pct = c->metric_pct[m] > 0 ? c->metric_pct[m] : gm->pct < 0 ? c->threshold : gm->pct;
 	if (j->n == 0)
 		return;
 	j->med[BASE] = rb_median(a, j->n);

@@ -8,9 +8,14 @@
 
 small=(--pairs 6 --signal-pairs 2 --count 200 --check forward.parent.SIGUSR1)
 
-# identical: at 6 pairs a chance regression of 5 % is a few in a hundred
-# (bench/gate-ab-quality measures the rate): judged at 50 % here
-rb gate --base reference "${small[@]}" --threshold 50 --out "$TMP/same"
+# identical: at 6 pairs, every pair one way happens 1 time in 32 per metric,
+# and under ASan a drain 60 % apart with it (bench/gate-ab-quality measures
+# the rate at 30 pairs): judged here only on changes of 4x
+wide=(--threshold 300)
+for m in drain_time reap_latency_p50 reap_latency_p99 signal_latency_p50; do
+	wide+=(--metric-threshold "$m=300")
+done
+rb gate --base reference "${small[@]}" "${wide[@]}" --out "$TMP/same"
 expect_eq "gate: the reference against itself passes" "$rc" 0
 grep -q '^no regression$' "$TMP/out" || { notok "gate: says no regression"; diag <"$TMP/out"; }
 pairs=$(jq '[.metrics[] | select(.name == "pid1_cpu_per_1000_reaps") | .values | length] | .[0]' \
@@ -46,6 +51,8 @@ bad "no --base" "--base is required" gate --out "$TMP/b1"
 bad "unknown reaper" "nosuchinit" gate --base nosuchinit --out "$TMP/b2"
 bad "missing binary" "--base-binary /nonexistent/rb-init" gate --base reference --base-binary /nonexistent/rb-init --out "$TMP/b3"
 bad "too few pairs" "--pairs: 3 is out of range" gate --base reference --pairs 3
+bad "an unknown metric" "--metric-threshold: 'pids=5'" gate --base reference --metric-threshold pids=5
+bad "a count's threshold" "--metric-threshold: 'signals_lost=5'" gate --base reference --metric-threshold signals_lost=5
 
 # the dashboards' exports: ratios for the timed metrics, counts as counts
 rb gate --base reference --pairs 6 --signal-pairs 2 --count 200 --no-conform --out "$TMP/ex" \
