@@ -55,7 +55,7 @@ bad "an unknown metric" "--metric-threshold: 'pids=5'" gate --base reference --m
 bad "a count's threshold" "--metric-threshold: 'signals_lost=5'" gate --base reference --metric-threshold signals_lost=5
 
 # the dashboards' exports: ratios for the timed metrics, counts as counts
-rb gate --base reference --pairs 6 --signal-pairs 2 --count 200 --no-conform --out "$TMP/ex" \
+rb gate --base reference --pairs 6 --signal-pairs 2 --count 200 --no-conform "${wide[@]}" --out "$TMP/ex" \
 	--export-gab "$TMP/ex/gab.json" --export-bmf "$TMP/ex/bmf.json"
 expect_eq "gate --export-gab: every figure, the CPU per reap as a ratio" \
 	"$rc/$(jq -r 'length' "$TMP/ex/gab.json" 2>/dev/null)/$(jq -r '.[] | select(.name == "storm/pid1_cpu_per_1000_reaps new/base") | .unit' "$TMP/ex/gab.json" 2>/dev/null)" \
