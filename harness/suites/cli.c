@@ -99,6 +99,20 @@ int rb_cli_store_path(const char *opt, const char *arg, void *field, struct rb_e
 	return 0;
 }
 
+int rb_cli_store_pct(const char *opt, const char *arg, void *field, struct rb_error *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || errno || !(v >= 0) || v > 1000 ||
+	    strspn(arg, "0123456789.") != strlen(arg))
+		return rb_input_error(err, "%s: '%s' is not a percentage in [0, 1000]", opt, arg);
+	*(double *)field = v;
+	return 0;
+}
+
 void rb_fmt_duration_ns(char *buf, size_t len, int64_t ns)
 {
 	static const struct {

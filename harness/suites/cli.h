@@ -98,6 +98,9 @@ void rb_cli_usage(const struct rb_cli *cli, const struct rb_cli_targets *t, FILE
 #define RB_CLI_PATH_MAX 1024
 int rb_cli_store_path(const char *opt, const char *arg, void *field, struct rb_error *err);
 
+/* RB_OT_FN for a percentage into a double: plain decimal in [0, 1000]. */
+int rb_cli_store_pct(const char *opt, const char *arg, void *field, struct rb_error *err);
+
 /* "2s", "100ms", "250us", "0": a duration as --help shows it. */
 void rb_fmt_duration_ns(char *buf, size_t len, int64_t ns);
 

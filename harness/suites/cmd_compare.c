@@ -64,21 +64,6 @@ struct cfg {
 	const char *gab, *bmf;
 };
 
-static int parse_pct(const char *opt, const char *s, void *field, struct rb_error *err)
-{
-	double *out = field;
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end || errno || !(v >= 0) || v > 1000 ||
-	    strspn(s, "0123456789.") != strlen(s))
-		return rb_input_error(err, "%s: '%s' is not a percentage in [0, 1000]", opt, s);
-	*out = v;
-	return 0;
-}
-
 static const struct cmp_metric *metric_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < NMETRICS; i++)
@@ -99,7 +84,7 @@ static int parse_metric_threshold(const char *opt, const char *arg, void *field,
 	if (c->nmt == MAX_METRIC_THRESHOLDS)
 		return rb_input_error(err, "%s: at most %d", opt, MAX_METRIC_THRESHOLDS);
 	c->mt[c->nmt].name = m->name;
-	if (parse_pct(opt, eq + 1, &c->mt[c->nmt].pct, err) < 0)
+	if (rb_cli_store_pct(opt, eq + 1, &c->mt[c->nmt].pct, err) < 0)
 		return -1;
 	c->nmt++;
 	return 0;
@@ -107,7 +92,7 @@ static int parse_metric_threshold(const char *opt, const char *arg, void *field,
 
 static int parse_trim(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
-	if (parse_pct(opt, arg, field, err) < 0)
+	if (rb_cli_store_pct(opt, arg, field, err) < 0)
 		return -1;
 	if (*(double *)field >= 100)
 		return rb_input_error(err, "%s: '%s' leaves no run (below 100)", opt, arg);
@@ -128,7 +113,7 @@ static const char *const formats[] = { "text", "json", NULL };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt compare_opts[] = {
-	{ "threshold", 0, RB_OT_FN, "PCT", AT(threshold), .parse = parse_pct,
+	{ "threshold", 0, RB_OT_FN, "PCT", AT(threshold), .parse = rb_cli_store_pct,
 	  .help = "the change that matters", .dflt = RB_STR(DEFAULT_THRESHOLD) },
 	{ "metric-threshold", 0, RB_OT_FN, "M=PCT", RB_IN_CFG, 0, .parse = parse_metric_threshold,
 	  .help = "another threshold for metric M (repeatable)" },

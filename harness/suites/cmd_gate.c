@@ -77,14 +77,13 @@ struct gate {
 
 /* ---- the command line ------------------------------------------------------------ */
 
+/* A threshold: a percentage above 0 (0 would fail every significant change). */
 static int parse_pct(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
-	char *end;
-	double v = strtod(arg, &end);
-
-	if (end == arg || *end || !(v > 0) || v > 1000)
+	if (rb_cli_store_pct(opt, arg, field, err) < 0)
+		return -1;
+	if (*(double *)field == 0)
 		return rb_input_error(err, "%s: '%s' is not a percentage in (0, 1000]", opt, arg);
-	*(double *)field = v;
 	return 0;
 }
 
@@ -307,6 +306,19 @@ static json_t *cells_of(json_t *rec, const char *reaper)
 	return run ? json_object_get(run, "conformance") : NULL;
 }
 
+/* CHECK's cell among CELLS (matched by name: the two columns need not list
+ * the checks in one order), or NULL. */
+static json_t *cell_of(json_t *cells, const char *check)
+{
+	json_t *cell;
+	size_t i;
+
+	json_array_foreach(cells, i, cell)
+		if (strcmp(json_string_value(json_object_get(cell, "check")) ?: "", check) == 0)
+			return cell;
+	return NULL;
+}
+
 /* The matrix of both; a cell ok for A and deviating for B regresses. */
 static int run_conform(const struct rb_sysinfo *si, const struct cfg *c, struct gate *g,
 		       struct rb_error *err)
@@ -325,7 +337,7 @@ static int run_conform(const struct rb_sysinfo *si, const struct cfg *c, struct 
 	b = cells_of(rec, "new");
 	json_array_foreach(b, i, cell) {
 		const char *check = json_string_value(json_object_get(cell, "check")) ?: "?";
-		json_t *before = json_array_get(a, i);
+		json_t *before = cell_of(a, check);
 		bool was_ok = before && strcmp(json_string_value(json_object_get(before, "verdict")) ?: "",
 					       "ok") == 0;
 		bool now_bad = strcmp(json_string_value(json_object_get(cell, "verdict")) ?: "",
