@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "suite.h"
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
@@ -609,13 +610,8 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
 		struct row *w = &rows[nrows];
 
-		if (!reapers[i].available) {
-			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "exhaust",
-				       reapers[i].unavailable_reason);
-			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
-			       reapers[i].unavailable_reason);
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "exhaust", NAME_W))
 			continue;
-		}
 		w->r = &reapers[i];
 		nrows++;
 		snprintf(path, sizeof(path), "%s/logs/exhaust-%s.log", c.out, w->r->name);

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "suite.h"
 #include "record.h"
 #include "runner.h"
 #include "sigmatch.h"
@@ -624,13 +625,8 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	record_options(rec, &c, &opts);
 	print_header(&c);
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
-		if (!reapers[i].available) {
-			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "signals",
-				       reapers[i].unavailable_reason);
-			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
-			       reapers[i].unavailable_reason);
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "signals", NAME_W))
 			continue;
-		}
 		pr[npr].name = reapers[i].name;
 		for (int k = 0; k < COND_COUNT_ && !interrupted; k++) {
 			struct cell cell = { 0 };

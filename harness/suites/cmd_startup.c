@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "suite.h"
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
@@ -859,13 +860,8 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 
-		if (!reapers[i].available) {
-			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "startup",
-				       reapers[i].unavailable_reason);
-			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
-			       reapers[i].unavailable_reason);
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "startup", NAME_W))
 			continue;
-		}
 		w->r = &reapers[i];
 		nrows++;
 		if (alloc_row(w, &c) < 0) {

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "suite.h"
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
@@ -981,13 +982,8 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 
-		if (!reapers[i].available) {
-			rb_record_skip(rb_record_add_run(rec, &reapers[i], NULL), "storm",
-				       reapers[i].unavailable_reason);
-			printf("%-*s unavailable: %s\n", NAME_W, reapers[i].name,
-			       reapers[i].unavailable_reason);
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "storm", NAME_W))
 			continue;
-		}
 		w->r = &reapers[i];
 		w->f = calloc((size_t)c.repeat, sizeof(*w->f));
 		if (!w->f) {
