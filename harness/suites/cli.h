@@ -94,6 +94,17 @@ int rb_cli_parse(const struct rb_cli *cli, int argc, char **argv, const struct r
 /* --help: usage, about, every option with its default. */
 void rb_cli_usage(const struct rb_cli *cli, const struct rb_cli_targets *t, FILE *out);
 
+/* --out DIR and --json PATH as every measuring suite takes them: the results
+ * directory (FIELD a char[RB_CLI_PATH_MAX] of the command's TYPE) and its
+ * record (FIELD a const char *; default DIR/NAME.json). */
+#define RB_OPT_OUT(type, field)                                                             \
+	{ "out", 0, RB_OT_FN, "DIR", RB_IN_CFG, offsetof(type, field),                     \
+	  .parse = rb_cli_store_path, .help = "results directory",                         \
+	  .dflt = "results/<date>-<host>" }
+#define RB_OPT_JSON(type, field, name)                                                      \
+	{ "json", 0, RB_OT_STR, "PATH", RB_IN_CFG, offsetof(type, field), .help = "the record", \
+	  .dflt = "DIR/" name ".json" }
+
 /* RB_OT_FN for a path into a char[RB_CLI_PATH_MAX] (a results directory). */
 #define RB_CLI_PATH_MAX 1024
 int rb_cli_store_path(const char *opt, const char *arg, void *field, struct rb_error *err);

@@ -98,9 +98,8 @@ static const struct rb_opt calibrate_opts[] = {
 		  "orphans under reference" },
 	{ "rss-rate", 0, RB_OT_RATE, "R", AT(rss_rate), 0, 1e6, .help = "that stream's rate per second" },
 	{ "quick", 0, RB_OT_FLAG, NULL, AT(quick), .help = "skip the RSS storm (the slow step)" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "results directory", .dflt = "results/<date>-<host>" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/calibrate.json" },
+	RB_OPT_OUT(struct cfg, out),
+	RB_OPT_JSON(struct cfg, json, "calibrate"),
 	{ 0 },
 };
 

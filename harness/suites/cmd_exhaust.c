@@ -84,9 +84,8 @@ static const struct rb_opt exhaust_opts[] = {
 	  .help = "bisect --rate (" RB_STR(SEARCH_STEPS) " steps) for the highest surviving rate" },
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT,
 	  .help = "runs of it all per reaper: medians with min-max" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "results directory", .dflt = "results/<date>-<host>" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/exhaust.json" },
+	RB_OPT_OUT(struct cfg, out),
+	RB_OPT_JSON(struct cfg, json, "exhaust"),
 	{ 0 },
 };
 

@@ -113,8 +113,7 @@ static const struct rb_opt signals_opts[] = {
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper and condition" },
 	{ "settle", 0, RB_OT_NS, "DUR", AT(settle_ns), 0, 60e9,
 	  .help = "after the last send, wait this long for receipts" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "results directory", .dflt = "results/<date>-<host>" },
+	RB_OPT_OUT(struct cfg, out),
 	{ "json", 0, RB_OT_STR, "PATH", AT(json),
 	  .help = "the record; DIR also gets signals.csv (every signal)\n"
 		  "and, with gnuplot, the CDF plot", .dflt = "DIR/signals.json" },

@@ -28,9 +28,8 @@ struct cfg {
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt smoke_opts[] = {
 	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, RB_MAX_PID_MAX, .help = "orphans per burst" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "results directory", .dflt = "results/<date>-<host>" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/smoke.json" },
+	RB_OPT_OUT(struct cfg, out),
+	RB_OPT_JSON(struct cfg, json, "smoke"),
 	{ 0 },
 };
 

@@ -118,9 +118,8 @@ static const struct rb_opt startup_opts[] = {
 	{ "alive", 0, RB_OT_FN, "LIST", RB_IN_CFG, 0, .parse = parse_alive,
 	  .help = "processes left alive, comma-separated (0 is always added)",
 	  .dflt = "0,100,1000" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "results directory", .dflt = "results/<date>-<host>" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/startup.json" },
+	RB_OPT_OUT(struct cfg, out),
+	RB_OPT_JSON(struct cfg, json, "startup"),
 	{ 0 },
 };
 

@@ -152,9 +152,8 @@ static const struct rb_opt storm_opts[] = {
 	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
 	  .help = "watch no storm process (no latency, population or zombie\n"
 		  "figures); the drain is timed from the cgroup's pids.current" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "results directory", .dflt = "results/<date>-<host>" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/storm.json" },
+	RB_OPT_OUT(struct cfg, out),
+	RB_OPT_JSON(struct cfg, json, "storm"),
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots),
 	  .help = "no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
 		  "CDF per reaper and the zombie population over time)" },
