@@ -110,6 +110,23 @@ static _Noreturn void child_fail(int errfd, const char *stage)
 	_exit(126);
 }
 
+/* The last steps of PID 1, and of a workload joining its namespaces: a
+ * session of its own, as runc gives every container process (job-control
+ * signals then do not depend on how the harness was run, and a kill(0, ...)
+ * inside does not reach the harness's group), the sandbox's stdio, no
+ * inherited fds or signal state; then ARGV. */
+static _Noreturn void exec_in_container(int errfd, const struct rb_sandbox_opts *opts,
+					char *const argv[])
+{
+	if (setsid() < 0)
+		child_fail(errfd, "setsid");
+	container_stdio(opts->output_fd);
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	reset_signals();
+	execve(argv[0], argv, opts->env);
+	child_fail(errfd, "exec");
+}
+
 /* Runs as PID 1 of the new namespaces, before exec. */
 static _Noreturn void pid1_child(int go_fd, int errfd, const struct rb_sandbox_opts *opts,
 				 bool set_pid_max, char *const argv[])
@@ -132,15 +149,7 @@ static _Noreturn void pid1_child(int go_fd, int errfd, const struct rb_sandbox_o
 		if (write_string("/proc/sys/kernel/pid_max", value) < 0)
 			child_fail(errfd, "writing /proc/sys/kernel/pid_max");
 	}
-	/* Its own session, as runc gives a container (nsexec calls setsid):
-	 * job-control signals then do not depend on how the harness was run. */
-	if (setsid() < 0)
-		child_fail(errfd, "setsid");
-	container_stdio(opts->output_fd);
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	reset_signals();
-	execve(argv[0], argv, opts->env);
-	child_fail(errfd, "exec");
+	exec_in_container(errfd, opts, argv);
 }
 
 static int write_id_maps(pid_t pid, struct rb_error *err)
@@ -298,15 +307,7 @@ static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbo
 	if (child < 0)
 		child_fail(errfd, "fork");
 	if (child == 0) {
-		/* A session of its own, as runc gives every container process: in
-		 * the harness's, its kill(0, ...) would reach the harness's group. */
-		if (setsid() < 0)
-			child_fail(errfd, "setsid");
-		container_stdio(opts->output_fd);
-		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-		reset_signals();
-		execve(argv[0], argv, opts->env);
-		child_fail(errfd, "exec");
+		exec_in_container(errfd, opts, argv);
 	}
 	/* Its host pid first (before the error pipe closes: the harness reads
 	 * it once exec succeeded), its wait status when it ends. */
