@@ -427,7 +427,9 @@ static void print_conform(const struct cfg *c, const struct gate *g)
 	if (c->no_conform)
 		printf("\nconformance: not run (--no-conform)\n");
 	else if (json_array_size(g->conform) == 0)
-		printf("\nconformance: every claim the base holds, the change holds too\n");
+		printf("\nconformance: every claim the base holds%s%s%s, the change holds too\n",
+		       c->check ? " (checks matching '" : "", c->check ? c->check : "",
+		       c->check ? "')" : "");
 	json_array_foreach(g->conform, i, r)
 		printf("%sconformance %s: base %s, new %s%s\n", i ? "" : "\n",
 		       json_string_value(json_object_get(r, "check")),
