@@ -5,13 +5,16 @@ CFLAGS   ?= -O2 -g
 # (reapbench, rb-payload, the reapers), payload/ is rb-payload, core/ report/
 # suites/ are the harness; bench/ holds the storm generator.
 SRC_DIRS := harness harness/common harness/core harness/report harness/suites \
-            harness/suites/conform harness/suites/scenario harness/payload bench
+            harness/suites/conform harness/suites/scenario harness/payload harness/observe bench
+# The kernel-side observer's generated skeleton (one for every build).
+BPF_DIR  := build/bpf
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE \
             $(addprefix -iquote ,$(SRC_DIRS))
 # Every object records the headers it read (build/obj/**/*.d, included below),
 # so that make rebuilds only what a change touches.
 DEPFLAGS := -MMD -MP
-LDLIBS_HARNESS = -linih -ljansson -lm
+LDLIBS_HARNESS = -linih -ljansson -lbpf -lm
 B        := build
 VERSION  := 0.1.0
 COMMIT   := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
@@ -31,7 +34,8 @@ STORM_SRC   := bench/storm.c bench/patterns.c $(sort $(wildcard bench/pattern_*.
 # the unit tests and (built by clang, instrumented) the fuzz targets link it.
 LIB_SRC     := $(COMMON_SRC) $(STORM_SRC) \
                $(sort $(wildcard harness/core/*.c harness/report/*.c harness/suites/*.c \
-                                 harness/suites/*/*.c))
+                                 harness/suites/*/*.c) \
+                      $(filter-out %.bpf.c,$(wildcard harness/observe/*.c)))
 # The payload (workload under the reaper): static, so that it starts cheaply.
 PAYLOAD_SRC := $(sort $(wildcard harness/payload/*.c)) $(COMMON_SRC) $(STORM_SRC)
 # Reapers built from this repo (reapers/src/rb-*.c).
@@ -56,6 +60,15 @@ $(B)/commit: FORCE
 	@echo '$(VERSION) $(COMMIT)' | cmp -s - $@ || echo '$(VERSION) $(COMMIT)' >$@
 $(B)/obj/harness/core/version.o: $(B)/commit
 $(B)/obj/harness/core/version.o: CFLAGS += -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
+
+# The observer's BPF program, compiled against this kernel's BTF into a
+# skeleton header (or a stub saying why not: harness/observe/build-skel).
+$(BPF_DIR)/reap.skel.h: harness/observe/reap.bpf.c harness/observe/reap_events.h \
+                        harness/observe/build-skel
+	@echo "  BPF     $<"
+	@harness/observe/build-skel $< $(BPF_DIR) $(BPF_ARCH)
+$(B)/obj/harness/observe/observer_bpf.o: $(BPF_DIR)/reap.skel.h
+$(B)/obj/harness/observe/observer_bpf.o: CFLAGS += -I$(BPF_DIR)
 
 $(LIB): $(call obj,$(LIB_SRC))
 	@echo "  AR      $@"

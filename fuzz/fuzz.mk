@@ -24,6 +24,8 @@ build-fuzz/obj/%.o: %.c
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
+build-fuzz/obj/harness/observe/observer_bpf.o: $(BPF_DIR)/reap.skel.h
+build-fuzz/obj/harness/observe/observer_bpf.o: FUZZ_CFLAGS += -I$(BPF_DIR)
 build-fuzz/obj/harness/core/version.o: $(B)/commit
 build-fuzz/obj/harness/core/version.o: FUZZ_CFLAGS += -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
 

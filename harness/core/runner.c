@@ -367,6 +367,8 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 				drain_poll(pids_fd, ch, res, &t_last);
 			if (plan->probe_pid1)
 				probe_pid1(sb->pid1, &res->probe[ph - 1]);
+			if (plan->bpf && ph == 2)
+				rb_bpf_observer_collect(plan->bpf, &res->bpf);
 			if (watch && ph == 1)
 				res->pids_baseline = rb_cgroup_pread_long(pids_fd);
 			acked = ph;
@@ -517,6 +519,8 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	opts.env = env;
 	if (rb_sandbox_start(&res->sb, si, &opts, res->argv, err) < 0)
 		goto destroy;
+	if (plan && plan->bpf && rb_bpf_observer_arm(plan->bpf, res->sb.pid1, err) < 0)
+		goto destroy;
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
 	if (plan && (plan->n > 0 || plan->settle_ns > 0 || plan->watch_app || plan->train))
@@ -530,6 +534,11 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto destroy;
 	if (plan && plan->watch_app)
 		learn_app_status(r, &res->sb, app_pidfd, res);
+	if (plan && plan->bpf && !res->bpf.taken) {
+		rb_bpf_observer_collect(plan->bpf, &res->bpf); /* disarms */
+		rb_bpf_run_free(&res->bpf);
+		snprintf(res->bpf.skip, sizeof(res->bpf.skip), "the storm never announced its end");
+	}
 	rc = 0;
 destroy:
 	if (rb_sandbox_destroy(&res->sb, rc == 0 ? err : &(struct rb_error){ 0 }) < 0)
@@ -551,6 +560,7 @@ void rb_run_result_free(struct rb_run_result *res)
 	res->argv = NULL;
 	free(res->samples);
 	free(res->pops);
+	rb_bpf_run_free(&res->bpf);
 	res->samples = NULL;
 	res->pops = NULL;
 	res->nsamples = res->npops = 0;

@@ -16,6 +16,14 @@ static const char *const free_options[] = {
  * (no pids cgroup), the signal sender's class. */
 static const char *const run_facts[] = { "observer", "userns", "sender.sched_fifo" };
 
+/* Options added after records were first kept: a record without one ran
+ * with what was then the only behaviour. */
+static const struct {
+	const char *key, *implied;
+} implied_options[] = {
+	{ "observer", "pidfd" },
+};
+
 bool rb_option_free(const char *key)
 {
 	for (size_t i = 0; i < sizeof(free_options) / sizeof(free_options[0]); i++)
@@ -117,10 +125,16 @@ static int same_noise(json_t *b, json_t *n, const struct rb_comparable *c, struc
 static int same_option(json_t *ob, json_t *on, const char *key, const struct rb_comparable *c,
 		       struct rb_error *err)
 {
-	json_t *vb = json_object_get(ob, key), *vn = json_object_get(on, key);
+	json_t *vb = json_object_get(ob, key), *vn = json_object_get(on, key), *implied = NULL;
 	char what[96];
+	bool same;
 
-	if (rb_option_free(key) || same_value(vb, vn))
+	for (size_t i = 0; i < sizeof(implied_options) / sizeof(implied_options[0]); i++)
+		if (strcmp(key, implied_options[i].key) == 0 && (!vb || !vn))
+			implied = json_string(implied_options[i].implied);
+	same = rb_option_free(key) || same_value(vb ? vb : implied, vn ? vn : implied);
+	json_decref(implied);
+	if (same)
 		return 0;
 	snprintf(what, sizeof(what), "made with options.%s", key);
 	return differs(c, what, vb, vn, "records made with other options measure something else", err);

@@ -17,8 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf_figures.h"
 #include "cli.h"
 #include "commands.h"
+#include "observer_bpf.h"
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
@@ -32,8 +34,13 @@
 #define POP_SAMPLES 4096u /* the payload halves the resolution when they fill */
 #define FD_SLACK 32       /* as bench/storm.c */
 
+/* Who times the exits and reaps (--observer). */
+enum observer_kind { OBS_PIDFD, OBS_BPF, OBS_BOTH };
+static const char *const observer_names[] = { "pidfd", "bpf", "both", NULL };
+
 struct cfg {
 	const struct storm_pattern *pat;
+	int observer; /* enum observer_kind */
 	struct storm_opts o;
 	long repeat;
 	bool no_plots;
@@ -46,7 +53,8 @@ struct cfg {
 enum metric_id {
 	M_P50, M_P90, M_P99, M_P999, M_MAX, M_SAMPLES, M_DRAIN, M_RATE, M_ZOMBIES, M_LIVE,
 	M_PIDS, M_PIDS_FREE, M_FAILS, M_SPAWNED, M_REAPED, M_LEAKED, M_CPU1K, M_CPU, M_RSS,
-	M_VCSW, M_IVCSW, M_COALESCED, M_BELOW, M_COUNT_
+	M_VCSW, M_IVCSW, M_COALESCED, M_BELOW, M_SIGCHLD, M_MERGED, M_PIDFD_P50, M_PIDFD_P99,
+	M_PIDFD_DRAIN, M_OBS_ERR_P50, M_OBS_ERR_P99, M_COUNT_
 };
 
 static const struct metric {
@@ -80,6 +88,33 @@ static const struct metric {
 	[M_IVCSW] = { "pid1_involuntary_switches", false, "switches", NULL, 0, 1 },
 	[M_COALESCED] = { "observer_coalesced", false, "processes", NULL, 0, 1 },
 	[M_BELOW] = { "reap_latency_below_resolution", false, "processes", NULL, 0, 1 },
+	/* the kernel observer's (--observer bpf|both) */
+	[M_SIGCHLD] = { "sigchld_to_pid1", false, "signals", NULL, 0, 1 },
+	[M_MERGED] = { "sigchld_merged", false, "signals", NULL, 0, 1 },
+	/* --observer both: the pidfd observer's figures beside the kernel's,
+	 * and its error (its reap time minus the kernel's, per process) */
+	[M_PIDFD_P50] = { "pidfd_reap_latency_p50", false, "s", "pidfd P50", -1, 1e3 },
+	[M_PIDFD_P99] = { "pidfd_reap_latency_p99", false, "s", "pidfd P99", -1, 1e3 },
+	[M_PIDFD_DRAIN] = { "pidfd_drain_time", false, "s", "pidfd DRAIN", -1, 1e3 },
+	[M_OBS_ERR_P50] = { "pidfd_error_p50", false, "s", "ERR P50 ms", 0, 1e3 },
+	[M_OBS_ERR_P99] = { "pidfd_error_p99", false, "s", NULL, 0, 1e3 },
+};
+
+/* Each storm process's times as one observer saw them (ns; 0 not seen):
+ * its exit, when it became PID 1's to reap, its reap; its latency (-1:
+ * not reaped). Per sample index. */
+struct sample_times {
+	int64_t *exit, *from, *reap, *lat;
+};
+
+/* What the run's observers saw: the pidfd observer's and the kernel's
+ * times (NULL arrays where it did not run) and the ones the figures,
+ * samples and CSV are made of (the kernel's where it ran). */
+struct observed {
+	struct sample_times pidfd, kernel;
+	const struct sample_times *primary;
+	struct rb_bpf_reap *matched; /* the storm's kernel records */
+	size_t nmatched;
 };
 
 struct run_figures {
@@ -149,6 +184,11 @@ static const struct rb_opt storm_opts[] = {
 	{ "resolution", 0, RB_OT_NS, "DUR", AT(o.resolution_ns), 0, 1e9,
 	  .help = "the observer's batching (0: a wakeup per event,\n"
 		  "which costs the storm ~15 us of CPU per event on a VM)" },
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
+	  .help = "who times exits and reaps: pidfd (the payload polls a pidfd\n"
+		  "per process), bpf (the kernel's tracepoints; root) or both\n"
+		  "(the kernel's figures, the pidfd ones beside, and their\n"
+		  "difference: the pidfd observer's own error)", .dflt = "pidfd" },
 	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
 	  .help = "watch no storm process (no latency, population or zombie\n"
 		  "figures); the drain is timed from the cgroup's pids.current" },
@@ -172,6 +212,9 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 {
 	struct rlimit rl;
 
+	if (c->observer != OBS_PIDFD && c->o.no_monitor)
+		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
+				      observer_names[c->observer]);
 	if (!(c->pat->methods & STORM_METHOD_BIT(c->o.method)))
 		return rb_input_error(err, "storm: %s cannot use --method %s (vfork parks the maker "
 				      "until its child exits, and %s's children do not exit at once)",
@@ -209,35 +252,164 @@ static json_t *json_ns(int64_t t, int64_t t0)
 	return t ? json_integer((json_int_t)(t - t0)) : json_null();
 }
 
-/* The raw samples: times in ns from the generator's start, exact. */
-static void record_samples(json_t *run, const struct rb_run_result *res)
+/* ---- the observers' times ------------------------------------------------------ */
+
+static void times_free(struct sample_times *t)
+{
+	free(t->exit);
+	free(t->from);
+	free(t->reap);
+	free(t->lat);
+	memset(t, 0, sizeof(*t));
+}
+
+static int times_alloc(struct sample_times *t, uint32_t n)
+{
+	size_t len = (n ? n : 1) * sizeof(int64_t);
+
+	t->exit = calloc(1, len);
+	t->from = calloc(1, len);
+	t->reap = calloc(1, len);
+	t->lat = malloc(len);
+	if (!t->exit || !t->from || !t->reap || !t->lat) {
+		times_free(t);
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		t->lat[i] = -1;
+	return 0;
+}
+
+/* The pidfd observer's: EPOLLIN and EPOLLHUP on each process's pidfd. */
+static int times_pidfd(const struct rb_run_result *res, struct sample_times *t)
 {
 	const struct rb_storm_block *b = &res->chan.storm;
+	uint32_t n = res->nsamples;
+
+	if (times_alloc(t, n) < 0)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rb_storm_sample *s = &res->samples[i];
+		int64_t orphaned;
+
+		t->lat[i] = rb_storm_latency_ns(b, res->samples, n, i);
+		if (s->pid <= 0)
+			continue;
+		/* reapable from the later of its exit and its orphaning */
+		orphaned = s->parent >= 0 && (uint32_t)s->parent < n ? res->samples[s->parent].t_exit_seen_ns
+								    : b->t_root_exit_seen_ns;
+		t->exit[i] = s->t_exit_seen_ns;
+		t->from[i] = s->t_exit_seen_ns > orphaned ? s->t_exit_seen_ns : orphaned;
+		t->reap[i] = s->t_reap_seen_ns;
+	}
+	return 0;
+}
+
+/* The kernel's: each storm process matched to its reap record by pid
+ * (a pid's reuses in the order of the processes' own exit stamps). */
+static int times_kernel(const struct rb_run_result *res, struct observed *ob)
+{
+	uint32_t n = res->nsamples;
+	size_t len = n ? n : 1;
+	pid_t *pids = malloc(len * sizeof(*pids));
+	int64_t *order = malloc(len * sizeof(*order));
+	long *match = malloc(len * sizeof(*match));
+	int rc = -1;
+
+	ob->matched = malloc(len * sizeof(*ob->matched));
+	if (!pids || !order || !match || !ob->matched || times_alloc(&ob->kernel, n) < 0)
+		goto out;
+	for (uint32_t i = 0; i < n; i++) {
+		pids[i] = res->samples[i].pid;
+		order[i] = res->samples[i].t_exit_ns;
+	}
+	rb_bpf_match(res->bpf.reaps, res->bpf.nreaps, pids, order, n, match);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rb_bpf_reap *r;
+
+		if (match[i] < 0)
+			continue;
+		r = &res->bpf.reaps[match[i]];
+		ob->kernel.exit[i] = (int64_t)r->t_exit;
+		ob->kernel.from[i] = rb_bpf_reapable_ns(r);
+		ob->kernel.reap[i] = (int64_t)r->t_reap;
+		ob->kernel.lat[i] = rb_bpf_latency_ns(r);
+		ob->matched[ob->nmatched++] = *r;
+	}
+	rc = 0;
+out:
+	free(pids);
+	free(order);
+	free(match);
+	return rc;
+}
+
+static void observed_free(struct observed *ob)
+{
+	times_free(&ob->pidfd);
+	times_free(&ob->kernel);
+	free(ob->matched);
+	memset(ob, 0, sizeof(*ob));
+}
+
+/* The times the figures come from: the kernel's where it observed (never
+ * replaced by the pidfd observer's when it was asked for and failed). */
+static void observe_times(const struct cfg *c, const struct rb_run_result *res, struct observed *ob)
+{
+	memset(ob, 0, sizeof(*ob));
+	if (!res->chan_valid || !res->samples || !res->chan.storm.samples_kept)
+		return;
+	if (c->observer != OBS_BPF && !res->chan.storm.monitor_off && times_pidfd(res, &ob->pidfd) == 0)
+		ob->primary = &ob->pidfd;
+	if (c->observer != OBS_PIDFD)
+		ob->primary = res->bpf.taken && times_kernel(res, ob) == 0 ? &ob->kernel : NULL;
+}
+
+/* The raw samples: times in ns from the generator's start, exact; the
+ * exit, reap and latency as the primary observer saw them (with --observer
+ * both, the pidfd observer's beside). */
+static void record_samples(json_t *run, const struct rb_run_result *res, const struct observed *ob)
+{
+	const struct rb_storm_block *b = &res->chan.storm;
+	const struct sample_times *t = ob->primary, *p = ob->primary == &ob->kernel && ob->pidfd.lat
+								 ? &ob->pidfd : NULL;
 	json_t *o = json_object(), *parent = json_array(), *pid = json_array(),
 	       *exit_self = json_array(), *exit_seen = json_array(), *reap = json_array(),
-	       *lat = json_array(), *sched = json_array();
+	       *lat = json_array(), *sched = json_array(), *p_exit = json_array(),
+	       *p_reap = json_array();
 	json_t *pop = json_object(), *pt = json_array(), *pz = json_array(), *pl = json_array(),
 	       *pr = json_array(), *pf = json_array();
-	int64_t t0 = b->t_start_ns, ns;
+	int64_t t0 = b->t_start_ns;
 
 	for (uint32_t i = 0; i < res->nsamples; i++) {
 		const struct rb_storm_sample *s = &res->samples[i];
 
-		ns = rb_storm_latency_ns(b, res->samples, res->nsamples, i);
 		json_array_append_new(parent, json_integer(s->parent));
 		json_array_append_new(pid, json_integer(s->pid));
 		json_array_append_new(exit_self, json_ns(s->t_exit_ns, t0));
-		json_array_append_new(exit_seen, json_ns(s->t_exit_seen_ns, t0));
-		json_array_append_new(reap, json_ns(s->t_reap_seen_ns, t0));
-		json_array_append_new(lat, ns >= 0 ? json_integer(ns) : json_null());
+		json_array_append_new(exit_seen, json_ns(t->exit[i], t0));
+		json_array_append_new(reap, json_ns(t->reap[i], t0));
+		json_array_append_new(lat, t->lat[i] >= 0 ? json_integer(t->lat[i]) : json_null());
 		json_array_append_new(sched, json_ns(s->t_sched_ns, t0));
+		if (p) {
+			json_array_append_new(p_exit, json_ns(p->exit[i], t0));
+			json_array_append_new(p_reap, json_ns(p->reap[i], t0));
+		}
 	}
+	json_object_set_new(o, "observer", json_string(t == &ob->kernel ? "bpf" : "pidfd"));
 	json_object_set_new(o, "parent", parent);
 	json_object_set_new(o, "pid", pid);
 	json_object_set_new(o, "exit_self_ns", exit_self);
 	json_object_set_new(o, "exit_ns", exit_seen);
 	json_object_set_new(o, "reap_ns", reap);
 	json_object_set_new(o, "latency_ns", lat);
+	if (p) {
+		json_object_set_new(o, "pidfd_exit_ns", p_exit);
+		json_object_set_new(o, "pidfd_reap_ns", p_reap);
+	} else {
+		json_decref(p_exit);
+		json_decref(p_reap);
+	}
 	if (strcmp(b->pattern, "stream") == 0)
 		json_object_set_new(o, "sched_ns", sched);
 	else
@@ -281,11 +453,11 @@ static void record_histogram(json_t *run, const double *lat_us, size_t n)
 	json_object_set_new(run, "latency_histogram", o);
 }
 
-/* Latency, drain and population figures from the samples. */
-static void figures_from_samples(const struct cfg *c, const struct rb_run_result *res,
-				 struct run_figures *f, json_t *run)
+/* Latency and drain figures from one observer's times T; with RUN, the
+ * latency histogram into it. */
+static void figures_from_times(const struct cfg *c, const struct rb_run_result *res,
+			       const struct sample_times *t, struct run_figures *f, json_t *run)
 {
-	const struct rb_storm_block *b = &res->chan.storm;
 	uint32_t n = res->nsamples, k = 0, zero = 0;
 	double *sorted = malloc((n ? n : 1) * sizeof(double));
 	int64_t first = 0, last = 0;
@@ -294,27 +466,17 @@ static void figures_from_samples(const struct cfg *c, const struct rb_run_result
 	if (!sorted)
 		return;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct rb_storm_sample *s = &res->samples[i];
-		int64_t ns = rb_storm_latency_ns(b, res->samples, n, i), from;
-
-		if (ns >= 0)
-			sorted[k++] = (double)ns / 1e3; /* us, for the histogram */
-		zero += ns == 0;
-		if (s->pid <= 0)
-			continue;
-		/* reapable from the later of its exit and its orphaning */
-		from = s->parent >= 0 && (uint32_t)s->parent < n ? res->samples[s->parent].t_exit_seen_ns
-								    : b->t_root_exit_seen_ns;
-		if (s->t_exit_seen_ns > from)
-			from = s->t_exit_seen_ns;
-		if (from && (!first || from < first))
-			first = from;
-		if (s->t_reap_seen_ns > last)
-			last = s->t_reap_seen_ns;
+		if (t->lat[i] >= 0)
+			sorted[k++] = (double)t->lat[i] / 1e3; /* us, for the histogram */
+		zero += t->lat[i] == 0;
+		if (t->from[i] && (!first || t->from[i] < first))
+			first = t->from[i];
+		if (t->reap[i] > last)
+			last = t->reap[i];
 	}
-	record_samples(run, res);
 	if (k > 0) {
-		record_histogram(run, sorted, k);
+		if (run)
+			record_histogram(run, sorted, k);
 		rb_sort_doubles(sorted, k);
 		set(f, M_P50, rb_percentile_sorted(sorted, k, 50) / 1e6);
 		set(f, M_P90, rb_percentile_sorted(sorted, k, 90) / 1e6);
@@ -396,8 +558,89 @@ static void figures_pid1(const struct rb_run_result *res, struct run_figures *f)
 	}
 }
 
+/* The kernel observer's own figures, and what it alone can say. */
+static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
+			   const struct observed *ob, struct run_figures *f, json_t *run)
+{
+	const struct rb_bpf_run *k = &res->bpf;
+	json_t *o, *cnt, *hist;
+	int last = -1;
+
+	if (c->observer == OBS_BPF) {
+		skip(f, M_LIVE, "the kernel observer does not count spawns per process");
+		skip(f, M_COALESCED, "the kernel stamps every event");
+	}
+	if (!ob->primary || ob->primary != &ob->kernel) {
+		for (int m = M_P50; m <= M_RATE; m++)
+			if (!f->skip[m][0])
+				skip(f, m, k->skip[0] ? k->skip : "the payload kept no samples");
+		skip(f, M_ZOMBIES, k->skip[0] ? k->skip : "the payload kept no samples");
+		skip(f, M_SIGCHLD, k->skip[0] ? k->skip : "the BPF observer saw nothing");
+		skip(f, M_MERGED, k->skip[0] ? k->skip : "the BPF observer saw nothing");
+		return;
+	}
+	set(f, M_ZOMBIES, rb_bpf_zombies_peak(ob->matched, ob->nmatched));
+	set(f, M_SIGCHLD, (double)k->counters[RB_BPF_SIGCHLD_PID1]);
+	set(f, M_MERGED, (double)k->counters[RB_BPF_SIGCHLD_MERGED]);
+	o = json_object();
+	cnt = json_object();
+	for (int i = 0; i < RB_BPF_NCOUNTERS; i++)
+		json_object_set_new(cnt, rb_bpf_counter_name(i), json_integer((json_int_t)k->counters[i]));
+	json_object_set_new(o, "counters", cnt);
+	json_object_set_new(o, "exited_unreaped", json_integer((json_int_t)k->unreaped));
+	json_object_set_new(o, "reap_records", json_integer((json_int_t)k->nreaps));
+	json_object_set_new(o, "storm_reaps_matched", json_integer((json_int_t)ob->nmatched));
+	for (int i = 0; i < RB_BPF_HIST_SLOTS; i++)
+		if (k->hist[i])
+			last = i;
+	hist = json_array();
+	for (int i = 0; i <= last; i++)
+		json_array_append_new(hist, json_integer((json_int_t)k->hist[i]));
+	json_object_set_new(o, "latency_log2_ns", hist);
+	json_object_set_new(o, "latency_log2_bins", json_string("[2^k, 2^(k+1)) ns, every reap in "
+							       "the namespace (the storm's and others)"));
+	json_object_set_new(run, "kernel_observer", o);
+}
+
+/* --observer both: the pidfd observer's figures beside the kernel's, and
+ * its error per process (its reap time minus the kernel's). */
+static void figures_both(const struct cfg *c, const struct rb_run_result *res,
+			 const struct observed *ob, struct run_figures *f)
+{
+	static const enum metric_id twin[][2] = {
+		{ M_P50, M_PIDFD_P50 }, { M_P99, M_PIDFD_P99 }, { M_DRAIN, M_PIDFD_DRAIN },
+	};
+	const char *why = !ob->pidfd.lat ? "the pidfd observer kept no times"
+					 : "the kernel observer has no reap to compare with";
+	struct run_figures p = { .cleared = f->cleared };
+	double *d = malloc((res->nsamples ? res->nsamples : 1) * sizeof(double));
+	size_t n = 0;
+
+	if (ob->pidfd.lat)
+		figures_from_times(c, res, &ob->pidfd, &p, NULL);
+	for (size_t i = 0; i < sizeof(twin) / sizeof(twin[0]); i++) {
+		if (p.has[twin[i][0]])
+			set(f, twin[i][1], p.v[twin[i][0]]);
+		else
+			skip(f, twin[i][1], p.skip[twin[i][0]][0] ? p.skip[twin[i][0]] : why);
+	}
+	for (uint32_t i = 0; d && ob->pidfd.lat && ob->kernel.lat && i < res->nsamples; i++)
+		if (ob->pidfd.reap[i] && ob->kernel.reap[i])
+			d[n++] = (double)(ob->pidfd.reap[i] - ob->kernel.reap[i]);
+	if (n > 0) {
+		rb_sort_doubles(d, n);
+		set(f, M_OBS_ERR_P50, rb_percentile_sorted(d, n, 50) / 1e9);
+		set(f, M_OBS_ERR_P99, rb_percentile_sorted(d, n, 99) / 1e9);
+	} else {
+		skip(f, M_OBS_ERR_P50, why);
+		skip(f, M_OBS_ERR_P99, why);
+	}
+	free(d);
+}
+
 static void measure(const struct cfg *c, const struct rb_sandbox_opts *opts,
-		    const struct rb_run_result *res, struct run_figures *f, json_t *run)
+		    const struct rb_run_result *res, const struct observed *ob, struct run_figures *f,
+		    json_t *run)
 {
 	const struct rb_channel *ch = &res->chan;
 	const struct rb_sandbox *sb = &res->sb;
@@ -425,13 +668,19 @@ static void measure(const struct cfg *c, const struct rb_sandbox_opts *opts,
 		skip(f, M_PIDS, sb->has_cgroup ? "pids.peak unreadable" : sb->cgroup_skip);
 		skip(f, M_PIDS_FREE, sb->has_cgroup ? "pids.peak unreadable" : sb->cgroup_skip);
 	}
-	if (ch->storm.monitor_off)
+	if (ob->primary) {
+		figures_from_times(c, res, ob->primary, f, run);
+		record_samples(run, res, ob);
+	} else if (ch->storm.monitor_off && c->observer == OBS_PIDFD) {
 		figures_unmonitored(res, f);
-	else if (res->samples && ch->storm.samples_kept)
-		figures_from_samples(c, res, f, run);
-	else
+	} else if (c->observer == OBS_PIDFD) {
 		for (int m = M_P50; m <= M_RATE; m++)
 			skip(f, m, "the payload kept no samples");
+	}
+	if (c->observer != OBS_PIDFD)
+		figures_kernel(c, res, ob, f, run);
+	if (c->observer == OBS_BOTH)
+		figures_both(c, res, ob, f);
 	figures_pid1(res, f);
 }
 
@@ -481,21 +730,21 @@ static void csv_num(FILE *f, double v)
 		fprintf(f, ",%.6f", v);
 }
 
+/* The samples as the primary observer saw them (T; NULL: none did). */
 static void csv_run(FILE *samples, FILE *pops, const char *reaper, long rep,
-		    const struct rb_run_result *res)
+		    const struct rb_run_result *res, const struct sample_times *t)
 {
 	const struct rb_storm_block *b = &res->chan.storm;
-	int64_t t0 = b->t_start_ns, ns;
+	int64_t t0 = b->t_start_ns;
 
 	for (uint32_t i = 0; i < res->nsamples; i++) {
 		const struct rb_storm_sample *s = &res->samples[i];
 
-		ns = rb_storm_latency_ns(b, res->samples, res->nsamples, i);
 		fprintf(samples, "%s,%ld,%u,%d,%d", reaper, rep, i, s->parent, s->pid);
 		csv_num(samples, ms_since(s->t_exit_ns, t0));
-		csv_num(samples, ms_since(s->t_exit_seen_ns, t0));
-		csv_num(samples, ms_since(s->t_reap_seen_ns, t0));
-		csv_num(samples, ns >= 0 ? (double)ns / 1e6 : NAN);
+		csv_num(samples, t ? ms_since(t->exit[i], t0) : NAN);
+		csv_num(samples, t ? ms_since(t->reap[i], t0) : NAN);
+		csv_num(samples, t && t->lat[i] >= 0 ? (double)t->lat[i] / 1e6 : NAN);
 		csv_num(samples, ms_since(s->t_sched_ns, t0));
 		fputc('\n', samples);
 	}
@@ -537,17 +786,25 @@ static void summarize(struct row *w, long repeat)
 
 /* A latency at or below the observer's resolution is the resolution: the
  * observer cannot tell such values apart (so none of them is "best"). */
-static double resolved(enum metric_id m, double v, int64_t resolution_ns)
+static int64_t resolution_of(const struct cfg *c, enum metric_id m)
 {
 	bool latency = m == M_P50 || m == M_P99 || m == M_MAX;
 
-	return latency ? fmax(v, (double)resolution_ns / 1e9) : v;
+	/* the kernel stamps each event: no batching to hide below */
+	if (latency)
+		return c->observer == OBS_PIDFD ? c->o.resolution_ns : 0;
+	return m == M_PIDFD_P50 || m == M_PIDFD_P99 ? c->o.resolution_ns : 0;
+}
+
+static double resolved(const struct cfg *c, enum metric_id m, double v)
+{
+	return fmax(v, (double)resolution_of(c, m) / 1e9);
 }
 
 /* Best in each column (its row, or -1): among reapers that cleared every
  * run, and only where it leads the runner-up beyond the spread of the runs
  * (rb_best_beyond_spread): a lead inside the noise is no lead. */
-static void find_best(const struct row *rows, int n, int64_t resolution_ns, int best[M_COUNT_])
+static void find_best(const struct row *rows, int n, const struct cfg *c, int best[M_COUNT_])
 {
 	struct rb_spread *s = calloc((size_t)n + 1, sizeof(*s));
 
@@ -561,9 +818,9 @@ static void find_best(const struct row *rows, int n, int64_t resolution_ns, int 
 			const struct row *w = &rows[i];
 
 			s[i].ok = w->has_sum[m] && w->runs > 0 && w->cleared == w->runs;
-			s[i].median = resolved(m, w->sum[m].median, resolution_ns);
-			s[i].min = resolved(m, w->sum[m].min, resolution_ns);
-			s[i].max = resolved(m, w->sum[m].max, resolution_ns);
+			s[i].median = resolved(c, m, w->sum[m].median);
+			s[i].min = resolved(c, m, w->sum[m].min);
+			s[i].max = resolved(c, m, w->sum[m].max);
 		}
 		best[m] = rb_best_beyond_spread(s, (size_t)n, metrics[m].better);
 	}
@@ -605,11 +862,11 @@ static void print_bimodal(const struct row *rows, int n, long repeat)
 #define SPREAD_W 17
 
 /* A latency below the observer's resolution is not a number it can tell. */
-static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, int64_t resolution_ns)
+static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, const struct cfg *c)
 {
-	bool latency = m == M_P50 || m == M_P99 || m == M_MAX;
+	int64_t resolution_ns = resolution_of(c, m);
 
-	if (latency && resolution_ns > 0 && v * 1e9 < (double)resolution_ns) {
+	if (resolution_ns > 0 && v * 1e9 < (double)resolution_ns) {
 		fmt_num(buf, len, (double)resolution_ns / 1e9 * metrics[m].scale);
 		memmove(buf + 1, buf, strlen(buf) + 1);
 		buf[0] = '<';
@@ -618,18 +875,25 @@ static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, int64_t 
 	fmt_num(buf, len, v * metrics[m].scale);
 }
 
-static void print_tables(const struct row *rows, int n, long repeat, int64_t resolution_ns)
+static void print_tables(const struct row *rows, int n, long repeat, const struct cfg *c)
 {
 	int best[M_COUNT_];
+	bool shown[M_COUNT_];
 	char cell[64], a[32], b[32];
 
-	find_best(rows, n, resolution_ns, best);
+	find_best(rows, n, c, best);
+	/* a column no reaper has (the pidfd twins without --observer both) is left out */
+	for (int m = 0; m < M_COUNT_; m++) {
+		shown[m] = false;
+		for (int i = 0; metrics[m].column && i < n; i++)
+			shown[m] |= rows[i].has_sum[m];
+	}
 	printf("\nmedians over %ld run%s (* best among reapers that cleared every run, where it leads "
 	       "the runner-up\nbeyond the spread of the runs; - not measured, see the record; <: below "
 	       "the observer's resolution)\n", repeat, repeat == 1 ? "" : "s");
 	printf("%-*s %-8s", NAME_W, "REAPER", "CLEARED");
 	for (int m = 0; m < M_COUNT_; m++)
-		if (metrics[m].column)
+		if (shown[m])
 			printf(" %*s", COL_W, metrics[m].column);
 	printf("\n");
 	for (int i = 0; i < n; i++) {
@@ -643,13 +907,13 @@ static void print_tables(const struct row *rows, int n, long repeat, int64_t res
 		snprintf(cell, sizeof(cell), "%d/%d", w->cleared, w->runs);
 		printf("%-8s", cell);
 		for (int m = 0; m < M_COUNT_; m++) {
-			if (!metrics[m].column)
+			if (!shown[m])
 				continue;
 			if (!w->has_sum[m]) {
 				printf(" %*s", COL_W, "-");
 				continue;
 			}
-			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].median, resolution_ns);
+			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].median, c);
 			snprintf(cell, sizeof(cell), "%s%s", a, best[m] == i ? "*" : " ");
 			printf(" %*s", COL_W, cell);
 		}
@@ -661,7 +925,7 @@ static void print_tables(const struct row *rows, int n, long repeat, int64_t res
 	printf("\nspread over the runs: min-max, CV (stddev/mean)\n");
 	printf("%-*s %-8s", NAME_W, "REAPER", "");
 	for (int m = 0; m < M_COUNT_; m++)
-		if (metrics[m].column)
+		if (shown[m])
 			printf(" %*s", SPREAD_W, metrics[m].column);
 	printf("\n");
 	for (int i = 0; i < n; i++) {
@@ -671,14 +935,14 @@ static void print_tables(const struct row *rows, int n, long repeat, int64_t res
 			continue;
 		printf("%-*s %-8s", NAME_W, w->r->name, "");
 		for (int m = 0; m < M_COUNT_; m++) {
-			if (!metrics[m].column)
+			if (!shown[m])
 				continue;
 			if (!w->has_sum[m]) {
 				printf(" %*s", SPREAD_W, "-");
 				continue;
 			}
-			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].min, resolution_ns);
-			fmt_cell(b, sizeof(b) - 1, m, w->sum[m].max, resolution_ns);
+			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].min, c);
+			fmt_cell(b, sizeof(b) - 1, m, w->sum[m].max, c);
 			if (w->sum[m].has_cv)
 				snprintf(cell, sizeof(cell), "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
 			else
@@ -731,7 +995,7 @@ static int plot(const struct cfg *c, const struct row *rows, int n, json_t *rec,
 		.dir = c->out, .pattern = c->pat->name, .method = rb_spawn_method_name(c->o.method),
 		.count = c->o.count, .repeat = c->repeat,
 		/* log scale: a latency of 0 (below the resolution) is drawn at it */
-		.floor_ms = c->o.resolution_ns > 0 ? (double)c->o.resolution_ns / 1e6 : 0.001,
+		.floor_ms = resolution_of(c, M_P50) > 0 ? (double)resolution_of(c, M_P50) / 1e6 : 0.001,
 	};
 	struct rb_storm_plot_reaper *r;
 	struct rb_error err;
@@ -851,6 +1115,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "wait_reaped_s", json_real(c->o.wait_ns / 1e9));
 	json_object_set_new(o, "resolution_s", json_real(c->o.resolution_ns / 1e9));
 	json_object_set_new(o, "monitor", json_boolean(!c->o.no_monitor));
+	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
@@ -881,12 +1146,16 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 			       "interrupted (the harness got a signal)");
 		*interrupted = true;
 	} else {
+		struct observed ob;
+
 		run = rb_record_add_run(rec, w->r, res.argv);
 		json_object_set_new(run, "repeat", json_integer(k));
 		rb_run_record(run, &res);
-		measure(c, opts, &res, &w->f[k], run);
+		observe_times(c, &res, &ob);
+		measure(c, opts, &res, &ob, &w->f[k], run);
 		record_figures(run, &w->f[k], &res);
-		csv_run(csv, csv_pop, w->r->name, k, &res);
+		csv_run(csv, csv_pop, w->r->name, k, &res, ob.primary);
+		observed_free(&ob);
 		if (k == 0)
 			w->pop0 = res.npops > 0;
 		w->runs++;
@@ -951,6 +1220,13 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (check_cfg(&c, err) < 0)
 		return -1;
 	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
+	if (c.observer != OBS_PIDFD &&
+	    rb_bpf_observer_open(&plan.bpf, plan.storm_samples + 4096, err) < 0)
+		return -1;
+	/* the kernel alone: the payload watches no pidfd; the end is the
+	 * cgroup's word */
+	if (c.observer == OBS_BPF)
+		c.o.no_monitor = true;
 	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
@@ -992,7 +1268,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		nrows++;
 	}
 	failures = run_all(si, &c, &opts, &plan, workload, rows, nrows, rec, csv, csv_pop, &interrupted);
-	print_tables(rows, nrows, c.repeat, c.o.resolution_ns);
+	print_tables(rows, nrows, c.repeat, &c);
 	record_summary(rec, rows, nrows);
 	fclose(csv);
 	fclose(csv_pop);
@@ -1019,5 +1295,6 @@ done:
 	free(reapers);
 	rb_argv_free(workload);
 	json_decref(rec);
+	rb_bpf_observer_close(plan.bpf);
 	return rc;
 }

@@ -1,0 +1,121 @@
+/* Figures from the kernel-side observer's reap records. See bpf_figures.h. */
+#include "bpf_figures.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int64_t rb_bpf_reapable_ns(const struct rb_bpf_reap *r)
+{
+	return (int64_t)(r->t_notify > r->t_exit ? r->t_notify : r->t_exit);
+}
+
+int64_t rb_bpf_latency_ns(const struct rb_bpf_reap *r)
+{
+	int64_t d = (int64_t)r->t_reap - rb_bpf_reapable_ns(r);
+
+	return d > 0 ? d : 0;
+}
+
+struct edge {
+	int64_t t;
+	int d; /* +1 exit, -1 reap */
+};
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+
+	if (x->t != y->t)
+		return (x->t > y->t) - (x->t < y->t);
+	return x->d - y->d; /* a reap at the same instant first: no phantom peak */
+}
+
+uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
+{
+	struct edge *e = malloc((n ? 2 * n : 1) * sizeof(*e));
+	int64_t cur = 0, peak = 0;
+
+	if (!e)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		e[2 * i] = (struct edge){ (int64_t)r[i].t_exit, +1 };
+		e[2 * i + 1] = (struct edge){ (int64_t)r[i].t_reap, -1 };
+	}
+	qsort(e, 2 * n, sizeof(*e), cmp_edge);
+	for (size_t i = 0; i < 2 * n; i++) {
+		cur += e[i].d;
+		if (cur > peak)
+			peak = cur;
+	}
+	free(e);
+	return (uint32_t)peak;
+}
+
+void rb_bpf_drain_span(const struct rb_bpf_reap *r, size_t n, int64_t *first, int64_t *last)
+{
+	*first = *last = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t from = rb_bpf_reapable_ns(&r[i]);
+
+		if (!*first || from < *first)
+			*first = from;
+		if ((int64_t)r[i].t_reap > *last)
+			*last = (int64_t)r[i].t_reap;
+	}
+}
+
+/* (pid, time) with the index it came from, for the pairing's merge. */
+struct keyed {
+	pid_t pid;
+	int64_t t;
+	size_t i;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, const int64_t *t,
+		    size_t n, long *match)
+{
+	struct keyed *k = malloc((nr ? nr : 1) * sizeof(*k)), *s = malloc((n ? n : 1) * sizeof(*s));
+	size_t ns = 0, a = 0, b = 0, out = 0;
+
+	for (size_t i = 0; i < n; i++)
+		match[i] = -1;
+	if (!k || !s) {
+		free(k);
+		free(s);
+		return 0;
+	}
+	for (size_t i = 0; i < nr; i++)
+		k[i] = (struct keyed){ (pid_t)r[i].pid, (int64_t)r[i].t_exit, i };
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] > 0)
+			s[ns++] = (struct keyed){ pids[i], t[i] > 0 ? t[i] : INT64_MAX, i };
+	qsort(k, nr, sizeof(*k), cmp_keyed);
+	qsort(s, ns, sizeof(*s), cmp_keyed);
+	/* pid by pid, the j-th of one side with the j-th of the other */
+	while (a < nr && b < ns) {
+		if (k[a].pid != s[b].pid) {
+			if (k[a].pid < s[b].pid)
+				a++;
+			else
+				b++;
+			continue;
+		}
+		match[s[b].i] = (long)k[a].i;
+		out++;
+		a++;
+		b++;
+	}
+	free(k);
+	free(s);
+	return out;
+}

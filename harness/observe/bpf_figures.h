@@ -1,0 +1,33 @@
+/* Figures from the kernel-side observer's reap records (observer_bpf.h):
+ * pure functions, unit-tested on canned records. */
+#ifndef REAPBENCH_BPF_FIGURES_H
+#define REAPBENCH_BPF_FIGURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "reap_events.h"
+
+/* When it could be reaped: the later of its exit and the last SIGCHLD for
+ * it (a zombie reparented to PID 1 is PID 1's to reap from then). */
+int64_t rb_bpf_reapable_ns(const struct rb_bpf_reap *r);
+/* Its exit->reap latency: reap minus reapable, >= 0. */
+int64_t rb_bpf_latency_ns(const struct rb_bpf_reap *r);
+
+/* The most exited-and-unreaped at once among records R (each a zombie
+ * from its exit to its reap). */
+uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n);
+
+/* The first reapable and last reap time among R; 0 when N is 0. */
+void rb_bpf_drain_span(const struct rb_bpf_reap *r, size_t n, int64_t *first, int64_t *last);
+
+/* Matches samples (a storm's processes: PIDS, N) to the kernel's reap
+ * records R (NR): for every pid, its k-th process in the order of T (a
+ * per-sample time that orders a pid's reuses: its own exit stamp) with its
+ * k-th record in the order of exit. MATCH[i] gets the record's index, or
+ * -1. Returns how many were matched. */
+size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, const int64_t *t,
+		    size_t n, long *match);
+
+#endif

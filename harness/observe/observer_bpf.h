@@ -1,0 +1,44 @@
+/* The kernel-side observer from the harness's side: loads reap.bpf.c (a
+ * libbpf CO-RE skeleton), points it at one sandbox's PID namespace for a
+ * run, and collects what it saw. Root only; where BPF cannot load, open
+ * fails with the reason and the caller skips every kernel-side figure. */
+#ifndef REAPBENCH_OBSERVER_BPF_H
+#define REAPBENCH_OBSERVER_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "reap_events.h"
+
+struct rb_bpf_observer;
+
+/* What one armed run saw. */
+struct rb_bpf_run {
+	bool taken;
+	uint64_t counters[RB_BPF_NCOUNTERS];
+	uint64_t hist[RB_BPF_HIST_SLOTS]; /* exit->reap, log2 ns slots */
+	struct rb_bpf_reap *reaps;        /* malloc'd, in the order of the reaps */
+	size_t nreaps;
+	uint64_t unreaped;                /* exited and never reaped while armed */
+	int64_t t_armed_ns, t_collected_ns;
+	char skip[160];                   /* why not taken */
+};
+
+/* Load and attach, with room for TASKS exited-unreaped tasks at once and
+ * as many reap records. -1 with ERR saying why BPF cannot run here. */
+int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t tasks, struct rb_error *err);
+/* Watch the PID namespace of host pid PID1 (its PID 1) from now: clears
+ * what an earlier run left. */
+int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *err);
+/* Stop watching and hand over what was seen. */
+void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run);
+void rb_bpf_observer_close(struct rb_bpf_observer *o);
+void rb_bpf_run_free(struct rb_bpf_run *run);
+
+/* The counter's name in records ("exits", "sigchld_merged", ...). */
+const char *rb_bpf_counter_name(enum rb_bpf_counter c);
+
+#endif

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel-side observer: exits, SIGCHLDs and reaps inside one PID
+ * namespace (the sandbox's), timed by the kernel. BTF tracepoints only
+ * (tp_btf: no tracefs, no kprobes). Per run the harness reads:
+ *   - a ring buffer with one record per reap (pid, reaper, exit, SIGCHLD,
+ *     reap times);
+ *   - a log2 histogram of exit->reap latency and the counters, in per-CPU
+ *     arrays, complete even when the ring buffer overflows.
+ * Exit: sched_process_exit of a group's last thread (signal->live is
+ * already decremented there). Reapable: the last SIGCHLD generated for it
+ * (do_notify_parent: at its exit, or at its parent's exit when it was
+ * already a zombie and was reparented). Reap: the return of a wait4 or
+ * waitid (not WNOWAIT) that reported it exited; tasks reaped by the kernel
+ * itself (SIGCHLD ignored, a dying namespace) leave no reap. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "reap_events.h"
+
+#define SIGCHLD 17
+#define CLD_EXITED 1
+#define CLD_DUMPED 3
+#define WNOWAIT 0x01000000
+/* userspace siginfo_t on 64-bit: si_code at 8, _sifields (si_pid) at 16 */
+#define USER_SI_CODE 8
+#define USER_SI_PID 16
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_WAIT4 61
+#define NR_WAITID 247
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define WAITID_INFOP(regs) BPF_CORE_READ(regs, dx)
+#define WAITID_OPTIONS(regs) BPF_CORE_READ(regs, r10)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_WAIT4 260
+#define NR_WAITID 95
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define WAITID_INFOP(regs) BPF_CORE_READ(regs, regs[2])
+#define WAITID_OPTIONS(regs) BPF_CORE_READ(regs, regs[3])
+#else
+#error "reap.bpf.c: only x86_64 and arm64 syscall registers are known"
+#endif
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct rb_bpf_target target;
+
+struct exited {
+	u64 t_exit;
+	u64 t_notify;
+};
+
+/* Exited, not yet reaped; sized by the harness before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, struct exited);
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} reaps SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RB_BPF_NCOUNTERS);
+	__type(key, u32);
+	__type(value, u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RB_BPF_HIST_SLOTS);
+	__type(key, u32);
+	__type(value, u64);
+} latency_log2 SEC(".maps");
+
+static __always_inline void count(u32 which)
+{
+	u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		*c += 1;
+}
+
+static __always_inline u32 log2_slot(u64 v)
+{
+	u32 slot = 0;
+
+	/* bounded for the verifier: 64 halvings at most */
+	for (int i = 0; i < 64 && v > 1; i++) {
+		v >>= 1;
+		slot++;
+	}
+	return slot < RB_BPF_HIST_SLOTS ? slot : RB_BPF_HIST_SLOTS - 1;
+}
+
+/* The current task's thread group id in the sandbox's namespace; false
+ * when it is not in that namespace (or nothing is armed). */
+static __always_inline bool ours(u32 *tgid, u32 *tid)
+{
+	struct bpf_pidns_info ns;
+
+	if (!target.armed)
+		return false;
+	if (bpf_get_ns_current_pid_tgid(target.pidns_dev, target.pidns_ino, &ns, sizeof(ns)))
+		return false;
+	*tgid = ns.tgid;
+	if (tid)
+		*tid = ns.pid;
+	return true;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	struct exited e = { .t_exit = bpf_ktime_get_ns() };
+	u32 tgid;
+
+	if (!ours(&tgid, NULL))
+		return 0;
+	if (BPF_CORE_READ(task, signal, live.counter) != 0) {
+		count(RB_BPF_THREAD_EXITS);
+		return 0;
+	}
+	count(RB_BPF_EXITS);
+	if (bpf_map_update_elem(&tasks, &tgid, &e, BPF_ANY))
+		count(RB_BPF_TASKS_FULL);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	u32 tgid;
+
+	if (ours(&tgid, NULL))
+		count(RB_BPF_FORKS);
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(on_signal, int sig, struct kernel_siginfo *info, struct task_struct *task, int group,
+	     int result)
+{
+	struct exited *e;
+	u32 tgid, child;
+	int code;
+
+	if (sig != SIGCHLD || (unsigned long)info <= 1 /* SEND_SIG_NOINFO, _PRIV */)
+		return 0;
+	/* do_notify_parent runs in the exiting child or its dying parent:
+	 * both in the namespace */
+	if (!ours(&tgid, NULL))
+		return 0;
+	code = BPF_CORE_READ(info, si_code);
+	if (code < CLD_EXITED || code > CLD_DUMPED)
+		return 0; /* stopped, continued, trapped: not an exit */
+	count(RB_BPF_SIGCHLD);
+	if (BPF_CORE_READ(task, tgid) == target.pid1_tgid) {
+		count(RB_BPF_SIGCHLD_PID1);
+		if (result == TRACE_SIGNAL_ALREADY_PENDING)
+			count(RB_BPF_SIGCHLD_MERGED);
+		else if (result == TRACE_SIGNAL_IGNORED)
+			count(RB_BPF_SIGCHLD_IGNORED);
+	}
+	child = BPF_CORE_READ(info, _sifields._sigchld._pid);
+	e = bpf_map_lookup_elem(&tasks, &child);
+	if (e)
+		e->t_notify = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* The pid a wait4/waitid reaped, 0 if it reaped none. */
+static __always_inline u32 reaped_pid(struct pt_regs *regs, long nr, long ret)
+{
+	int code = 0, pid = 0;
+	void *infop;
+
+	if (nr == NR_WAIT4)
+		return ret > 0 ? (u32)ret : 0;
+	if (ret != 0 || (WAITID_OPTIONS(regs) & WNOWAIT))
+		return 0;
+	infop = (void *)WAITID_INFOP(regs);
+	if (!infop || bpf_probe_read_user(&code, sizeof(code), infop + USER_SI_CODE) ||
+	    bpf_probe_read_user(&pid, sizeof(pid), infop + USER_SI_PID))
+		return 0;
+	return code >= CLD_EXITED && code <= CLD_DUMPED && pid > 0 ? (u32)pid : 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = SYSCALL_NR(regs);
+	struct rb_bpf_reap *r;
+	struct exited *e;
+	u32 tgid, tid, pid, slot;
+	u64 now, from, *bucket;
+
+	if (nr != NR_WAIT4 && nr != NR_WAITID)
+		return 0;
+	if (!ours(&tgid, &tid))
+		return 0;
+	pid = reaped_pid(regs, nr, ret);
+	if (!pid)
+		return 0;
+	e = bpf_map_lookup_elem(&tasks, &pid);
+	if (!e) {
+		count(RB_BPF_REAPS_UNSEEN); /* also a stopped or continued child's report */
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
+	count(RB_BPF_REAPS);
+	from = e->t_notify > e->t_exit ? e->t_notify : e->t_exit;
+	slot = log2_slot(now > from ? now - from : 0);
+	bucket = bpf_map_lookup_elem(&latency_log2, &slot);
+	if (bucket)
+		*bucket += 1;
+	r = bpf_ringbuf_reserve(&reaps, sizeof(*r), 0);
+	if (r) {
+		r->pid = pid;
+		r->reaper = tid;
+		r->t_exit = e->t_exit;
+		r->t_notify = e->t_notify;
+		r->t_reap = now;
+		bpf_ringbuf_submit(r, 0);
+	} else {
+		count(RB_BPF_RING_FULL);
+	}
+	bpf_map_delete_elem(&tasks, &pid);
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* What the kernel-side observer (reap.bpf.c) hands to the harness
+ * (observer_bpf.c): shared by the BPF program and userspace. */
+#ifndef REAPBENCH_REAP_EVENTS_H
+#define REAPBENCH_REAP_EVENTS_H
+
+#ifndef __bpf__
+#include <stdint.h>
+typedef uint32_t rb_u32;
+typedef uint64_t rb_u64;
+#else
+typedef __u32 rb_u32;
+typedef __u64 rb_u64;
+#endif
+
+/* Per-run counters (a per-CPU array, summed by the harness). */
+enum rb_bpf_counter {
+	RB_BPF_EXITS,           /* thread groups that ended (the last thread's exit) */
+	RB_BPF_THREAD_EXITS,    /* threads that exited while others of their group lived */
+	RB_BPF_REAPS,           /* wait4/waitid that reaped a task whose exit we saw */
+	RB_BPF_REAPS_UNSEEN,    /* ... reaped a pid whose exit we did not see */
+	RB_BPF_SIGCHLD,         /* SIGCHLD generated for an exited child */
+	RB_BPF_SIGCHLD_PID1,    /* ... to the namespace's PID 1 */
+	RB_BPF_SIGCHLD_MERGED,  /* ... to PID 1 while one was already pending */
+	RB_BPF_SIGCHLD_IGNORED, /* ... to PID 1 and dropped (handler SIG_DFL, not blocked) */
+	RB_BPF_FORKS,           /* processes and threads created */
+	RB_BPF_TASKS_FULL,      /* an exit not kept: the task table was full */
+	RB_BPF_RING_FULL,       /* a reap not reported: the ring buffer was full */
+	RB_BPF_NCOUNTERS
+};
+
+/* log2 slots of exit->reap latency in ns (as bcc's histograms, in ns). */
+#define RB_BPF_HIST_SLOTS 40
+
+/* One reap, in the ring buffer. Times are bpf_ktime_get_ns():
+ * CLOCK_MONOTONIC, the harness's clock. Pids are the sandbox namespace's. */
+struct rb_bpf_reap {
+	rb_u32 pid;      /* the reaped thread group */
+	rb_u32 reaper;   /* the thread that reaped it */
+	rb_u64 t_exit;   /* sched_process_exit of its last thread */
+	rb_u64 t_notify; /* the last SIGCHLD for it (its parent's, or PID 1's when
+	                    it was reparented as a zombie); 0: none seen */
+	rb_u64 t_reap;   /* the reaping wait4/waitid returned */
+};
+
+/* What the harness sets before a run (the program's .bss). */
+struct rb_bpf_target {
+	rb_u64 pidns_dev, pidns_ino; /* the sandbox's PID namespace (stat of ns/pid) */
+	rb_u32 pid1_tgid;            /* its PID 1, as the host numbers it */
+	rb_u32 armed;
+};
+
+#endif
