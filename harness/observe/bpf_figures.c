@@ -14,6 +14,8 @@ int64_t rb_bpf_latency_ns(const struct rb_bpf_reap *r)
 {
 	int64_t d = (int64_t)r->t_reap - rb_bpf_reapable_ns(r);
 
+	if (r->t_reap == 0)
+		return -1;
 	return d > 0 ? d : 0;
 }
 
@@ -40,7 +42,7 @@ uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		e[2 * i] = (struct edge){ (int64_t)r[i].t_exit, +1 };
-		e[2 * i + 1] = (struct edge){ (int64_t)r[i].t_reap, -1 };
+		e[2 * i + 1] = (struct edge){ r[i].t_reap ? (int64_t)r[i].t_reap : INT64_MAX, -1 };
 	}
 	qsort(e, 2 * n, sizeof(*e), cmp_edge);
 	for (size_t i = 0; i < 2 * n; i++) {
@@ -50,19 +52,6 @@ uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
 	}
 	free(e);
 	return (uint32_t)peak;
-}
-
-void rb_bpf_drain_span(const struct rb_bpf_reap *r, size_t n, int64_t *first, int64_t *last)
-{
-	*first = *last = 0;
-	for (size_t i = 0; i < n; i++) {
-		int64_t from = rb_bpf_reapable_ns(&r[i]);
-
-		if (!*first || from < *first)
-			*first = from;
-		if ((int64_t)r[i].t_reap > *last)
-			*last = (int64_t)r[i].t_reap;
-	}
 }
 
 /* (pid, time) with the index it came from, for the pairing's merge. */

@@ -12,15 +12,12 @@
 /* When it could be reaped: the later of its exit and the last SIGCHLD for
  * it (a zombie reparented to PID 1 is PID 1's to reap from then). */
 int64_t rb_bpf_reapable_ns(const struct rb_bpf_reap *r);
-/* Its exit->reap latency: reap minus reapable, >= 0. */
+/* Its exit->reap latency: reap minus reapable, >= 0; -1 never reaped. */
 int64_t rb_bpf_latency_ns(const struct rb_bpf_reap *r);
 
 /* The most exited-and-unreaped at once among records R (each a zombie
- * from its exit to its reap). */
+ * from its exit to its reap; one never reaped, t_reap 0, to the end). */
 uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n);
-
-/* The first reapable and last reap time among R; 0 when N is 0. */
-void rb_bpf_drain_span(const struct rb_bpf_reap *r, size_t n, int64_t *first, int64_t *last);
 
 /* Matches samples (a storm's processes: PIDS, N) to the kernel's reap
  * records R (NR): for every pid, its k-th process in the order of T (a

@@ -35,8 +35,9 @@ const char *rb_bpf_counter_name(enum rb_bpf_counter c)
 void rb_bpf_run_free(struct rb_bpf_run *run)
 {
 	free(run->reaps);
-	run->reaps = NULL;
-	run->nreaps = 0;
+	free(run->zombies);
+	run->reaps = run->zombies = NULL;
+	run->nreaps = run->unreaped = 0;
 }
 
 static int64_t now_ns(void)
@@ -202,18 +203,34 @@ static void sum_percpu(int fd, uint32_t n, uint64_t *into, struct rb_bpf_observe
 	}
 }
 
-/* Empties the task table; returns how many it held. */
-static uint64_t clear_tasks(int fd)
-{
-	uint32_t key, next;
-	uint64_t n = 0;
+/* The task table's value (reap.bpf.c struct exited). */
+struct exited {
+	uint64_t t_exit, t_notify;
+};
 
-	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
-		key = next;
+/* Empties the task table; with ZOMBIES, hands over what it held (exited,
+ * never reaped) as records with no reap. Returns how many it held. */
+static uint64_t clear_tasks(int fd, struct rb_bpf_reap **zombies)
+{
+	uint64_t n = 0, cap = 0;
+	struct rb_bpf_reap *z = NULL, *grown;
+	struct exited e;
+	uint32_t key;
+
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
+		if (zombies && bpf_map_lookup_elem(fd, &key, &e) == 0) {
+			if (n == cap && (grown = realloc(z, (cap = cap ? 2 * cap : 256) * sizeof(*z))))
+				z = grown;
+			if (n < cap)
+				z[n] = (struct rb_bpf_reap){ .pid = key, .t_exit = e.t_exit,
+							     .t_notify = e.t_notify };
+		}
 		if (bpf_map_delete_elem(fd, &key) < 0)
 			break;
 		n++;
 	}
+	if (zombies)
+		*zombies = z;
 	return n;
 }
 
@@ -229,7 +246,7 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 		return rb_sys_error(err, errno, "BPF observer: %s", path);
 	o->filling = NULL;
 	ring_buffer__consume(o->ring); /* what a run before left */
-	clear_tasks(bpf_map__fd(o->skel->maps.tasks));
+	clear_tasks(bpf_map__fd(o->skel->maps.tasks), NULL);
 	clear_percpu(bpf_map__fd(o->skel->maps.counters), RB_BPF_NCOUNTERS, o);
 	clear_percpu(bpf_map__fd(o->skel->maps.latency_log2), RB_BPF_HIST_SLOTS, o);
 	t->pidns_dev = st.st_dev;
@@ -253,7 +270,9 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	o->filling = NULL;
 	sum_percpu(bpf_map__fd(o->skel->maps.counters), RB_BPF_NCOUNTERS, run->counters, o);
 	sum_percpu(bpf_map__fd(o->skel->maps.latency_log2), RB_BPF_HIST_SLOTS, run->hist, o);
-	run->unreaped = clear_tasks(bpf_map__fd(o->skel->maps.tasks));
+	run->unreaped = clear_tasks(bpf_map__fd(o->skel->maps.tasks), &run->zombies);
+	if (run->unreaped && !run->zombies)
+		snprintf(run->skip, sizeof(run->skip), "out of memory for the unreaped tasks");
 	run->taken = !run->skip[0];
 }
 

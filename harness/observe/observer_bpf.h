@@ -23,6 +23,7 @@ struct rb_bpf_run {
 	struct rb_bpf_reap *reaps;        /* malloc'd, in the order of the reaps */
 	size_t nreaps;
 	uint64_t unreaped;                /* exited and never reaped while armed */
+	struct rb_bpf_reap *zombies;      /* those (t_reap 0), malloc'd */
 	int64_t t_armed_ns, t_collected_ns;
 	char skip[160];                   /* why not taken */
 };

@@ -113,8 +113,8 @@ struct sample_times {
 struct observed {
 	struct sample_times pidfd, kernel;
 	const struct sample_times *primary;
-	struct rb_bpf_reap *matched; /* the storm's kernel records */
-	size_t nmatched;
+	struct rb_bpf_reap *matched; /* the storm's kernel records (t_reap 0: never reaped) */
+	size_t nmatched, nreaped;
 };
 
 struct run_figures {
@@ -314,6 +314,7 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 	pid_t *pids = malloc(len * sizeof(*pids));
 	int64_t *order = malloc(len * sizeof(*order));
 	long *match = malloc(len * sizeof(*match));
+	struct rb_bpf_reap *all = NULL;
 	int rc = -1;
 
 	ob->matched = malloc(len * sizeof(*ob->matched));
@@ -323,24 +324,34 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 		pids[i] = res->samples[i].pid;
 		order[i] = res->samples[i].t_exit_ns;
 	}
-	rb_bpf_match(res->bpf.reaps, res->bpf.nreaps, pids, order, n, match);
+	/* the reaped and the never reaped (t_reap 0), matched alike */
+	all = malloc((res->bpf.nreaps + res->bpf.unreaped + 1) * sizeof(*all));
+	if (!all)
+		goto out;
+	memcpy(all, res->bpf.reaps, res->bpf.nreaps * sizeof(*all));
+	if (res->bpf.zombies)
+		memcpy(all + res->bpf.nreaps, res->bpf.zombies, res->bpf.unreaped * sizeof(*all));
+	rb_bpf_match(all, res->bpf.nreaps + (res->bpf.zombies ? res->bpf.unreaped : 0), pids, order, n,
+		     match);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rb_bpf_reap *r;
 
 		if (match[i] < 0)
 			continue;
-		r = &res->bpf.reaps[match[i]];
+		r = &all[match[i]];
 		ob->kernel.exit[i] = (int64_t)r->t_exit;
 		ob->kernel.from[i] = rb_bpf_reapable_ns(r);
 		ob->kernel.reap[i] = (int64_t)r->t_reap;
 		ob->kernel.lat[i] = rb_bpf_latency_ns(r);
 		ob->matched[ob->nmatched++] = *r;
+		ob->nreaped += r->t_reap != 0;
 	}
 	rc = 0;
 out:
 	free(pids);
 	free(order);
 	free(match);
+	free(all);
 	return rc;
 }
 
@@ -589,7 +600,8 @@ static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
 	json_object_set_new(o, "counters", cnt);
 	json_object_set_new(o, "exited_unreaped", json_integer((json_int_t)k->unreaped));
 	json_object_set_new(o, "reap_records", json_integer((json_int_t)k->nreaps));
-	json_object_set_new(o, "storm_reaps_matched", json_integer((json_int_t)ob->nmatched));
+	json_object_set_new(o, "storm_exits_matched", json_integer((json_int_t)ob->nmatched));
+	json_object_set_new(o, "storm_reaps_matched", json_integer((json_int_t)ob->nreaped));
 	for (int i = 0; i < RB_BPF_HIST_SLOTS; i++)
 		if (k->hist[i])
 			last = i;

@@ -1,0 +1,72 @@
+# The kernel-side observer (storm --observer bpf|both): it loads where root
+# and BTF are, counts exactly the storm it watched, catches the controls
+# that leave zombies, agrees with the pidfd observer, and where it cannot
+# load says why in one line (exit 3).
+. "$(dirname "$0")/../lib.sh"
+
+k=.runs[0].kernel_observer
+kq() { jq -c "$1" "$TMP/b/storm.json"; }
+measure() { jq -r --arg r "$2" --arg m "$3" \
+	'[.runs[] | select(.reaper.name == $r) | .measurements[] | select(.name == $m) | .value][0] // "none"' "$1"; }
+
+# 1. Unprivileged: one line saying why, exit 3, no sandbox started.
+rb_nobody storm -r tini --observer bpf --count 10 --out "$TMP/w/n" >"$TMP/out" 2>&1; rc=$?
+expect_eq "as uid 65534: --observer bpf exits 3 (cannot run here)" "$rc" 3
+check "... with one line naming the BPF observer and why" \
+	grep -qE '^reapbench: BPF observer: .*(root|not built)' "$TMP/out"
+rb storm -r tini --observer both --no-monitor --count 10 --out "$TMP/x"
+expect_eq "--no-monitor with --observer both is bad input (exit 2)" "$rc" 2
+
+if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+	skip "BPF observer: needs root and kernel BTF (uid $(id -u), $(ls /sys/kernel/btf/vmlinux 2>&1))"
+	exit 0
+fi
+
+# 2. Exactly what it watched: a burst of 500 under tini. The namespace's
+# exits and reaps are the 500 and the generator's root (reaped by the
+# payload); PID 1 got a SIGCHLD for each of the 500 orphans.
+rb storm -r tini --observer bpf --count 500 --repeat 1 --no-plots --out "$TMP/b"
+expect_eq "bpf: burst 500 under tini exits 0" "$rc" 0
+expect_eq "bpf: 500 storm reaps matched, none lost (ring, task table)" \
+	"$(kq "[$k.storm_reaps_matched, $k.counters.ring_full, $k.counters.tasks_full]")" "[500,0,0]"
+expect_eq "bpf: 501 exits and 501 reaps in the namespace" \
+	"$(kq "[$k.counters.exits, $k.counters.reaps, $k.exited_unreaped]")" "[501,501,0]"
+expect_eq "bpf: a SIGCHLD to PID 1 per orphan" "$(kq "$k.counters.sigchld_pid1")" 500
+expect_eq "bpf: 500 latencies, the record says bpf" \
+	"$(measure "$TMP/b/storm.json" tini reap_latency_samples)/$(kq .options.observer)/$(kq .runs[0].samples.observer)" '500/"bpf"/"bpf"'
+lat=$(kq '[.runs[0].samples.latency_ns[] | select(. != null)] | length')
+expect_eq "bpf: every sample has its kernel latency" "$lat" 500
+
+# 3. Negative controls: nobody reaps (none: the payload is PID 1), and one
+# waitpid per SIGCHLD (broken-reap-once: merged SIGCHLDs leave zombies).
+rb storm -r none -r broken-reap-once --observer bpf --pattern hoard --count 400 --repeat 1 \
+	--wait-reaped 500ms --no-plots --out "$TMP/c"
+J=$TMP/c/storm.json
+none=$(jq -c '[.runs[] | select(.reaper.name == "none") | .kernel_observer |
+	[.storm_reaps_matched, .counters.reaps, (.exited_unreaped >= 400)]][0]' "$J")
+expect_eq "bpf: none reaps no storm process (only the root, by the payload); 400 exited, unreaped" "$none" "[0,1,true]"
+once=$(jq -c '[.runs[] | select(.reaper.name == "broken-reap-once") | .kernel_observer |
+	[(.counters.sigchld_merged > 0), (.storm_reaps_matched < 400), (.exited_unreaped > 0)]][0]' "$J")
+expect_eq "bpf: broken-reap-once: SIGCHLDs merged, zombies left (the kernel saw why)" "$once" \
+	"[true,true,true]"
+
+# 4. Both observers side by side: the kernel's figures, the pidfd ones
+# beside, and the pidfd observer's error per process, small (it is woken
+# by the same reap, then batches for --resolution, 100 us).
+rb storm -r reference --observer both --pattern hoard --count 1000 --repeat 1 --no-plots --out "$TMP/d"
+J=$TMP/d/storm.json
+err=$(measure "$J" reference pidfd_error_p50)
+p50=$(measure "$J" reference reap_latency_p50); pp50=$(measure "$J" reference pidfd_reap_latency_p50)
+awk -v e="$err" 'BEGIN { exit !(e > -0.001 && e < 0.005) }' \
+	&& ok "both: the pidfd observer's median error is small ($err s)" \
+	|| { notok "both: pidfd error p50 '$err' s"; diag <"$TMP/out"; }
+awk -v a="$p50" -v b="$pp50" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 0.005) }' \
+	&& ok "both: exit->reap medians agree (kernel $p50 s, pidfd $pp50 s)" \
+	|| { notok "both: medians kernel '$p50' pidfd '$pp50'"; diag <"$TMP/out"; }
+check "both: the table shows the pidfd columns" grep -q 'pidfd P50' "$TMP/out"
+
+# 5. compare never mixes observers.
+rb storm -r reference --pattern hoard --count 1000 --repeat 1 --no-plots --out "$TMP/e"
+rb compare "$TMP/e/storm.json" "$TMP/d/storm.json"
+expect_eq "compare of a pidfd record with a both record: exit 2" "$rc" 2
+check "... naming options.observer" grep -q 'options.observer' "$TMP/out"
