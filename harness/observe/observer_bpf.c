@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -50,9 +51,11 @@ static int64_t now_ns(void)
 
 #ifdef RB_BPF_MISSING
 
-int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t tasks, struct rb_error *err)
+int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t reaps,
+			 struct rb_error *err)
 {
-	(void)tasks;
+	(void)pid_space;
+	(void)reaps;
 	*out = NULL;
 	return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "the BPF observer was not built: %s",
 		       RB_BPF_MISSING);
@@ -82,8 +85,16 @@ void rb_bpf_observer_close(struct rb_bpf_observer *o)
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+/* The task table's value (reap.bpf.c struct exited). */
+struct exited {
+	uint64_t t_exit, t_notify;
+};
+
 struct rb_bpf_observer {
 	struct reap_bpf *skel;
+	struct exited *tasks;      /* the task table, mapped */
+	size_t tasks_len;
+	uint32_t pid_space;
 	struct ring_buffer *ring;
 	int ncpus;
 	uint64_t *percpu;          /* one per-CPU value, for reads and clears */
@@ -145,7 +156,8 @@ static const char *why_not(int e)
 	}
 }
 
-int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t tasks, struct rb_error *err)
+int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t reaps,
+			 struct rb_error *err)
 {
 	struct rb_bpf_observer *o;
 	int e;
@@ -166,15 +178,26 @@ int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t tasks, struct rb
 		rb_bpf_observer_close(o);
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "BPF observer: opening: %s", why_not(e));
 	}
-	if (tasks < 1024)
-		tasks = 1024;
-	bpf_map__set_max_entries(o->skel->maps.tasks, tasks);
-	/* every reap of TASKS in the ring at once: 8 bytes of header each */
+	o->pid_space = pid_space < 1024 ? 1024 : pid_space;
+	bpf_map__set_max_entries(o->skel->maps.tasks, o->pid_space);
+	/* every reap in the ring at once (read after the storm): 8 bytes of
+	 * header each */
 	bpf_map__set_max_entries(o->skel->maps.reaps,
-				 pow2_at_least((uint64_t)tasks * (sizeof(struct rb_bpf_reap) + 8)));
+				 pow2_at_least((uint64_t)(reaps < 1024 ? 1024 : reaps) *
+					       (sizeof(struct rb_bpf_reap) + 8)));
 	if ((e = -reap_bpf__load(o->skel)) > 0 || (e = -reap_bpf__attach(o->skel)) > 0) {
 		rb_bpf_observer_close(o);
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "BPF observer: loading: %s", why_not(e));
+	}
+	o->tasks_len = (size_t)o->pid_space * sizeof(struct exited);
+	o->tasks = mmap(NULL, o->tasks_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			bpf_map__fd(o->skel->maps.tasks), 0);
+	if (o->tasks == MAP_FAILED) {
+		e = errno;
+		o->tasks = NULL;
+		rb_bpf_observer_close(o);
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "BPF observer: mapping its task table: %s",
+			       why_not(e));
 	}
 	o->ring = ring_buffer__new(bpf_map__fd(o->skel->maps.reaps), on_reap, o, NULL);
 	if (!o->ring) {
@@ -203,35 +226,28 @@ static void sum_percpu(int fd, uint32_t n, uint64_t *into, struct rb_bpf_observe
 	}
 }
 
-/* The task table's value (reap.bpf.c struct exited). */
-struct exited {
-	uint64_t t_exit, t_notify;
-};
-
 /* Empties the task table; with ZOMBIES, hands over what it held (exited,
- * never reaped) as records with no reap. Returns how many it held. */
-static uint64_t clear_tasks(int fd, struct rb_bpf_reap **zombies)
+ * never reaped) as records with no reap. Returns how many it held. The
+ * table is mapped: a scan of memory, not a system call per pid. */
+static uint64_t clear_tasks(struct rb_bpf_observer *o, struct rb_bpf_reap **zombies)
 {
-	uint64_t n = 0, cap = 0;
-	struct rb_bpf_reap *z = NULL, *grown;
-	struct exited e;
-	uint32_t key;
+	struct exited *all = o->tasks;
+	struct rb_bpf_reap *z = NULL;
+	uint64_t held = 0, k = 0;
 
-	while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
-		if (zombies && bpf_map_lookup_elem(fd, &key, &e) == 0) {
-			if (n == cap && (grown = realloc(z, (cap = cap ? 2 * cap : 256) * sizeof(*z))))
-				z = grown;
-			if (n < cap)
-				z[n] = (struct rb_bpf_reap){ .pid = key, .t_exit = e.t_exit,
-							     .t_notify = e.t_notify };
-		}
-		if (bpf_map_delete_elem(fd, &key) < 0)
-			break;
-		n++;
-	}
+	if (zombies)
+		*zombies = NULL;
+	for (uint32_t pid = 0; pid < o->pid_space; pid++)
+		held += all[pid].t_exit != 0;
+	if (zombies && held && (z = calloc(held, sizeof(*z))))
+		for (uint32_t pid = 0; pid < o->pid_space; pid++)
+			if (all[pid].t_exit)
+				z[k++] = (struct rb_bpf_reap){ .pid = pid, .t_exit = all[pid].t_exit,
+							       .t_notify = all[pid].t_notify };
+	memset(all, 0, o->tasks_len);
 	if (zombies)
 		*zombies = z;
-	return n;
+	return held;
 }
 
 int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *err)
@@ -246,7 +262,7 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 		return rb_sys_error(err, errno, "BPF observer: %s", path);
 	o->filling = NULL;
 	ring_buffer__consume(o->ring); /* what a run before left */
-	clear_tasks(bpf_map__fd(o->skel->maps.tasks), NULL);
+	clear_tasks(o, NULL);
 	clear_percpu(bpf_map__fd(o->skel->maps.counters), RB_BPF_NCOUNTERS, o);
 	clear_percpu(bpf_map__fd(o->skel->maps.latency_log2), RB_BPF_HIST_SLOTS, o);
 	t->pidns_dev = st.st_dev;
@@ -270,7 +286,7 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	o->filling = NULL;
 	sum_percpu(bpf_map__fd(o->skel->maps.counters), RB_BPF_NCOUNTERS, run->counters, o);
 	sum_percpu(bpf_map__fd(o->skel->maps.latency_log2), RB_BPF_HIST_SLOTS, run->hist, o);
-	run->unreaped = clear_tasks(bpf_map__fd(o->skel->maps.tasks), &run->zombies);
+	run->unreaped = clear_tasks(o, &run->zombies);
 	if (run->unreaped && !run->zombies)
 		snprintf(run->skip, sizeof(run->skip), "out of memory for the unreaped tasks");
 	run->taken = !run->skip[0];
@@ -281,6 +297,8 @@ void rb_bpf_observer_close(struct rb_bpf_observer *o)
 	if (!o)
 		return;
 	ring_buffer__free(o->ring);
+	if (o->tasks)
+		munmap(o->tasks, o->tasks_len);
 	reap_bpf__destroy(o->skel);
 	free(o->percpu);
 	free(o);

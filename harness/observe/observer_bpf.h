@@ -28,9 +28,11 @@ struct rb_bpf_run {
 	char skip[160];                   /* why not taken */
 };
 
-/* Load and attach, with room for TASKS exited-unreaped tasks at once and
- * as many reap records. -1 with ERR saying why BPF cannot run here. */
-int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t tasks, struct rb_error *err);
+/* Load and attach, with room for pid numbers below PID_SPACE (the
+ * sandbox's pid_max) and for REAPS reap records per run. -1 with ERR
+ * saying why BPF cannot run here. */
+int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t reaps,
+			 struct rb_error *err);
 /* Watch the PID namespace of host pid PID1 (its PID 1) from now: clears
  * what an earlier run left. */
 int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *err);

@@ -52,9 +52,12 @@ struct exited {
 	u64 t_notify;
 };
 
-/* Exited, not yet reaped; sized by the harness before load. */
+/* Exited, not yet reaped (t_exit 0: none), indexed by the namespace's pid
+ * number: sized by the harness to the sandbox's pid_max before load. An
+ * array, not a hash: an exit costs a store, not an allocation and a lock. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the harness reads and clears it in place */
 	__uint(max_entries, 65536);
 	__type(key, u32);
 	__type(value, struct exited);
@@ -118,7 +121,7 @@ static __always_inline bool ours(u32 *tgid, u32 *tid)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
-	struct exited e = { .t_exit = bpf_ktime_get_ns() };
+	struct exited *e;
 	u32 tgid;
 
 	if (!ours(&tgid, NULL))
@@ -128,8 +131,13 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		return 0;
 	}
 	count(RB_BPF_EXITS);
-	if (bpf_map_update_elem(&tasks, &tgid, &e, BPF_ANY))
-		count(RB_BPF_TASKS_FULL);
+	e = bpf_map_lookup_elem(&tasks, &tgid);
+	if (!e) {
+		count(RB_BPF_TASKS_FULL); /* a pid beyond the table */
+		return 0;
+	}
+	e->t_notify = 0;
+	e->t_exit = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -170,7 +178,7 @@ int BPF_PROG(on_signal, int sig, struct kernel_siginfo *info, struct task_struct
 	}
 	child = BPF_CORE_READ(info, _sifields._sigchld._pid);
 	e = bpf_map_lookup_elem(&tasks, &child);
-	if (e)
+	if (e && e->t_exit)
 		e->t_notify = bpf_ktime_get_ns();
 	return 0;
 }
@@ -209,7 +217,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (!pid)
 		return 0;
 	e = bpf_map_lookup_elem(&tasks, &pid);
-	if (!e) {
+	if (!e || !e->t_exit) {
 		count(RB_BPF_REAPS_UNSEEN); /* also a stopped or continued child's report */
 		return 0;
 	}
@@ -220,6 +228,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	bucket = bpf_map_lookup_elem(&latency_log2, &slot);
 	if (bucket)
 		*bucket += 1;
+	/* no wakeup: the harness reads the ring once the storm is over */
 	r = bpf_ringbuf_reserve(&reaps, sizeof(*r), 0);
 	if (r) {
 		r->pid = pid;
@@ -227,10 +236,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		r->t_exit = e->t_exit;
 		r->t_notify = e->t_notify;
 		r->t_reap = now;
-		bpf_ringbuf_submit(r, 0);
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	} else {
 		count(RB_BPF_RING_FULL);
 	}
-	bpf_map_delete_elem(&tasks, &pid);
+	e->t_exit = 0;
 	return 0;
 }

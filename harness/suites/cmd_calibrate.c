@@ -338,6 +338,7 @@ static void quartiles(const double *v, size_t n, double *q1, double *q3)
  * that one process either way) to the cgroup's pids.current back at its
  * value before the storm, polled by the runner (plan.watch_drain). */
 struct overhead {
+	const char *observer;     /* "pidfd" or "bpf": what was on */
 	bool has;
 	char skip[256];
 	double on[MAX_OV_RUNS], off[MAX_OV_RUNS], ratio[MAX_OV_RUNS]; /* reaps/s; on / off */
@@ -351,14 +352,21 @@ struct overhead {
 	double gap_max;           /* the coarsest poll of pids.current while draining, s */
 };
 
-/* One hoard under REF; its drain rate, or -1 with WHY (1 in *STOP: interrupted). */
+/* What watches a hoard: nothing, the payload's pidfd observer, the kernel's. */
+enum ov_mode { OV_OFF, OV_PIDFD, OV_BPF, OV_MODES };
+static const char *const ov_mode_names[OV_MODES] = { "off", "pidfd", "bpf" };
+
+/* One hoard under REF watched as MODE (BPF: the loaded kernel observer);
+ * its drain rate, or -1 with WHY (1 in *STOP: interrupted). */
 static double hoard_drain(const struct rb_sysinfo *si, const struct rb_reaper *ref,
-			  const struct rb_sandbox_opts *opts, const struct cfg *c, bool on, json_t *rec,
-			  struct overhead *ov, double *cpu, bool *stop)
+			  const struct rb_sandbox_opts *opts, const struct cfg *c, enum ov_mode mode,
+			  struct rb_bpf_observer *bpf, json_t *rec, struct overhead *ov, double *cpu,
+			  bool *stop)
 {
 	char n[32], *words[] = { "storm", "hoard", "--count", n, "--wait-reaped-ms", "1000",
-				 on ? NULL : "--no-monitor", NULL };
-	struct rb_signal_plan plan = { .watch_drain = true, .probe_pid1 = true };
+				 mode == OV_PIDFD ? NULL : "--no-monitor", NULL };
+	struct rb_signal_plan plan = { .watch_drain = true, .probe_pid1 = true,
+				       .bpf = mode == OV_BPF ? bpf : NULL };
 	const struct rb_channel *ch;
 	struct rb_run_result res;
 	char **workload = NULL;
@@ -384,12 +392,17 @@ static double hoard_drain(const struct rb_sysinfo *si, const struct rb_reaper *r
 	ch = &res.chan;
 	run = rb_record_add_run(rec, ref, res.argv);
 	json_object_set_new(run, "phase", json_string("overhead"));
-	json_object_set_new(run, "monitor", json_boolean(on));
+	json_object_set_new(run, "monitor", json_boolean(mode == OV_PIDFD));
+	json_object_set_new(run, "watched_by", json_string(ov_mode_names[mode]));
 	rb_run_record(run, &res);
 	dt = res.t_drained_ns - ch->storm.t_root_exit_seen_ns;
 	if (!res.t_drained_ns || !ch->storm.t_root_exit_seen_ns || dt <= 0) {
 		snprintf(ov->skip, sizeof(ov->skip), "%s", res.drain_skip[0] ? res.drain_skip
 			 : "the hoarder's exit was not seen");
+		goto out;
+	}
+	if (mode == OV_BPF && !res.bpf.taken) {
+		snprintf(ov->skip, sizeof(ov->skip), "the BPF observer: %s", res.bpf.skip);
 		goto out;
 	}
 	if (!res.chan_valid || ch->spawned != (uint64_t)c->ov_count || ch->reaped != ch->spawned) {
@@ -410,54 +423,23 @@ out:
 	return rate;
 }
 
-static void measure_overhead(const struct rb_sysinfo *si, const struct cfg *c,
-			     const struct rb_sandbox_opts *opts_in, json_t *rec, struct overhead *ov)
+/* The pair of one observer's run and the unwatched run of the same round. */
+static void add_pair(struct overhead *ov, double on, double off, double cpu_on, double cpu_off)
 {
-	struct rb_sandbox_opts o = *opts_in, *opts = &o;
-	struct rb_reaper ref;
-	struct rb_error e;
-	bool stop = false;
-
-	/* room for the hoard: its own pid_max (the pids cgroup follows) */
-	if (o.pid_max < c->ov_count + 64)
-		o.pid_max = c->ov_count + 64;
-	if (o.pids_max && o.pids_max < o.pid_max)
-		o.pids_max = o.pid_max;
-	if (raise_nofile(c->ov_count + RSS_FD_SLACK, ov->skip, sizeof(ov->skip)) < 0)
-		return;
-
-	if (rb_reaper_find(si, "reference", &ref, &e) < 0) {
-		snprintf(ov->skip, sizeof(ov->skip), "%s", e.msg);
-		return;
+	ov->on[ov->n] = on;
+	ov->off[ov->n] = off;
+	ov->ratio[ov->n] = on / off;
+	ov->n++;
+	if (cpu_on > 0 && cpu_off > 0) {
+		ov->cpu_on[ov->ncpu] = cpu_on;
+		ov->cpu_off[ov->ncpu] = cpu_off;
+		ov->cpu_ratio[ov->ncpu] = cpu_on / cpu_off;
+		ov->ncpu++;
 	}
-	rb_reaper_resolve(si, &ref);
-	if (rb_require_available(&ref, &e) < 0) {
-		snprintf(ov->skip, sizeof(ov->skip), "%s", e.msg);
-		return;
-	}
-	/* interleaved, the order alternating (on off, off on, ...): a drift in
-	 * the machine's load falls on both alike */
-	for (long i = 0; i < c->ov_runs && !stop; i++) {
-		bool first = i % 2 == 0;
-		double a, b, ca, cb;
+}
 
-		a = hoard_drain(si, &ref, opts, c, first, rec, ov, &ca, &stop);
-		if (a < 0 || stop)
-			break;
-		b = hoard_drain(si, &ref, opts, c, !first, rec, ov, &cb, &stop);
-		if (b < 0)
-			break;
-		ov->on[ov->n] = first ? a : b;
-		ov->off[ov->n] = first ? b : a;
-		ov->ratio[ov->n] = ov->on[ov->n] / ov->off[ov->n];
-		ov->n++;
-		if (ca > 0 && cb > 0) {
-			ov->cpu_on[ov->ncpu] = first ? ca : cb;
-			ov->cpu_off[ov->ncpu] = first ? cb : ca;
-			ov->cpu_ratio[ov->ncpu] = ov->cpu_on[ov->ncpu] / ov->cpu_off[ov->ncpu];
-			ov->ncpu++;
-		}
-	}
+static void summarize_overhead(struct overhead *ov, bool stop)
+{
 	if (stop && !ov->skip[0])
 		snprintf(ov->skip, sizeof(ov->skip), "interrupted");
 	if (ov->n == 0)
@@ -474,6 +456,63 @@ static void measure_overhead(const struct rb_sysinfo *si, const struct cfg *c,
 		quartiles(ov->cpu_ratio, ov->ncpu, &ov->cq1, &ov->cq3);
 	}
 	ov->has = true;
+}
+
+/* Rounds of three hoards, unwatched, watched by the pidfd observer and by
+ * the kernel's, in an order that rotates (a drift in the machine's load
+ * falls on all alike); OV[0] pairs pidfd with off, OV[1] bpf with off.
+ * Where BPF cannot load, OV[1] is a skip and the rounds are pairs. */
+static void measure_overhead(const struct rb_sysinfo *si, const struct cfg *c,
+			     const struct rb_sandbox_opts *opts_in, json_t *rec, struct overhead ov[2])
+{
+	struct rb_sandbox_opts o = *opts_in, *opts = &o;
+	struct rb_bpf_observer *bpf = NULL;
+	struct rb_reaper ref;
+	struct rb_error e;
+	bool stop = false, failed = false;
+
+	ov[0].observer = "pidfd";
+	ov[1].observer = "bpf";
+	/* room for the hoard: its own pid_max (the pids cgroup follows) */
+	if (o.pid_max < c->ov_count + 64)
+		o.pid_max = c->ov_count + 64;
+	if (o.pids_max && o.pids_max < o.pid_max)
+		o.pids_max = o.pid_max;
+	if (raise_nofile(c->ov_count + RSS_FD_SLACK, ov[0].skip, sizeof(ov[0].skip)) < 0) {
+		snprintf(ov[1].skip, sizeof(ov[1].skip), "%s", ov[0].skip);
+		return;
+	}
+	if (rb_reaper_find(si, "reference", &ref, &e) < 0 ||
+	    (rb_reaper_resolve(si, &ref), rb_require_available(&ref, &e) < 0)) {
+		snprintf(ov[0].skip, sizeof(ov[0].skip), "%s", e.msg);
+		snprintf(ov[1].skip, sizeof(ov[1].skip), "%s", e.msg);
+		return;
+	}
+	if (rb_bpf_observer_open(&bpf, (uint32_t)o.pid_max + 1, (uint32_t)c->ov_count + 4096, &e) < 0)
+		snprintf(ov[1].skip, sizeof(ov[1].skip), "%s", e.msg);
+	for (long i = 0; i < c->ov_runs && !stop && !failed; i++) {
+		double rate[OV_MODES] = { 0 }, cpu[OV_MODES] = { -1, -1, -1 };
+
+		for (int k = 0; k < OV_MODES && !stop && !failed; k++) {
+			enum ov_mode m = (enum ov_mode)((i + k) % OV_MODES);
+			struct overhead *into = m == OV_BPF ? &ov[1] : &ov[0];
+
+			if (m == OV_BPF && !bpf)
+				continue;
+			rate[m] = hoard_drain(si, &ref, opts, c, m, bpf, rec, into, &cpu[m], &stop);
+			failed = rate[m] < 0 && m != OV_BPF;
+			if (m == OV_OFF && failed)
+				snprintf(ov[1].skip, sizeof(ov[1].skip), "%s", ov[0].skip);
+		}
+		if (stop || failed)
+			break;
+		add_pair(&ov[0], rate[OV_PIDFD], rate[OV_OFF], cpu[OV_PIDFD], cpu[OV_OFF]);
+		if (bpf && rate[OV_BPF] > 0)
+			add_pair(&ov[1], rate[OV_BPF], rate[OV_OFF], cpu[OV_BPF], cpu[OV_OFF]);
+	}
+	rb_bpf_observer_close(bpf);
+	summarize_overhead(&ov[0], stop);
+	summarize_overhead(&ov[1], stop);
 }
 
 static json_t *json_doubles(const double *v, size_t n)
@@ -498,25 +537,26 @@ static void report_overhead(const struct cfg *c, const struct overhead *ov, json
 	json_object_set_new(o, "target_change", json_real(TARGET_OVERHEAD));
 	json_object_set_new(o, "method", json_string("drain rate = zombies / (root's exit seen -> "
 		"cgroup pids.current back at its value before the storm), reference reaper, "
-		"hoard, monitoring on and off interleaved"));
-	printf("\nmonitoring overhead: drain of a hoard of %ld under reference, monitoring on vs off\n"
-	       "(--no-monitor), %zu of %ld interleaved pair%s, timed from the cgroup's pids.current\n",
-	       c->ov_count, ov->n, c->ov_runs, c->ov_runs == 1 ? "" : "s");
+		"hoard, watched and unwatched interleaved"));
+	json_object_set_new(o, "observer", json_string(ov->observer));
+	printf("\nmonitoring overhead, %s observer: drain of a hoard of %ld under reference, watched\n"
+	       "by it vs by nothing, %zu of %ld interleaved round%s, timed from the cgroup's pids.current\n",
+	       ov->observer, c->ov_count, ov->n, c->ov_runs, c->ov_runs == 1 ? "" : "s");
 	if (ov->has && ov->skip[0])
 		printf("  (not all pairs: %s)\n", ov->skip);
 	if (!ov->has) {
 		printf("  skipped: %s\n", ov->skip);
 		json_object_set_new(o, "skip", json_string(ov->skip));
-		json_object_set_new(rec, "overhead", o);
+		json_object_set_new(rec, strcmp(ov->observer, "bpf") == 0 ? "overhead_bpf" : "overhead", o);
 		return;
 	}
-	printf("  %-44s %9.0f reaps/s   %.0f-%.0f (CV %.0f%%)\n", "drain, monitoring on",
+	printf("  %-44s %9.0f reaps/s   %.0f-%.0f (CV %.0f%%)\n", "drain, watched",
 	       ov->s_on.median, ov->s_on.min, ov->s_on.max, ov->s_on.cv * 100);
-	printf("  %-44s %9.0f reaps/s   %.0f-%.0f (CV %.0f%%)\n", "drain, monitoring off",
+	printf("  %-44s %9.0f reaps/s   %.0f-%.0f (CV %.0f%%)\n", "drain, unwatched",
 	       ov->s_off.median, ov->s_off.min, ov->s_off.max, ov->s_off.cv * 100);
-	printf("  %-44s %9.3f   IQR %.3f-%.3f, min-max %.3f-%.3f\n", "on / off (median of the pairs)",
+	printf("  %-44s %9.3f   IQR %.3f-%.3f, min-max %.3f-%.3f\n", "watched / unwatched (median of the pairs)",
 	       ov->s_ratio.median, ov->q1, ov->q3, ov->s_ratio.min, ov->s_ratio.max);
-	printf("  %-44s %+8.1f%%   target within %.0f%%: %s\n", "change with monitoring on",
+	printf("  %-44s %+8.1f%%   target within %.0f%%: %s\n", "change when watched",
 	       change * 100, TARGET_OVERHEAD * 100, met ? "met" : "MISSED");
 	if (!conclusive)
 		printf("  (the pairs' IQR %.3f-%.3f reaches past the %.0f%% band on the other side of the\n"
@@ -524,7 +564,7 @@ static void report_overhead(const struct cfg *c, const struct overhead *ov, json
 		       "  machine would tell)\n", ov->q1, ov->q3, TARGET_OVERHEAD * 100);
 	if (ov->ncpu)
 		printf("  %-44s %6.2f / %.2f us   on/off %.3f, IQR %.3f-%.3f (%zu pairs)\n",
-		       "PID 1's CPU per reap (schedstat), on / off", ov->s_cpu_on.median * 1e6,
+		       "PID 1's CPU per reap, watched / unwatched", ov->s_cpu_on.median * 1e6,
 		       ov->s_cpu_off.median * 1e6, ov->s_cpu_ratio.median, ov->cq1, ov->cq3, ov->ncpu);
 	else
 		printf("  %-44s -  (schedstat unreadable)\n", "PID 1's CPU per reap");
@@ -552,7 +592,7 @@ static void report_overhead(const struct cfg *c, const struct overhead *ov, json
 		json_object_set_new(o, "pid1_cpu_skip", json_string("schedstat unreadable"));
 	}
 	json_object_set_new(o, "unit", json_string("reaps/s"));
-	json_object_set_new(rec, "overhead", o);
+	json_object_set_new(rec, strcmp(ov->observer, "bpf") == 0 ? "overhead_bpf" : "overhead", o);
 }
 
 /* ---- the harness's own RSS ---------------------------------------------------------- */
@@ -758,7 +798,7 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	json_object_set_new(o, "overhead_count", json_integer(c.ov_count));
 	json_object_set_new(o, "rss_count", json_integer(c.rss_count));
 	json_object_set_new(o, "rss_rate", json_real(c.rss_rate));
-	ov = calloc(1, sizeof(*ov));
+	ov = calloc(2, sizeof(*ov));
 	if (!ov) {
 		json_decref(rec);
 		return rb_sys_error(err, ENOMEM, "calibrate");
@@ -838,7 +878,8 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 		printf("  %-44s %6.2fx  (for scale)\n", "generator / stress-ng --vfork",
 		       r[R_GEN].v / r[R_VFORK].v);
 	json_object_set_new(rec, "ratios", ratios);
-	report_overhead(&c, ov, rec);
+	report_overhead(&c, &ov[0], rec);
+	report_overhead(&c, &ov[1], rec);
 	report_rss(&c, &rss, rec);
 	if (c.rss_count)
 		snprintf(rss_time, sizeof(rss_time), "%.1f s", rss.seconds);

@@ -1233,7 +1233,8 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		return -1;
 	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
 	if (c.observer != OBS_PIDFD &&
-	    rb_bpf_observer_open(&plan.bpf, plan.storm_samples + 4096, err) < 0)
+	    rb_bpf_observer_open(&plan.bpf, (uint32_t)opts.pid_max + 1, plan.storm_samples + 4096,
+				 err) < 0)
 		return -1;
 	/* the kernel alone: the payload watches no pidfd; the end is the
 	 * cgroup's word */
