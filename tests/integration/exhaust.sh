@@ -97,18 +97,26 @@ jq -e '.command == "calibrate" and (.rates.raw_clone_vfork_rate.median > 0) and 
 # The monitoring's cost and the harness's RSS: a measured value or a skip
 # with its reason (benchmarks, not tests: no target is asserted).
 if [ "$(id -u)" -eq 0 ]; then
-	grep -qE '^  change with monitoring on +[-+][0-9.]+% +target within 5%: (met|MISSED)' "$TMP/out" \
-		&& grep -qE '^  on / off \(median of the pairs\) +[0-9.]+ +IQR [0-9.]+-[0-9.]+, min-max' "$TMP/out" \
-		&& ok "calibrate: the monitoring's cost on the drain, with its spread and the target" \
+	[ "$(grep -cE '^  change when watched +[-+][0-9.]+% +target within 5%: (met|MISSED)' "$TMP/out")" -eq 2 ] \
+		&& [ "$(grep -cE '^  watched / unwatched \(median of the pairs\) +[0-9.]+ +IQR [0-9.]+-[0-9.]+, min-max' "$TMP/out")" -eq 2 ] \
+		&& ok "calibrate: each observer's cost on the drain (pidfd, bpf), with its spread and the target" \
 		|| { notok "calibrate overhead lines"; diag <"$TMP/out"; }
-	grep -qE "^  PID 1's CPU per reap \(schedstat\), on / off +[0-9.]+ / [0-9.]+ us +on/off [0-9.]+, IQR" "$TMP/out" \
+	grep -qE "^  PID 1's CPU per reap, watched / unwatched +[0-9.]+ / [0-9.]+ us +on/off [0-9.]+, IQR" "$TMP/out" \
 		|| grep -qE "^  PID 1's CPU per reap +- +\(schedstat unreadable\)" "$TMP/out" \
 		&& ok "calibrate: PID 1's CPU per reap on and off, or a skip" || { notok "calibrate pid1 cpu line"; diag <"$TMP/out"; }
 	jq -e '.overhead | .pairs == 2 and (.drain_rate_on | length) == 2 and (.drain_rate_off | length) == 2
 	       and .ratio_median > 0 and has("met") and (.ratio_iqr | length) == 2' "$TMP/c/calibrate.json" >/dev/null \
 		&& ok "calibrate.json: overhead, 2 pairs, raw rates and the median ratio" || notok "calibrate.json overhead"
-	expect_eq "calibrate: the hoards ran with monitoring on and off alike (2 each, 300 made)" \
-		"$(jq -c '[.runs[] | select(.phase == "overhead") | [.monitor, (.measurements[] | select(.name == "payload_spawned") | .value)]] | group_by(.[0]) | map(length)' "$TMP/c/calibrate.json")" "[2,2]"
+	if [ -r /sys/kernel/btf/vmlinux ]; then
+		jq -e '.overhead_bpf | .pairs == 2 and .observer == "bpf" and (.ratio_iqr | length) == 2' \
+			"$TMP/c/calibrate.json" >/dev/null && ok "calibrate.json: the bpf observer's overhead, 2 pairs" \
+			|| notok "calibrate.json overhead_bpf"
+		expect_eq "calibrate: the hoards ran unwatched, with pidfd and with bpf alike (2 rounds)" \
+			"$(jq -c '[.runs[] | select(.phase == "overhead") | .watched_by] | group_by(.) | map([.[0], length])' "$TMP/c/calibrate.json")" '[["bpf",2],["off",2],["pidfd",2]]'
+	else
+		jq -e '.overhead_bpf | has("skip")' "$TMP/c/calibrate.json" >/dev/null \
+			&& ok "calibrate: no kernel BTF, the bpf observer's overhead a skip" || notok "overhead_bpf skip"
+	fi
 else
 	grep -A3 '^monitoring overhead' "$TMP/out" | grep -q 'skipped: no pids cgroup' \
 		&& ok "calibrate, unprivileged: the overhead is a skip with its reason" || { notok "overhead skip"; diag <"$TMP/out"; }
