@@ -911,9 +911,10 @@ static void print_tables(const struct row *rows, int n, long repeat, const struc
 	char cell[64], a[32], b[32];
 
 	find_best(rows, n, c, best);
-	/* a column no reaper has (the pidfd twins without --observer both) is left out */
+	/* the columns of --observer both only where some reaper has them; the
+	 * others always (a "-" says not measured) */
 	for (int m = 0; m < M_COUNT_; m++) {
-		shown[m] = false;
+		shown[m] = metrics[m].column && m < M_PIDFD_P50;
 		for (int i = 0; metrics[m].column && i < n; i++)
 			shown[m] |= rows[i].has_sum[m];
 	}
