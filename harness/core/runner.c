@@ -535,11 +535,14 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	if (plan && plan->watch_app)
 		learn_app_status(r, &res->sb, app_pidfd, res);
 	if (plan && plan->bpf && !res->bpf.t_collected_ns) {
-		/* never read at the storm's end: disarm, keep nothing */
-		rb_bpf_observer_collect(plan->bpf, &res->bpf);
-		rb_bpf_run_free(&res->bpf);
-		res->bpf.taken = false;
-		snprintf(res->bpf.skip, sizeof(res->bpf.skip), "the storm never announced its end");
+		rb_bpf_observer_collect(plan->bpf, &res->bpf); /* disarms */
+		/* a storm is read at its end, before the teardown: a storm that
+		 * never announced it has nothing to keep */
+		if (plan->probe_pid1 || plan->watch_drain) {
+			rb_bpf_run_free(&res->bpf);
+			res->bpf.taken = false;
+			snprintf(res->bpf.skip, sizeof(res->bpf.skip), "the storm never announced its end");
+		}
 	}
 	rc = 0;
 destroy:

@@ -1,8 +1,10 @@
 /* Figures from the kernel-side observer's reap records. See bpf_figures.h. */
 #include "bpf_figures.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <string.h>
 
 int64_t rb_bpf_reapable_ns(const struct rb_bpf_reap *r)
@@ -107,4 +109,42 @@ size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, c
 	free(k);
 	free(s);
 	return out;
+}
+
+/* Which events are hop H (0 at PID 1, 1 to the app, 2 delivered). */
+static bool is_hop(const struct rb_bpf_signal *e, int h, uint32_t app)
+{
+	switch (h) {
+	case 0:
+		return e->kind == RB_BPF_SIG_GENERATE && e->pid == 1 && e->from == 0;
+	case 1:
+		return app == 1 ? is_hop(e, 0, app)
+				: e->kind == RB_BPF_SIG_GENERATE && e->pid == app && e->from == 1;
+	default:
+		return e->kind == RB_BPF_SIG_DELIVER && e->pid == app;
+	}
+}
+
+void rb_bpf_signal_hops(const struct rb_bpf_signal *ev, size_t nev, uint32_t app,
+			const struct rb_sig_send *sends, size_t n, struct rb_bpf_hops *hops)
+{
+	struct rb_sig_send *s = malloc((n ? n : 1) * sizeof(*s));
+	struct rb_sig_recv *r = malloc((nev ? nev : 1) * sizeof(*r));
+	struct rb_sigmatch_counts cnt;
+
+	memset(hops, 0, n * sizeof(*hops));
+	for (int h = 0; s && r && h < 3; h++) {
+		size_t nr = 0;
+
+		memcpy(s, sends, n * sizeof(*s));
+		for (size_t i = 0; i < nev; i++)
+			if (is_hop(&ev[i], h, app))
+				r[nr++] = (struct rb_sig_recv){ .sig = (int)ev[i].sig, .t_ns = (int64_t)ev[i].t };
+		rb_sigmatch(s, n, r, nr, &cnt);
+		for (size_t i = 0; i < n; i++)
+			*(h == 0 ? &hops[i].at_pid1 : h == 1 ? &hops[i].to_app : &hops[i].delivered) =
+				s[i].t_recv_ns;
+	}
+	free(s);
+	free(r);
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "reap_events.h"
+#include "sigmatch.h"
 
 /* When it could be reaped: the later of its exit and the last SIGCHLD for
  * it (a zombie reparented to PID 1 is PID 1's to reap from then). */
@@ -26,5 +27,21 @@ uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n);
  * -1. Returns how many were matched. */
 size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, const int64_t *t,
 		    size_t n, long *match);
+
+/* The kernel's times of a forwarded signal's hops (0: not seen there). */
+struct rb_bpf_hops {
+	int64_t at_pid1;   /* generated for PID 1 by a sender outside (the harness) */
+	int64_t to_app;    /* generated for APP by PID 1 (the forward); PID 1 itself
+	                      when the app is PID 1 */
+	int64_t delivered; /* delivered to a handler in APP */
+};
+
+/* For each of the N SENDS (to PID 1, in time order), its hops among the
+ * signal events EV (NEV) of one run, APP the app's pid in the namespace.
+ * Each hop is matched to the sends on its own, as rb_sigmatch matches the
+ * app's receipts (order kept, merges and losses allowed): HOPS[i] gets
+ * them. */
+void rb_bpf_signal_hops(const struct rb_bpf_signal *ev, size_t nev, uint32_t app,
+			const struct rb_sig_send *sends, size_t n, struct rb_bpf_hops *hops);
 
 #endif

@@ -37,8 +37,10 @@ void rb_bpf_run_free(struct rb_bpf_run *run)
 {
 	free(run->reaps);
 	free(run->zombies);
+	free(run->sigs);
 	run->reaps = run->zombies = NULL;
-	run->nreaps = run->unreaped = 0;
+	run->sigs = NULL;
+	run->nreaps = run->unreaped = run->nsigs = 0;
 }
 
 static int64_t now_ns(void)
@@ -75,6 +77,12 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	snprintf(run->skip, sizeof(run->skip), "the BPF observer was not built: %s", RB_BPF_MISSING);
 }
 
+void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on)
+{
+	(void)o;
+	(void)on;
+}
+
 void rb_bpf_observer_close(struct rb_bpf_observer *o)
 {
 	(void)o;
@@ -98,8 +106,9 @@ struct rb_bpf_observer {
 	struct ring_buffer *ring;
 	int ncpus;
 	uint64_t *percpu;          /* one per-CPU value, for reads and clears */
-	struct rb_bpf_run *filling; /* the run the ring callback appends to; NULL: discard */
-	size_t cap;
+	struct rb_bpf_run *filling; /* the run the ring callbacks append to; NULL: discard */
+	size_t cap, sig_cap;
+	bool signals;
 	int64_t t_armed;
 };
 
@@ -128,6 +137,27 @@ static int on_reap(void *ctx, void *data, size_t len)
 		o->cap = cap;
 	}
 	memcpy(&run->reaps[run->nreaps++], data, sizeof(struct rb_bpf_reap));
+	return 0;
+}
+
+static int on_signal_event(void *ctx, void *data, size_t len)
+{
+	struct rb_bpf_observer *o = ctx;
+	struct rb_bpf_run *run = o->filling;
+	struct rb_bpf_signal *grown;
+
+	if (!run || len < sizeof(struct rb_bpf_signal))
+		return 0;
+	if (run->nsigs == o->sig_cap) {
+		size_t cap = o->sig_cap ? 2 * o->sig_cap : 1024;
+
+		grown = realloc(run->sigs, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		run->sigs = grown;
+		o->sig_cap = cap;
+	}
+	memcpy(&run->sigs[run->nsigs++], data, sizeof(struct rb_bpf_signal));
 	return 0;
 }
 
@@ -200,6 +230,11 @@ int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint3
 			       why_not(e));
 	}
 	o->ring = ring_buffer__new(bpf_map__fd(o->skel->maps.reaps), on_reap, o, NULL);
+	if (o->ring && ring_buffer__add(o->ring, bpf_map__fd(o->skel->maps.signals), on_signal_event,
+					o) < 0) {
+		ring_buffer__free(o->ring);
+		o->ring = NULL;
+	}
 	if (!o->ring) {
 		e = errno;
 		rb_bpf_observer_close(o);
@@ -268,6 +303,7 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 	t->pidns_dev = st.st_dev;
 	t->pidns_ino = st.st_ino;
 	t->pid1_tgid = (uint32_t)pid1;
+	t->signals = o->signals;
 	o->t_armed = now_ns();
 	__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	return 0;
@@ -280,7 +316,7 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	run->t_armed_ns = o->t_armed;
 	run->t_collected_ns = now_ns();
 	o->filling = run;
-	o->cap = 0;
+	o->cap = o->sig_cap = 0;
 	if (ring_buffer__consume(o->ring) < 0)
 		snprintf(run->skip, sizeof(run->skip), "out of memory for the reap records");
 	o->filling = NULL;
@@ -290,6 +326,11 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	if (run->unreaped && !run->zombies)
 		snprintf(run->skip, sizeof(run->skip), "out of memory for the unreaped tasks");
 	run->taken = !run->skip[0];
+}
+
+void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on)
+{
+	o->signals = on;
 }
 
 void rb_bpf_observer_close(struct rb_bpf_observer *o)

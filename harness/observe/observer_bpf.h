@@ -24,6 +24,8 @@ struct rb_bpf_run {
 	size_t nreaps;
 	uint64_t unreaped;                /* exited and never reaped while armed */
 	struct rb_bpf_reap *zombies;      /* those (t_reap 0), malloc'd */
+	struct rb_bpf_signal *sigs;       /* with rb_bpf_observer_signals: other signals' hops */
+	size_t nsigs;
 	int64_t t_armed_ns, t_collected_ns;
 	char skip[160];                   /* why not taken */
 };
@@ -36,6 +38,9 @@ int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint3
 /* Watch the PID namespace of host pid PID1 (its PID 1) from now: clears
  * what an earlier run left. */
 int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *err);
+/* Also report other signals than SIGCHLD generated for or delivered in
+ * the namespace (run->sigs), from the next arm on. */
+void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on);
 /* Stop watching and hand over what was seen. */
 void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run);
 void rb_bpf_observer_close(struct rb_bpf_observer *o);

@@ -68,6 +68,12 @@ struct {
 	__uint(max_entries, 1 << 22);
 } reaps SEC(".maps");
 
+/* Other signals' hops, when the harness asks (target.signals). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} signals SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, RB_BPF_NCOUNTERS);
@@ -118,6 +124,44 @@ static __always_inline bool ours(u32 *tgid, u32 *tid)
 	return true;
 }
 
+/* TASK's thread group id in the sandbox's namespace, 0 if it is not in it
+ * (TASK need not be the current task: a signal's target). */
+static __always_inline u32 ns_tgid_of(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up;
+
+	if (level > 32 || bpf_core_read(&up, sizeof(up), &pid->numbers[level]))
+		return 0;
+	return BPF_CORE_READ(up.ns, ns.inum) == target.pidns_ino ? (u32)up.nr : 0;
+}
+
+static __always_inline void signal_event(u32 kind, u32 sig, u32 pid, u32 from, u32 result)
+{
+	struct rb_bpf_signal *e = bpf_ringbuf_reserve(&signals, sizeof(*e), 0);
+
+	count(RB_BPF_SIGNALS);
+	if (!e) {
+		count(RB_BPF_SIGNALS_FULL);
+		return;
+	}
+	*e = (struct rb_bpf_signal){ .kind = kind, .sig = sig, .pid = pid, .from = from,
+				     .result = result, .t = bpf_ktime_get_ns() };
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(on_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	u32 tgid;
+
+	if (!target.signals || sig == SIGCHLD || !ours(&tgid, NULL))
+		return 0;
+	signal_event(RB_BPF_SIG_DELIVER, sig, tgid, 0, 0);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
@@ -159,7 +203,15 @@ int BPF_PROG(on_signal, int sig, struct kernel_siginfo *info, struct task_struct
 	u32 tgid, child;
 	int code;
 
-	if (sig != SIGCHLD || (unsigned long)info <= 1 /* SEND_SIG_NOINFO, _PRIV */)
+	if (sig != SIGCHLD) {
+		/* a hop of a forwarded signal: the sender may be outside (the
+		 * harness's send to PID 1), so the target says whether it is ours */
+		if (target.armed && target.signals && (child = ns_tgid_of(task)))
+			signal_event(RB_BPF_SIG_GENERATE, sig, child, ours(&tgid, NULL) ? tgid : 0,
+				     result);
+		return 0;
+	}
+	if ((unsigned long)info <= 1 /* SEND_SIG_NOINFO, _PRIV */)
 		return 0;
 	/* do_notify_parent runs in the exiting child or its dying parent:
 	 * both in the namespace */

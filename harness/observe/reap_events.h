@@ -25,6 +25,8 @@ enum rb_bpf_counter {
 	RB_BPF_FORKS,           /* processes and threads created */
 	RB_BPF_TASKS_FULL,      /* an exit not kept: the task table was full */
 	RB_BPF_RING_FULL,       /* a reap not reported: the ring buffer was full */
+	RB_BPF_SIGNALS,         /* other signals generated for a task in the namespace */
+	RB_BPF_SIGNALS_FULL,    /* a signal event not reported: its ring buffer was full */
 	RB_BPF_NCOUNTERS
 };
 
@@ -42,10 +44,25 @@ struct rb_bpf_reap {
 	rb_u64 t_reap;   /* the reaping wait4/waitid returned */
 };
 
+/* A signal other than SIGCHLD generated for a task of the namespace, or
+ * delivered to a handler in one (signal_generate, signal_deliver): the
+ * hops of a forwarded signal. Pids are the namespace's; 0: from outside. */
+enum rb_bpf_signal_kind { RB_BPF_SIG_GENERATE, RB_BPF_SIG_DELIVER };
+struct rb_bpf_signal {
+	rb_u32 kind;     /* enum rb_bpf_signal_kind */
+	rb_u32 sig;
+	rb_u32 pid;      /* generate: the target (its thread group); deliver: the receiver */
+	rb_u32 from;     /* generate: the sender's thread group, 0 outside the namespace */
+	rb_u32 result;   /* generate: the kernel's TRACE_SIGNAL_* (0 delivered, 2 already pending) */
+	rb_u32 pad;
+	rb_u64 t;
+};
+
 /* What the harness sets before a run (the program's .bss). */
 struct rb_bpf_target {
 	rb_u64 pidns_dev, pidns_ino; /* the sandbox's PID namespace (stat of ns/pid) */
 	rb_u32 pid1_tgid;            /* its PID 1, as the host numbers it */
+	rb_u32 signals;              /* report other signals' hops (rb_bpf_signal) */
 	rb_u32 armed;
 };
 

@@ -19,9 +19,10 @@ static const char *const run_facts[] = { "observer", "userns", "sender.sched_fif
 /* Options added after records were first kept: a record without one ran
  * with what was then the only behaviour. */
 static const struct {
-	const char *key, *implied;
+	const char *command, *key, *implied;
 } implied_options[] = {
-	{ "observer", "pidfd" },
+	{ "storm", "observer", "pidfd" },
+	{ "signals", "observer", "app" },
 };
 
 bool rb_option_free(const char *key)
@@ -122,15 +123,16 @@ static int same_noise(json_t *b, json_t *n, const struct rb_comparable *c, struc
 }
 
 /* KEY of options differs between the two (absent in one counts). */
-static int same_option(json_t *ob, json_t *on, const char *key, const struct rb_comparable *c,
-		       struct rb_error *err)
+static int same_option(const char *command, json_t *ob, json_t *on, const char *key,
+		       const struct rb_comparable *c, struct rb_error *err)
 {
 	json_t *vb = json_object_get(ob, key), *vn = json_object_get(on, key), *implied = NULL;
 	char what[96];
 	bool same;
 
 	for (size_t i = 0; i < sizeof(implied_options) / sizeof(implied_options[0]); i++)
-		if (strcmp(key, implied_options[i].key) == 0 && (!vb || !vn))
+		if (strcmp(key, implied_options[i].key) == 0 && (!vb || !vn) && command &&
+		    strcmp(command, implied_options[i].command) == 0)
 			implied = json_string(implied_options[i].implied);
 	same = rb_option_free(key) || same_value(vb ? vb : implied, vn ? vn : implied);
 	json_decref(implied);
@@ -143,13 +145,13 @@ static int same_option(json_t *ob, json_t *on, const char *key, const struct rb_
 static int same_options(json_t *b, json_t *n, const struct rb_comparable *c, struct rb_error *err)
 {
 	json_t *ob = json_object_get(b, "options"), *on = json_object_get(n, "options"), *v;
-	const char *key;
+	const char *key, *command = json_string_value(json_object_get(b, "command"));
 
 	json_object_foreach(ob, key, v)
-		if (same_option(ob, on, key, c, err) < 0)
+		if (same_option(command, ob, on, key, c, err) < 0)
 			return -1;
 	json_object_foreach(on, key, v)
-		if (same_option(ob, on, key, c, err) < 0)
+		if (same_option(command, ob, on, key, c, err) < 0)
 			return -1;
 	return 0;
 }

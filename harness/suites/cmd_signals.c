@@ -17,8 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf_figures.h"
 #include "cli.h"
 #include "commands.h"
+#include "observer_bpf.h"
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
@@ -33,9 +35,26 @@
 #define STORM_LEAD_NS (100 * 1000000LL) /* the storm runs this long before the train */
 
 enum condition { COND_IDLE, COND_STORM, COND_COUNT_ };
+/* Who times the signals (--observer): the app's handler stamps each receipt;
+ * with both, the kernel also times each hop on the way (root). */
+enum observer_kind { OBS_APP, OBS_BOTH };
+static const char *const observer_names[] = { "app", "both", NULL };
+/* The hops the kernel times: the harness's send until generated for PID 1,
+ * PID 1's forward until generated for the app, until the app's handler
+ * runs (signal_deliver), and the handler until it stamps the receipt. */
+enum hop { HOP_SEND, HOP_FORWARD, HOP_WAKEUP, HOP_HANDLER, HOP_COUNT_ };
+static const struct {
+	const char *name, *title;
+} hops[HOP_COUNT_] = {
+	[HOP_SEND] = { "signal_hop_send", "send->PID 1" },
+	[HOP_FORWARD] = { "signal_hop_forward", "PID 1->app" },
+	[HOP_WAKEUP] = { "signal_hop_wakeup", "->handler" },
+	[HOP_HANDLER] = { "signal_hop_handler", "handler->log" },
+};
 static const char *const cond_names[COND_COUNT_] = { "idle", "storm" };
 
 struct cfg {
+	int observer; /* enum observer_kind */
 	double rate, storm_rate;
 	long count, repeat;
 	int nkinds, kinds[RB_TRAIN_MAX_KINDS];
@@ -57,6 +76,10 @@ struct cell {
 	size_t runs;
 	size_t sent, lost, dup, late;
 	double lag_max;   /* the harness's own worst lateness (t_sent - t_sched), s */
+	double *hop[HOP_COUNT_]; /* --observer both: each hop of every send seen there, s */
+	size_t nhop[HOP_COUNT_];
+	size_t at_pid1, forwarded, delivered; /* sends the kernel saw reach each point */
+	char hop_skip[160];
 	char skip[160];
 };
 
@@ -118,6 +141,10 @@ static const struct rb_opt signals_opts[] = {
 	  .help = "the record; DIR also gets signals.csv (every signal)\n"
 		  "and, with gnuplot, the CDF plot", .dflt = "DIR/signals.json" },
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no signals-latency-cdf.svg" },
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
+	  .help = "app (the app's handler stamps each receipt) or both (and\n"
+		  "the kernel's tracepoints time each hop: the send, PID 1's\n"
+		  "forward, the app's wakeup, its handler; root)", .dflt = "app" },
 	{ 0 },
 };
 
@@ -284,6 +311,58 @@ static void csv_run(FILE *csv, const char *reaper, enum condition cond, long k,
 	}
 }
 
+/* --observer both: each send's hops as the kernel saw them (the sends
+ * already matched to the app's receipts), into RUN and pooled in CELL. */
+static void take_hops(const struct rb_run_result *res, const struct rb_signal_train *tr,
+		      json_t *run, struct cell *cell)
+{
+	struct rb_bpf_hops *h = calloc((size_t)tr->n + 1, sizeof(*h));
+	double *v[HOP_COUNT_] = { NULL };
+	size_t n[HOP_COUNT_] = { 0 }, at = 0, fwd = 0, del = 0;
+
+	for (int k = 0; k < HOP_COUNT_; k++)
+		v[k] = calloc((size_t)tr->n + 1, sizeof(double));
+	if (!res->bpf.taken || !h || !v[0] || !v[1] || !v[2] || !v[3]) {
+		snprintf(cell->hop_skip, sizeof(cell->hop_skip), "%s",
+			 res->bpf.skip[0] ? res->bpf.skip : "out of memory");
+		for (int k = 0; k < HOP_COUNT_; k++)
+			measure_latencies(run, hops[k].name, NULL, 0, cell->hop_skip);
+		goto out;
+	}
+	rb_bpf_signal_hops(res->bpf.sigs, res->bpf.nsigs, (uint32_t)res->chan.payload_pid, tr->sends,
+			   (size_t)tr->nsent, h);
+	for (int i = 0; i < tr->nsent; i++) {
+		const struct rb_sig_send *s = &tr->sends[i];
+
+		at += h[i].at_pid1 != 0;
+		fwd += h[i].to_app != 0;
+		del += h[i].delivered != 0;
+		if (h[i].at_pid1)
+			v[HOP_SEND][n[HOP_SEND]++] = (double)(h[i].at_pid1 - s->t_sent_ns) / 1e9;
+		if (h[i].at_pid1 && h[i].to_app >= h[i].at_pid1)
+			v[HOP_FORWARD][n[HOP_FORWARD]++] = (double)(h[i].to_app - h[i].at_pid1) / 1e9;
+		if (h[i].to_app && h[i].delivered >= h[i].to_app)
+			v[HOP_WAKEUP][n[HOP_WAKEUP]++] = (double)(h[i].delivered - h[i].to_app) / 1e9;
+		if (h[i].delivered && s->t_recv_ns >= h[i].delivered)
+			v[HOP_HANDLER][n[HOP_HANDLER]++] = (double)(s->t_recv_ns - h[i].delivered) / 1e9;
+	}
+	rb_record_measure(run, "signals_at_pid1", (double)at, "count");
+	rb_record_measure(run, "signals_forwarded", (double)fwd, "count");
+	rb_record_measure(run, "signals_delivered", (double)del, "count");
+	cell->at_pid1 += at;
+	cell->forwarded += fwd;
+	cell->delivered += del;
+	for (int k = 0; k < HOP_COUNT_; k++) {
+		memcpy(cell->hop[k] + cell->nhop[k], v[k], n[k] * sizeof(double));
+		cell->nhop[k] += n[k];
+		measure_latencies(run, hops[k].name, v[k], n[k], "the kernel saw no signal there");
+	}
+out:
+	for (int k = 0; k < HOP_COUNT_; k++)
+		free(v[k]);
+	free(h);
+}
+
 /* false: the run's latency is a skip (the reason in CELL->skip) */
 static bool take_run(const struct cfg *c, enum condition cond, const struct rb_run_result *res,
 		     struct rb_signal_train *tr, json_t *run, struct cell *cell)
@@ -357,6 +436,8 @@ static bool take_run(const struct cfg *c, enum condition cond, const struct rb_r
 	if (nl)
 		cell->run_p50[cell->runs] = percentile(lat, nl, 50);
 	measure_latencies(run, "signal_latency", lat, nl, "no signal reached the app");
+	if (c->observer == OBS_BOTH)
+		take_hops(res, tr, run, cell);
 	cell->sent += cnt.sent;
 	cell->lost += cnt.lost;
 	cell->dup += cnt.dup;
@@ -375,13 +456,13 @@ out:
 
 /* One reaper, one condition, --repeat runs. -1: a run failed (error in CELL->skip). */
 static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const struct rb_reaper *r,
-		    enum condition cond, struct rb_sandbox_opts *opts, json_t *rec, FILE *csv,
-		    struct cell *cell, bool *interrupted)
+		    enum condition cond, struct rb_sandbox_opts *opts, struct rb_bpf_observer *bpf,
+		    json_t *rec, FILE *csv, struct cell *cell, bool *interrupted)
 {
 	struct rb_signal_train tr = { .n = (int)c->count, .period_ns = (int64_t)(1e9 / c->rate),
 				      .nkinds = c->nkinds };
 	struct rb_signal_plan plan = { .settle_ns = c->settle_ns, .train = &tr,
-				       .delay_ns = cond == COND_STORM ? STORM_LEAD_NS : 0 };
+				       .delay_ns = cond == COND_STORM ? STORM_LEAD_NS : 0, .bpf = bpf };
 	char words[4][32], **w = recorder_words(c, cond, words), **workload = NULL;
 	struct rb_error rerr = { 0 };
 	int rc = 0;
@@ -391,7 +472,10 @@ static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const stru
 	cell->lat = calloc((size_t)(c->count * c->repeat), sizeof(*cell->lat));
 	cell->lat_kind = calloc((size_t)(c->count * c->repeat), sizeof(*cell->lat_kind));
 	cell->run_p50 = calloc((size_t)c->repeat, sizeof(*cell->run_p50));
-	if (!w || !tr.sends || !cell->lat || !cell->lat_kind || !cell->run_p50 ||
+	for (int k = 0; k < HOP_COUNT_; k++)
+		cell->hop[k] = calloc((size_t)(c->count * c->repeat), sizeof(double));
+	if (!w || !tr.sends || !cell->lat || !cell->lat_kind || !cell->run_p50 || !cell->hop[0] ||
+	    !cell->hop[1] || !cell->hop[2] || !cell->hop[3] ||
 	    rb_resolve_workload(si, w, &workload, &rerr) < 0) {
 		snprintf(cell->skip, sizeof(cell->skip), "%s", rerr.msg[0] ? rerr.msg : "out of memory");
 		rc = -1;
@@ -468,6 +552,27 @@ static void print_kinds(const struct cfg *c, const struct cell *cell)
 	free(v);
 }
 
+/* The kernel's view of the cell's sends: how far they got, each hop's p50
+ * and p99. */
+static void print_hops(struct cell *cell)
+{
+	if (cell->hop_skip[0] && cell->at_pid1 == 0) {
+		printf("  %-*s skipped: %s\n", NAME_W, "kernel hops", cell->hop_skip);
+		return;
+	}
+	printf("  %-*s at PID 1 %zu, forwarded %zu, delivered %zu of %zu; p50/p99 us:", NAME_W,
+	       "kernel hops", cell->at_pid1, cell->forwarded, cell->delivered, cell->sent);
+	for (int k = 0; k < HOP_COUNT_; k++) {
+		if (!cell->nhop[k]) {
+			printf(" %s -", hops[k].title);
+			continue;
+		}
+		printf(" %s %.1f/%.1f", hops[k].title, percentile(cell->hop[k], cell->nhop[k], 50) * 1e6,
+		       percentile(cell->hop[k], cell->nhop[k], 99) * 1e6);
+	}
+	printf("\n");
+}
+
 static void print_cell(const struct cfg *c, const struct rb_reaper *r, enum condition cond,
 		       struct cell *cell)
 {
@@ -481,6 +586,8 @@ static void print_cell(const struct cfg *c, const struct rb_reaper *r, enum cond
 	printf(" %5zu %5zu %4zu %4zu", cell->sent, cell->lost, cell->dup, cell->late);
 	if (cell->nlat == 0) {
 		printf("  no signal reached the app\n");
+		if (c->observer == OBS_BOTH)
+			print_hops(cell);
 		return;
 	}
 	/* the kinds' lines read the pooled samples in their original order */
@@ -498,6 +605,8 @@ static void print_cell(const struct cfg *c, const struct rb_reaper *r, enum cond
 		printf("  %.0f-%.0f", sp.min * 1e6, sp.max * 1e6);
 	printf("%s\n", cell->skip[0] ? "  (a run skipped)" : "");
 	print_kinds(c, cell);
+	if (c->observer == OBS_BOTH)
+		print_hops(cell);
 }
 
 static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
@@ -518,6 +627,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "repeat", json_integer(c->repeat));
 	json_object_set_new(o, "storm_rate", json_real(c->storm_rate));
 	json_object_set_new(o, "settle_s", json_real(c->settle_ns / 1e9));
+	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
@@ -593,6 +703,7 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	int rc = -1, failures = 0, npr = 0, first;
 	json_t *rec = NULL;
 	FILE *csv = NULL;
+	struct rb_bpf_observer *bpf = NULL;
 
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 0; /* unless given: from the train */
@@ -610,8 +721,13 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
+	if (c.observer == OBS_BOTH) {
+		if (rb_bpf_observer_open(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
+			return -1;
+		rb_bpf_observer_signals(bpf, true);
+	}
 	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
-		return -1;
+		goto out;
 	pr = calloc(nreapers + 1, sizeof(*pr));
 	if (!pr) {
 		rb_sys_error(err, ENOMEM, "signals");
@@ -632,7 +748,7 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 
 			if (!c.cond[k])
 				continue;
-			if (run_cell(si, &c, &reapers[i], (enum condition)k, &opts, rec, csv, &cell,
+			if (run_cell(si, &c, &reapers[i], (enum condition)k, &opts, bpf, rec, csv, &cell,
 				     &interrupted) < 0)
 				failures++;
 			print_cell(&c, &reapers[i], (enum condition)k, &cell);
@@ -641,6 +757,8 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			free(cell.lat);
 			free(cell.lat_kind);
 			free(cell.run_p50);
+			for (int h = 0; h < HOP_COUNT_; h++)
+				free(cell.hop[h]);
 		}
 		npr++;
 	}
@@ -664,5 +782,6 @@ out:
 	free(pr);
 	free(reapers);
 	json_decref(rec);
+	rb_bpf_observer_close(bpf);
 	return rc;
 }

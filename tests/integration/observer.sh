@@ -73,3 +73,23 @@ rb storm -r reference --pattern hoard --count 1000 --repeat 1 --no-plots --out "
 rb compare "$TMP/e/storm.json" "$TMP/d/storm.json"
 expect_eq "compare of a pidfd record with a both record: exit 2" "$rc" 2
 check "... naming options.observer" grep -q 'options.observer' "$TMP/out"
+
+# 6. signals --observer both: the kernel times each hop of the train. tini
+# forwards every signal (40 at PID 1, 40 forwarded, 40 delivered); bash as
+# PID 1 forwards none (the kernel sees them reach it, and no further);
+# broken-drop-signal forwards only the realtime half; none (the app is PID
+# 1) is delivered directly.
+rb signals -r tini -r bash -r broken-drop-signal -r none --observer both --count 40 --rate 400 \
+	--conditions idle --repeat 1 --no-plots --out "$TMP/s"
+J=$TMP/s/signals.json
+expect_eq "signals --observer both exits 0" "$rc" 0
+hops() { jq -c --arg r "$1" '[.runs[] | select(.reaper.name == $r) | [.measurements[] |
+	select(.name == "signals_at_pid1" or .name == "signals_forwarded" or .name == "signals_delivered") | .value]][0]' "$J"; }
+expect_eq "hops: tini: 40 at PID 1, 40 forwarded, 40 delivered" "$(hops tini)" "[40,40,40]"
+expect_eq "hops: bash: 40 at PID 1, none forwarded or delivered" "$(hops bash)" "[40,0,0]"
+expect_eq "hops: broken-drop-signal: the 20 RTMIN+1 forwarded, no SIGUSR1" "$(hops broken-drop-signal)" "[40,20,20]"
+expect_eq "hops: none: 40 delivered straight to the app (PID 1)" "$(hops none)" "[40,40,40]"
+fwd=$(jq -r '[.runs[] | select(.reaper.name == "tini") | .measurements[] | select(.name == "signal_hop_forward_p50") | .value][0]' "$J")
+awk -v f="$fwd" 'BEGIN { exit !(f > 0 && f < 0.05) }' && ok "hops: tini's forward p50 is a time ($fwd s)" \
+	|| { notok "tini forward p50 '$fwd'"; diag <"$TMP/out"; }
+check "hops: the table has a kernel hops line per cell" grep -q '^  kernel hops .*PID 1->app' "$TMP/out"

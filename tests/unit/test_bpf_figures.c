@@ -82,6 +82,45 @@ static void test_match_unexited_sample_takes_no_earlier_record(void **state)
 	assert_int_equal(match[1], -1);
 }
 
+#define GEN(pid, from, sig, t) { RB_BPF_SIG_GENERATE, (sig), (pid), (from), 0, 0, (t) }
+#define DEL(pid, sig, t) { RB_BPF_SIG_DELIVER, (sig), (pid), 0, 0, 0, (t) }
+
+static void test_signal_hops_forwarded(void **state)
+{
+	/* two SIGUSR1 sends at 100 and 200 (app pid 7): the first goes the
+	 * whole way; the second reaches PID 1 and is never forwarded */
+	const struct rb_sig_send sends[] = { { 10, 100, 100, 0 }, { 10, 200, 200, 0 } };
+	const struct rb_bpf_signal ev[] = {
+		GEN(1, 0, 10, 105), GEN(7, 1, 10, 140), DEL(7, 10, 160), GEN(1, 0, 10, 205),
+		GEN(9, 1, 10, 150), /* another process of the group: not the app */
+		GEN(7, 1, 15, 170), /* another signal (a TERM from elsewhere): not a hop */
+	};
+	struct rb_bpf_hops h[2];
+
+	(void)state;
+	rb_bpf_signal_hops(ev, 6, 7, sends, 2, h);
+	assert_int_equal(h[0].at_pid1, 105);
+	assert_int_equal(h[0].to_app, 140);
+	assert_int_equal(h[0].delivered, 160);
+	assert_int_equal(h[1].at_pid1, 205);
+	assert_int_equal(h[1].to_app, 0);
+	assert_int_equal(h[1].delivered, 0);
+}
+
+static void test_signal_hops_app_is_pid1(void **state)
+{
+	/* none: the app is PID 1, generated for it directly */
+	const struct rb_sig_send sends[] = { { 12, 100, 100, 0 } };
+	const struct rb_bpf_signal ev[] = { GEN(1, 0, 12, 104), DEL(1, 12, 120) };
+	struct rb_bpf_hops h[1];
+
+	(void)state;
+	rb_bpf_signal_hops(ev, 2, 1, sends, 1, h);
+	assert_int_equal(h[0].at_pid1, 104);
+	assert_int_equal(h[0].to_app, 104);
+	assert_int_equal(h[0].delivered, 120);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +128,8 @@ int main(void)
 		cmocka_unit_test(test_zombies_peak),
 		cmocka_unit_test(test_match_by_pid_and_reuse_order),
 		cmocka_unit_test(test_match_unexited_sample_takes_no_earlier_record),
+		cmocka_unit_test(test_signal_hops_forwarded),
+		cmocka_unit_test(test_signal_hops_app_is_pid1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
