@@ -304,6 +304,7 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 	t->pidns_ino = st.st_ino;
 	t->pid1_tgid = (uint32_t)pid1;
 	t->signals = o->signals;
+	memset(&o->skel->bss->teardown, 0, sizeof(o->skel->bss->teardown));
 	o->t_armed = now_ns();
 	__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	return 0;
@@ -320,6 +321,7 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	if (ring_buffer__consume(o->ring) < 0)
 		snprintf(run->skip, sizeof(run->skip), "out of memory for the reap records");
 	o->filling = NULL;
+	memcpy(&run->teardown, &o->skel->bss->teardown, sizeof(run->teardown));
 	sum_percpu(bpf_map__fd(o->skel->maps.counters), RB_BPF_NCOUNTERS, run->counters, o);
 	sum_percpu(bpf_map__fd(o->skel->maps.latency_log2), RB_BPF_HIST_SLOTS, run->hist, o);
 	run->unreaped = clear_tasks(o, &run->zombies);

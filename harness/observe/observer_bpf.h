@@ -26,6 +26,7 @@ struct rb_bpf_run {
 	struct rb_bpf_reap *zombies;      /* those (t_reap 0), malloc'd */
 	struct rb_bpf_signal *sigs;       /* with rb_bpf_observer_signals: other signals' hops */
 	size_t nsigs;
+	struct rb_bpf_teardown teardown;  /* when collected after PID 1's exit: the namespace's end */
 	int64_t t_armed_ns, t_collected_ns;
 	char skip[160];                   /* why not taken */
 };

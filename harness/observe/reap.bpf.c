@@ -46,6 +46,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 struct rb_bpf_target target;
+struct rb_bpf_teardown teardown;
 
 struct exited {
 	u64 t_exit;
@@ -175,6 +176,11 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		return 0;
 	}
 	count(RB_BPF_EXITS);
+	teardown.t_last_exit = bpf_ktime_get_ns();
+	if (tgid == 1)
+		teardown.t_pid1_exit = teardown.t_last_exit;
+	else if (teardown.t_pid1_exit)
+		__sync_fetch_and_add(&teardown.exits_after, 1);
 	e = bpf_map_lookup_elem(&tasks, &tgid);
 	if (!e) {
 		count(RB_BPF_TASKS_FULL); /* a pid beyond the table */

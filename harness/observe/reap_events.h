@@ -58,6 +58,15 @@ struct rb_bpf_signal {
 	rb_u64 t;
 };
 
+/* The namespace's end, as the exits show it (the program's .bss): PID 1's
+ * exit starts it (the kernel then kills every other task of the
+ * namespace), the last exit after it ends it. */
+struct rb_bpf_teardown {
+	rb_u64 t_pid1_exit;   /* 0: PID 1 has not exited */
+	rb_u64 t_last_exit;   /* the latest exit in the namespace */
+	rb_u64 exits_after;   /* exits after PID 1's */
+};
+
 /* What the harness sets before a run (the program's .bss). */
 struct rb_bpf_target {
 	rb_u64 pidns_dev, pidns_ino; /* the sandbox's PID namespace (stat of ns/pid) */

@@ -23,6 +23,7 @@ static const struct {
 } implied_options[] = {
 	{ "storm", "observer", "pidfd" },
 	{ "signals", "observer", "app" },
+	{ "startup", "observer", "harness" },
 };
 
 bool rb_option_free(const char *key)

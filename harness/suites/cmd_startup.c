@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "observer_bpf.h"
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
@@ -34,7 +35,14 @@
 #define DEFAULT_WARMUP 3
 #define NO_HYPERFINE "hyperfine not found in PATH"
 
+/* Who times the harness's own runs (--observer): the harness's clock; with
+ * both, the kernel's exits as well (root). */
+enum observer_kind { OBS_HARNESS, OBS_BOTH };
+static const char *const observer_names[] = { "harness", "both", NULL };
+
 struct cfg {
+	int observer; /* enum observer_kind */
+	struct rb_bpf_observer *bpf; /* loaded for --observer both */
 	long runs, warmup;
 	long alive[MAX_ALIVE]; /* ascending, alive[0] == 0 */
 	int nalive;
@@ -65,6 +73,11 @@ struct row {
 	double *making[MAX_ALIVE];  /* s, the payload's own run: making the N */
 	size_t nteardown[MAX_ALIVE];
 	char td_skip[MAX_ALIVE][256];
+	/* --observer both, per N: from PID 1's exit to the namespace's last
+	 * exit (the kernel killing the N), and from the app's exit to PID 1's */
+	double *kill[MAX_ALIVE], *follow[MAX_ALIVE], *killed[MAX_ALIVE]; /* killed: exits after PID 1's */
+	size_t nkill[MAX_ALIVE], nfollow[MAX_ALIVE];
+	char k_skip[MAX_ALIVE][160];
 	char error[256];
 };
 
@@ -120,6 +133,10 @@ static const struct rb_opt startup_opts[] = {
 	  .dflt = "0,100,1000" },
 	RB_OPT_OUT(struct cfg, out),
 	RB_OPT_JSON(struct cfg, json, "startup"),
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
+	  .help = "harness (its own clock) or both (and the kernel's exits:\n"
+		  "PID 1's exit to the namespace's last, the app's exit to\n"
+		  "PID 1's; root)", .dflt = "harness" },
 	{ 0 },
 };
 
@@ -399,14 +416,39 @@ static void run_hyperfine(const struct cfg *c, struct row *rows, int nrows, cons
 
 /* ---- the harness's own measurement ------------------------------------------ */
 
+/* The kernel's view of one run's end (--observer both). */
+static void take_kernel(const struct rb_run_result *res, struct row *w, int k)
+{
+	const struct rb_bpf_teardown *t = &res->bpf.teardown;
+	uint32_t app = (uint32_t)res->chan.payload_pid;
+	int64_t t_app = 0;
+
+	if (!res->bpf.taken || !t->t_pid1_exit) {
+		snprintf(w->k_skip[k], sizeof(w->k_skip[k]), "%s", res->bpf.skip[0] ? res->bpf.skip
+			 : "the kernel saw no exit of PID 1");
+		return;
+	}
+	w->killed[k][w->nkill[k]] = (double)t->exits_after;
+	w->kill[k][w->nkill[k]++] = (double)(t->t_last_exit - t->t_pid1_exit) / 1e9;
+	/* the app's exit: PID 1 reaped it (a reap record), or it is PID 1 (none) */
+	if (app == 1)
+		t_app = (int64_t)t->t_pid1_exit;
+	for (size_t i = 0; !t_app && i < res->bpf.nreaps; i++)
+		if (res->bpf.reaps[i].pid == app)
+			t_app = (int64_t)res->bpf.reaps[i].t_exit;
+	if (t_app && (int64_t)t->t_pid1_exit >= t_app)
+		w->follow[k][w->nfollow[k]++] = (double)((int64_t)t->t_pid1_exit - t_app) / 1e9;
+}
+
 /* One run of leave N: the start and the teardown, or why not. */
 static int measure_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *o,
 			char *const workload[], struct row *w, int k, bool keep, bool *interrupted)
 {
+	struct rb_signal_plan plan = { .bpf = c->bpf };
 	struct rb_run_result res;
 	struct rb_error rerr;
 
-	if (rb_run_payload(si, w->r, o, NULL, workload, &res, &rerr) < 0) {
+	if (rb_run_payload(si, w->r, o, c->bpf ? &plan : NULL, workload, &res, &rerr) < 0) {
 		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
 		rb_run_result_free(&res);
 		return -1;
@@ -429,6 +471,8 @@ static int measure_once(const struct rb_sysinfo *si, const struct cfg *c, struct
 		w->teardown[k][w->nteardown[k]++] = (res.sb.t_end_ns - res.chan.t_exit_ns) / 1e9;
 		if (k == 0)
 			w->start[w->nstart++] = (res.chan.t_start_ns - res.sb.t_start_ns) / 1e9;
+		if (c->bpf)
+			take_kernel(&res, w, k);
 	}
 	rb_run_result_free(&res);
 	return 0;
@@ -580,6 +624,29 @@ static void record_harness(json_t *run, const struct cfg *c, const struct row *w
 	}
 	json_object_set_new(run, "teardown_s", td);
 	json_object_set_new(run, "payload_leave_s", mk);
+	td = json_object();
+	for (int k = 0; c->bpf && k < c->nalive; k++) {
+		const char *why = w->k_skip[k][0] ? w->k_skip[k] : "not every run was observed";
+
+		snprintf(name, sizeof(name), "%ld", c->alive[k]);
+		json_object_set_new(td, name, json_seconds(w->killed[k], w->nkill[k]));
+
+		snprintf(name, sizeof(name), "teardown_kernel_%ld", c->alive[k]);
+		if (w->nkill[k] == (size_t)c->runs)
+			measure_summary(run, name, w->kill[k], w->nkill[k]);
+		else
+			rb_record_skip(run, name, why);
+		snprintf(name, sizeof(name), "pid1_follows_app_%ld", c->alive[k]);
+		if (w->nfollow[k] == (size_t)c->runs)
+			measure_summary(run, name, w->follow[k], w->nfollow[k]);
+		else
+			rb_record_skip(run, name, w->nkill[k] ? "the app's exit was not seen (a standalone "
+				       "reaper does not reap it)" : why);
+	}
+	if (c->bpf)
+		json_object_set_new(run, "teardown_kernel_exits", td); /* per N, per run: counts */
+	else
+		json_decref(td);
 }
 
 static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *o,
@@ -596,6 +663,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(opt, "pids_max", json_integer(o->pids_max ? o->pids_max : o->pid_max));
 	json_object_set_new(opt, "deadline_s", json_real(o->deadline_ns / 1e9));
 	json_object_set_new(opt, "hyperfine_json", json_string(hf_json));
+	json_object_set_new(opt, "observer", json_string(observer_names[c->observer]));
 }
 
 /* ---- the tables ------------------------------------------------------------------ */
@@ -754,6 +822,43 @@ static void print_harness_table(const struct cfg *c, const struct row *rows, int
 	}
 }
 
+/* --observer both: the namespace's end as the kernel's exits show it. */
+static void print_kernel_table(const struct cfg *c, const struct row *rows, int nrows)
+{
+	struct rb_summary s;
+	char cell[64];
+
+	printf("\nmeasured by the kernel (--observer both), median (min-max) over the runs: KILL N\n"
+	       "PID 1's exit -> the namespace's last exit, N processes alive (the kernel killing\n"
+	       "them); FOLLOW N the app's exit -> PID 1's (the reaper noticing and ending)\n");
+	printf("%-*s", NAME_W, "REAPER");
+	for (int k = 0; k < c->nalive; k++) {
+		snprintf(cell, sizeof(cell), "KILL N=%ld", c->alive[k]);
+		printf(" %*s", WIDE_W, cell);
+	}
+	printf(" %*s\n", WIDE_W, "FOLLOW N=0");
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+
+		printf("%-*s", NAME_W, w->r->name);
+		for (int k = 0; k < c->nalive; k++) {
+			if (w->nkill[k] && rb_summarize(w->kill[k], w->nkill[k], &s) == 0)
+				fmt_spread(cell, sizeof(cell), s.median, s.min, s.max, false);
+			else
+				snprintf(cell, sizeof(cell), "- ");
+			printf(" %*s", WIDE_W, cell);
+		}
+		if (w->nfollow[0] && rb_summarize(w->follow[0], w->nfollow[0], &s) == 0)
+			fmt_spread(cell, sizeof(cell), s.median, s.min, s.max, false);
+		else
+			snprintf(cell, sizeof(cell), "- ");
+		printf(" %*s\n", WIDE_W, cell);
+		for (int k = 0; k < c->nalive; k++)
+			if (w->k_skip[k][0] && !w->nkill[k])
+				printf("%-*s N=%ld: %s\n", NAME_W, "", c->alive[k], w->k_skip[k]);
+	}
+}
+
 /* ---- the command -------------------------------------------------------------------- */
 
 /* none is the baseline: added to the reapers named, if it is not among them. */
@@ -783,6 +888,9 @@ static void free_rows(struct row *rows, int nrows)
 		for (int k = 0; k < MAX_ALIVE; k++) {
 			free(rows[i].teardown[k]);
 			free(rows[i].making[k]);
+			free(rows[i].kill[k]);
+			free(rows[i].follow[k]);
+			free(rows[i].killed[k]);
 		}
 	}
 	free(rows);
@@ -796,7 +904,10 @@ static int alloc_row(struct row *w, const struct cfg *c)
 	for (int k = 0; k < c->nalive; k++) {
 		w->teardown[k] = calloc((size_t)c->runs, sizeof(double));
 		w->making[k] = calloc((size_t)c->runs, sizeof(double));
-		if (!w->teardown[k] || !w->making[k])
+		w->kill[k] = calloc((size_t)c->runs, sizeof(double));
+		w->follow[k] = calloc((size_t)c->runs, sizeof(double));
+		w->killed[k] = calloc((size_t)c->runs, sizeof(double));
+		if (!w->teardown[k] || !w->making[k] || !w->kill[k] || !w->follow[k] || !w->killed[k])
 			return -1;
 	}
 	return 0;
@@ -824,6 +935,9 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (check_room(&c, &opts, err) < 0)
+		return -1;
+	if (c.observer == OBS_BOTH &&
+	    rb_bpf_observer_open(&c.bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
 		return -1;
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
@@ -890,6 +1004,8 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	print_hyperfine_table(&c, rows, nrows, none);
 	print_harness_table(&c, rows, nrows);
+	if (c.bpf)
+		print_kernel_table(&c, rows, nrows);
 	if (rb_record_write(rec, record, err) < 0)
 		goto out;
 	printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n", record,
@@ -902,5 +1018,6 @@ done:
 	free_rows(rows, nrows);
 	free(reapers);
 	json_decref(rec);
+	rb_bpf_observer_close(c.bpf);
 	return rc;
 }

@@ -93,3 +93,17 @@ fwd=$(jq -r '[.runs[] | select(.reaper.name == "tini") | .measurements[] | selec
 awk -v f="$fwd" 'BEGIN { exit !(f > 0 && f < 0.05) }' && ok "hops: tini's forward p50 is a time ($fwd s)" \
 	|| { notok "tini forward p50 '$fwd'"; diag <"$TMP/out"; }
 check "hops: the table has a kernel hops line per cell" grep -q '^  kernel hops .*PID 1->app' "$TMP/out"
+
+# 7. startup --observer both: the namespace's end from the kernel. With 100
+# left alive, the kernel kills exactly those 100 after PID 1's exit (tini
+# and none alike); tini's own exit follows the app's.
+rb startup -r tini --observer both --repeat 2 --warmup 0 --alive 100 --out "$TMP/u"
+J=$TMP/u/startup.json
+expect_eq "startup --observer both exits 0" "$rc" 0
+expect_eq "startup: 100 exits after PID 1's in every run (tini, none)" \
+	"$(jq -c '[.runs[] | .teardown_kernel_exits["100"] | map(. == 100) | all] ' "$J")" "[true,true]"
+kill=$(jq -r '[.runs[] | select(.reaper.name == "tini") | .measurements[] | select(.name == "teardown_kernel_100") | .value][0]' "$J")
+awk -v k="$kill" 'BEGIN { exit !(k > 0 && k < 1) }' && ok "startup: the kernel's teardown of 100 is a time ($kill s)" \
+	|| { notok "teardown_kernel_100 '$kill'"; diag <"$TMP/out"; }
+expect_eq "startup: tini's exit after the app's is measured" "$(jq \
+	'[.runs[] | select(.reaper.name == "tini") | .measurements[] | select(.name == "pid1_follows_app_0")] | length' "$J")" 1
