@@ -38,9 +38,11 @@ void rb_bpf_run_free(struct rb_bpf_run *run)
 	free(run->reaps);
 	free(run->zombies);
 	free(run->sigs);
+	free(run->spawns);
 	run->reaps = run->zombies = NULL;
 	run->sigs = NULL;
-	run->nreaps = run->unreaped = run->nsigs = 0;
+	run->spawns = NULL;
+	run->nreaps = run->unreaped = run->nsigs = run->nspawns = 0;
 }
 
 static int64_t now_ns(void)
@@ -83,6 +85,12 @@ void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on)
 	(void)on;
 }
 
+int rb_bpf_observer_spawns(struct rb_bpf_observer *o, struct rb_error *err)
+{
+	(void)o;
+	return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "the BPF observer was not built");
+}
+
 void rb_bpf_observer_close(struct rb_bpf_observer *o)
 {
 	(void)o;
@@ -107,8 +115,8 @@ struct rb_bpf_observer {
 	int ncpus;
 	uint64_t *percpu;          /* one per-CPU value, for reads and clears */
 	struct rb_bpf_run *filling; /* the run the ring callbacks append to; NULL: discard */
-	size_t cap, sig_cap;
-	bool signals;
+	size_t cap, sig_cap, spawn_cap;
+	bool signals, spawns;
 	int64_t t_armed;
 };
 
@@ -161,6 +169,27 @@ static int on_signal_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+static int on_spawn_event(void *ctx, void *data, size_t len)
+{
+	struct rb_bpf_observer *o = ctx;
+	struct rb_bpf_run *run = o->filling;
+	struct rb_bpf_spawn *grown;
+
+	if (!run || len < sizeof(struct rb_bpf_spawn))
+		return 0;
+	if (run->nspawns == o->spawn_cap) {
+		size_t cap = o->spawn_cap ? 2 * o->spawn_cap : 1024;
+
+		grown = realloc(run->spawns, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		run->spawns = grown;
+		o->spawn_cap = cap;
+	}
+	memcpy(&run->spawns[run->nspawns++], data, sizeof(struct rb_bpf_spawn));
+	return 0;
+}
+
 static uint32_t pow2_at_least(uint64_t v)
 {
 	uint64_t p = 1;
@@ -210,6 +239,9 @@ int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint3
 	}
 	o->pid_space = pid_space < 1024 ? 1024 : pid_space;
 	bpf_map__set_max_entries(o->skel->maps.tasks, o->pid_space);
+	bpf_map__set_max_entries(o->skel->maps.spawn_entry, o->pid_space);
+	/* every system call's entry: attached only when spawns are asked for */
+	bpf_program__set_autoattach(o->skel->progs.on_sys_enter, false);
 	/* every reap in the ring at once (read after the storm): 8 bytes of
 	 * header each */
 	bpf_map__set_max_entries(o->skel->maps.reaps,
@@ -230,8 +262,10 @@ int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint3
 			       why_not(e));
 	}
 	o->ring = ring_buffer__new(bpf_map__fd(o->skel->maps.reaps), on_reap, o, NULL);
-	if (o->ring && ring_buffer__add(o->ring, bpf_map__fd(o->skel->maps.signals), on_signal_event,
-					o) < 0) {
+	if (o->ring && (ring_buffer__add(o->ring, bpf_map__fd(o->skel->maps.signals),
+					 on_signal_event, o) < 0 ||
+			ring_buffer__add(o->ring, bpf_map__fd(o->skel->maps.spawns), on_spawn_event,
+					 o) < 0)) {
 		ring_buffer__free(o->ring);
 		o->ring = NULL;
 	}
@@ -304,6 +338,7 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 	t->pidns_ino = st.st_ino;
 	t->pid1_tgid = (uint32_t)pid1;
 	t->signals = o->signals;
+	t->spawns = o->spawns;
 	memset(&o->skel->bss->teardown, 0, sizeof(o->skel->bss->teardown));
 	o->t_armed = now_ns();
 	__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
@@ -317,7 +352,7 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	run->t_armed_ns = o->t_armed;
 	run->t_collected_ns = now_ns();
 	o->filling = run;
-	o->cap = o->sig_cap = 0;
+	o->cap = o->sig_cap = o->spawn_cap = 0;
 	if (ring_buffer__consume(o->ring) < 0)
 		snprintf(run->skip, sizeof(run->skip), "out of memory for the reap records");
 	o->filling = NULL;
@@ -333,6 +368,22 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on)
 {
 	o->signals = on;
+}
+
+int rb_bpf_observer_spawns(struct rb_bpf_observer *o, struct rb_error *err)
+{
+	int e;
+
+	if (!o->skel->links.on_sys_enter) {
+		o->skel->links.on_sys_enter = bpf_program__attach(o->skel->progs.on_sys_enter);
+		if (!o->skel->links.on_sys_enter) {
+			e = errno;
+			return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "BPF observer: attaching to "
+				       "sys_enter: %s", why_not(e));
+		}
+	}
+	o->spawns = true;
+	return 0;
 }
 
 void rb_bpf_observer_close(struct rb_bpf_observer *o)

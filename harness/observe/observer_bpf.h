@@ -27,6 +27,8 @@ struct rb_bpf_run {
 	struct rb_bpf_signal *sigs;       /* with rb_bpf_observer_signals: other signals' hops */
 	size_t nsigs;
 	struct rb_bpf_teardown teardown;  /* when collected after PID 1's exit: the namespace's end */
+	struct rb_bpf_spawn *spawns;      /* with rb_bpf_observer_spawns: every spawn's time */
+	size_t nspawns;
 	int64_t t_armed_ns, t_collected_ns;
 	char skip[160];                   /* why not taken */
 };
@@ -42,6 +44,10 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 /* Also report other signals than SIGCHLD generated for or delivered in
  * the namespace (run->sigs), from the next arm on. */
 void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on);
+/* Also time every fork, clone and clone3 in the namespace (run->spawns),
+ * from the next arm on: attaches a program to every system call's entry,
+ * so only for the runs that need it. -1 with ERR if it cannot attach. */
+int rb_bpf_observer_spawns(struct rb_bpf_observer *o, struct rb_error *err);
 /* Stop watching and hand over what was seen. */
 void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run);
 void rb_bpf_observer_close(struct rb_bpf_observer *o);

@@ -30,12 +30,14 @@
 #if defined(__TARGET_ARCH_x86)
 #define NR_WAIT4 61
 #define NR_WAITID 247
+#define IS_SPAWN(nr) ((nr) == 56 || (nr) == 57 || (nr) == 58 || (nr) == 435) /* clone fork vfork clone3 */
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #define WAITID_INFOP(regs) BPF_CORE_READ(regs, dx)
 #define WAITID_OPTIONS(regs) BPF_CORE_READ(regs, r10)
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_WAIT4 260
 #define NR_WAITID 95
+#define IS_SPAWN(nr) ((nr) == 220 || (nr) == 435) /* clone clone3 */
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
 #define WAITID_INFOP(regs) BPF_CORE_READ(regs, regs[2])
 #define WAITID_OPTIONS(regs) BPF_CORE_READ(regs, regs[3])
@@ -74,6 +76,21 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } signals SEC(".maps");
+
+/* Spawns, when the harness asks (target.spawns): their entry time per
+ * thread (indexed by the namespace's tid, sized as tasks) and a record at
+ * each return. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u64);
+} spawn_entry SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} spawns SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -241,6 +258,66 @@ int BPF_PROG(on_signal, int sig, struct kernel_siginfo *info, struct task_struct
 	return 0;
 }
 
+/* Attached only when the harness asks for spawns: every system call entry
+ * on the machine runs it. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	u32 tgid, tid;
+	u64 now, *slot;
+
+	if (!IS_SPAWN(id) || !target.spawns || !ours(&tgid, &tid))
+		return 0;
+	now = bpf_ktime_get_ns();
+	slot = bpf_map_lookup_elem(&spawn_entry, &tid);
+	if (slot)
+		*slot = now;
+	return 0;
+}
+
+/* A spawn's return in the parent (the child returns 0 from it too: not
+ * ours to time). */
+static __always_inline void spawn_returned(long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct rb_bpf_spawn *e;
+	struct pid_namespace *ns;
+	struct pid *pid;
+	unsigned int level;
+	struct upid up;
+	u64 *slot, t0;
+	u32 tgid, tid;
+
+	if (ret == 0 || !ours(&tgid, &tid))
+		return;
+	slot = bpf_map_lookup_elem(&spawn_entry, &tid);
+	if (!slot || !*slot)
+		return;
+	t0 = *slot;
+	*slot = 0;
+	e = bpf_ringbuf_reserve(&spawns, sizeof(*e), 0);
+	if (!e) {
+		count(RB_BPF_SPAWNS_FULL);
+		return;
+	}
+	pid = BPF_CORE_READ(task, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	e->allocated = 0;
+	e->pid_max = 0;
+	if (level <= 32 && !bpf_core_read(&up, sizeof(up), &pid->numbers[level])) {
+		ns = up.ns;
+		/* the top bit is PIDNS_ADDING, set while the namespace accepts pids */
+		e->allocated = BPF_CORE_READ(ns, pid_allocated) & 0x7fffffff;
+		if (bpf_core_field_exists(ns->pid_max))
+			e->pid_max = BPF_CORE_READ(ns, pid_max);
+	}
+	e->t = bpf_ktime_get_ns();
+	e->ns = e->t - t0;
+	e->failed = ret < 0;
+	e->err = ret < 0 ? (u32)-ret : 0;
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
 /* The pid a wait4/waitid reaped, 0 if it reaped none. */
 static __always_inline u32 reaped_pid(struct pt_regs *regs, long nr, long ret)
 {
@@ -267,6 +344,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	u32 tgid, tid, pid, slot;
 	u64 now, from, *bucket;
 
+	if (IS_SPAWN(nr) && target.spawns) {
+		spawn_returned(ret);
+		return 0;
+	}
 	if (nr != NR_WAIT4 && nr != NR_WAITID)
 		return 0;
 	if (!ours(&tgid, &tid))

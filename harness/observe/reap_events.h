@@ -27,6 +27,7 @@ enum rb_bpf_counter {
 	RB_BPF_RING_FULL,       /* a reap not reported: the ring buffer was full */
 	RB_BPF_SIGNALS,         /* other signals generated for a task in the namespace */
 	RB_BPF_SIGNALS_FULL,    /* a signal event not reported: its ring buffer was full */
+	RB_BPF_SPAWNS_FULL,     /* a spawn not reported: its ring buffer was full */
 	RB_BPF_NCOUNTERS
 };
 
@@ -58,6 +59,18 @@ struct rb_bpf_signal {
 	rb_u64 t;
 };
 
+/* One fork, clone or clone3 in the namespace (exhaust: spawn latency against
+ * how full the pid space is), timed from its entry to its return in the
+ * parent. */
+struct rb_bpf_spawn {
+	rb_u64 t;          /* the return */
+	rb_u64 ns;         /* entry -> return */
+	rb_u32 allocated;  /* pids allocated in the namespace at the return */
+	rb_u32 pid_max;    /* the namespace's own pid_max (Linux 6.14+), 0 unknown */
+	rb_u32 failed;     /* the call failed (errno in err) */
+	rb_u32 err;
+};
+
 /* The namespace's end, as the exits show it (the program's .bss): PID 1's
  * exit starts it (the kernel then kills every other task of the
  * namespace), the last exit after it ends it. */
@@ -72,6 +85,7 @@ struct rb_bpf_target {
 	rb_u64 pidns_dev, pidns_ino; /* the sandbox's PID namespace (stat of ns/pid) */
 	rb_u32 pid1_tgid;            /* its PID 1, as the host numbers it */
 	rb_u32 signals;              /* report other signals' hops (rb_bpf_signal) */
+	rb_u32 spawns;               /* report spawns (rb_bpf_spawn; on_sys_enter attached) */
 	rb_u32 armed;
 };
 

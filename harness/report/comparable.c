@@ -24,6 +24,7 @@ static const struct {
 	{ "storm", "observer", "pidfd" },
 	{ "signals", "observer", "app" },
 	{ "startup", "observer", "harness" },
+	{ "exhaust", "observer", "harness" },
 };
 
 bool rb_option_free(const char *key)

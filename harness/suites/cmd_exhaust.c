@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "observer_bpf.h"
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
@@ -37,7 +38,18 @@
 #define DEFAULT_REPEAT 5
 #define MAX_REPEAT 20
 
+/* Who observes (--observer): the harness (the payload's counts, the
+ * cgroup); with both, the kernel also times every spawn (root). */
+enum observer_kind { OBS_HARNESS, OBS_BOTH };
+static const char *const observer_names[] = { "harness", "both", NULL };
+
+/* How full the namespace's pid space was when a spawn returned. */
+enum band { BAND_HALF, BAND_90, BAND_99, BAND_FULL, BAND_COUNT_ };
+static const char *const band_names[BAND_COUNT_] = { "<50%", "50-90%", "90-99%", ">=99%" };
+
 struct cfg {
+	int observer; /* enum observer_kind */
+	struct rb_bpf_observer *bpf; /* loaded for --observer both */
 	double rate;
 	long repeat;
 	bool all, search;
@@ -70,10 +82,19 @@ struct rep {
 	bool done;            /* every phase ran */
 };
 
+/* --observer both: spawn latencies (s) by band, every run and phase pooled. */
+struct spawn_figs {
+	double *lat[BAND_COUNT_];
+	size_t n[BAND_COUNT_], cap[BAND_COUNT_];
+	unsigned long failed[BAND_COUNT_];
+	char skip[160];
+};
+
 struct row {
 	const struct rb_reaper *r;
 	struct rep rep[MAX_REPEAT];
 	int runs;             /* repeats done */
+	struct spawn_figs sp;
 	char error[256];
 };
 
@@ -86,6 +107,10 @@ static const struct rb_opt exhaust_opts[] = {
 	  .help = "runs of it all per reaper: medians with min-max" },
 	RB_OPT_OUT(struct cfg, out),
 	RB_OPT_JSON(struct cfg, json, "exhaust"),
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
+	  .help = "harness (the payload's counts, the cgroup) or both (and the\n"
+		  "kernel times every spawn, by how full the pid space was; root)",
+	  .dflt = "harness" },
 	{ 0 },
 };
 
@@ -100,6 +125,37 @@ static const struct rb_cli exhaust_cli = {
 };
 
 /* ---- one storm -------------------------------------------------------------------- */
+
+/* The kernel's spawns of one run into W's bands (P: the configured pid_max,
+ * for kernels that do not say their own). */
+static void take_spawns(const struct rb_run_result *res, long p, struct spawn_figs *sp)
+{
+	if (!res->bpf.taken) {
+		snprintf(sp->skip, sizeof(sp->skip), "%s", res->bpf.skip);
+		return;
+	}
+	for (size_t i = 0; i < res->bpf.nspawns; i++) {
+		const struct rb_bpf_spawn *e = &res->bpf.spawns[i];
+		double full = (double)e->allocated / (double)(e->pid_max ? e->pid_max : p);
+		enum band b = full < 0.5 ? BAND_HALF : full < 0.9 ? BAND_90 : full < 0.99 ? BAND_99
+										    : BAND_FULL;
+		double *grown;
+
+		if (e->failed) {
+			sp->failed[b]++;
+			continue;
+		}
+		if (sp->n[b] == sp->cap[b]) {
+			size_t cap = sp->cap[b] ? 2 * sp->cap[b] : 1024;
+
+			if (!(grown = realloc(sp->lat[b], cap * sizeof(*grown))))
+				return;
+			sp->lat[b] = grown;
+			sp->cap[b] = cap;
+		}
+		sp->lat[b][sp->n[b]++] = (double)e->ns / 1e9;
+	}
+}
 
 static void outcome_from(const struct rb_run_result *res, struct outcome *o)
 {
@@ -194,14 +250,13 @@ static int storm_once(const struct rb_sysinfo *si, const struct cfg *c, struct r
 		      struct row *w, char **words, uint32_t samples, const char *phase, json_t *rec,
 		      struct outcome *o, double rate)
 {
-	struct rb_signal_plan plan = { .storm_samples = samples, .storm_pops = 256 };
+	struct rb_signal_plan plan = { .storm_samples = samples, .storm_pops = 256, .bpf = c->bpf };
 	struct rb_run_result res;
 	struct rb_error rerr;
 	char **workload = NULL;
 	json_t *run;
 	int rc = 0;
 
-	(void)c;
 	if (rb_resolve_workload(si, words, &workload, &rerr) < 0) {
 		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
 		return -1;
@@ -218,6 +273,8 @@ static int storm_once(const struct rb_sysinfo *si, const struct cfg *c, struct r
 		json_object_set_new(run, "repeat", json_integer(w->runs)); /* the one under way */
 		rb_run_record(run, &res);
 		outcome_from(&res, o);
+		if (c->bpf)
+			take_spawns(&res, opts->pid_max, &w->sp);
 		if (rate > 0)
 			json_object_set_new(run, "rate", json_real(rate));
 		record_outcome(run, w->r, phase, o);
@@ -503,7 +560,62 @@ static void print_table(const struct row *rows, int n, const struct cfg *c)
 	}
 }
 
-static void record_summary(json_t *rec, const struct row *rows, int n)
+/* --observer both: each reaper's spawn latency by how full the pid space was. */
+static void print_spawns(struct row *rows, int n)
+{
+	char cell[64];
+
+	printf("\nspawn latency (fork/clone entry -> return in the parent, the kernel's clock) by how\n"
+	       "full the pid space was at the return: p50/p99 us (spawns), every run and phase pooled;\n"
+	       "EAGAIN: refused spawns in that band\n%-*s", NAME_W, "REAPER");
+	for (int b = 0; b < BAND_COUNT_; b++)
+		printf(" %24s", band_names[b]);
+	printf(" %8s\n", "EAGAIN");
+	for (int i = 0; i < n; i++) {
+		struct spawn_figs *sp = &rows[i].sp;
+		unsigned long failed = 0;
+
+		printf("%-*s", NAME_W, rows[i].r->name);
+		if (sp->skip[0] && !sp->n[0] && !sp->n[1] && !sp->n[2] && !sp->n[3]) {
+			printf(" skipped: %s\n", sp->skip);
+			continue;
+		}
+		for (int b = 0; b < BAND_COUNT_; b++) {
+			failed += sp->failed[b];
+			if (!sp->n[b]) {
+				printf(" %24s", "-");
+				continue;
+			}
+			rb_sort_doubles(sp->lat[b], sp->n[b]);
+			snprintf(cell, sizeof(cell), "%.1f/%.1f (%zu)",
+				 rb_percentile_sorted(sp->lat[b], sp->n[b], 50) * 1e6,
+				 rb_percentile_sorted(sp->lat[b], sp->n[b], 99) * 1e6, sp->n[b]);
+			printf(" %24s", cell);
+		}
+		printf(" %8lu\n", failed);
+	}
+}
+
+static json_t *spawns_json(const struct spawn_figs *sp)
+{
+	json_t *o = json_object();
+
+	if (sp->skip[0])
+		json_object_set_new(o, "skip", json_string(sp->skip));
+	for (int b = 0; b < BAND_COUNT_; b++) {
+		json_t *x = json_pack("{s:i, s:i}", "spawns", (json_int_t)sp->n[b], "eagain",
+				      (json_int_t)sp->failed[b]);
+
+		if (sp->n[b]) { /* sorted by print_spawns */
+			json_object_set_new(x, "p50_s", json_real(rb_percentile_sorted(sp->lat[b], sp->n[b], 50)));
+			json_object_set_new(x, "p99_s", json_real(rb_percentile_sorted(sp->lat[b], sp->n[b], 99)));
+		}
+		json_object_set_new(o, band_names[b], x);
+	}
+	return o;
+}
+
+static void record_summary(json_t *rec, const struct row *rows, int n, const struct cfg *c)
 {
 	json_t *all = json_array();
 
@@ -539,6 +651,8 @@ static void record_summary(json_t *rec, const struct row *rows, int n)
 			json_object_set_new(ms, figs[f].name, x);
 		}
 		json_object_set_new(o, "metrics", ms);
+		if (c->bpf)
+			json_object_set_new(o, "spawn_latency_by_fullness", spawns_json(&w->sp));
 		json_array_append_new(all, o);
 	}
 	json_object_set_new(rec, "summary", all);
@@ -580,6 +694,10 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
+	if (c.observer == OBS_BOTH &&
+	    (rb_bpf_observer_open(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(4 * pid_max) + 4096, err) < 0 ||
+	     rb_bpf_observer_spawns(c.bpf, err) < 0))
+		goto out;
 	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/logs", c.out);
@@ -602,6 +720,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));
 	json_object_set_new(o, "search", json_boolean(c.search));
 	json_object_set_new(o, "repeat", json_integer(c.repeat));
+	json_object_set_new(o, "observer", json_string(observer_names[c.observer]));
 	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s; "
 	       "%ld run%s per reaper\n", pid_max, si->per_ns_pid_max ? "per namespace"
 	       : "as pids.max: no per-namespace pid_max", pid_max, 3 * pid_max, c.rate, c.repeat,
@@ -629,7 +748,9 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%40s\r", "");
 	print_table(rows, nrows, &c);
-	record_summary(rec, rows, nrows);
+	if (c.bpf)
+		print_spawns(rows, nrows);
+	record_summary(rec, rows, nrows, &c);
 	printf("\ncapacity: pids the namespace held when a burst hit EAGAIN (cgroup pids.peak; a\n"
 	       "standalone reaper's join helper, outside the namespace, not counted): pid_max - 1\n"
 	       "before the first wrap;\n"
@@ -645,8 +766,12 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 out:
 	rc = -1;
 done:
+	for (int i = 0; rows && i < nrows; i++)
+		for (int b = 0; b < BAND_COUNT_; b++)
+			free(rows[i].sp.lat[b]);
 	free(rows);
 	free(reapers);
 	json_decref(rec);
+	rb_bpf_observer_close(c.bpf);
 	return rc;
 }

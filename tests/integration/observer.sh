@@ -107,3 +107,14 @@ awk -v k="$kill" 'BEGIN { exit !(k > 0 && k < 1) }' && ok "startup: the kernel's
 	|| { notok "teardown_kernel_100 '$kill'"; diag <"$TMP/out"; }
 expect_eq "startup: tini's exit after the app's is measured" "$(jq \
 	'[.runs[] | select(.reaper.name == "tini") | .measurements[] | select(.name == "pid1_follows_app_0")] | length' "$J")" 1
+
+# 8. exhaust --observer both: every spawn timed by the kernel, by how full
+# the pid space was. `none` reaps nothing, so its stream is refused: every
+# EAGAIN comes with the space full (never below half of pid_max), and
+# spawns were seen at every fullness on the way.
+rb exhaust -r none --observer both --repeat 1 --out "$TMP/x2"
+expect_eq "exhaust --observer both exits 0" "$rc" 0
+f=$(jq -c '.summary[0].spawn_latency_by_fullness |
+	[(.["<50%"].eagain == 0), ([.[] | objects | .eagain] | add > 0), (.["<50%"].spawns > 0), (.[">=99%"].spawns > 0)]' "$TMP/x2/exhaust.json")
+expect_eq "exhaust: none's EAGAINs all with the space at least half full; spawns seen empty and full" "$f" "[true,true,true,true]"
+check "exhaust: the spawn latency table" grep -q '^spawn latency (fork/clone entry' "$TMP/out"
