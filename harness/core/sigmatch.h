@@ -4,15 +4,18 @@
  *
  * Rule: per signal, the largest order-preserving matching of receipts to
  * sends (a receipt only after its send), and of those the one with the least
- * total latency: found by walking the receipts from the last, each taking
- * the latest send of its signal that was sent before it and before the send
- * the later receipt took. A send never matched is lost; a receipt with no
- * send left is a duplicate (or a signal nobody sent). Why not first-in
- * first-out: after one loss FIFO would charge every later receipt of that
- * signal to the send before its own, a whole period late. Standard signals
- * merge while one is pending (one pending bit per signal): two sends that
- * merged count the older one lost and the receipt is timed from the newer.
- * Realtime signals queue and are exact. */
+ * total latency, found exactly (a dynamic program over sends x receipts:
+ * O(sends x receipts) per signal, a byte per pair). A send never matched is
+ * lost; a receipt left over is a duplicate (or a signal nobody sent). So a
+ * send is timed to its own first copy, and duplicates never shift the
+ * matching (a greedy walk from the last receipt did: with every signal
+ * delivered twice, each copy took the send before its own and the error
+ * grew along the train). Why not first-in first-out: after one loss FIFO
+ * would charge every later receipt of that signal to the send before its
+ * own, a whole period late. Standard signals merge while one is pending
+ * (one pending bit per signal): two sends that merged count the older one
+ * lost and the receipt is timed from the newer. Realtime signals queue and
+ * are exact. */
 #ifndef REAPBENCH_SIGMATCH_H
 #define REAPBENCH_SIGMATCH_H
 

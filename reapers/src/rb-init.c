@@ -47,6 +47,7 @@ enum break_mode {
 	BREAK_EXEC_CODE,   /* exec failure exits 1, not 127/126 */
 	BREAK_DIRTY_CHILD, /* the child starts with SIGUSR2 blocked and SIGPIPE ignored */
 	BREAK_WAIT_ALL,    /* after the child, waits for every other process too */
+	BREAK_DOUBLE_FORWARD, /* forwards every signal twice, 2 ms apart */
 };
 
 static const struct {
@@ -62,6 +63,7 @@ static const struct {
 	{ "exec-code", BREAK_EXEC_CODE },
 	{ "dirty-child", BREAK_DIRTY_CHILD },
 	{ "wait-all", BREAK_WAIT_ALL },
+	{ "double-forward", BREAK_DOUBLE_FORWARD },
 };
 
 struct config {
@@ -169,8 +171,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			printf("rb-init %s\n", RB_VERSION);
 			return 0;
 		case 'h':
-			printf("%s\nmodes: none reap-once direct-only drop-signal "
-			       "lose-status slow-timer\n", USAGE);
+			printf("%s\nmodes: none reap-once direct-only drop-signal lose-status "
+			       "slow-timer exec-code dirty-child wait-all double-forward\n", USAGE);
 			return 0;
 		default:
 			return usage_error("bad option '%s'", argv[optind - 1]);
@@ -424,6 +426,11 @@ static int supervise(const struct config *cfg, const sigset_t *all, pid_t pid)
 			return fail("waitpid", err);
 		if (wants_forward(cfg, ev) && (err = forward(child.pid, ev)))
 			return fail("kill", err);
+		if (wants_forward(cfg, ev) && cfg->mode == BREAK_DOUBLE_FORWARD) {
+			sleep_us(2000);
+			if ((err = forward(child.pid, ev)))
+				return fail("kill", err);
+		}
 		if (child.done && (cfg->mode != BREAK_WAIT_ALL || !children_left()))
 			return exit_code(cfg, child.status);
 	}

@@ -66,6 +66,7 @@ if [ "$BUILD" = build ]; then
 	control broken-dirty-child '^inherit\.|USR2|PIPE' inherit.blocked inherit.ignored
 	control broken-wait-all '^main_exit\.' main_exit.members
 	control broken-pause-no-reap '^(reap|pod)\.' pod.orphans reap.orphans
+	control broken-double-forward '^forward\.' forward.parent.SIGUSR1 forward.inside.SIGTERM
 fi
 
 # 3. --repeat reports a rate for racy checks

@@ -35,6 +35,22 @@ done
 p50=$(metric tini idle signal_latency_p50)
 awk -v p="$p50" 'BEGIN { exit !(p > 0 && p < 0.05) }' && ok "tini's p50 is a latency ($p50 s)" \
 	|| notok "tini's p50 '$p50'"
+# A reaper that forwards every signal twice, 2 ms apart: every copy after
+# the first is a duplicate, and the latency is each send's first copy's —
+# within a few times the reference's, not a period more per send along the
+# train (the matching before the exact one drifted to 123 ms p50).
+rb signals -r reference -r broken-double-forward --conditions idle --count 100 --rate 200 \
+	--repeat 1 --no-plots --out "$TMP/d"
+dup=$(jq -r '[.runs[] | select(.reaper.name == "broken-double-forward") | .measurements[] |
+	select(.name == "signals_dup") | .value][0]' "$TMP/d/signals.json")
+expect_eq "broken-double-forward: 100 duplicates counted, none lost" \
+	"$dup/$(jq -r '[.runs[] | select(.reaper.name == "broken-double-forward") | .measurements[] |
+	select(.name == "signals_lost") | .value][0]' "$TMP/d/signals.json")" "100/0"
+ref=$(jq -r '[.runs[] | select(.reaper.name == "reference") | .measurements[] | select(.name == "signal_latency_p50") | .value][0]' "$TMP/d/signals.json")
+dbl=$(jq -r '[.runs[] | select(.reaper.name == "broken-double-forward") | .measurements[] | select(.name == "signal_latency_p50") | .value][0]' "$TMP/d/signals.json")
+awk -v r="$ref" -v d="$dbl" 'BEGIN { exit !(d > 0 && d < 4 * r + 0.002) }' \
+	&& ok "broken-double-forward's p50 ($dbl s) is within a few times the reference's ($ref s)" \
+	|| { notok "double-forward p50 '$dbl' vs reference '$ref'"; diag <"$TMP/out"; }
 expect_eq "bash: its latency is a skip with the reason" \
 	"$(jq -r '[.runs[] | select(.reaper.name == "bash") | .skips[] | select(.name == "signal_latency_p50") | .reason][0]' "$J")" \
 	"no signal reached the app"

@@ -61,11 +61,52 @@ static void test_duplicate(void **state)
 
 	(void)state;
 	rb_sigmatch(s, 2, r, 3, &c);
-	/* the receipt at 30 us has no send left: the one at 35 us took the first */
+	/* the first copy is the receipt; the one at 35 us is the duplicate */
 	assert_int_equal(c.received, 3);
 	assert_int_equal(c.dup, 1);
 	assert_int_equal(c.lost, 0);
+	assert_int_equal(s[0].t_recv_ns, 30000);
 	assert_int_equal(s[1].t_recv_ns, 10030000);
+}
+
+/* Every signal forwarded twice, 2 ms apart, along a train at 5 ms: each
+ * send is timed to its own first copy and every second copy is a
+ * duplicate; nothing shifts along the train (matching greedily from the
+ * last receipt, each copy took the send before its own, and the error
+ * grew by half a period per send). */
+static void test_double_forward_train(void **state)
+{
+	struct rb_sig_send s[40];
+	struct rb_sig_recv r[80];
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	for (int k = 0; k < 40; k++) {
+		s[k] = snd(k % 2 ? RT1 : SIGUSR1, 5 * k);
+		r[2 * k] = rcv(s[k].sig, 5000 * k + 300);
+		r[2 * k + 1] = rcv(s[k].sig, 5000 * k + 2300);
+	}
+	rb_sigmatch(s, 40, r, 80, &c);
+	assert_int_equal(c.lost, 0);
+	assert_int_equal(c.dup, 40);
+	for (int k = 0; k < 40; k++)
+		assert_int_equal(s[k].t_recv_ns - s[k].t_sched_ns, 300000);
+}
+
+/* Slower than the period: each receipt comes after the next send, in
+ * order; still each to its own send (a latest-send-before rule would
+ * lose all but the last and time the rest from the wrong send). */
+static void test_slower_than_the_period(void **state)
+{
+	struct rb_sig_send s[] = { snd(RT1, 0), snd(RT1, 5), snd(RT1, 10), snd(RT1, 15) };
+	struct rb_sig_recv r[] = { rcv(RT1, 12000), rcv(RT1, 17000), rcv(RT1, 22000), rcv(RT1, 27000) };
+	struct rb_sigmatch_counts c;
+
+	(void)state;
+	rb_sigmatch(s, 4, r, 4, &c);
+	assert_int_equal(c.lost + c.dup, 0);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(s[k].t_recv_ns - s[k].t_sched_ns, 12000000);
 }
 
 /* A receipt before anything of its kind was sent is not a match. */
@@ -161,6 +202,8 @@ int main(void)
 		cmocka_unit_test(test_in_order),
 		cmocka_unit_test(test_dropped_kind),
 		cmocka_unit_test(test_duplicate),
+		cmocka_unit_test(test_double_forward_train),
+		cmocka_unit_test(test_slower_than_the_period),
 		cmocka_unit_test(test_receipt_before_send),
 		cmocka_unit_test(test_foreign_signals_ignored),
 		cmocka_unit_test(test_merged_standard),
