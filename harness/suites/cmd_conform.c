@@ -523,7 +523,8 @@ static int pick_checks(struct matrix *m, const struct patterns *ps, struct rb_er
 
 int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct rb_conform_ctx ctx = { .si = si };
+	struct rb_prompt_ref prompt_ref = { 0 };
+	struct rb_conform_ctx ctx = { .si = si, .prompt_ref = &prompt_ref };
 	static struct matrix m; /* large (descriptors); one per process */
 	struct rb_selection sel = { .n = 0 };
 	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000 };

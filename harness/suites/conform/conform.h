@@ -29,12 +29,21 @@ struct rb_cell {
 	int runs, matches;  /* --repeat: runs made, runs that observed what was claimed */
 };
 
+/* reap.prompt's yardstick, measured once per conform run under the
+ * reference (shared by every reaper's context). */
+struct rb_prompt_ref {
+	bool done;
+	double p90_ms;   /* the reference's p90 reap latency, ms; < 0: not measured */
+	char why[160];   /* why not */
+};
+
 struct rb_conform_ctx {
 	const struct rb_sysinfo *si;
 	const struct rb_reaper *r;
 	struct rb_sandbox_opts opts; /* per-run sandbox options */
 	char payload[4096];          /* <builddir>/rb-payload */
 	int64_t grace_ns;            /* docker stop's grace period */
+	struct rb_prompt_ref *prompt_ref; /* NULL: the fixed bound only */
 };
 
 struct rb_check;
