@@ -21,6 +21,7 @@ static const struct {
 	{ "signals", rb_cmd_signals, "open-loop signal forwarding: latency from the schedule, lost, dup" },
 	{ "exhaust", rb_cmd_exhaust, "a small pid_max: capacity, EAGAINs under an orphan stream, recovery" },
 	{ "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
+	{ "scale", rb_cmd_scale, "how each reaper's cost grows with the storm: a curve per reaper, flagged if it grows" },
 	{ "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
 	{ "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },

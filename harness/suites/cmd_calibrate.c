@@ -27,6 +27,7 @@
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
+#include "suite.h"
 #include "storm.h"
 
 #define MAX_OV_RUNS 100
@@ -306,20 +307,6 @@ static void measure_generator(const struct rb_sysinfo *si, const struct cfg *c,
 
 /* One pidfd per storm process: the payload raises its soft limit to the
  * hard one, which it inherits from us. */
-static int raise_nofile(long need, char *why, size_t len)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max >= (rlim_t)need)
-		return 0;
-	rl.rlim_cur = rl.rlim_max = (rlim_t)need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
-		return 0;
-	snprintf(why, len, "%ld processes need %ld file descriptors (a pidfd each); raising "
-		 "RLIMIT_NOFILE: %s", need - RSS_FD_SLACK, need, strerror(errno));
-	return -1;
-}
-
 /* The 25th and 75th percentiles of V (N > 0; V unchanged). */
 static void quartiles(const double *v, size_t n, double *q1, double *q3)
 {
@@ -478,7 +465,7 @@ static void measure_overhead(const struct rb_sysinfo *si, const struct cfg *c,
 		o.pid_max = c->ov_count + 64;
 	if (o.pids_max && o.pids_max < o.pid_max)
 		o.pids_max = o.pid_max;
-	if (raise_nofile(c->ov_count + RSS_FD_SLACK, ov[0].skip, sizeof(ov[0].skip)) < 0) {
+	if (rb_suite_raise_nofile((unsigned long)c->ov_count, RSS_FD_SLACK, ov[0].skip, sizeof(ov[0].skip)) < 0) {
 		snprintf(ov[1].skip, sizeof(ov[1].skip), "%s", ov[0].skip);
 		return;
 	}
@@ -633,7 +620,7 @@ static void measure_rss(const struct rb_sysinfo *si, const struct cfg *c,
 
 	r->pid_max = opts->pid_max > 131072 ? opts->pid_max : 131072;
 	/* if not, the stream closes each pidfd at its reap (recorded in the run) */
-	raise_nofile(c->rss_count + RSS_FD_SLACK, r->skip, sizeof(r->skip));
+	rb_suite_raise_nofile((unsigned long)c->rss_count, RSS_FD_SLACK, r->skip, sizeof(r->skip));
 	r->skip[0] = '\0';
 	snprintf(exe, sizeof(exe), "%s/reapbench", si->exe_dir);
 	snprintf(dir, sizeof(dir), "%s/calibrate-rss", c->out);

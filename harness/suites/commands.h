@@ -17,6 +17,7 @@ rb_command_fn rb_cmd_storm;
 rb_command_fn rb_cmd_signals;
 rb_command_fn rb_cmd_exhaust;
 rb_command_fn rb_cmd_calibrate;
+rb_command_fn rb_cmd_scale;
 rb_command_fn rb_cmd_compare;
 rb_command_fn rb_cmd_startup;
 rb_command_fn rb_cmd_replay;

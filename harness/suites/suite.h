@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "registry.h"
 
@@ -12,5 +13,10 @@
  * whether R was skipped. */
 bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite,
 			       int name_w);
+
+/* The payload holds a pidfd per storm process and raises its soft
+ * RLIMIT_NOFILE to the hard one: make the hard one PROCESSES + SLACK (root
+ * may raise it). -1 with WHY when it stays below. */
+int rb_suite_raise_nofile(unsigned long processes, unsigned long slack, char *why, size_t len);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "signames.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -48,6 +49,7 @@ enum break_mode {
 	BREAK_DIRTY_CHILD, /* the child starts with SIGUSR2 blocked and SIGPIPE ignored */
 	BREAK_WAIT_ALL,    /* after the child, waits for every other process too */
 	BREAK_DOUBLE_FORWARD, /* forwards every signal twice, 2 ms apart */
+	BREAK_RESCAN,      /* walks /proc before every reap: O(N) per reap */
 };
 
 static const struct {
@@ -64,6 +66,7 @@ static const struct {
 	{ "dirty-child", BREAK_DIRTY_CHILD },
 	{ "wait-all", BREAK_WAIT_ALL },
 	{ "double-forward", BREAK_DOUBLE_FORWARD },
+	{ "rescan", BREAK_RESCAN },
 };
 
 struct config {
@@ -172,7 +175,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			return 0;
 		case 'h':
 			printf("%s\nmodes: none reap-once direct-only drop-signal lose-status "
-			       "slow-timer exec-code dirty-child wait-all double-forward\n", USAGE);
+			       "slow-timer exec-code dirty-child wait-all double-forward rescan\n",
+			       USAGE);
 			return 0;
 		default:
 			return usage_error("bad option '%s'", argv[optind - 1]);
@@ -364,6 +368,19 @@ static void spin_ns(long ns)
 		;
 }
 
+/* --break=rescan: what a reaper that looks each child up in its process
+ * table does, the table being /proc: every entry read, every time. */
+static void rescan_proc(void)
+{
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return;
+	while (readdir(d))
+		;
+	closedir(d);
+}
+
 /* SIGCHLD coalesces, so one notification may stand for many exits: reap
  * until nothing is left. Returns 0 or an errno. */
 static int reap(const struct config *cfg, struct child *c)
@@ -373,6 +390,8 @@ static int reap(const struct config *cfg, struct child *c)
 	int status;
 
 	do {
+		if (cfg->mode == BREAK_RESCAN)
+			rescan_proc();
 		pid = reap_one(which, &status, cfg->reap_delay_us);
 		if (pid > 0 && cfg->reap_spin_ns > 0)
 			spin_ns(cfg->reap_spin_ns);

@@ -1,0 +1,519 @@
+/* reapbench scale: how a reaper's cost grows with the storm. The same storm
+ * (a hoard by default: N zombies inherited at once) at each N of --counts,
+ * every reaper interleaved (run k of every reaper at every N, then k + 1),
+ * with no storm process watched (the drain is timed from the cgroup's
+ * pids.current, as calibrate does: the observer's own cost would grow with
+ * N too). Per N: the drain, the time per reap, PID 1's CPU per reap
+ * (schedstat), the pids at the peak, and the harness's own peak RSS. Per
+ * reaper: PID 1's CPU per reap fitted against N on log-log axes; a slope
+ * whose interval lies above GROW_SLOPE is flagged: its per-reap cost grows
+ * with N (a reaper that rescans its process table per reap is O(N) there).
+ * Writes scale.json, scale.csv and, with gnuplot, scale-drain.svg. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "loglog.h"
+#include "plot.h"
+#include "procfs.h"
+#include "record.h"
+#include "runner.h"
+#include "stats.h"
+#include "storm.h"
+#include "suite.h"
+
+#define MAX_COUNTS 8
+#define MAX_REPEAT 50
+#define NAME_W 20
+#define FD_SLACK 64
+#define FIT_SEED 1
+/* The flag: per-reap CPU growing at least like N^0.5, beyond the
+ * interval. The shipped inits' slopes sit at 0.07-0.15 here (intervals up
+ * to 0.23: the kernel's own per-reap cost creeps up with N), a /proc
+ * rescan per reap at ~1.5. */
+#define GROW_SLOPE 0.5
+
+struct cfg {
+	long counts[MAX_COUNTS];
+	int ncounts;
+	long repeat;
+	const struct storm_pattern *pat;
+	bool no_plots;
+	char out[1024];
+	const char *json;
+	struct rb_selection sel;
+};
+
+/* One reaper's figures: [count][run], NAN where a run gave none. */
+struct row {
+	const struct rb_reaper *r;
+	double drain[MAX_COUNTS][MAX_REPEAT];   /* s */
+	double cpu[MAX_COUNTS][MAX_REPEAT];     /* PID 1's CPU per reap, s */
+	long pids_peak[MAX_COUNTS][MAX_REPEAT];
+	struct rb_loglog fit, fit_drain;
+	bool has_fit, has_fit_drain;
+	char skip[MAX_COUNTS][192];             /* why a run gave nothing (the latest) */
+	char error[256];
+};
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int parse_counts(const char *opt, const char *arg, void *field, struct rb_error *err)
+{
+	struct cfg *c = field;
+	char *end;
+	const char *p = arg;
+
+	c->ncounts = 0;
+	while (*p) {
+		long v;
+
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (end == p || errno || v < 100 || v > (long)STORM_MAX_COUNT || (*end && *end != ','))
+			return rb_input_error(err, "%s: '%s' is not a list of counts from 100 to %lu",
+					      opt, arg, (unsigned long)STORM_MAX_COUNT);
+		if (c->ncounts == MAX_COUNTS)
+			return rb_input_error(err, "%s: at most %d counts", opt, MAX_COUNTS);
+		c->counts[c->ncounts++] = v;
+		p = *end ? end + 1 : end;
+	}
+	if (c->ncounts < 2)
+		return rb_input_error(err, "%s: '%s': a curve needs two counts or more", opt, arg);
+	qsort(c->counts, (size_t)c->ncounts, sizeof(long), cmp_long);
+	return 0;
+}
+
+static int parse_pattern(const char *opt, const char *arg, void *field, struct rb_error *err)
+{
+	const struct storm_pattern **pat = field;
+
+	*pat = storm_pattern_find(arg);
+	if (!*pat || (strcmp(arg, "hoard") != 0 && strcmp(arg, "burst") != 0))
+		return rb_input_error(err, "%s: '%s' is not hoard or burst (a drain of N at once)",
+				      opt, arg);
+	return 0;
+}
+
+#define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
+static const struct rb_opt scale_opts[] = {
+	{ "counts", 0, RB_OT_FN, "LIST", RB_IN_CFG, 0, .parse = parse_counts,
+	  .help = "storm sizes, comma-separated (each sandbox's pid_max\n"
+		  "follows)", .dflt = "1000,3000,10000" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT, .help = "runs per reaper and count" },
+	{ "pattern", 0, RB_OT_FN, "P", AT(pat), .parse = parse_pattern, .help = "hoard or burst",
+	  .dflt = "hoard" },
+	RB_OPT_OUT(struct cfg, out),
+	RB_OPT_JSON(struct cfg, json, "scale"),
+	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no scale-drain.svg" },
+	{ 0 },
+};
+
+static const struct rb_cli scale_cli = {
+	.name = "scale",
+	.about = "How each reaper's cost grows with the storm: the same storm at each count,\n"
+		 "every reaper interleaved; per count the drain, the time and PID 1's CPU per\n"
+		 "reap; per reaper a log-log fit of the CPU per reap against the count, flagged\n"
+		 "where it grows (a slope above " RB_STR(GROW_SLOPE) " beyond its 95 % interval).",
+	.opts = scale_opts,
+	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+};
+
+/* ---- one run ------------------------------------------------------------------ */
+
+static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *base,
+		     struct row *w, int ci, long k, json_t *rec, FILE *csv)
+{
+	char n[32], *words[] = { "storm", (char *)c->pat->name, "--count", n, "--wait-reaped-ms",
+				 "2000", "--no-monitor", NULL };
+	struct rb_signal_plan plan = { .watch_drain = true, .probe_pid1 = true };
+	struct rb_sandbox_opts opts = *base;
+	const struct rb_channel *ch;
+	struct rb_run_result res;
+	char **workload = NULL;
+	struct rb_error e;
+	int64_t dt;
+	json_t *run;
+
+	w->drain[ci][k] = w->cpu[ci][k] = NAN;
+	w->pids_peak[ci][k] = -1;
+	snprintf(n, sizeof(n), "%ld", c->counts[ci]);
+	/* room for the storm: its own pid_max, the cgroup following */
+	if (opts.pid_max < c->counts[ci] + 64)
+		opts.pid_max = c->counts[ci] + 64;
+	if (opts.pids_max && opts.pids_max < opts.pid_max)
+		opts.pids_max = opts.pid_max;
+	opts.deadline_ns += (int64_t)c->counts[ci] * 20000; /* 20 us per process more */
+	if (rb_resolve_workload(si, words, &workload, &e) < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", e.msg);
+		return;
+	}
+	if (rb_run_payload(si, w->r, &opts, &plan, workload, &res, &e) < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", e.msg);
+		rb_record_skip(rb_record_add_run(rec, w->r, NULL), "scale", e.msg);
+		goto out;
+	}
+	ch = &res.chan;
+	run = rb_record_add_run(rec, w->r, res.argv);
+	json_object_set_new(run, "count", json_integer(c->counts[ci]));
+	json_object_set_new(run, "repeat", json_integer(k));
+	rb_run_record(run, &res);
+	dt = res.t_drained_ns - ch->storm.t_root_exit_seen_ns;
+	if (res.sb.end == RB_END_DEADLINE)
+		snprintf(w->skip[ci], sizeof(w->skip[ci]), "not drained by the deadline (%.1f s): "
+			 "PID 1 was killed", opts.deadline_ns / 1e9);
+	else if (!res.chan_valid || ch->spawned != (uint64_t)c->counts[ci] || ch->reaped != ch->spawned)
+		snprintf(w->skip[ci], sizeof(w->skip[ci]), "made %llu of %ld, reaped %llu",
+			 (unsigned long long)ch->spawned, c->counts[ci], (unsigned long long)ch->reaped);
+	else if (!res.t_drained_ns || !ch->storm.t_root_exit_seen_ns || dt <= 0)
+		snprintf(w->skip[ci], sizeof(w->skip[ci]), "%s", res.drain_skip[0] ? res.drain_skip
+			 : "the storm's root exit was not seen");
+	else
+		w->drain[ci][k] = dt / 1e9;
+	if (!w->skip[ci][0] && res.probe[0].has_cpu && res.probe[1].has_cpu)
+		w->cpu[ci][k] = (double)(res.probe[1].cpu_ns - res.probe[0].cpu_ns) / 1e9 /
+				(double)ch->reaped;
+	if (res.sb.has_cgroup)
+		w->pids_peak[ci][k] = res.sb.pids_peak;
+	if (!isnan(w->drain[ci][k]))
+		rb_record_measure(run, "drain_time", w->drain[ci][k], "s");
+	else
+		rb_record_skip(run, "drain_time", w->skip[ci]);
+	if (!isnan(w->cpu[ci][k]))
+		rb_record_measure(run, "pid1_cpu_per_reap", w->cpu[ci][k], "s");
+	else
+		rb_record_skip(run, "pid1_cpu_per_reap", w->skip[ci][0] ? w->skip[ci]
+			       : res.probe_skip[0] ? res.probe_skip : "schedstat unreadable");
+	fprintf(csv, "%s,%ld,%ld,", w->r->name, c->counts[ci], k);
+	if (!isnan(w->drain[ci][k]))
+		fprintf(csv, "%.6f", w->drain[ci][k] * 1e3);
+	fprintf(csv, ",");
+	if (!isnan(w->cpu[ci][k]))
+		fprintf(csv, "%.4f", w->cpu[ci][k] * 1e6);
+	fprintf(csv, "\n");
+out:
+	rb_run_result_free(&res);
+	rb_argv_free(workload);
+}
+
+/* ---- figures ----------------------------------------------------------------------- */
+
+/* The fits of one reaper over every run that gave a figure. */
+static void fit_row(const struct cfg *c, struct row *w)
+{
+	double x[MAX_COUNTS * MAX_REPEAT], y[MAX_COUNTS * MAX_REPEAT], d[MAX_COUNTS * MAX_REPEAT];
+	size_t n = 0;
+
+	for (int ci = 0; ci < c->ncounts; ci++)
+		for (long k = 0; k < c->repeat; k++) {
+			x[n] = (double)c->counts[ci];
+			y[n] = w->cpu[ci][k];
+			d[n++] = isnan(w->drain[ci][k]) ? NAN : w->drain[ci][k] / (double)c->counts[ci];
+		}
+	w->has_fit = rb_loglog_fit(x, y, n, FIT_SEED, &w->fit) == 0;
+	w->has_fit_drain = rb_loglog_fit(x, d, n, FIT_SEED, &w->fit_drain) == 0;
+}
+
+static bool grows(const struct row *w)
+{
+	return w->has_fit && w->fit.lo > GROW_SLOPE;
+}
+
+/* The median of the runs' figures V[0..REPEAT), NAN if none. */
+static double median_of(const double *v, long repeat)
+{
+	double t[MAX_REPEAT];
+	size_t n = 0;
+
+	for (long k = 0; k < repeat; k++)
+		if (!isnan(v[k]))
+			t[n++] = v[k];
+	if (n == 0)
+		return NAN;
+	rb_sort_doubles(t, n);
+	return rb_percentile_sorted(t, n, 50);
+}
+
+static void print_table(const struct cfg *c, const struct row *rows, int nrows)
+{
+	char cell[64];
+
+	printf("\nmedians over %ld run%s: PID 1's CPU per reap (us) and the drain (ms) at each count;\n"
+	       "SLOPE: d log(CPU per reap) / d log(N) with its 95%% interval (0 flat, 1 linear);\n"
+	       "GROWS: the interval lies above %.2f\n", c->repeat, c->repeat == 1 ? "" : "s",
+	       GROW_SLOPE);
+	printf("%-*s", NAME_W, "REAPER");
+	for (int ci = 0; ci < c->ncounts; ci++) {
+		snprintf(cell, sizeof(cell), "N=%ld us", c->counts[ci]);
+		printf(" %10s", cell);
+	}
+	for (int ci = 0; ci < c->ncounts; ci++) {
+		snprintf(cell, sizeof(cell), "N=%ld ms", c->counts[ci]);
+		printf(" %10s", cell);
+	}
+	printf(" %22s\n", "SLOPE");
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+
+		printf("%-*s", NAME_W, w->r->name);
+		if (w->error[0]) {
+			printf(" error: %s\n", w->error);
+			continue;
+		}
+		for (int ci = 0; ci < c->ncounts; ci++) {
+			double m = median_of(w->cpu[ci], c->repeat);
+
+			isnan(m) ? printf(" %10s", "-") : printf(" %10.2f", m * 1e6);
+		}
+		for (int ci = 0; ci < c->ncounts; ci++) {
+			double m = median_of(w->drain[ci], c->repeat);
+
+			isnan(m) ? printf(" %10s", "-") : printf(" %10.1f", m * 1e3);
+		}
+		if (w->has_fit)
+			snprintf(cell, sizeof(cell), "%+.2f [%+.2f,%+.2f]%s", w->fit.slope, w->fit.lo,
+				 w->fit.hi, grows(w) ? " GROWS" : "");
+		else
+			snprintf(cell, sizeof(cell), "-");
+		printf(" %22s\n", cell);
+		for (int ci = 0; ci < c->ncounts; ci++)
+			if (w->skip[ci][0])
+				printf("%-*s N=%ld: %s\n", NAME_W, "", c->counts[ci], w->skip[ci]);
+	}
+}
+
+static json_t *fit_json(const struct rb_loglog *f, bool has)
+{
+	if (!has)
+		return json_pack("{s:s}", "skip", "fewer than 3 runs with a figure, or one count only");
+	return json_pack("{s:f, s:f, s:f, s:f, s:i}", "slope", f->slope, "lo", f->lo, "hi", f->hi,
+			 "intercept", f->intercept, "points", (json_int_t)f->n);
+}
+
+static void record_summary(json_t *rec, const struct cfg *c, const struct row *rows, int nrows)
+{
+	json_t *all = json_array();
+
+	for (int i = 0; i < nrows; i++) {
+		const struct row *w = &rows[i];
+		json_t *o = json_object(), *per = json_object();
+		char key[32];
+
+		json_object_set_new(o, "reaper", json_string(w->r->name));
+		if (w->error[0])
+			json_object_set_new(o, "error", json_string(w->error));
+		for (int ci = 0; ci < c->ncounts; ci++) {
+			double cpu = median_of(w->cpu[ci], c->repeat), dr = median_of(w->drain[ci], c->repeat);
+
+			snprintf(key, sizeof(key), "%ld", c->counts[ci]);
+			json_object_set_new(per, key, json_pack("{s:o, s:o, s:o}",
+				"pid1_cpu_per_reap_s", isnan(cpu) ? json_null() : json_real(cpu),
+				"drain_s", isnan(dr) ? json_null() : json_real(dr),
+				"time_per_reap_s", isnan(dr) ? json_null() : json_real(dr / (double)c->counts[ci])));
+		}
+		json_object_set_new(o, "per_count", per);
+		json_object_set_new(o, "fit_pid1_cpu_per_reap", fit_json(&w->fit, w->has_fit));
+		json_object_set_new(o, "fit_time_per_reap", fit_json(&w->fit_drain, w->has_fit_drain));
+		json_object_set_new(o, "grows", json_boolean(grows(w)));
+		json_array_append_new(all, o);
+	}
+	json_object_set_new(rec, "summary", all);
+	json_object_set_new(rec, "grow_slope", json_real(GROW_SLOPE));
+}
+
+/* scale-drain.svg: each reaper's drain against N, log-log, one line each. */
+static void plot(const struct cfg *c, const struct row *rows, int nrows, json_t *rec)
+{
+	char *body = NULL, q[160];
+	size_t len = 0;
+	FILE *f = open_memstream(&body, &len);
+	struct rb_plot p;
+	struct rb_error err;
+	json_t *o = json_object();
+
+	if (c->no_plots || !f) {
+		json_object_set_new(o, "skip", json_string(c->no_plots ? "--no-plots" : "out of memory"));
+		json_object_set_new(rec, "plots", o);
+		if (f)
+			fclose(f);
+		free(body);
+		printf("plot    skipped: %s\n", c->no_plots ? "--no-plots" : "out of memory");
+		return;
+	}
+	fprintf(f, "set datafile separator \",\"\nset datafile columnheaders\nset datafile missing \"\"\n"
+		"set logscale xy\nset grid\nset key top left\n"
+		"set xlabel \"storm size N (processes)\"\nset ylabel \"drain (ms, log scale)\"\n"
+		"set title \"%s of N: drain time against N (medians are the runs' middle)\"\n"
+		"d(r) = strcol(1) eq r ? $4 : NaN\nplot", c->pat->name);
+	for (int i = 0; i < nrows; i++) {
+		rb_plot_quote(q, sizeof(q), rows[i].r->name);
+		fprintf(f, "%s \"scale.csv\" using 2:(d(%s)) smooth unique", i ? ", \\\n    " : " ", q);
+		rb_plot_style(f, i, rows[i].r->name);
+	}
+	fprintf(f, "\n");
+	fclose(f);
+	if (rb_plot_run(c->out, "scale-drain", body, RB_PLOT_TIMEOUT_MS, &p, &err) < 0) {
+		json_object_set_new(o, "error", json_string(err.msg));
+		printf("plot    failed: %s\n", err.msg);
+	} else if (p.state == RB_PLOT_SKIPPED) {
+		json_object_set_new(o, "skip", json_string(p.skip));
+		printf("plot    skipped: %s\n", p.skip);
+	} else {
+		json_object_set_new(o, "drain", json_string("scale-drain.svg"));
+		printf("plot    %s/scale-drain.svg\n", c->out);
+	}
+	json_object_set_new(rec, "plots", o);
+	free(body);
+}
+
+/* ---- the command ------------------------------------------------------------------ */
+
+static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
+{
+	json_t *o = json_object_get(rec, "options"), *counts = json_array();
+
+	for (int ci = 0; ci < c->ncounts; ci++)
+		json_array_append_new(counts, json_integer(c->counts[ci]));
+	json_object_set_new(o, "counts", counts);
+	json_object_set_new(o, "pattern", json_string(c->pat->name));
+	json_object_set_new(o, "repeat", json_integer(c->repeat));
+	json_object_set_new(o, "monitor", json_false());
+	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
+}
+
+/* The harness's own peak RSS so far (VmHWM, KiB), -1 unknown. */
+static long harness_rss_kib(void)
+{
+	char buf[4096];
+	ssize_t n = -1;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return rb_status_field(buf, "\nVmHWM:");
+}
+
+int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	struct cfg c = { .counts = { 1000, 3000, 10000 }, .ncounts = 3, .repeat = 3 };
+	struct rb_sandbox_opts opts;
+	struct rb_reaper *reapers = NULL;
+	struct row *rows = NULL;
+	size_t nreapers = 0;
+	int rc, nrows = 0, first, failures = 0;
+	char path[1200], why[256];
+	json_t *rec = NULL, *rss = json_object();
+	FILE *csv = NULL;
+
+	c.pat = storm_pattern_find("hoard");
+	rb_sandbox_opts_default(&opts);
+	opts.deadline_ns = 20LL * 1000000000;
+	rc = rb_cli_parse(&scale_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  err);
+	if (rc != 0) {
+		json_decref(rss);
+		return rc < 0 ? -1 : 0;
+	}
+	if (rb_suite_raise_nofile((unsigned long)c.counts[c.ncounts - 1], FD_SLACK, why,
+				  sizeof(why)) < 0) {
+		json_decref(rss);
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "scale: %s", why);
+	}
+	if (!c.out[0])
+		rb_results_dir(c.out, sizeof(c.out), si);
+	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/logs", c.out);
+	if (rb_mkdir_p(path) < 0) {
+		rb_sys_error(err, errno, "creating %s", path);
+		goto out;
+	}
+	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
+	snprintf(path, sizeof(path), "%s/scale.csv", c.out);
+	csv = fopen(path, "we");
+	if (!rows || !csv) {
+		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s", path);
+		goto out;
+	}
+	fprintf(csv, "reaper,count,repeat,drain_ms,pid1_cpu_per_reap_us\n");
+	rec = rb_record_new("scale", si);
+	record_options(rec, &c, &opts);
+	printf("scale %s:", c.pat->name);
+	for (int ci = 0; ci < c.ncounts; ci++)
+		printf("%s%ld", ci ? "," : " N = ", c.counts[ci]);
+	printf("; %ld run%s per reaper and N, interleaved; no storm process watched\n", c.repeat,
+	       c.repeat == 1 ? "" : "s");
+	for (size_t i = 0; i < nreapers; i++) {
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "scale", NAME_W))
+			continue;
+		rows[nrows++].r = &reapers[i];
+	}
+	snprintf(path, sizeof(path), "%s/logs/scale.log", c.out);
+	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	for (long k = 0; k < c.repeat; k++)
+		for (int ci = 0; ci < c.ncounts; ci++) {
+			for (int i = 0; i < nrows; i++) {
+				if (rows[i].error[0])
+					continue;
+				if (isatty(STDERR_FILENO))
+					fprintf(stderr, "\r%-20s N=%-7ld run %ld/%ld", rows[i].r->name,
+						c.counts[ci], k + 1, c.repeat);
+				run_once(si, &c, &opts, &rows[i], ci, k, rec, csv);
+			}
+			if (k == c.repeat - 1) {
+				char key[32];
+
+				snprintf(key, sizeof(key), "%ld", c.counts[ci]);
+				json_object_set_new(rss, key, json_integer(harness_rss_kib()));
+			}
+		}
+	if (opts.output_fd >= 0)
+		close(opts.output_fd);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%50s\r", "");
+	fclose(csv);
+	csv = NULL;
+	for (int i = 0; i < nrows; i++) {
+		fit_row(&c, &rows[i]);
+		failures += rows[i].error[0] != 0;
+	}
+	print_table(&c, rows, nrows);
+	record_summary(rec, &c, rows, nrows);
+	json_object_set_new(json_object_get(rec, "harness"), "rss_peak_kib_after_count", rss);
+	rss = NULL;
+	printf("\n");
+	plot(&c, rows, nrows, rec);
+	rb_suite_record_path(path, sizeof(path), c.json, c.out, "scale");
+	if (rb_record_write(rec, path, err) < 0)
+		goto out;
+	printf("record  %s\ncsv     %s/scale.csv\n", path, c.out);
+	rc = failures ? 1 : 0;
+	goto done;
+out:
+	rc = -1;
+done:
+	if (csv)
+		fclose(csv);
+	json_decref(rss);
+	free(rows);
+	free(reapers);
+	json_decref(rec);
+	return rc;
+}
