@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -42,6 +43,9 @@
 struct cfg {
 	long counts[MAX_COUNTS];
 	int ncounts;
+	long dropped[MAX_COUNTS]; /* left out: beyond the file descriptors the payload may hold */
+	int ndropped;
+	long ceiling;
 	long repeat;
 	const struct storm_pattern *pat;
 	bool no_plots;
@@ -379,6 +383,34 @@ static void plot(const struct cfg *c, const struct row *rows, int nrows, json_t 
 
 /* ---- the command ------------------------------------------------------------------ */
 
+/* The payload holds a pidfd per storm process: counts beyond what
+ * RLIMIT_NOFILE allows (its hard limit, where it cannot be raised: no
+ * CAP_SYS_RESOURCE) are left out, and C->dropped says which and why. -1 when
+ * fewer than two counts remain. */
+static int fit_nofile(struct cfg *c, char *why, size_t len)
+{
+	struct rlimit rl;
+	int kept = 0;
+
+	if (rb_suite_raise_nofile((unsigned long)c->counts[c->ncounts - 1], FD_SLACK, why, len) == 0)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	c->ceiling = (long)rl.rlim_max - FD_SLACK;
+	for (int ci = 0; ci < c->ncounts; ci++)
+		if (c->counts[ci] <= c->ceiling)
+			c->counts[kept++] = c->counts[ci];
+		else
+			c->dropped[c->ndropped++] = c->counts[ci];
+	c->ncounts = kept;
+	if (kept >= 2)
+		return 0;
+	snprintf(why + strlen(why), len - strlen(why), "; fewer than two of the counts fit under %ld",
+		 c->ceiling);
+	return -1;
+}
+
+
 static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
 {
 	json_t *o = json_object_get(rec, "options"), *counts = json_array();
@@ -431,8 +463,7 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		json_decref(rss);
 		return rc < 0 ? -1 : 0;
 	}
-	if (rb_suite_raise_nofile((unsigned long)c.counts[c.ncounts - 1], FD_SLACK, why,
-				  sizeof(why)) < 0) {
+	if (fit_nofile(&c, why, sizeof(why)) < 0) {
 		json_decref(rss);
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "scale: %s", why);
 	}
@@ -460,6 +491,16 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		printf("%s%ld", ci ? "," : " N = ", c.counts[ci]);
 	printf("; %ld run%s per reaper and N, interleaved; no storm process watched\n", c.repeat,
 	       c.repeat == 1 ? "" : "s");
+	for (int i = 0; i < c.ndropped; i++) {
+		char key[32];
+
+		snprintf(why, sizeof(why), "N=%ld left out: the payload holds a pidfd per process and "
+			 "RLIMIT_NOFILE allows %ld (its hard limit; raising it needs CAP_SYS_RESOURCE)",
+			 c.dropped[i], c.ceiling + FD_SLACK);
+		printf("%s\n", why);
+		snprintf(key, sizeof(key), "count_%ld", c.dropped[i]);
+		rb_record_skip(rec, key, why);
+	}
 	for (size_t i = 0; i < nreapers; i++) {
 		if (rb_suite_skip_unavailable(rec, &reapers[i], "scale", NAME_W))
 			continue;
