@@ -127,67 +127,54 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return level == LIBBPF_WARN && getenv("RB_BPF_DEBUG") ? vfprintf(stderr, fmt, ap) : 0;
 }
 
+/* Appends one SIZE-byte record to *ARR (*N of them, room for *CAP),
+ * growing it by doubling. -ENOMEM stops the ring's consumption. */
+static int append(void **arr, size_t *n, size_t *cap, const void *rec, size_t size)
+{
+	void *grown;
+
+	if (*n == *cap) {
+		size_t more = *cap ? 2 * *cap : 1024;
+
+		if (!(grown = realloc(*arr, more * size)))
+			return -ENOMEM;
+		*arr = grown;
+		*cap = more;
+	}
+	memcpy((char *)*arr + (*n)++ * size, rec, size);
+	return 0;
+}
+
+/* The ring buffers' callbacks: each record into the run being collected. */
 static int on_reap(void *ctx, void *data, size_t len)
 {
 	struct rb_bpf_observer *o = ctx;
 	struct rb_bpf_run *run = o->filling;
-	struct rb_bpf_reap *grown;
 
-	if (!run || len < sizeof(struct rb_bpf_reap))
+	if (!run || len < sizeof(*run->reaps))
 		return 0;
-	if (run->nreaps == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 1024;
-
-		grown = realloc(run->reaps, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		run->reaps = grown;
-		o->cap = cap;
-	}
-	memcpy(&run->reaps[run->nreaps++], data, sizeof(struct rb_bpf_reap));
-	return 0;
+	return append((void **)&run->reaps, &run->nreaps, &o->cap, data, sizeof(*run->reaps));
 }
 
 static int on_signal_event(void *ctx, void *data, size_t len)
 {
 	struct rb_bpf_observer *o = ctx;
 	struct rb_bpf_run *run = o->filling;
-	struct rb_bpf_signal *grown;
 
-	if (!run || len < sizeof(struct rb_bpf_signal))
+	if (!run || len < sizeof(*run->sigs))
 		return 0;
-	if (run->nsigs == o->sig_cap) {
-		size_t cap = o->sig_cap ? 2 * o->sig_cap : 1024;
-
-		grown = realloc(run->sigs, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		run->sigs = grown;
-		o->sig_cap = cap;
-	}
-	memcpy(&run->sigs[run->nsigs++], data, sizeof(struct rb_bpf_signal));
-	return 0;
+	return append((void **)&run->sigs, &run->nsigs, &o->sig_cap, data, sizeof(*run->sigs));
 }
 
 static int on_spawn_event(void *ctx, void *data, size_t len)
 {
 	struct rb_bpf_observer *o = ctx;
 	struct rb_bpf_run *run = o->filling;
-	struct rb_bpf_spawn *grown;
 
-	if (!run || len < sizeof(struct rb_bpf_spawn))
+	if (!run || len < sizeof(*run->spawns))
 		return 0;
-	if (run->nspawns == o->spawn_cap) {
-		size_t cap = o->spawn_cap ? 2 * o->spawn_cap : 1024;
-
-		grown = realloc(run->spawns, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		run->spawns = grown;
-		o->spawn_cap = cap;
-	}
-	memcpy(&run->spawns[run->nspawns++], data, sizeof(struct rb_bpf_spawn));
-	return 0;
+	return append((void **)&run->spawns, &run->nspawns, &o->spawn_cap, data,
+		      sizeof(*run->spawns));
 }
 
 static uint32_t pow2_at_least(uint64_t v)

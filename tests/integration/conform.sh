@@ -38,7 +38,10 @@ fi
 if [ "$BUILD" = build ]; then
 	rb conform --no-record -r dumb-init --check main_exit.members --repeat 20
 	n=$(sed -nE 's/^main_exit\.members \(racy\) +term ([0-9]+)\/20.*/\1/p' "$TMP/out")
-	[ -n "$n" ] && [ "$n" -ge 15 ] && ok "dumb-init sends the others SIGTERM first in $n/20 runs" \
+	# racy by nature (dumb-init signals the group and exits at once; PID 1's
+	# exit SIGKILLs whoever has not logged the SIGTERM yet): 14-20 of 20 here,
+	# lower on a loaded machine; one that never sent it would show 0
+	[ -n "$n" ] && [ "$n" -ge 8 ] && ok "dumb-init sends the others SIGTERM first in $n/20 runs" \
 		|| { notok "dumb-init main_exit.members rate ('$n'/20)"; diag <"$TMP/out"; }
 fi
 
