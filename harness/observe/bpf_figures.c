@@ -148,3 +148,23 @@ void rb_bpf_signal_hops(const struct rb_bpf_signal *ev, size_t nev, uint32_t app
 	free(s);
 	free(r);
 }
+
+void rb_bpf_batches_close(struct rb_bpf_batches *b)
+{
+	uint32_t slot = 0;
+
+	if (!b->current)
+		return;
+	for (uint64_t v = b->current; v > 1 && slot < RB_BPF_BATCH_SLOTS - 1; v >>= 1)
+		slot++;
+	b->log2[slot]++;
+	b->count++;
+	if (b->current > b->max)
+		b->max = b->current;
+	b->current = 0;
+}
+
+double rb_bpf_batch_mean(const struct rb_bpf_batches *b)
+{
+	return b->count ? (double)b->total / (double)b->count : 0;
+}

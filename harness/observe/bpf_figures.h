@@ -28,6 +28,12 @@ uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n);
 size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, const int64_t *t,
 		    size_t n, long *match);
 
+/* Counts the batch still open at the end (reaps since the last empty
+ * wait) as one more. */
+void rb_bpf_batches_close(struct rb_bpf_batches *b);
+/* Reaps per batch, on average; 0 with no batch. */
+double rb_bpf_batch_mean(const struct rb_bpf_batches *b);
+
 /* The kernel's times of a forwarded signal's hops (0: not seen there). */
 struct rb_bpf_hops {
 	int64_t at_pid1;   /* generated for PID 1 by a sender outside (the harness) */

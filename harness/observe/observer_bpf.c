@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bpf_figures.h"
 #include "reap.skel.h"
 
 static const char *const counter_names[RB_BPF_NCOUNTERS] = {
@@ -327,6 +328,7 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 	t->signals = o->signals;
 	t->spawns = o->spawns;
 	memset(&o->skel->bss->teardown, 0, sizeof(o->skel->bss->teardown));
+	memset(&o->skel->bss->batches, 0, sizeof(o->skel->bss->batches));
 	o->t_armed = now_ns();
 	__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	return 0;
@@ -344,6 +346,8 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 		snprintf(run->skip, sizeof(run->skip), "out of memory for the reap records");
 	o->filling = NULL;
 	memcpy(&run->teardown, &o->skel->bss->teardown, sizeof(run->teardown));
+	memcpy(&run->batches, &o->skel->bss->batches, sizeof(run->batches));
+	rb_bpf_batches_close(&run->batches);
 	sum_percpu(bpf_map__fd(o->skel->maps.counters), RB_BPF_NCOUNTERS, run->counters, o);
 	sum_percpu(bpf_map__fd(o->skel->maps.latency_log2), RB_BPF_HIST_SLOTS, run->hist, o);
 	run->unreaped = clear_tasks(o, &run->zombies);

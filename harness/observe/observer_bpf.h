@@ -27,6 +27,7 @@ struct rb_bpf_run {
 	struct rb_bpf_signal *sigs;       /* with rb_bpf_observer_signals: other signals' hops */
 	size_t nsigs;
 	struct rb_bpf_teardown teardown;  /* when collected after PID 1's exit: the namespace's end */
+	struct rb_bpf_batches batches;    /* PID 1's reap batches (the last one, unfinished, counted) */
 	struct rb_bpf_spawn *spawns;      /* with rb_bpf_observer_spawns: every spawn's time */
 	size_t nspawns;
 	int64_t t_armed_ns, t_collected_ns;

@@ -49,6 +49,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct rb_bpf_target target;
 struct rb_bpf_teardown teardown;
+struct rb_bpf_batches batches; /* PID 1's only: one thread, no races */
 
 struct exited {
 	u64 t_exit;
@@ -318,6 +319,28 @@ static __always_inline void spawn_returned(long ret)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+/* PID 1 reaped one (REAPED) or came back empty: a batch ends. */
+static __always_inline void batch_step(bool reaped)
+{
+	u32 slot;
+
+	if (reaped) {
+		batches.current++;
+		batches.total++;
+		return;
+	}
+	if (!batches.current)
+		return;
+	slot = log2_slot(batches.current);
+	if (slot >= RB_BPF_BATCH_SLOTS)
+		slot = RB_BPF_BATCH_SLOTS - 1;
+	batches.log2[slot]++;
+	batches.count++;
+	if (batches.current > batches.max)
+		batches.max = batches.current;
+	batches.current = 0;
+}
+
 /* The pid a wait4/waitid reaped, 0 if it reaped none. */
 static __always_inline u32 reaped_pid(struct pt_regs *regs, long nr, long ret)
 {
@@ -353,6 +376,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	if (!ours(&tgid, &tid))
 		return 0;
 	pid = reaped_pid(regs, nr, ret);
+	if (tgid == 1)
+		batch_step(pid != 0);
 	if (!pid)
 		return 0;
 	e = bpf_map_lookup_elem(&tasks, &pid);

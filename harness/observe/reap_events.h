@@ -80,6 +80,19 @@ struct rb_bpf_teardown {
 	rb_u64 exits_after;   /* exits after PID 1's */
 };
 
+/* PID 1's reap batches: the reaps between two of its waits that reaped
+ * nothing (WNOHANG with nothing left, ECHILD) — how many zombies it takes
+ * per wakeup. A reaper that blocks in wait() between reaps ends a batch
+ * only when it runs out of children. */
+#define RB_BPF_BATCH_SLOTS 24
+struct rb_bpf_batches {
+	rb_u64 current;                    /* reaps since the last empty wait */
+	rb_u64 total;                      /* reaps by PID 1 */
+	rb_u64 count;                      /* batches ended */
+	rb_u64 max;
+	rb_u64 log2[RB_BPF_BATCH_SLOTS];   /* batch sizes, [2^k, 2^(k+1)) */
+};
+
 /* What the harness sets before a run (the program's .bss). */
 struct rb_bpf_target {
 	rb_u64 pidns_dev, pidns_ino; /* the sandbox's PID namespace (stat of ns/pid) */

@@ -54,7 +54,8 @@ enum metric_id {
 	M_P50, M_P90, M_P99, M_P999, M_MAX, M_SAMPLES, M_DRAIN, M_RATE, M_ZOMBIES, M_LIVE,
 	M_PIDS, M_PIDS_FREE, M_FAILS, M_SPAWNED, M_REAPED, M_LEAKED, M_CPU1K, M_CPU, M_RSS,
 	M_VCSW, M_IVCSW, M_COALESCED, M_BELOW, M_SIGCHLD, M_MERGED, M_PIDFD_P50, M_PIDFD_P99,
-	M_PIDFD_DRAIN, M_OBS_ERR_P50, M_OBS_ERR_P99, M_OBS_EXIT_ERR_P50, M_OBS_EXIT_ERR_P99, M_COUNT_
+	M_PIDFD_DRAIN, M_OBS_ERR_P50, M_OBS_ERR_P99, M_OBS_EXIT_ERR_P50, M_OBS_EXIT_ERR_P99,
+	M_BATCH_MEAN, M_BATCH_MAX, M_COUNT_
 };
 
 static const struct metric {
@@ -103,6 +104,9 @@ static const struct metric {
 	 * the latencies it measures */
 	[M_OBS_EXIT_ERR_P50] = { "pidfd_exit_error_p50", false, "s", "EXIT ERR ms", 0, 1e3 },
 	[M_OBS_EXIT_ERR_P99] = { "pidfd_exit_error_p99", false, "s", NULL, 0, 1e3 },
+	/* the kernel's: PID 1's reaps between two waits that came back empty */
+	[M_BATCH_MEAN] = { "pid1_reaps_per_batch", false, "reaps", "PER BATCH", 0, 1 },
+	[M_BATCH_MAX] = { "pid1_reap_batch_max", false, "reaps", NULL, 0, 1 },
 };
 
 /* Each storm process's times as one observer saw them (ns; 0 not seen):
@@ -593,10 +597,19 @@ static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
 		skip(f, M_ZOMBIES, k->skip[0] ? k->skip : "the payload kept no samples");
 		skip(f, M_SIGCHLD, k->skip[0] ? k->skip : "the BPF observer saw nothing");
 		skip(f, M_MERGED, k->skip[0] ? k->skip : "the BPF observer saw nothing");
+		skip(f, M_BATCH_MEAN, k->skip[0] ? k->skip : "the BPF observer saw nothing");
+		skip(f, M_BATCH_MAX, k->skip[0] ? k->skip : "the BPF observer saw nothing");
 		return;
 	}
 	set(f, M_ZOMBIES, rb_bpf_zombies_peak(ob->matched, ob->nmatched));
 	set(f, M_SIGCHLD, (double)k->counters[RB_BPF_SIGCHLD_PID1]);
+	if (k->batches.count) {
+		set(f, M_BATCH_MEAN, rb_bpf_batch_mean(&k->batches));
+		set(f, M_BATCH_MAX, (double)k->batches.max);
+	} else {
+		skip(f, M_BATCH_MEAN, "PID 1 reaped nothing");
+		skip(f, M_BATCH_MAX, "PID 1 reaped nothing");
+	}
 	set(f, M_MERGED, (double)k->counters[RB_BPF_SIGCHLD_MERGED]);
 	o = json_object();
 	cnt = json_object();
@@ -614,6 +627,16 @@ static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
 	for (int i = 0; i <= last; i++)
 		json_array_append_new(hist, json_integer((json_int_t)k->hist[i]));
 	json_object_set_new(o, "latency_log2_ns", hist);
+	hist = json_array();
+	last = -1;
+	for (int i = 0; i < RB_BPF_BATCH_SLOTS; i++)
+		if (k->batches.log2[i])
+			last = i;
+	for (int i = 0; i <= last; i++)
+		json_array_append_new(hist, json_integer((json_int_t)k->batches.log2[i]));
+	json_object_set_new(o, "pid1_reap_batches", json_pack("{s:I, s:I, s:I, s:o}", "batches",
+		(json_int_t)k->batches.count, "reaps", (json_int_t)k->batches.total, "max",
+		(json_int_t)k->batches.max, "log2_sizes", hist));
 	json_object_set_new(o, "latency_log2_bins", json_string("[2^k, 2^(k+1)) ns, every reap in "
 							       "the namespace (the storm's and others)"));
 	json_object_set_new(run, "kernel_observer", o);

@@ -32,6 +32,7 @@ expect_eq "bpf: 500 storm reaps matched, none lost (ring, task table)" \
 expect_eq "bpf: 501 exits and 501 reaps in the namespace" \
 	"$(kq "[$k.counters.exits, $k.counters.reaps, $k.exited_unreaped]")" "[501,501,0]"
 expect_eq "bpf: a SIGCHLD to PID 1 per orphan" "$(kq "$k.counters.sigchld_pid1")" 500
+expect_eq "bpf: tini's reap batches hold the 500 reaps" "$(kq "$k.pid1_reap_batches.reaps")" 500
 expect_eq "bpf: 500 latencies, the record says bpf" \
 	"$(measure "$TMP/b/storm.json" tini reap_latency_samples)/$(kq .options.observer)/$(kq .runs[0].samples.observer)" '500/"bpf"/"bpf"'
 lat=$(kq '[.runs[0].samples.latency_ns[] | select(. != null)] | length')
@@ -49,6 +50,10 @@ once=$(jq -c '[.runs[] | select(.reaper.name == "broken-reap-once") | .kernel_ob
 	[(.counters.sigchld_merged > 0), (.storm_reaps_matched < 400), (.exited_unreaped > 0)]][0]' "$J")
 expect_eq "bpf: broken-reap-once: SIGCHLDs merged, zombies left (the kernel saw why)" "$once" \
 	"[true,true,true]"
+# PID 1's reap batches (reaps between two empty waits): the control stops
+# after one per SIGCHLD, so its batches cover few of the 400
+expect_eq "bpf: broken-reap-once's batches reaped fewer than 400" "$(jq -c '[.runs[] |
+	select(.reaper.name == "broken-reap-once") | .kernel_observer.pid1_reap_batches.reaps < 400][0]' "$J")" true
 
 # 4. Both observers side by side: the kernel's figures, the pidfd ones
 # beside, and the pidfd observer's error per process, small (it is woken

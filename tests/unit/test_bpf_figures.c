@@ -121,6 +121,26 @@ static void test_signal_hops_app_is_pid1(void **state)
 	assert_int_equal(h[0].delivered, 120);
 }
 
+static void test_batches(void **state)
+{
+	/* two batches ended (sizes 3 and 1), 4 reaps open at the end */
+	struct rb_bpf_batches b = { .current = 4, .total = 8, .count = 2, .max = 3 };
+	struct rb_bpf_batches none = { 0 };
+
+	(void)state;
+	b.log2[1] = 1; /* 3 */
+	b.log2[0] = 1; /* 1 */
+	rb_bpf_batches_close(&b);
+	assert_int_equal(b.count, 3);
+	assert_int_equal(b.max, 4);
+	assert_int_equal(b.log2[2], 1); /* 4 */
+	assert_int_equal(b.current, 0);
+	assert_true(rb_bpf_batch_mean(&b) > 2.66 && rb_bpf_batch_mean(&b) < 2.67);
+	rb_bpf_batches_close(&none);
+	assert_int_equal(none.count, 0);
+	assert_true(rb_bpf_batch_mean(&none) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_match_unexited_sample_takes_no_earlier_record),
 		cmocka_unit_test(test_signal_hops_forwarded),
 		cmocka_unit_test(test_signal_hops_app_is_pid1),
+		cmocka_unit_test(test_batches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
