@@ -191,6 +191,9 @@ long storm_spawn(struct storm *s, int32_t parent, uint32_t depth, int (*body)(st
 	s->samples[idx].parent = parent;
 	pid = rb_spawn_on(rb_stack_pool_top(&s->pool, idx), s->o.method, CLONE_FILES, proc_main, p,
 			  &s->sh->pidfds[idx]);
+	if (s->o.spawn_spin_ns > 0)
+		for (int64_t until = storm_now_ns() + s->o.spawn_spin_ns; storm_now_ns() < until;)
+			;
 	stamp_max(&s->sh->t_last_spawn, storm_now_ns());
 	if (pid < 0) {
 		__atomic_compare_exchange_n(&s->sh->first_errno, &none, -pid, false, __ATOMIC_RELAXED,

@@ -57,6 +57,10 @@ struct storm_opts {
 	 * watching, a poll of every pidfd each 20 ms. For measuring what the
 	 * monitoring costs the reaper. */
 	bool no_monitor;
+	/* Burn this long after every spawn: a deliberately slower generator,
+	 * the negative control of the gate's spawn_rate (set from the
+	 * environment, REAPBENCH_STORM_SPAWN_SPIN_NS). 0: off. */
+	int64_t spawn_spin_ns;
 };
 
 #define STORM_DEFAULT_BRANCH 4

@@ -66,6 +66,9 @@ static long number(const char *flagname, const char *v, long min, long max)
 static void set_build_dir(const char *dir)
 {
 	snprintf(fz.si.exe_dir, sizeof(fz.si.exe_dir), "%s", dir);
+	if (!getenv("REAPBENCH_PAYLOAD"))
+		snprintf(fz.si.payload, sizeof(fz.si.payload), "%.*s/rb-payload",
+			 (int)sizeof(fz.si.payload) - 16, dir);
 	if (!getenv("REAPBENCH_REAPERS"))
 		snprintf(fz.si.reapers_dir, sizeof(fz.si.reapers_dir), "%.*s/../reapers",
 			 (int)sizeof(fz.si.reapers_dir) - 16, dir);
@@ -88,8 +91,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	rb_sysinfo_read(&fz.si);
 	rb_scn_opts_default(&fz.o);
-	snprintf(probe, sizeof(probe), "%s/rb-payload", fz.si.exe_dir);
-	if (access(probe, X_OK) != 0) {
+	if (access(fz.si.payload, X_OK) != 0) {
 		snprintf(probe, sizeof(probe), "%s/../build", fz.si.exe_dir);
 		set_build_dir(probe);
 	}

@@ -65,7 +65,7 @@ int rb_resolve_workload(const struct rb_sysinfo *si, char *const workload[], cha
 	out = calloc(n + extra + 1, sizeof(char *));
 	if (!out)
 		return rb_sys_error(err, ENOMEM, "resolving the payload");
-	if (extra && asprintf(&out[0], "%s/rb-payload", si->exe_dir) < 0)
+	if (extra && asprintf(&out[0], "%s", si->payload) < 0)
 		out[0] = NULL;
 	for (size_t i = 0; i < n; i++)
 		out[i + extra] = strdup(workload[i]);

@@ -49,6 +49,12 @@ void rb_sysinfo_read(struct rb_sysinfo *si)
 			     (si->kernel_major == 6 && si->kernel_minor >= 14);
 	si->root = geteuid() == 0;
 	read_exe_dir(si->exe_dir, sizeof(si->exe_dir));
+	env = getenv("REAPBENCH_PAYLOAD");
+	if (env && *env)
+		snprintf(si->payload, sizeof(si->payload), "%s", env);
+	else
+		snprintf(si->payload, sizeof(si->payload), "%.*s/rb-payload", PATH_MAX - 16,
+			 si->exe_dir);
 	env = getenv("REAPBENCH_REAPERS");
 	if (env && *env)
 		snprintf(si->reapers_dir, sizeof(si->reapers_dir), "%s", env);

@@ -18,6 +18,9 @@ struct rb_sysinfo {
 	bool root;           /* euid 0 */
 	char exe_dir[PATH_MAX];     /* where reapbench, rb-payload and rb-* live */
 	char reapers_dir[PATH_MAX]; /* descriptor files: $REAPBENCH_REAPERS or exe_dir/../reapers */
+	/* the workload binary: $REAPBENCH_PAYLOAD (the gate runs one side's
+	 * storms with another build's generator) or exe_dir/rb-payload */
+	char payload[PATH_MAX];
 	char noise[64];      /* background load running (--noise, noise.h): "none" or its kinds */
 };
 

@@ -800,6 +800,10 @@ static void storm_defaults(struct storm_opts *o)
 	o->threads = STORM_DEFAULT_THREADS;
 	o->rate = STORM_DEFAULT_RATE;
 	o->resolution_ns = STORM_DEFAULT_RESOLUTION_NS;
+	/* the generator gate's negative control (tests/integration/gate_ab.sh):
+	 * a generator made slower by a known amount, with no other change */
+	if (getenv("REAPBENCH_STORM_SPAWN_SPIN_NS"))
+		o->spawn_spin_ns = strtoll(getenv("REAPBENCH_STORM_SPAWN_SPIN_NS"), NULL, 10);
 }
 
 /* signal-recorder --storm-rate: a child that runs the stream pattern (an

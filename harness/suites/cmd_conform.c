@@ -560,7 +560,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		free(m.checks);
 		return 0;
 	}
-	snprintf(ctx.payload, sizeof(ctx.payload), "%s/rb-payload", si->exe_dir);
+	snprintf(ctx.payload, sizeof(ctx.payload), "%s", si->payload);
 	if (access(ctx.payload, X_OK) != 0)
 		rc = rb_fail(err, RB_ERR_INPUT, errno, "payload %s (run make)", ctx.payload);
 	else

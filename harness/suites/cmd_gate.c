@@ -48,6 +48,8 @@ static const struct gate_metric {
 	{ "storm", "drain_time", "s", -1, 60, 0 },
 	{ "storm", "reap_latency_p50", "s", -1, 60, 0 },
 	{ "storm", "reap_latency_p99", "s", -1, 60, 0 },
+	/* the storm generator's (bench/): --base-payload, --new-payload */
+	{ "storm", "spawn_rate", "processes/s", +1, 30, 0 },
 	{ "signals", "signal_latency_p50", "s", -1, 300, 0 },
 	{ "signals", "signals_lost", "signals", -1, 0, COUNT_SLACK },
 	{ "signals", "signals_dup", "signals", -1, 0, COUNT_SLACK },
@@ -56,7 +58,7 @@ static const struct gate_metric {
 _Static_assert(NMETRICS <= 16, "struct cfg's metric_pct holds 16");
 
 struct cfg {
-	const char *spec[2], *binary[2], *json, *check, *gab, *bmf;
+	const char *spec[2], *binary[2], *payload[2], *json, *check, *gab, *bmf;
 	char out[RB_CLI_PATH_MAX];
 	long pairs, signal_pairs, count;
 	double threshold;
@@ -69,6 +71,7 @@ struct cfg {
  * run did not give it). */
 struct gate {
 	char desc[2][RB_CLI_PATH_MAX + 16]; /* the descriptors the parts ran */
+	char payload[2][PATH_MAX];          /* --base-payload, --new-payload, absolute */
 	double v[NMETRICS][2][MAX_PAIRS];
 	long n[NMETRICS];
 	json_t *conform;                    /* the regressions of the matrix */
@@ -114,6 +117,11 @@ static const struct rb_opt gate_opts[] = {
 	  .help = "run the base's descriptor with this binary" },
 	{ "new-binary", 0, RB_OT_STR, "PATH", AT(binary[NEW]),
 	  .help = "run the change's descriptor with this binary" },
+	{ "base-payload", 0, RB_OT_STR, "PATH", AT(payload[BASE]),
+	  .help = "the base's storms and signal trains with this rb-payload\n"
+		  "(its storm generator; conformance keeps this build's)" },
+	{ "new-payload", 0, RB_OT_STR, "PATH", AT(payload[NEW]),
+	  .help = "the change's storms and signal trains with this rb-payload" },
 	{ "pairs", 0, RB_OT_LONG, "N", AT(pairs), 6, MAX_PAIRS,
 	  .help = "storm pairs (A B or B A); fewer than 6 can never reach p < 0.05" },
 	{ "signal-pairs", 0, RB_OT_LONG, "N", AT(signal_pairs), 0, MAX_PAIRS,
@@ -206,19 +214,40 @@ static int write_descriptor(const struct rb_sysinfo *si, const char *spec, const
 /* reapbench ARGV... with its output appended to LOG; its exit code (2 and
  * more: the part could not run). */
 static int run_part(const struct rb_sysinfo *si, const char *log, char *const argv[],
-		    struct rb_error *err)
+		    const char *payload, struct rb_error *err)
 {
-	char self[PATH_MAX + 16];
+	char self[PATH_MAX + 16], setting[PATH_MAX + 32];
+	char **env = environ;
 	posix_spawn_file_actions_t fa;
 	int status, rc;
+	size_t n = 0;
 	pid_t pid;
 
+	/* PAYLOAD: the part runs with another build's rb-payload
+	 * (REAPBENCH_PAYLOAD, sysinfo.h); the rest of the environment as ours
+	 * (PATH, REAPBENCH_REAPERS) */
+	if (payload) {
+		while (environ[n])
+			n++;
+		env = calloc(n + 2, sizeof(*env));
+		if (!env)
+			return rb_sys_error(err, ENOMEM, "environment");
+		for (size_t i = 0, k = 0; i < n; i++)
+			if (strncmp(environ[i], "REAPBENCH_PAYLOAD=", 18) != 0)
+				env[k++] = environ[i];
+		snprintf(setting, sizeof(setting), "REAPBENCH_PAYLOAD=%s", payload);
+		for (n = 0; env[n]; n++)
+			;
+		env[n] = setting;
+	}
 	snprintf(self, sizeof(self), "%s/reapbench", si->exe_dir);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-	rc = posix_spawn(&pid, self, &fa, NULL, argv, environ); /* PATH, REAPBENCH_REAPERS */
+	rc = posix_spawn(&pid, self, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
+	if (env != environ)
+		free(env);
 	if (rc != 0)
 		return rb_sys_error(err, rc, "starting %s", self);
 	while (waitpid(pid, &status, 0) < 0)
@@ -261,7 +290,7 @@ static int run_one(const struct rb_sysinfo *si, const struct cfg *c, struct gate
 	snprintf(count, sizeof(count), "%ld", c->count);
 	snprintf(record, sizeof(record), "%s/%s/%s-%ld.json", c->out, part, side_names[side], k);
 	snprintf(log, sizeof(log), "%s/%s.log", c->out, part);
-	if (run_part(si, log, strcmp(part, "storm") == 0 ? storm : signals, err) < 0 ||
+	if (run_part(si, log, strcmp(part, "storm") == 0 ? storm : signals, c->payload[side], err) < 0 ||
 	    rb_record_load(record, &rec, err) < 0)
 		return -1;
 	for (size_t m = 0; m < NMETRICS; m++)
@@ -331,7 +360,7 @@ static int run_conform(const struct rb_sysinfo *si, const struct cfg *c, struct 
 
 	snprintf(record, sizeof(record), "%s/conform.json", c->out);
 	snprintf(log, sizeof(log), "%s/conform.log", c->out);
-	if (run_part(si, log, argv, err) < 0 || rb_record_load(record, &rec, err) < 0)
+	if (run_part(si, log, argv, NULL, err) < 0 || rb_record_load(record, &rec, err) < 0)
 		return -1;
 	a = cells_of(rec, "base");
 	b = cells_of(rec, "new");
@@ -449,6 +478,8 @@ static json_t *gate_record(const struct rb_sysinfo *si, const struct cfg *c, con
 	json_object_set_new(o, "new", json_string(c->spec[NEW]));
 	json_object_set_new(o, "base_binary", c->binary[BASE] ? json_string(c->binary[BASE]) : json_null());
 	json_object_set_new(o, "new_binary", c->binary[NEW] ? json_string(c->binary[NEW]) : json_null());
+	json_object_set_new(o, "base_payload", c->payload[BASE] ? json_string(c->payload[BASE]) : json_null());
+	json_object_set_new(o, "new_payload", c->payload[NEW] ? json_string(c->payload[NEW]) : json_null());
 	json_object_set_new(o, "pairs", json_integer(c->pairs));
 	json_object_set_new(o, "signal_pairs", json_integer(c->signal_pairs));
 	json_object_set_new(o, "count", json_integer(c->count));
@@ -477,7 +508,8 @@ static json_t *gate_record(const struct rb_sysinfo *si, const struct cfg *c, con
 	return rec;
 }
 
-/* The verdict's figures for dashboards: every metric lower-is-better. */
+/* The verdict's figures for dashboards: lower-is-better metrics in one
+ * list, the spawn rate in the other. */
 static int export(const struct cfg *c, const struct gate *g, const struct judged *j,
 		  struct rb_error *err)
 {
@@ -496,9 +528,11 @@ static int export(const struct cfg *c, const struct gate *g, const struct judged
 			continue;
 		snprintf(name, sizeof(name), "%s/%s%s", gm->part, gm->name, count ? "" : " new/base");
 		snprintf(range, sizeof(range), "± %.4g", isfinite(hi - lo) ? (hi - lo) / 2 : 0);
-		json_array_append_new(smaller, json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit",
-							 count ? gm->unit : "ratio", "value", v,
-							 "range", range));
+		/* a ratio new/base keeps the metric's direction: the spawn rate's is
+		 * bigger-is-better (github-action-benchmark's second file) */
+		json_array_append_new(gm->better > 0 ? bigger : smaller,
+				      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit",
+						count ? gm->unit : "ratio", "value", v, "range", range));
 		json_object_set_new(measures, gm->name,
 				    json_pack("{s:f, s:o, s:o}", "value", v, "lower_value",
 					      isfinite(lo) ? json_real(lo) : json_null(), "upper_value",
@@ -523,6 +557,14 @@ static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, s
 		return rb_input_error(err, "gate: --base is required (a reaper name or descriptor file)");
 	if (!c->spec[NEW])
 		c->spec[NEW] = c->spec[BASE];
+	for (int s = BASE; s <= NEW; s++) {
+		if (!c->payload[s])
+			continue;
+		if (!realpath(c->payload[s], g->payload[s]) || access(g->payload[s], X_OK) != 0)
+			return rb_fail(err, RB_ERR_INPUT, errno, "--%s-payload %s", side_names[s],
+				       c->payload[s]);
+		c->payload[s] = g->payload[s];
+	}
 	if (!c->out[0]) {
 		char day[RB_CLI_PATH_MAX - 8];
 

@@ -751,6 +751,10 @@ static void record_figures(json_t *run, const struct run_figures *f, const struc
 	}
 	if (!res->chan_valid)
 		return;
+	/* the generator's own speed: what the gate holds a change of bench/ to */
+	if (res->chan.spawned > 0 && b->t_last_spawn_ns > b->t_start_ns)
+		rb_record_measure(run, "spawn_rate", (double)res->chan.spawned /
+				  ((double)(b->t_last_spawn_ns - b->t_start_ns) / 1e9), "processes/s");
 	json_object_set_new(run, "cleared", json_boolean(f->cleared));
 	if (b->observer_rt) {
 		json_object_set_new(run, "observer", json_string("SCHED_FIFO"));

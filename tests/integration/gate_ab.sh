@@ -12,7 +12,7 @@ small=(--pairs 6 --signal-pairs 2 --count 200 --check forward.parent.SIGUSR1)
 # and under ASan a drain 60 % apart with it (bench/gate-ab-quality measures
 # the rate at 30 pairs): judged here only on changes of 4x
 wide=(--threshold 300)
-for m in drain_time reap_latency_p50 reap_latency_p99 signal_latency_p50; do
+for m in drain_time reap_latency_p50 reap_latency_p99 signal_latency_p50 spawn_rate; do
 	wide+=(--metric-threshold "$m=300")
 done
 rb gate --base reference "${small[@]}" "${wide[@]}" --out "$TMP/same"
@@ -29,6 +29,21 @@ expect_eq "gate: a change that drops SIGUSR1 fails" "$rc" 1
 grep -qE '^signals_lost .* REGRESSES$' "$TMP/out" && grep -q 'conformance forward.parent.SIGUSR1: .*REGRESSES' "$TMP/out" \
 	&& ok "gate: it names the lost signals and the broken claim" \
 	|| { notok "gate: the drop is not named"; diag <"$TMP/out"; }
+
+# the storm generator gated too (--new-payload: the change's rb-payload): a
+# generator that burns 500 us after every spawn (a third of its speed or
+# less) fails on the spawn rate
+printf '#!/bin/sh\nREAPBENCH_STORM_SPAWN_SPIN_NS=500000 exec %s "$@"\n' "$ROOT/$BUILD/rb-payload" >"$TMP/slow-payload"
+chmod +x "$TMP/slow-payload"
+rb gate --base reference --new-payload "$TMP/slow-payload" --pairs 6 --signal-pairs 0 --count 200 \
+	--no-conform --out "$TMP/gen"
+expect_eq "gate: a slower storm generator fails" "$rc" 1
+grep -qE '^spawn_rate .* REGRESSES$' "$TMP/out" && ok "gate: it names the spawn rate" \
+	|| { notok "gate: the generator's slowdown is not named"; diag <"$TMP/out"; }
+expect_eq "gate: the record names the payload" "$(jq -r '.options.new_payload' "$TMP/gen/gate.json")" \
+	"$(realpath "$TMP/slow-payload")"
+rb gate --base reference --base-payload "$TMP/no-such-payload"
+expect_eq "gate: a missing --base-payload is bad input" "$rc" 2
 
 # a copy of the reference that spins 1 ms after each reap: ~50x its CPU per reap
 sed -e 's/^name = .*/name = slow-reference/' -e 's/^command = {binary} /command = {binary} --reap-spin-ns=1000000 /' \

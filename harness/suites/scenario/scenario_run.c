@@ -255,7 +255,7 @@ int rb_scn_session_new(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	s->app_pidfd = s->null_fd = s->pid1_sched_fd = s->observer_sched_fd = -1;
 	for (int i = 0; i < RB_SCN_MAX_PROCS; i++)
 		s->fd[i] = -1;
-	snprintf(s->payload, sizeof(s->payload), "%s/rb-payload", si->exe_dir);
+	snprintf(s->payload, sizeof(s->payload), "%s", si->payload);
 	if (access(s->payload, X_OK) != 0) {
 		free(s);
 		return rb_fail(err, RB_ERR_INPUT, errno, "payload %s (run make)", s->payload);
