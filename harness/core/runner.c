@@ -488,6 +488,29 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		settle(sb, ch, plan, res);
 }
 
+/* The kernel observer, unless the storm's end read it already: disarmed
+ * (also after a failed start), and read after PID 1's end (the namespace's
+ * teardown included) for plans that are not storms. A storm is read at its
+ * end, before the teardown: one that never announced it keeps nothing. */
+static void finish_observer(const struct rb_signal_plan *plan, struct rb_run_result *res)
+{
+	if (res->bpf.collected)
+		return;
+	rb_bpf_observer_collect(plan->bpf, &res->bpf);
+	if (plan->probe_pid1 || plan->watch_drain) {
+		rb_bpf_run_free(&res->bpf);
+		res->bpf.taken = false;
+		snprintf(res->bpf.skip, sizeof(res->bpf.skip), "the storm never announced its end");
+	}
+}
+
+/* rb_sandbox_opts.on_created: the kernel observer watches from PID 1's
+ * first instruction. */
+static int arm_observer(pid_t pid1, void *observer, struct rb_error *err)
+{
+	return rb_bpf_observer_arm(observer, pid1, err);
+}
+
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		   const struct rb_sandbox_opts *opts_in, const struct rb_signal_plan *plan,
 		   char *const workload[], struct rb_run_result *res, struct rb_error *err)
@@ -517,9 +540,11 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto out;
 	}
 	opts.env = env;
+	if (plan && plan->bpf) {
+		opts.on_created = arm_observer;
+		opts.on_created_arg = plan->bpf;
+	}
 	if (rb_sandbox_start(&res->sb, si, &opts, res->argv, err) < 0)
-		goto destroy;
-	if (plan && plan->bpf && rb_bpf_observer_arm(plan->bpf, res->sb.pid1, err) < 0)
 		goto destroy;
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
@@ -534,20 +559,12 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto destroy;
 	if (plan && plan->watch_app)
 		learn_app_status(r, &res->sb, app_pidfd, res);
-	if (plan && plan->bpf && !res->bpf.t_collected_ns) {
-		rb_bpf_observer_collect(plan->bpf, &res->bpf); /* disarms */
-		/* a storm is read at its end, before the teardown: a storm that
-		 * never announced it has nothing to keep */
-		if (plan->probe_pid1 || plan->watch_drain) {
-			rb_bpf_run_free(&res->bpf);
-			res->bpf.taken = false;
-			snprintf(res->bpf.skip, sizeof(res->bpf.skip), "the storm never announced its end");
-		}
-	}
 	rc = 0;
 destroy:
 	if (rb_sandbox_destroy(&res->sb, rc == 0 ? err : &(struct rb_error){ 0 }) < 0)
 		rc = -1;
+	if (plan && plan->bpf)
+		finish_observer(plan, res);
 out:
 	if (app_pidfd >= 0)
 		close(app_pidfd);

@@ -68,8 +68,9 @@ struct rb_signal_plan {
 	 * after the generator's root exited: res->t_drained_ns. Measured from
 	 * outside, the same with the payload's monitoring on or off. */
 	bool watch_drain;
-	/* Storm runs: the kernel-side observer, armed on the sandbox's PID
-	 * namespace as it starts and read at the storm's end (res->bpf). */
+	/* The kernel-side observer (observer_bpf.h), armed on the sandbox's PID
+	 * namespace before PID 1 runs; read at a storm's end, or else after PID
+	 * 1's end (res->bpf). */
 	struct rb_bpf_observer *bpf;
 };
 
@@ -115,8 +116,8 @@ struct rb_run_result {
 	uint64_t drain_polls;     /* reads of pids.current after the root's exit was seen */
 	int64_t drain_gap_max_ns; /* the longest time between two of those: the resolution */
 	char drain_skip[128];     /* why there is no t_drained_ns */
-	/* plan->bpf: what the kernel saw in the namespace, armed as PID 1
-	 * started and read when the storm announced its end */
+	/* plan->bpf: what the kernel saw in the namespace (plan->bpf says
+	 * from when to when) */
 	struct rb_bpf_run bpf;
 };
 

@@ -262,6 +262,8 @@ int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 		goto kill;
 	if (sb->has_cgroup && rb_cgroup_add(&sb->cg, sb->pid1, err) < 0)
 		goto kill;
+	if (opts->on_created && opts->on_created(sb->pid1, opts->on_created_arg, err) < 0)
+		goto kill;
 	sb->t_start_ns = rb_now_ns();
 	if (write(go[1], "g", 1) != 1) {
 		rb_sys_error(err, errno, "starting PID 1");

@@ -24,6 +24,11 @@ struct rb_sandbox_opts {
 	enum rb_userns userns;
 	char *const *env;     /* environment for PID 1 (and joined workloads) */
 	int output_fd;        /* stdout+stderr of the sandbox; -1: the harness's own */
+	/* Called with PID 1's host pid once its namespaces exist and before it
+	 * runs anything (an observer armed on them sees the first exit); a
+	 * failure ends the start with its error. NULL: none. */
+	int (*on_created)(pid_t pid1, void *arg, struct rb_error *err);
+	void *on_created_arg;
 };
 
 /* Standalone mode: a workload that joined PID 1's namespaces, as a

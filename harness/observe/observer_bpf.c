@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "bpf_figures.h"
 #include "reap.skel.h"
@@ -27,11 +26,14 @@ static const char *const counter_names[RB_BPF_NCOUNTERS] = {
 	[RB_BPF_FORKS] = "forks",
 	[RB_BPF_TASKS_FULL] = "tasks_full",
 	[RB_BPF_RING_FULL] = "ring_full",
+	[RB_BPF_SIGNALS] = "signals",
+	[RB_BPF_SIGNALS_FULL] = "signals_full",
+	[RB_BPF_SPAWNS_FULL] = "spawns_full",
 };
 
 const char *rb_bpf_counter_name(enum rb_bpf_counter c)
 {
-	return c < RB_BPF_NCOUNTERS ? counter_names[c] : "?";
+	return c < RB_BPF_NCOUNTERS && counter_names[c] ? counter_names[c] : "?";
 }
 
 void rb_bpf_run_free(struct rb_bpf_run *run)
@@ -46,21 +48,13 @@ void rb_bpf_run_free(struct rb_bpf_run *run)
 	run->nreaps = run->unreaped = run->nsigs = run->nspawns = 0;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 #ifdef RB_BPF_MISSING
 
-int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t reaps,
+int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t records,
 			 struct rb_error *err)
 {
 	(void)pid_space;
-	(void)reaps;
+	(void)records;
 	*out = NULL;
 	return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "the BPF observer was not built: %s",
 		       RB_BPF_MISSING);
@@ -77,6 +71,7 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 {
 	(void)o;
 	memset(run, 0, sizeof(*run));
+	run->collected = true;
 	snprintf(run->skip, sizeof(run->skip), "the BPF observer was not built: %s", RB_BPF_MISSING);
 }
 
@@ -86,10 +81,9 @@ void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on)
 	(void)on;
 }
 
-int rb_bpf_observer_spawns(struct rb_bpf_observer *o, struct rb_error *err)
+void rb_bpf_observer_spawns(struct rb_bpf_observer *o)
 {
 	(void)o;
-	return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "the BPF observer was not built");
 }
 
 void rb_bpf_observer_close(struct rb_bpf_observer *o)
@@ -118,7 +112,6 @@ struct rb_bpf_observer {
 	struct rb_bpf_run *filling; /* the run the ring callbacks append to; NULL: discard */
 	size_t cap, sig_cap, spawn_cap;
 	bool signals, spawns;
-	int64_t t_armed;
 };
 
 /* libbpf's own messages: its warnings explain a failed load; the rest is
@@ -178,11 +171,13 @@ static int on_spawn_event(void *ctx, void *data, size_t len)
 		      sizeof(*run->spawns));
 }
 
-static uint32_t pow2_at_least(uint64_t v)
+/* A ring buffer's size for N records of SIZE bytes (and their 8-byte
+ * headers): a power of two, at least 1024 records. */
+static uint32_t ring_bytes(uint32_t n, size_t size)
 {
-	uint64_t p = 1;
+	uint64_t need = (uint64_t)(n < 1024 ? 1024 : n) * (size + 8), p = 1;
 
-	while (p < v && p < (1u << 30))
+	while (p < need && p < (1u << 30))
 		p <<= 1;
 	return (uint32_t)p;
 }
@@ -203,7 +198,7 @@ static const char *why_not(int e)
 	}
 }
 
-int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t reaps,
+int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t records,
 			 struct rb_error *err)
 {
 	struct rb_bpf_observer *o;
@@ -230,15 +225,17 @@ int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint3
 	bpf_map__set_max_entries(o->skel->maps.spawn_entry, o->pid_space);
 	/* every system call's entry: attached only when spawns are asked for */
 	bpf_program__set_autoattach(o->skel->progs.on_sys_enter, false);
-	/* every reap in the ring at once (read after the storm): 8 bytes of
-	 * header each */
-	bpf_map__set_max_entries(o->skel->maps.reaps,
-				 pow2_at_least((uint64_t)(reaps < 1024 ? 1024 : reaps) *
-					       (sizeof(struct rb_bpf_reap) + 8)));
+	/* every record of a run in its ring at once (read after the run): 8
+	 * bytes of header each; the signal hops stay few */
+	bpf_map__set_max_entries(o->skel->maps.reaps, ring_bytes(records, sizeof(struct rb_bpf_reap)));
+	bpf_map__set_max_entries(o->skel->maps.spawns, ring_bytes(records, sizeof(struct rb_bpf_spawn)));
+	/* loaded now, attached only while a run is armed: between runs (and
+	 * in the unwatched runs calibrate compares with) nothing is traced */
 	if ((e = -reap_bpf__load(o->skel)) > 0 || (e = -reap_bpf__attach(o->skel)) > 0) {
 		rb_bpf_observer_close(o);
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "BPF observer: loading: %s", why_not(e));
 	}
+	reap_bpf__detach(o->skel);
 	o->tasks_len = (size_t)o->pid_space * sizeof(struct exited);
 	o->tasks = mmap(NULL, o->tasks_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			bpf_map__fd(o->skel->maps.tasks), 0);
@@ -312,11 +309,21 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 	struct rb_bpf_target *t = &o->skel->bss->target;
 	char path[64];
 	struct stat st;
+	int e;
 
 	__atomic_store_n(&t->armed, 0, __ATOMIC_RELEASE);
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid1);
 	if (stat(path, &st) < 0)
 		return rb_sys_error(err, errno, "BPF observer: %s", path);
+	e = -reap_bpf__attach(o->skel);
+	if (e <= 0 && o->spawns) {
+		o->skel->links.on_sys_enter = bpf_program__attach(o->skel->progs.on_sys_enter);
+		e = o->skel->links.on_sys_enter ? 0 : errno ? errno : EINVAL;
+	}
+	if (e > 0) {
+		reap_bpf__detach(o->skel);
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "BPF observer: attaching: %s", why_not(e));
+	}
 	o->filling = NULL;
 	ring_buffer__consume(o->ring); /* what a run before left */
 	clear_tasks(o, NULL);
@@ -329,17 +336,19 @@ int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *
 	t->spawns = o->spawns;
 	memset(&o->skel->bss->teardown, 0, sizeof(o->skel->bss->teardown));
 	memset(&o->skel->bss->batches, 0, sizeof(o->skel->bss->batches));
-	o->t_armed = now_ns();
 	__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
 void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 {
+	static const enum rb_bpf_counter lost[] = { RB_BPF_RING_FULL, RB_BPF_TASKS_FULL,
+						    RB_BPF_SIGNALS_FULL, RB_BPF_SPAWNS_FULL };
+
 	memset(run, 0, sizeof(*run));
 	__atomic_store_n(&o->skel->bss->target.armed, 0, __ATOMIC_RELEASE);
-	run->t_armed_ns = o->t_armed;
-	run->t_collected_ns = now_ns();
+	reap_bpf__detach(o->skel);
+	run->collected = true;
 	o->filling = run;
 	o->cap = o->sig_cap = o->spawn_cap = 0;
 	if (ring_buffer__consume(o->ring) < 0)
@@ -353,6 +362,13 @@ void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run)
 	run->unreaped = clear_tasks(o, &run->zombies);
 	if (run->unreaped && !run->zombies)
 		snprintf(run->skip, sizeof(run->skip), "out of memory for the unreaped tasks");
+	/* a figure made of what was left would be claimed as the whole */
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]) && !run->skip[0]; i++)
+		if (run->counters[lost[i]])
+			snprintf(run->skip, sizeof(run->skip), "the kernel observer lost %llu record%s "
+				 "(%s: its ring buffer or task table was full)",
+				 (unsigned long long)run->counters[lost[i]],
+				 run->counters[lost[i]] == 1 ? "" : "s", counter_names[lost[i]]);
 	run->taken = !run->skip[0];
 }
 
@@ -361,20 +377,9 @@ void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on)
 	o->signals = on;
 }
 
-int rb_bpf_observer_spawns(struct rb_bpf_observer *o, struct rb_error *err)
+void rb_bpf_observer_spawns(struct rb_bpf_observer *o)
 {
-	int e;
-
-	if (!o->skel->links.on_sys_enter) {
-		o->skel->links.on_sys_enter = bpf_program__attach(o->skel->progs.on_sys_enter);
-		if (!o->skel->links.on_sys_enter) {
-			e = errno;
-			return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "BPF observer: attaching to "
-				       "sys_enter: %s", why_not(e));
-		}
-	}
 	o->spawns = true;
-	return 0;
 }
 
 void rb_bpf_observer_close(struct rb_bpf_observer *o)

@@ -30,26 +30,28 @@ struct rb_bpf_run {
 	struct rb_bpf_batches batches;    /* PID 1's reap batches (the last one, unfinished, counted) */
 	struct rb_bpf_spawn *spawns;      /* with rb_bpf_observer_spawns: every spawn's time */
 	size_t nspawns;
-	int64_t t_armed_ns, t_collected_ns;
-	char skip[160];                   /* why not taken */
+	bool collected;                   /* rb_bpf_observer_collect filled it */
+	char skip[160];                   /* why not taken: unavailable, or records lost */
 };
 
-/* Load and attach, with room for pid numbers below PID_SPACE (the
- * sandbox's pid_max) and for REAPS reap records per run. -1 with ERR
- * saying why BPF cannot run here. */
-int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t reaps,
+/* Load (and try attaching once), with room for pid numbers below
+ * PID_SPACE (the sandbox's pid_max) and for RECORDS reaps (and spawns) per
+ * run. -1 with ERR saying why BPF cannot run here. */
+int rb_bpf_observer_open(struct rb_bpf_observer **out, uint32_t pid_space, uint32_t records,
 			 struct rb_error *err);
-/* Watch the PID namespace of host pid PID1 (its PID 1) from now: clears
- * what an earlier run left. */
+/* Attach and watch the PID namespace of host pid PID1 (its PID 1) from now
+ * (before it runs anything: rb_sandbox_opts.on_created); clears what an
+ * earlier run left. Programs stay attached only from arm to collect. */
 int rb_bpf_observer_arm(struct rb_bpf_observer *o, pid_t pid1, struct rb_error *err);
 /* Also report other signals than SIGCHLD generated for or delivered in
  * the namespace (run->sigs), from the next arm on. */
 void rb_bpf_observer_signals(struct rb_bpf_observer *o, bool on);
 /* Also time every fork, clone and clone3 in the namespace (run->spawns),
- * from the next arm on: attaches a program to every system call's entry,
- * so only for the runs that need it. -1 with ERR if it cannot attach. */
-int rb_bpf_observer_spawns(struct rb_bpf_observer *o, struct rb_error *err);
-/* Stop watching and hand over what was seen. */
+ * from the next arm on: a program on every system call's entry, so only
+ * for the commands that need it. */
+void rb_bpf_observer_spawns(struct rb_bpf_observer *o);
+/* Stop watching, detach, and hand over what was seen (a run that lost
+ * records is not taken). */
 void rb_bpf_observer_collect(struct rb_bpf_observer *o, struct rb_bpf_run *run);
 void rb_bpf_observer_close(struct rb_bpf_observer *o);
 void rb_bpf_run_free(struct rb_bpf_run *run);

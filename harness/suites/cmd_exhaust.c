@@ -695,9 +695,10 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (!c.out[0])
 		rb_results_dir(c.out, sizeof(c.out), si);
 	if (c.observer == OBS_BOTH &&
-	    (rb_bpf_observer_open(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(4 * pid_max) + 4096, err) < 0 ||
-	     rb_bpf_observer_spawns(c.bpf, err) < 0))
+	    rb_bpf_observer_open(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(8 * pid_max) + 4096, err) < 0)
 		goto out;
+	if (c.bpf)
+		rb_bpf_observer_spawns(c.bpf);
 	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/logs", c.out);

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "bpf_figures.h"
+#include "observer_bpf.h"
 
 #define R(pid, exit, notify, reap) { (pid), 1, (exit), (notify), (reap) }
 
@@ -141,6 +142,16 @@ static void test_batches(void **state)
 	assert_true(rb_bpf_batch_mean(&none) == 0);
 }
 
+/* Every counter is named in the records (a new one without a name was
+ * dropped from them). */
+static void test_counter_names(void **state)
+{
+	(void)state;
+	for (int c = 0; c < RB_BPF_NCOUNTERS; c++)
+		assert_string_not_equal(rb_bpf_counter_name((enum rb_bpf_counter)c), "?");
+	assert_string_equal(rb_bpf_counter_name(RB_BPF_SPAWNS_FULL), "spawns_full");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_signal_hops_forwarded),
 		cmocka_unit_test(test_signal_hops_app_is_pid1),
 		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_counter_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
