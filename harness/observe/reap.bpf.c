@@ -143,15 +143,22 @@ static __always_inline bool ours(u32 *tgid, u32 *tid)
 	return true;
 }
 
+/* PID's number in its innermost namespace, and that namespace (UP);
+ * false if it cannot be read. */
+static __always_inline bool innermost(struct pid *pid, struct upid *up)
+{
+	unsigned int level = BPF_CORE_READ(pid, level);
+
+	return level <= 32 && !bpf_core_read(up, sizeof(*up), &pid->numbers[level]);
+}
+
 /* TASK's thread group id in the sandbox's namespace, 0 if it is not in it
  * (TASK need not be the current task: a signal's target). */
 static __always_inline u32 ns_tgid_of(struct task_struct *task)
 {
-	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
 	struct upid up;
 
-	if (level > 32 || bpf_core_read(&up, sizeof(up), &pid->numbers[level]))
+	if (!innermost(BPF_CORE_READ(task, group_leader, thread_pid), &up))
 		return 0;
 	return BPF_CORE_READ(up.ns, ns.inum) == target.pidns_ino ? (u32)up.nr : 0;
 }
@@ -185,6 +192,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
 	struct exited *e;
+	u64 now;
 	u32 tgid;
 
 	if (!ours(&tgid, NULL))
@@ -194,9 +202,10 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		return 0;
 	}
 	count(RB_BPF_EXITS);
-	teardown.t_last_exit = bpf_ktime_get_ns();
+	now = bpf_ktime_get_ns();
+	teardown.t_last_exit = now;
 	if (tgid == 1)
-		teardown.t_pid1_exit = teardown.t_last_exit;
+		teardown.t_pid1_exit = now;
 	else if (teardown.t_pid1_exit)
 		__sync_fetch_and_add(&teardown.exits_after, 1);
 	e = bpf_map_lookup_elem(&tasks, &tgid);
@@ -205,7 +214,7 @@ int BPF_PROG(on_exit, struct task_struct *task)
 		return 0;
 	}
 	e->t_notify = 0;
-	e->t_exit = bpf_ktime_get_ns();
+	e->t_exit = now;
 	return 0;
 }
 
@@ -282,9 +291,6 @@ static __always_inline void spawn_returned(long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct rb_bpf_spawn *e;
-	struct pid_namespace *ns;
-	struct pid *pid;
-	unsigned int level;
 	struct upid up;
 	u64 *slot, t0;
 	u32 tgid, tid;
@@ -301,16 +307,13 @@ static __always_inline void spawn_returned(long ret)
 		count(RB_BPF_SPAWNS_FULL);
 		return;
 	}
-	pid = BPF_CORE_READ(task, thread_pid);
-	level = BPF_CORE_READ(pid, level);
 	e->allocated = 0;
 	e->pid_max = 0;
-	if (level <= 32 && !bpf_core_read(&up, sizeof(up), &pid->numbers[level])) {
-		ns = up.ns;
+	if (innermost(BPF_CORE_READ(task, thread_pid), &up)) {
 		/* the top bit is PIDNS_ADDING, set while the namespace accepts pids */
-		e->allocated = BPF_CORE_READ(ns, pid_allocated) & 0x7fffffff;
-		if (bpf_core_field_exists(ns->pid_max))
-			e->pid_max = BPF_CORE_READ(ns, pid_max);
+		e->allocated = BPF_CORE_READ(up.ns, pid_allocated) & 0x7fffffff;
+		if (bpf_core_field_exists(up.ns->pid_max))
+			e->pid_max = BPF_CORE_READ(up.ns, pid_max);
 	}
 	e->t = bpf_ktime_get_ns();
 	e->ns = e->t - t0;
