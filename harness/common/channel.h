@@ -149,26 +149,32 @@ static inline struct rb_storm_pop *rb_channel_pops(struct rb_channel *ch)
 	return (struct rb_storm_pop *)(rb_channel_samples(ch) + ch->storm.sample_cap);
 }
 
+/* When sample I of N became PID 1's to reap, as the observer saw it: the
+ * later of its own exit and its parent's, which orphaned it (EPOLLIN on
+ * their pidfds); 0 if neither was seen. */
+static inline int64_t rb_storm_reapable_ns(const struct rb_storm_block *b,
+					   const struct rb_storm_sample *smp, uint32_t n, uint32_t i)
+{
+	const struct rb_storm_sample *s = &smp[i];
+	int64_t orphaned = s->parent >= 0 && (uint32_t)s->parent < n ? smp[s->parent].t_exit_seen_ns
+								      : b->t_root_exit_seen_ns;
+
+	return s->t_exit_seen_ns > orphaned ? s->t_exit_seen_ns : orphaned;
+}
+
 /* Reap latency of sample I of N, in ns, as the observer saw it: from the
- * moment it was PID 1's to reap (the later of its own exit and its parent's,
- * which orphaned it; EPOLLIN on their pidfds) to its reap (EPOLLHUP); for a
- * scheduled process (stream), from the time the schedule said to make it.
- * -1: not reaped, or not a process (its spawn failed). */
+ * moment it was PID 1's to reap (rb_storm_reapable_ns) to its reap
+ * (EPOLLHUP); for a scheduled process (stream), from the time the schedule
+ * said to make it. -1: not reaped, or not a process (its spawn failed). */
 static inline int64_t rb_storm_latency_ns(const struct rb_storm_block *b,
 					  const struct rb_storm_sample *smp, uint32_t n, uint32_t i)
 {
 	const struct rb_storm_sample *s = &smp[i];
-	int64_t from, orphaned;
+	int64_t from;
 
 	if (s->pid <= 0 || s->t_reap_seen_ns == 0)
 		return -1;
-	if (s->t_sched_ns)
-		from = s->t_sched_ns;
-	else {
-		orphaned = s->parent >= 0 && (uint32_t)s->parent < n ? smp[s->parent].t_exit_seen_ns
-								      : b->t_root_exit_seen_ns;
-		from = s->t_exit_seen_ns > orphaned ? s->t_exit_seen_ns : orphaned;
-	}
+	from = s->t_sched_ns ? s->t_sched_ns : rb_storm_reapable_ns(b, smp, n, i);
 	/* the same wakeup (or a reap seen before the orphaning was): below
 	 * the observer's resolution */
 	return s->t_reap_seen_ns > from ? s->t_reap_seen_ns - from : 0;

@@ -1,5 +1,6 @@
 #include "sysinfo.h"
 
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,4 +85,20 @@ long rb_status_field(const char *text, const char *name)
 	const char *at = strstr(text, name);
 
 	return at ? strtol(at + strlen(name), NULL, 10) : -1;
+}
+
+long rb_self_status_field(const char *name)
+{
+	char buf[4096];
+	ssize_t n = -1;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return rb_status_field(buf, name);
 }

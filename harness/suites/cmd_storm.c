@@ -299,16 +299,12 @@ static int times_pidfd(const struct rb_run_result *res, struct sample_times *t)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rb_storm_sample *s = &res->samples[i];
-		int64_t orphaned;
 
 		t->lat[i] = rb_storm_latency_ns(b, res->samples, n, i);
 		if (s->pid <= 0)
 			continue;
-		/* reapable from the later of its exit and its orphaning */
-		orphaned = s->parent >= 0 && (uint32_t)s->parent < n ? res->samples[s->parent].t_exit_seen_ns
-								    : b->t_root_exit_seen_ns;
 		t->exit[i] = s->t_exit_seen_ns;
-		t->from[i] = s->t_exit_seen_ns > orphaned ? s->t_exit_seen_ns : orphaned;
+		t->from[i] = rb_storm_reapable_ns(b, res->samples, n, i);
 		t->reap[i] = s->t_reap_seen_ns;
 	}
 	return 0;
@@ -578,13 +574,26 @@ static void figures_pid1(const struct rb_run_result *res, struct run_figures *f)
 	}
 }
 
+/* A histogram's N slots as a JSON array, up to the last one not empty. */
+static json_t *json_slots(const uint64_t *slot, int n)
+{
+	json_t *a = json_array();
+	int last = -1;
+
+	for (int i = 0; i < n; i++)
+		if (slot[i])
+			last = i;
+	for (int i = 0; i <= last; i++)
+		json_array_append_new(a, json_integer((json_int_t)slot[i]));
+	return a;
+}
+
 /* The kernel observer's own figures, and what it alone can say. */
 static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
 			   const struct observed *ob, struct run_figures *f, json_t *run)
 {
 	const struct rb_bpf_run *k = &res->bpf;
-	json_t *o, *cnt, *hist;
-	int last = -1;
+	json_t *o, *cnt;
 
 	if (c->observer == OBS_BPF) {
 		skip(f, M_LIVE, "the kernel observer does not count spawns per process");
@@ -620,23 +629,10 @@ static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
 	json_object_set_new(o, "reap_records", json_integer((json_int_t)k->nreaps));
 	json_object_set_new(o, "storm_exits_matched", json_integer((json_int_t)ob->nmatched));
 	json_object_set_new(o, "storm_reaps_matched", json_integer((json_int_t)ob->nreaped));
-	for (int i = 0; i < RB_BPF_HIST_SLOTS; i++)
-		if (k->hist[i])
-			last = i;
-	hist = json_array();
-	for (int i = 0; i <= last; i++)
-		json_array_append_new(hist, json_integer((json_int_t)k->hist[i]));
-	json_object_set_new(o, "latency_log2_ns", hist);
-	hist = json_array();
-	last = -1;
-	for (int i = 0; i < RB_BPF_BATCH_SLOTS; i++)
-		if (k->batches.log2[i])
-			last = i;
-	for (int i = 0; i <= last; i++)
-		json_array_append_new(hist, json_integer((json_int_t)k->batches.log2[i]));
+	json_object_set_new(o, "latency_log2_ns", json_slots(k->hist, RB_BPF_HIST_SLOTS));
 	json_object_set_new(o, "pid1_reap_batches", json_pack("{s:I, s:I, s:I, s:o}", "batches",
 		(json_int_t)k->batches.count, "reaps", (json_int_t)k->batches.total, "max",
-		(json_int_t)k->batches.max, "log2_sizes", hist));
+		(json_int_t)k->batches.max, "log2_sizes", json_slots(k->batches.log2, RB_BPF_BATCH_SLOTS)));
 	json_object_set_new(o, "latency_log2_bins", json_string("[2^k, 2^(k+1)) ns, every reap in "
 							       "the namespace (the storm's and others)"));
 	json_object_set_new(run, "kernel_observer", o);
@@ -1094,19 +1090,8 @@ static int plot(const struct cfg *c, const struct row *rows, int n, json_t *rec,
 static void record_harness_rss(json_t *rec)
 {
 	json_t *h = json_object_get(rec, "harness");
-	char buf[4096];
-	ssize_t n = -1;
-	long kib = -1;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	long kib = rb_self_status_field("\nVmHWM:");
 
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n > 0) {
-		buf[n] = '\0';
-		kib = rb_status_field(buf, "\nVmHWM:");
-	}
 	if (kib < 0) {
 		json_object_set_new(h, "rss_peak_skip", json_string("no VmHWM in /proc/self/status"));
 		return;
