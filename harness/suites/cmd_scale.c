@@ -4,7 +4,8 @@
  * with no storm process watched (the drain is timed from the cgroup's
  * pids.current, as calibrate does: the observer's own cost would grow with
  * N too). Per N: the drain, the time per reap, PID 1's CPU per reap
- * (schedstat), the pids at the peak, and the harness's own peak RSS. Per
+ * (schedstat), the pids at the peak (each run's record), and the harness's
+ * own peak RSS. Per
  * reaper: PID 1's CPU per reap fitted against N on log-log axes; a slope
  * whose interval lies above GROW_SLOPE is flagged: its per-reap cost grows
  * with N (a reaper that rescans its process table per reap is O(N) there).
@@ -59,7 +60,6 @@ struct row {
 	const struct rb_reaper *r;
 	double drain[MAX_COUNTS][MAX_REPEAT];   /* s */
 	double cpu[MAX_COUNTS][MAX_REPEAT];     /* PID 1's CPU per reap, s */
-	long pids_peak[MAX_COUNTS][MAX_REPEAT];
 	struct rb_loglog fit, fit_drain;
 	bool has_fit, has_fit_drain;
 	char skip[MAX_COUNTS][192];             /* why a run gave nothing (the latest) */
@@ -143,6 +143,7 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 				 "2000", "--no-monitor", NULL };
 	struct rb_signal_plan plan = { .watch_drain = true, .probe_pid1 = true };
 	struct rb_sandbox_opts opts = *base;
+	char why[192] = "";
 	const struct rb_channel *ch;
 	struct rb_run_result res;
 	char **workload = NULL;
@@ -151,7 +152,6 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 	json_t *run;
 
 	w->drain[ci][k] = w->cpu[ci][k] = NAN;
-	w->pids_peak[ci][k] = -1;
 	snprintf(n, sizeof(n), "%ld", c->counts[ci]);
 	/* room for the storm: its own pid_max, the cgroup following */
 	if (opts.pid_max < c->counts[ci] + 64)
@@ -175,29 +175,29 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 	rb_run_record(run, &res);
 	dt = res.t_drained_ns - ch->storm.t_root_exit_seen_ns;
 	if (res.sb.end == RB_END_DEADLINE)
-		snprintf(w->skip[ci], sizeof(w->skip[ci]), "not drained by the deadline (%.1f s): "
-			 "PID 1 was killed", opts.deadline_ns / 1e9);
+		snprintf(why, sizeof(why), "not drained by the deadline (%.1f s): PID 1 was killed",
+			 opts.deadline_ns / 1e9);
 	else if (!res.chan_valid || ch->spawned != (uint64_t)c->counts[ci] || ch->reaped != ch->spawned)
-		snprintf(w->skip[ci], sizeof(w->skip[ci]), "made %llu of %ld, reaped %llu",
+		snprintf(why, sizeof(why), "made %llu of %ld, reaped %llu",
 			 (unsigned long long)ch->spawned, c->counts[ci], (unsigned long long)ch->reaped);
 	else if (!res.t_drained_ns || !ch->storm.t_root_exit_seen_ns || dt <= 0)
-		snprintf(w->skip[ci], sizeof(w->skip[ci]), "%s", res.drain_skip[0] ? res.drain_skip
+		snprintf(why, sizeof(why), "%s", res.drain_skip[0] ? res.drain_skip
 			 : "the storm's root exit was not seen");
 	else
 		w->drain[ci][k] = dt / 1e9;
-	if (!w->skip[ci][0] && res.probe[0].has_cpu && res.probe[1].has_cpu)
+	if (!why[0] && res.probe[0].has_cpu && res.probe[1].has_cpu)
 		w->cpu[ci][k] = (double)(res.probe[1].cpu_ns - res.probe[0].cpu_ns) / 1e9 /
 				(double)ch->reaped;
-	if (res.sb.has_cgroup)
-		w->pids_peak[ci][k] = res.sb.pids_peak;
+	if (why[0]) /* the table says why under the row (the latest run's reason) */
+		snprintf(w->skip[ci], sizeof(w->skip[ci]), "%s", why);
 	if (!isnan(w->drain[ci][k]))
 		rb_record_measure(run, "drain_time", w->drain[ci][k], "s");
 	else
-		rb_record_skip(run, "drain_time", w->skip[ci]);
+		rb_record_skip(run, "drain_time", why);
 	if (!isnan(w->cpu[ci][k]))
 		rb_record_measure(run, "pid1_cpu_per_reap", w->cpu[ci][k], "s");
 	else
-		rb_record_skip(run, "pid1_cpu_per_reap", w->skip[ci][0] ? w->skip[ci]
+		rb_record_skip(run, "pid1_cpu_per_reap", why[0] ? why
 			       : res.probe_skip[0] ? res.probe_skip : "schedstat unreadable");
 	fprintf(csv, "%s,%ld,%ld,", w->r->name, c->counts[ci], k);
 	if (!isnan(w->drain[ci][k]))
@@ -424,23 +424,6 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
 }
 
-/* The harness's own peak RSS so far (VmHWM, KiB), -1 unknown. */
-static long harness_rss_kib(void)
-{
-	char buf[4096];
-	ssize_t n = -1;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return rb_status_field(buf, "\nVmHWM:");
-}
-
 int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
 	struct cfg c = { .counts = { 1000, 3000, 10000 }, .ncounts = 3, .repeat = 3 };
@@ -522,7 +505,7 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 				char key[32];
 
 				snprintf(key, sizeof(key), "%ld", c.counts[ci]);
-				json_object_set_new(rss, key, json_integer(harness_rss_kib()));
+				json_object_set_new(rss, key, json_integer(rb_self_status_field("\nVmHWM:")));
 			}
 		}
 	if (opts.output_fd >= 0)
