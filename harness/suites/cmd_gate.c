@@ -220,7 +220,7 @@ static int run_part(const struct rb_sysinfo *si, const char *log, char *const ar
 	char **env = environ;
 	posix_spawn_file_actions_t fa;
 	int status, rc;
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	pid_t pid;
 
 	/* PAYLOAD: the part runs with another build's rb-payload
@@ -232,13 +232,11 @@ static int run_part(const struct rb_sysinfo *si, const char *log, char *const ar
 		env = calloc(n + 2, sizeof(*env));
 		if (!env)
 			return rb_sys_error(err, ENOMEM, "environment");
-		for (size_t i = 0, k = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			if (strncmp(environ[i], "REAPBENCH_PAYLOAD=", 18) != 0)
 				env[k++] = environ[i];
 		snprintf(setting, sizeof(setting), "REAPBENCH_PAYLOAD=%s", payload);
-		for (n = 0; env[n]; n++)
-			;
-		env[n] = setting;
+		env[k] = setting;
 	}
 	snprintf(self, sizeof(self), "%s/reapbench", si->exe_dir);
 	posix_spawn_file_actions_init(&fa);
