@@ -63,6 +63,8 @@ $(B)/obj/harness/core/version.o: CFLAGS += -DRB_VERSION='"$(VERSION)"' -DRB_COMM
 
 # The observer's BPF program, compiled against this kernel's BTF into a
 # skeleton header (or a stub saying why not: harness/observe/build-skel).
+# A stub is dated 1970, so that every make tries again (until `make setup`
+# has installed what it needs).
 $(BPF_DIR)/reap.skel.h: harness/observe/reap.bpf.c harness/observe/reap_events.h \
                         harness/observe/build-skel
 	@echo "  BPF     $<"

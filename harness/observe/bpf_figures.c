@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <string.h>
 
 int64_t rb_bpf_reapable_ns(const struct rb_bpf_reap *r)
 {
