@@ -692,20 +692,14 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	} else {
 		opts.pids_max = pid_max;
 	}
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
 	if (c.observer == OBS_BOTH &&
 	    rb_bpf_observer_open(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(8 * pid_max) + 4096, err) < 0)
 		goto out;
 	if (c.bpf)
 		rb_bpf_observer_spawns(c.bpf);
-	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
+	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
-	snprintf(path, sizeof(path), "%s/logs", c.out);
-	if (rb_mkdir_p(path) < 0) {
-		rb_sys_error(err, errno, "creating %s", path);
-		goto out;
-	}
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
 	if (!rows) {
 		rb_sys_error(err, ENOMEM, "rows");

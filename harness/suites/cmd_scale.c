@@ -450,15 +450,9 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		json_decref(rss);
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "scale: %s", why);
 	}
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
-	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
+	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
-	snprintf(path, sizeof(path), "%s/logs", c.out);
-	if (rb_mkdir_p(path) < 0) {
-		rb_sys_error(err, errno, "creating %s", path);
-		goto out;
-	}
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
 	snprintf(path, sizeof(path), "%s/scale.csv", c.out);
 	csv = fopen(path, "we");

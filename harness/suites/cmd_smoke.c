@@ -11,6 +11,7 @@
 #include "record.h"
 #include "version.h"
 #include "runner.h"
+#include "suite.h"
 
 struct smoke_row {
 	char name[64], version[64], status[64], verdict[96];
@@ -126,12 +127,9 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (c.count + 8 > opts.pid_max)
 		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", c.count,
 				      opts.pid_max);
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
+	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0)
+		return -1;
 	snprintf(countarg, sizeof(countarg), "%ld", c.count);
-	snprintf(path, sizeof(path), "%s/logs", c.out);
-	if (rb_mkdir_p(path) < 0)
-		return rb_sys_error(err, errno, "creating %s", path);
 	if (rb_resolve_workload(si, payload, &workload, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0) {
 		rb_argv_free(workload);

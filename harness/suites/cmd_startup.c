@@ -939,16 +939,10 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (c.observer == OBS_BOTH &&
 	    rb_bpf_observer_open(&c.bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
 		return -1;
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
-	if (add_none(&c.sel, err) < 0 || rb_reaper_find(si, "none", &none_desc, err) < 0 ||
+	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	    add_none(&c.sel, err) < 0 || rb_reaper_find(si, "none", &none_desc, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
-	snprintf(path, sizeof(path), "%s/logs", c.out);
-	if (rb_mkdir_p(path) < 0) {
-		rb_sys_error(err, errno, "creating %s", path);
-		goto out;
-	}
 	snprintf(hf_json, sizeof(hf_json), "%s/startup-hyperfine.json", c.out);
 	if (c.json)
 		snprintf(record, sizeof(record), "%s", c.json);

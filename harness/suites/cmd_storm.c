@@ -1271,16 +1271,10 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (c.observer == OBS_BPF)
 		c.o.no_monitor = true;
 	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
-	if (rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
+	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	    rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
-	snprintf(path, sizeof(path), "%s/logs", c.out);
-	if (rb_mkdir_p(path) < 0) {
-		rb_sys_error(err, errno, "creating %s", path);
-		goto out;
-	}
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
 	snprintf(path, sizeof(path), "%s/storm.csv", c.out);
 	csv = fopen(path, "we");

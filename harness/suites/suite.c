@@ -1,6 +1,7 @@
 #include "suite.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -30,4 +31,16 @@ int rb_suite_raise_nofile(unsigned long processes, unsigned long slack, char *wh
 	snprintf(why, len, "%lu processes need %lu file descriptors (a pidfd each); raising "
 		 "RLIMIT_NOFILE: %s", processes, processes + slack, strerror(errno));
 	return -1;
+}
+
+int rb_suite_results_dir(char *out, size_t len, const struct rb_sysinfo *si, struct rb_error *err)
+{
+	char logs[PATH_MAX];
+
+	if (!out[0])
+		rb_results_dir(out, len, si);
+	snprintf(logs, sizeof(logs), "%s/logs", out);
+	if (rb_mkdir_p(logs) < 0)
+		return rb_sys_error(err, errno, "creating %s", logs);
+	return 0;
 }
