@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
 #include "commands.h"
 #include "conform.h"
 #include "options.h"
@@ -140,10 +141,10 @@ static bool selected(const struct rb_check *c, const struct patterns *ps)
 struct cfg {
 	struct patterns patterns;
 	int format; /* enum format */
-	bool list, no_record;
+	bool list;
 	long repeat;
 	int64_t grace_ns;
-	const char *json, *out;
+	struct rb_output out; /* its format is text: conform prints its own forms */
 };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
@@ -156,11 +157,8 @@ static const struct rb_opt conform_opts[] = {
 	  .help = "run racy checks N times and report rates" },
 	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = format_names,
 	  .help = "text, md, json or tap" },
-	{ "out", 0, RB_OT_STR, "DIR", AT(out), .help = "a results directory for the record",
-	  .dflt = "" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record",
-	  .dflt = "DIR/conform.json; without --out:\nresults/runs/<time>-conform.json" },
-	{ "no-record", 0, RB_OT_FLAG, NULL, AT(no_record), .help = "write no record" },
+	{ "json", 0, RB_OT_STR, "PATH", RB_IN_OUTPUT, offsetof(struct rb_output, json),
+	  .help = "the record", .dflt = "DIR/conform.json; without --out:\nresults/runs/<time>-conform.json" },
 	{ "grace", 0, RB_OT_NS, "DUR", AT(grace_ns), 0, 600e9,
 	  .help = "docker stop's grace period before SIGKILL" },
 	{ 0 },
@@ -176,7 +174,7 @@ static const struct rb_cli conform_cli = {
 		 "the row's commonest outcome (the record has every outcome's count). Exit 0 all\n"
 		 "claims held, 1 deviation, 2 bad input.",
 	.opts = conform_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 	.defaults = (const struct rb_opt_default[]){
 		{ "deadline", "the grace period and 5s more" }, { 0 } },
 };
@@ -527,11 +525,10 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	struct rb_conform_ctx ctx = { .si = si, .prompt_ref = &prompt_ref };
 	static struct matrix m; /* large (descriptors); one per process */
 	struct rb_selection sel = { .n = 0 };
-	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000 };
-	const char *json_path;
+	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000,
+			 .out = RB_OUTPUT_INIT };
+	struct rb_output *out cleanup_output = &c.out;
 	enum format format;
-	bool record;
-	char default_json[4096];
 	int rc, bad, first;
 	long repeat;
 	json_t *rec;
@@ -539,14 +536,15 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	rb_sandbox_opts_default(&ctx.opts);
 	ctx.opts.deadline_ns = 0;
 	rc = rb_cli_parse(&conform_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &ctx.opts, .sel = &sel },
+			  &(struct rb_cli_targets){ .cfg = &c, .output = out, .sandbox = &ctx.opts,
+					     .sel = &sel },
 			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	ctx.grace_ns = c.grace_ns; /* docker stop's default unless given */
-	json_path = c.json;
 	format = (enum format)c.format;
-	record = !c.no_record;
+	if (rb_output_begin(out, "conform", 0, si, err) < 0)
+		return -1;
 	repeat = c.repeat;
 	/* Each run's deadline: 5 s of work beyond the grace period, unless set. */
 	if (ctx.opts.deadline_ns == 0)
@@ -596,16 +594,9 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
-	if (record && !json_path && c.out) { /* as the suites: DIR/conform.json */
-		rb_suite_record_path(default_json, sizeof(default_json), NULL, c.out, "conform");
-		json_path = default_json;
-	} else if (record && !json_path) {
-		rb_default_record_path(default_json, sizeof(default_json), "conform");
-		json_path = default_json;
-	}
-	rc = record ? rb_record_write(rec, json_path, err) : 0;
-	if (rc == 0 && record && format != FORMAT_JSON && format != FORMAT_TAP)
-		printf("\nrecord  %s\n", json_path);
+	rc = rb_output_end(out, rec, err);
+	if (rc == 0 && rb_output_kept(out) && format != FORMAT_JSON && format != FORMAT_TAP)
+		printf("\nrecord  %s\n", out->record);
 	json_decref(rec);
 	free(m.cells);
 	free(m.outs);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
 #include "commands.h"
 #include "export.h"
 #include "paired.h"
@@ -58,8 +59,8 @@ static const struct gate_metric {
 _Static_assert(NMETRICS <= 16, "struct cfg's metric_pct holds 16");
 
 struct cfg {
-	const char *spec[2], *binary[2], *payload[2], *json, *check, *gab, *bmf;
-	char out[RB_CLI_PATH_MAX];
+	const char *spec[2], *binary[2], *payload[2], *check, *gab, *bmf;
+	struct rb_output out; /* its format stays text: the gate prints its own forms */
 	long pairs, signal_pairs, count;
 	double threshold;
 	double metric_pct[16]; /* --metric-threshold, per gate_metrics entry; 0: the default */
@@ -136,9 +137,6 @@ static const struct rb_opt gate_opts[] = {
 	  .help = "only these conformance checks (as conform --check)", .dflt = "every check" },
 	{ "no-conform", 0, RB_OT_FLAG, NULL, AT(no_conform), .help = "skip the conformance matrix" },
 	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats, .help = "text, md or json" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "the parts' records and logs", .dflt = "results/<date>-<host>/gate" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/gate.json" },
 	{ "export-gab", 0, RB_OT_STR, "PATH", AT(gab),
 	  .help = "github-action-benchmark JSON (customSmallerIsBetter): each\n"
 		  "metric's median ratio new/base (counts: the new median);\n"
@@ -161,6 +159,9 @@ static const struct rb_cli gate_cli = {
 		 "B breaks always (a racy check only noted).\n\n"
 		 "Exit 0: no regression; 1: a regression; 2: bad input.",
 	.opts = gate_opts,
+	.groups = RB_CLI_OUTPUT,
+	.defaults = (const struct rb_opt_default[]){
+		{ "out", "results/<date>-<host>/gate: the parts' records and logs" }, { 0 } },
 };
 
 /* ---- the two versions ------------------------------------------------------------ */
@@ -278,16 +279,16 @@ static int run_one(const struct rb_sysinfo *si, const struct cfg *c, struct gate
 {
 	char record[RB_CLI_PATH_MAX + 64], log[RB_CLI_PATH_MAX + 64], count[32];
 	char *storm[] = { "reapbench", "storm", "-r", g->desc[side], "--pattern", "hoard", "--count",
-			  count, "--repeat", "1", "--no-plots", "--out", (char *)c->out, "--json", record,
+			  count, "--repeat", "1", "--no-plots", "--out", (char *)c->out.dir, "--json", record,
 			  NULL };
 	char *signals[] = { "reapbench", "signals", "-r", g->desc[side], "--conditions", "idle",
-			    "--count", "100", "--repeat", "1", "--no-plots", "--out", (char *)c->out,
+			    "--count", "100", "--repeat", "1", "--no-plots", "--out", (char *)c->out.dir,
 			    "--json", record, NULL };
 	json_t *rec;
 
 	snprintf(count, sizeof(count), "%ld", c->count);
-	snprintf(record, sizeof(record), "%s/%s/%s-%ld.json", c->out, part, side_names[side], k);
-	snprintf(log, sizeof(log), "%s/%s.log", c->out, part);
+	snprintf(record, sizeof(record), "%s/%s/%s-%ld.json", c->out.dir, part, side_names[side], k);
+	snprintf(log, sizeof(log), "%s/%s.log", c->out.dir, part);
 	if (run_part(si, log, strcmp(part, "storm") == 0 ? storm : signals, c->payload[side], err) < 0 ||
 	    rb_record_load(record, &rec, err) < 0)
 		return -1;
@@ -304,7 +305,7 @@ static int run_pairs(const struct rb_sysinfo *si, const struct cfg *c, struct ga
 {
 	char dir[RB_CLI_PATH_MAX + 16];
 
-	snprintf(dir, sizeof(dir), "%s/%s", c->out, part);
+	snprintf(dir, sizeof(dir), "%s/%s", c->out.dir, part);
 	if (rb_mkdir_p(dir) < 0)
 		return rb_sys_error(err, errno, "creating %s", dir);
 	for (long k = 0; k < pairs; k++) {
@@ -356,8 +357,8 @@ static int run_conform(const struct rb_sysinfo *si, const struct cfg *c, struct 
 	json_t *rec, *a, *b, *cell;
 	size_t i;
 
-	snprintf(record, sizeof(record), "%s/conform.json", c->out);
-	snprintf(log, sizeof(log), "%s/conform.log", c->out);
+	snprintf(record, sizeof(record), "%s/conform.json", c->out.dir);
+	snprintf(log, sizeof(log), "%s/conform.log", c->out.dir);
 	if (run_part(si, log, argv, NULL, err) < 0 || rb_record_load(record, &rec, err) < 0)
 		return -1;
 	a = cells_of(rec, "base");
@@ -563,16 +564,10 @@ static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, s
 				       c->payload[s]);
 		c->payload[s] = g->payload[s];
 	}
-	if (!c->out[0]) {
-		char day[RB_CLI_PATH_MAX - 8];
-
-		rb_results_dir(day, sizeof(day), si);
-		snprintf(c->out, sizeof(c->out), "%s/gate", day);
-	}
-	if (rb_mkdir_p(c->out) < 0)
-		return rb_sys_error(err, errno, "creating %s", c->out);
+	if (rb_output_begin(&c->out, "gate", RB_OUTPUT_OWN_DIR, si, err) < 0)
+		return -1;
 	for (int s = BASE; s <= NEW; s++) {
-		snprintf(g->desc[s], sizeof(g->desc[s]), "%s/%s.ini", c->out, side_names[s]);
+		snprintf(g->desc[s], sizeof(g->desc[s]), "%s/%s.ini", c->out.dir, side_names[s]);
 		if (write_descriptor(si, c->spec[s], c->binary[s], side_names[s], g->desc[s], err) < 0)
 			return -1;
 	}
@@ -581,14 +576,16 @@ static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, s
 
 int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .pairs = 30, .signal_pairs = 8, .count = 1000, .threshold = 5 };
+	struct cfg c = { .pairs = 30, .signal_pairs = 8, .count = 1000, .threshold = 5,
+			 .out = RB_OUTPUT_INIT };
+	struct rb_output *out cleanup_output = &c.out;
 	static struct gate g; /* the pairs' figures: large */
 	struct judged j[NMETRICS];
-	char record[RB_CLI_PATH_MAX + 32];
 	int rc, first;
 	json_t *rec;
 
-	rc = rb_cli_parse(&gate_cli, argc, argv, &(struct rb_cli_targets){ .cfg = &c }, &first, err);
+	rc = rb_cli_parse(&gate_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .output = out }, &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	memset(&g, 0, sizeof(g));
@@ -604,8 +601,7 @@ int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 		g.regressions += j[m].n && j[m].v == RB_CMP_REGRESSES;
 	}
 	rec = gate_record(si, &c, &g, j);
-	rb_suite_record_path(record, sizeof(record), c.json, c.out, "gate");
-	rc = rb_record_write(rec, record, err);
+	rc = rb_output_end(out, rec, err);
 	if (rc == 0 && (c.gab || c.bmf))
 		rc = export(&c, &g, j, err);
 	if (c.format == 2) {
@@ -618,8 +614,8 @@ int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 		print_conform(&c, &g);
 		printf("\n%s\n", g.regressions ? "REGRESSION: the change fails the gate"
 					       : "no regression");
-		if (rc == 0)
-			printf("record  %s\n", record);
+		if (rc == 0 && rb_output_kept(out))
+			printf("record  %s\n", out->record);
 	}
 	json_decref(rec);
 	json_decref(g.conform);

@@ -19,6 +19,7 @@
 
 #include "bpf_figures.h"
 #include "cli.h"
+#include "output.h"
 #include "commands.h"
 #include "observer_bpf.h"
 #include "suite.h"
@@ -61,8 +62,7 @@ struct cfg {
 	bool cond[COND_COUNT_];
 	int64_t settle_ns;
 	bool no_plots;
-	char out[1024];
-	const char *json;
+	struct rb_output out;
 	struct rb_selection sel;
 };
 
@@ -136,10 +136,7 @@ static const struct rb_opt signals_opts[] = {
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper and condition" },
 	{ "settle", 0, RB_OT_NS, "DUR", AT(settle_ns), 0, 60e9,
 	  .help = "after the last send, wait this long for receipts" },
-	RB_OPT_OUT(struct cfg, out),
-	{ "json", 0, RB_OT_STR, "PATH", AT(json),
-	  .help = "the record; DIR also gets signals.csv (every signal)\n"
-		  "and, with gnuplot, the CDF plot", .dflt = "DIR/signals.json" },
+	RB_OPT_FORMAT(rb_output_formats_no_md),
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no signals-latency-cdf.svg" },
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
 	  .help = "app (the app's handler stamps each receipt) or both (and\n"
@@ -156,7 +153,7 @@ static const struct rb_cli signals_cli = {
 		 "child makes orphans for PID 1 at --storm-rate while the train runs).\n\n"
 		 "Exit 0: measured (losses are findings, not failures), 1: a run failed, 2: bad input.",
 	.opts = signals_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 	.defaults = (const struct rb_opt_default[]){
 		{ "deadline", "the train, its settle time and 20s more" }, { 0 } },
 };
@@ -637,7 +634,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 static int plot(const struct cfg *c, const struct rb_signals_plot_reaper *pr, int n, json_t *rec,
 		struct rb_error *err)
 {
-	struct rb_signals_plot_spec spec = { .dir = c->out, .conditions = cond_names,
+	struct rb_signals_plot_spec spec = { .dir = c->out.dir, .conditions = cond_names,
 					     .reapers = pr, .n = n };
 	char title[256], line[1200];
 	json_t *plots;
@@ -652,7 +649,8 @@ static int plot(const struct cfg *c, const struct rb_signals_plot_reaper *pr, in
 	spec.title = title;
 	rc = rb_signals_plot(&spec, &plots, line, sizeof(line), err);
 	json_object_set_new(rec, "plots", plots);
-	printf("plots   %s\n", line);
+	if (rb_output_kept(&c->out))
+		printf("plots   %s\n", line);
 	return rc;
 }
 
@@ -661,11 +659,7 @@ static FILE *open_csv(const struct cfg *c, struct rb_error *err)
 	char path[1200];
 	FILE *f;
 
-	if (rb_mkdir_p(c->out) < 0) {
-		rb_sys_error(err, errno, "creating %s", c->out);
-		return NULL;
-	}
-	snprintf(path, sizeof(path), "%s/signals.csv", c->out);
+	snprintf(path, sizeof(path), "%s/signals.csv", c->out.dir);
 	f = fopen(path, "we");
 	if (!f)
 		rb_sys_error(err, errno, "writing %s", path);
@@ -692,13 +686,12 @@ static void print_header(const struct cfg *c)
 
 int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
+	struct cfg c = { .out = RB_OUTPUT_INIT, .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
 			 .cond = { true, true }, .settle_ns = 200 * 1000000LL };
 	struct rb_signals_plot_reaper *pr = NULL;
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
 	size_t nreapers = 0;
-	char path[1200];
 	bool interrupted = false;
 	int rc = -1, failures = 0, npr = 0, first;
 	json_t *rec = NULL;
@@ -708,8 +701,9 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 0; /* unless given: from the train */
 	rc = rb_cli_parse(&signals_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
-			  err);
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
+						     .sel = &c.sel },
+			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	rc = -1;
@@ -719,11 +713,11 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (!opts.deadline_ns)
 		opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
+	if (rb_output_begin(&c.out, "signals", RB_OUTPUT_DIR, si, err) < 0)
+		goto out;
 	if (c.observer == OBS_BOTH) {
 		if (rb_bpf_observer_open(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
-			return -1;
+			goto out;
 		rb_bpf_observer_signals(bpf, true);
 	}
 	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
@@ -764,17 +758,17 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (fclose(csv) != 0) {
 		csv = NULL;
-		rb_sys_error(err, errno, "writing %s/signals.csv", c.out);
+		rb_sys_error(err, errno, "writing %s/signals.csv", c.out.dir);
 		goto out;
 	}
 	csv = NULL;
 	if (plot(&c, pr, npr, rec, err) < 0)
 		failures++;
-	rb_suite_record_path(path, sizeof(path), c.json, c.out, "signals");
-	if (rb_record_write(rec, path, err) < 0)
+	if (rb_output_end(&c.out, rec, err) < 0)
 		goto out;
-	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"
-	       "csv     %s/signals.csv\n", path, c.out);
+	if (rb_output_kept(&c.out))
+		printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"
+		       "csv     %s/signals.csv\n", c.out.record, c.out.dir);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 out:
 	if (csv)
@@ -783,5 +777,6 @@ out:
 	free(reapers);
 	json_decref(rec);
 	rb_bpf_observer_close(bpf);
+	rb_output_close(&c.out);
 	return rc;
 }

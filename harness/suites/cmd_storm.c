@@ -21,12 +21,14 @@
 #include "cli.h"
 #include "commands.h"
 #include "observer_bpf.h"
+#include "output.h"
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
 #include "storm.h"
 #include "storm_plot.h"
+#include "table.h"
 #include "version.h"
 
 #define DEFAULT_COUNT 1000
@@ -44,8 +46,7 @@ struct cfg {
 	struct storm_opts o;
 	long repeat;
 	bool no_plots;
-	char out[1024];
-	const char *json; /* --json: the record's path, else out/storm.json */
+	struct rb_output out;
 	struct rb_selection sel;
 };
 
@@ -201,8 +202,6 @@ static const struct rb_opt storm_opts[] = {
 	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
 	  .help = "watch no storm process (no latency, population or zombie\n"
 		  "figures); the drain is timed from the cgroup's pids.current" },
-	RB_OPT_OUT(struct cfg, out),
-	RB_OPT_JSON(struct cfg, json, "storm"),
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots),
 	  .help = "no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
 		  "CDF per reaper and the zombie population over time)" },
@@ -214,7 +213,7 @@ static const struct rb_cli storm_cli = {
 	.about = "Each reaper (default: every available init and the reference) clears the same\n"
 		 "storm --repeat times as PID 1 of a fresh sandbox.",
 	.opts = storm_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
 static int check_cfg(const struct cfg *c, struct rb_error *err)
@@ -784,8 +783,9 @@ static void csv_num(FILE *f, double v)
 
 /* The samples as the primary observer saw them (T; NULL: none did). */
 static void csv_run(FILE *samples, FILE *pops, const char *reaper, long rep,
-		    const struct rb_run_result *res, const struct sample_times *t)
+		    const struct rb_run_result *res, const struct observed *ob)
 {
+	const struct sample_times *t = ob->primary;
 	const struct rb_storm_block *b = &res->chan.storm;
 	int64_t t0 = b->t_start_ns;
 
@@ -800,10 +800,12 @@ static void csv_run(FILE *samples, FILE *pops, const char *reaper, long rep,
 		csv_num(samples, ms_since(s->t_sched_ns, t0));
 		fputc('\n', samples);
 	}
-	for (uint32_t i = 0; i < res->npops; i++)
-		fprintf(pops, "%s,%ld,%.6f,%u,%u,%u,%u\n", reaper, rep, ms_since(res->pops[i].t_ns, t0),
-			res->pops[i].zombies, res->pops[i].live, res->pops[i].reaped,
-			res->pops[i].failed);
+	for (uint32_t i = 0; i < res->npops; i++) {
+		const struct rb_storm_pop *p = &res->pops[i];
+
+		fprintf(pops, "%s,%ld,%.6f,%u,%u,%u,%u\n", reaper, rep, ms_since(p->t_ns, t0),
+			p->zombies, p->live, p->reaped, p->failed);
+	}
 }
 
 /* ---- the table ------------------------------------------------------------------- */
@@ -910,8 +912,6 @@ static void print_bimodal(const struct row *rows, int n, long repeat)
 }
 
 #define NAME_W 20
-#define COL_W 10
-#define SPREAD_W 17
 
 /* A latency below the observer's resolution is not a number it can tell. */
 static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, const struct cfg *c)
@@ -927,13 +927,91 @@ static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, const st
 	fmt_num(buf, len, v * metrics[m].scale);
 }
 
-static void print_tables(const struct row *rows, int n, long repeat, const struct cfg *c)
+/* The table's columns: REAPER, SECOND (if any), then every metric shown. */
+static int table_columns(struct rb_table *t, const bool shown[M_COUNT_], const char *second)
 {
-	int best[M_COUNT_];
-	bool shown[M_COUNT_];
-	char cell[64], a[32], b[32];
+	int rc = rb_table_column(t, "REAPER", RB_COL_LEFT);
+
+	if (second)
+		rc = rc ?: rb_table_column(t, second, RB_COL_LEFT);
+
+	for (int m = 0; m < M_COUNT_ && rc == 0; m++)
+		if (shown[m])
+			rc = rb_table_column(t, metrics[m].column, RB_COL_RIGHT);
+	return rc;
+}
+
+static int medians_table(struct rb_table *t, const struct row *rows, int n, const bool shown[],
+			 const struct cfg *c)
+{
+	int best[M_COUNT_], rc = table_columns(t, shown, "CLEARED");
+	char a[32];
 
 	find_best(rows, n, c, best);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct row *w = &rows[i];
+		int col = 2;
+
+		rc = rb_table_named_row(t, w->r->name);
+		if (w->error[0]) {
+			rc = rc ?: rb_table_cell(t, 1, "error: %s", w->error);
+			continue;
+		}
+		rc = rc ?: rb_table_cell(t, 1, "%d/%d", w->cleared, w->runs);
+		for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
+			if (!shown[m])
+				continue;
+			if (!w->has_sum[m]) {
+				rc = rb_table_cell(t, col++, "-");
+				continue;
+			}
+			fmt_cell(a, sizeof(a), m, w->sum[m].median, c);
+			rc = rb_table_cell(t, col++, "%s%s", a, best[m] == i ? "*" : "");
+		}
+	}
+	return rc;
+}
+
+static int spread_table(struct rb_table *t, const struct row *rows, int n, const bool shown[],
+			const struct cfg *c)
+{
+	int rc = table_columns(t, shown, NULL);
+	char a[32], b[32];
+
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct row *w = &rows[i];
+		int col = 1;
+
+		if (w->error[0])
+			continue;
+		rc = rb_table_named_row(t, w->r->name);
+		for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
+			if (!shown[m])
+				continue;
+			if (!w->has_sum[m]) {
+				rc = rb_table_cell(t, col++, "-");
+				continue;
+			}
+			fmt_cell(a, sizeof(a), m, w->sum[m].min, c);
+			fmt_cell(b, sizeof(b), m, w->sum[m].max, c);
+			if (w->sum[m].has_cv)
+				rc = rb_table_cell(t, col++, "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
+			else
+				rc = rb_table_cell(t, col++, "%s-%s", a, b);
+		}
+	}
+	return rc;
+}
+
+static int print_tables(const struct row *rows, int n, long repeat, const struct cfg *c)
+{
+	struct rb_table *medians cleanup_table = rb_table_new();
+	struct rb_table *spread cleanup_table = rb_table_new();
+	enum rb_format format = (enum rb_format)c->out.format;
+	bool shown[M_COUNT_];
+
+	if (!medians || !spread)
+		return -ENOMEM;
 	/* the columns of --observer both only where some reaper has them; the
 	 * others always (a "-" says not measured) */
 	for (int m = 0; m < M_COUNT_; m++) {
@@ -941,69 +1019,21 @@ static void print_tables(const struct row *rows, int n, long repeat, const struc
 		for (int i = 0; metrics[m].column && i < n; i++)
 			shown[m] |= rows[i].has_sum[m];
 	}
-	printf("\nmedians over %ld run%s (* best among reapers that cleared every run, where it leads "
-	       "the runner-up\nbeyond the spread of the runs; - not measured, see the record; <: below "
-	       "the observer's resolution)\n", repeat, repeat == 1 ? "" : "s");
-	printf("%-*s %-8s", NAME_W, "REAPER", "CLEARED");
-	for (int m = 0; m < M_COUNT_; m++)
-		if (shown[m])
-			printf(" %*s", COL_W, metrics[m].column);
-	printf("\n");
-	for (int i = 0; i < n; i++) {
-		const struct row *w = &rows[i];
-
-		printf("%-*s ", NAME_W, w->r->name);
-		if (w->error[0]) {
-			printf("error: %s\n", w->error);
-			continue;
-		}
-		snprintf(cell, sizeof(cell), "%d/%d", w->cleared, w->runs);
-		printf("%-8s", cell);
-		for (int m = 0; m < M_COUNT_; m++) {
-			if (!shown[m])
-				continue;
-			if (!w->has_sum[m]) {
-				printf(" %*s", COL_W, "-");
-				continue;
-			}
-			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].median, c);
-			snprintf(cell, sizeof(cell), "%s%s", a, best[m] == i ? "*" : " ");
-			printf(" %*s", COL_W, cell);
-		}
-		printf("\n");
-	}
+	if (medians_table(medians, rows, n, shown, c) < 0)
+		return -ENOMEM;
+	if (rb_table_caption(medians, "medians over %ld run%s (* best among reapers that cleared every "
+			     "run, where it leads the runner-up\nbeyond the spread of the runs; - not "
+			     "measured, see the record; <: below the observer's resolution)",
+			     repeat, repeat == 1 ? "" : "s") < 0 ||
+	    rb_table_print(medians, format, stdout) < 0)
+		return -ENOMEM;
 	if (repeat < 2)
-		return;
+		return 0;
 	print_bimodal(rows, n, repeat);
-	printf("\nspread over the runs: min-max, CV (stddev/mean)\n");
-	printf("%-*s %-8s", NAME_W, "REAPER", "");
-	for (int m = 0; m < M_COUNT_; m++)
-		if (shown[m])
-			printf(" %*s", SPREAD_W, metrics[m].column);
-	printf("\n");
-	for (int i = 0; i < n; i++) {
-		const struct row *w = &rows[i];
-
-		if (w->error[0])
-			continue;
-		printf("%-*s %-8s", NAME_W, w->r->name, "");
-		for (int m = 0; m < M_COUNT_; m++) {
-			if (!shown[m])
-				continue;
-			if (!w->has_sum[m]) {
-				printf(" %*s", SPREAD_W, "-");
-				continue;
-			}
-			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].min, c);
-			fmt_cell(b, sizeof(b) - 1, m, w->sum[m].max, c);
-			if (w->sum[m].has_cv)
-				snprintf(cell, sizeof(cell), "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
-			else
-				snprintf(cell, sizeof(cell), "%s-%s", a, b);
-			printf(" %*s", SPREAD_W, cell);
-		}
-		printf("\n");
-	}
+	if (spread_table(spread, rows, n, shown, c) < 0 ||
+	    rb_table_caption(spread, "spread over the runs: min-max, CV (stddev/mean)") < 0)
+		return -ENOMEM;
+	return rb_table_print(spread, format, stdout);
 }
 
 static void record_summary(json_t *rec, const struct row *rows, int n)
@@ -1045,7 +1075,7 @@ static int plot(const struct cfg *c, const struct row *rows, int n, json_t *rec,
 		size_t len)
 {
 	struct rb_storm_plot_spec s = {
-		.dir = c->out, .pattern = c->pat->name, .method = rb_spawn_method_name(c->o.method),
+		.dir = c->out.dir, .pattern = c->pat->name, .method = rb_spawn_method_name(c->o.method),
 		.count = c->o.count, .repeat = c->repeat,
 		/* log scale: a latency of 0 (below the resolution) is drawn at it */
 		.floor_ms = resolution_of(c, M_P50) > 0 ? (double)resolution_of(c, M_P50) / 1e6 : 0.001,
@@ -1174,7 +1204,7 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 	char path[1200];
 	json_t *run;
 
-	snprintf(path, sizeof(path), "%s/logs/storm-%s.log", c->out, w->r->name);
+	snprintf(path, sizeof(path), "%s/logs/storm-%s.log", c->out.dir, w->r->name);
 	opts->output_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (k ? O_APPEND : O_TRUNC), 0644);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%-20s run %ld/%ld", w->r->name, k + 1, c->repeat);
@@ -1196,7 +1226,7 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 		observe_times(c, &res, &ob);
 		measure(c, opts, &res, &ob, &w->f[k], run);
 		record_figures(run, &w->f[k], &res);
-		csv_run(csv, csv_pop, w->r->name, k, &res, ob.primary);
+		csv_run(csv, csv_pop, w->r->name, k, &res, &ob);
 		observed_free(&ob);
 		if (k == 0)
 			w->pop0 = res.npops > 0;
@@ -1234,7 +1264,7 @@ static int run_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_s
 
 int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .repeat = DEFAULT_REPEAT };
+	struct cfg c = { .repeat = DEFAULT_REPEAT, .out = RB_OUTPUT_INIT };
 	struct rb_sandbox_opts opts;
 	struct rb_signal_plan plan = { .probe_pid1 = true, .storm_pops = POP_SAMPLES };
 	char words[16][32], **workload = NULL, path[1200], plot_line[2048];
@@ -1255,7 +1285,8 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
 	rc = rb_cli_parse(&storm_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
+					     .sel = &c.sel }, &first,
 			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -1271,17 +1302,17 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (c.observer == OBS_BPF)
 		c.o.no_monitor = true;
 	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
-	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	if (rb_output_begin(&c.out, "storm", RB_OUTPUT_DIR, si, err) < 0 ||
 	    rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
-	snprintf(path, sizeof(path), "%s/storm.csv", c.out);
+	snprintf(path, sizeof(path), "%s/storm.csv", c.out.dir);
 	csv = fopen(path, "we");
-	snprintf(path, sizeof(path), "%s/storm-pop.csv", c.out);
+	snprintf(path, sizeof(path), "%s/storm-pop.csv", c.out.dir);
 	csv_pop = fopen(path, "we");
 	if (!rows || !csv || !csv_pop) {
-		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s/storm*.csv", c.out);
+		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s/storm*.csv", c.out.dir);
 		goto out;
 	}
 	fprintf(csv, "reaper,repeat,sample,parent,pid,exit_self_ms,exit_ms,reap_ms,latency_ms,sched_ms\n");
@@ -1305,18 +1336,22 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		nrows++;
 	}
 	failures = run_all(si, &c, &opts, &plan, workload, rows, nrows, rec, csv, csv_pop, &interrupted);
-	print_tables(rows, nrows, c.repeat, &c);
+	if (print_tables(rows, nrows, c.repeat, &c) < 0) {
+		rb_sys_error(err, ENOMEM, "storm: the table");
+		goto out;
+	}
 	record_summary(rec, rows, nrows);
 	fclose(csv);
 	fclose(csv_pop);
 	csv = csv_pop = NULL;
 	plot_failed = plot(&c, rows, nrows, rec, plot_line, sizeof(plot_line)) < 0;
 	record_harness_rss(rec);
-	rb_suite_record_path(path, sizeof(path), c.json, c.out, "storm");
-	if (rb_record_write(rec, path, err) < 0)
+	if (rb_output_end(&c.out, rec, err) < 0)
 		goto out;
-	printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
-	       "logs    %s/logs/storm-*.log\nplots   %s\n", path, c.out, c.out, c.out, plot_line);
+	if (rb_output_kept(&c.out))
+		printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
+		       "logs    %s/logs/storm-*.log\nplots   %s\n", c.out.record, c.out.dir, c.out.dir,
+		       c.out.dir, plot_line);
 	rc = interrupted ? 130 : failures || plot_failed ? 1 : 0;
 	goto done;
 out:
@@ -1333,5 +1368,6 @@ done:
 	rb_argv_free(workload);
 	json_decref(rec);
 	rb_bpf_observer_close(plan.bpf);
+	rb_output_close(&c.out);
 	return rc;
 }

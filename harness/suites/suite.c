@@ -32,15 +32,3 @@ int rb_suite_raise_nofile(unsigned long processes, unsigned long slack, char *wh
 		 "RLIMIT_NOFILE: %s", processes, processes + slack, strerror(errno));
 	return -1;
 }
-
-int rb_suite_results_dir(char *out, size_t len, const struct rb_sysinfo *si, struct rb_error *err)
-{
-	char logs[PATH_MAX];
-
-	if (!out[0])
-		rb_results_dir(out, len, si);
-	snprintf(logs, sizeof(logs), "%s/logs", out);
-	if (rb_mkdir_p(logs) < 0)
-		return rb_sys_error(err, errno, "creating %s", logs);
-	return 0;
-}

@@ -16,10 +16,6 @@
 bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite,
 			       int name_w);
 
-/* The results directory OUT (LEN bytes; empty: results/<date>-<host>) and
- * its logs/ folder, made. -1 with ERR if it cannot be. */
-int rb_suite_results_dir(char *out, size_t len, const struct rb_sysinfo *si, struct rb_error *err);
-
 /* The payload holds a pidfd per storm process and raises its soft
  * RLIMIT_NOFILE to the hard one: make the hard one PROCESSES + SLACK (root
  * may raise it). -1 with WHY when it stays below. */
