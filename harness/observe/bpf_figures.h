@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "channel.h"
 #include "reap_events.h"
 #include "sigmatch.h"
 
@@ -19,6 +20,14 @@ int64_t rb_bpf_latency_ns(const struct rb_bpf_reap *r);
 /* The most exited-and-unreaped at once among records R (each a zombie
  * from its exit to its reap; one never reaped, t_reap 0, to the end). */
 uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n);
+
+/* The zombie population over time from records R (N): at NOUT instants
+ * evenly from T0 to T1, how many had exited and were not yet reaped
+ * (zombies) and how many were reaped so far; live and failed are not the
+ * kernel records' to say (0). Returns NOUT, or 0 (no room, no span, no
+ * memory). */
+size_t rb_bpf_population(const struct rb_bpf_reap *r, size_t n, int64_t t0, int64_t t1,
+			 struct rb_storm_pop *out, size_t nout);
 
 /* Matches samples (a storm's processes: PIDS, N) to the kernel's reap
  * records R (NR): for every pid, its k-th process in the order of T (a

@@ -125,6 +125,7 @@ struct observed {
 	const struct sample_times *primary;
 	struct rb_bpf_reap *matched; /* the storm's kernel records (t_reap 0: never reaped) */
 	size_t nmatched, nreaped;
+	bool pop_kernel; /* res->pops were made from them (kernel_population) */
 };
 
 struct run_figures {
@@ -380,6 +381,37 @@ static void observe_times(const struct cfg *c, const struct rb_run_result *res, 
 		ob->primary = res->bpf.taken && times_kernel(res, ob) == 0 ? &ob->kernel : NULL;
 }
 
+/* Without the pidfd observer's population samples: the zombie population
+ * over time from the kernel's records, from the storm's start to its last
+ * exit or reap, into RES's pops as if sampled (zombies and reaped; live and
+ * failed are not the kernel's to say). */
+#define KERNEL_POP_SAMPLES 512
+static void kernel_population(struct rb_run_result *res, struct observed *ob)
+{
+	int64_t t0 = res->chan.storm.t_start_ns, t1 = t0;
+	struct rb_storm_pop *pops;
+	size_t n;
+
+	if (ob->primary != &ob->kernel || res->npops || !ob->nmatched)
+		return;
+	for (size_t i = 0; i < ob->nmatched; i++) {
+		int64_t t = (int64_t)(ob->matched[i].t_reap ? ob->matched[i].t_reap : ob->matched[i].t_exit);
+
+		t1 = t > t1 ? t : t1;
+	}
+	pops = malloc(KERNEL_POP_SAMPLES * sizeof(*pops));
+	n = pops ? rb_bpf_population(ob->matched, ob->nmatched, t0, t1, pops, KERNEL_POP_SAMPLES) : 0;
+	if (!n) {
+		free(pops);
+		return;
+	}
+	free(res->pops);
+	res->pops = pops;
+	res->npops = (uint32_t)n;
+	res->chan.storm.pop_interval_ns = (t1 - t0) / (int64_t)(n - 1);
+	ob->pop_kernel = true;
+}
+
 /* The raw samples: times in ns from the generator's start, exact; the
  * exit, reap and latency as the primary observer saw them (with --observer
  * both, the pidfd observer's beside). */
@@ -444,6 +476,9 @@ static void record_samples(json_t *run, const struct rb_run_result *res, const s
 	json_object_set_new(pop, "reaped", pr);
 	json_object_set_new(pop, "failed", pf);
 	json_object_set_new(pop, "interval_ns", json_integer(b->pop_interval_ns));
+	json_object_set_new(pop, "observer", json_string(ob->pop_kernel ? "bpf" : "pidfd"));
+	if (ob->pop_kernel)
+		json_object_set_new(pop, "not_measured", json_string("live, failed"));
 	json_object_set_new(run, "population", pop);
 }
 
@@ -803,8 +838,13 @@ static void csv_run(FILE *samples, FILE *pops, const char *reaper, long rep,
 	for (uint32_t i = 0; i < res->npops; i++) {
 		const struct rb_storm_pop *p = &res->pops[i];
 
-		fprintf(pops, "%s,%ld,%.6f,%u,%u,%u,%u\n", reaper, rep, ms_since(p->t_ns, t0),
-			p->zombies, p->live, p->reaped, p->failed);
+		/* from the kernel's records: live and failed are not known (empty) */
+		if (ob->pop_kernel)
+			fprintf(pops, "%s,%ld,%.6f,%u,,%u,\n", reaper, rep, ms_since(p->t_ns, t0),
+				p->zombies, p->reaped);
+		else
+			fprintf(pops, "%s,%ld,%.6f,%u,%u,%u,%u\n", reaper, rep, ms_since(p->t_ns, t0),
+				p->zombies, p->live, p->reaped, p->failed);
 	}
 }
 
@@ -1224,6 +1264,7 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 		json_object_set_new(run, "repeat", json_integer(k));
 		rb_run_record(run, &res);
 		observe_times(c, &res, &ob);
+		kernel_population(&res, &ob);
 		measure(c, opts, &res, &ob, &w->f[k], run);
 		record_figures(run, &w->f[k], &res);
 		csv_run(csv, csv_pop, w->r->name, k, &res, &ob);

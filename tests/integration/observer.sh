@@ -37,6 +37,12 @@ expect_eq "bpf: 500 latencies, the record says bpf" \
 	"$(measure "$TMP/b/storm.json" tini reap_latency_samples)/$(kq .options.observer)/$(kq .runs[0].samples.observer)" '500/"bpf"/"bpf"'
 lat=$(kq '[.runs[0].samples.latency_ns[] | select(. != null)] | length')
 expect_eq "bpf: every sample has its kernel latency" "$lat" 500
+# the zombie population over time from the kernel's records (the pidfd
+# observer is off): it ends at 0, all 500 reaped, and live/failed are not
+# claimed
+expect_eq "bpf: the population from the kernel: 500 reaped at the end, 0 zombies, live not claimed" \
+	"$(kq '.runs[0].population | [.observer, .reaped[-1], .zombies[-1], (.zombies | max > 0), .not_measured]' | tr -d ' \n')" \
+	'["bpf",500,0,true,"live,failed"]'
 
 # 3. Negative controls: nobody reaps (none: the payload is PID 1), and one
 # waitpid per SIGCHLD (broken-reap-once: merged SIGCHLDs leave zombies).
@@ -46,6 +52,9 @@ J=$TMP/c/storm.json
 none=$(jq -c '[.runs[] | select(.reaper.name == "none") | .kernel_observer |
 	[.storm_reaps_matched, .counters.reaps, (.exited_unreaped >= 400)]][0]' "$J")
 expect_eq "bpf: none reaps no storm process (only the root, by the payload); 400 exited, unreaped" "$none" "[0,1,true]"
+# none's population from the kernel: the 400 exit and stay zombies
+expect_eq "bpf: none's population ends with its 400 zombies" "$(jq -c '[.runs[] | select(.reaper.name == "none") |
+	.population | [.observer, .zombies[-1], .reaped[-1]]][0]' "$J")" '["bpf",400,0]'
 once=$(jq -c '[.runs[] | select(.reaper.name == "broken-reap-once") | .kernel_observer |
 	[(.counters.sigchld_merged > 0), (.storm_reaps_matched < 400), (.exited_unreaped > 0)]][0]' "$J")
 expect_eq "bpf: broken-reap-once: SIGCHLDs merged, zombies left (the kernel saw why)" "$once" \
