@@ -36,7 +36,6 @@
 #define DEFAULT_PID_MAX 1024
 #define DEFAULT_RATE 2000.0
 #define SEARCH_STEPS 5
-#define NAME_W 20
 #define DEFAULT_REPEAT 5
 #define MAX_REPEAT 20
 
@@ -748,7 +747,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
 		struct row *w = &rows[nrows];
 
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "exhaust", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "exhaust"))
 			continue;
 		w->r = &reapers[i];
 		nrows++;

@@ -34,7 +34,6 @@
 
 #define MAX_COUNTS 8
 #define MAX_REPEAT 50
-#define NAME_W 20
 #define FD_SLACK 64
 #define FIT_SEED 1
 /* The flag: per-reap CPU growing at least like N^0.5, beyond the
@@ -495,7 +494,7 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		rb_record_skip(rec, key, why);
 	}
 	for (size_t i = 0; i < nreapers; i++) {
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "scale", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "scale"))
 			continue;
 		rows[nrows++].r = &reapers[i];
 	}

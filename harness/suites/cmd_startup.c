@@ -690,7 +690,6 @@ static void fmt_spread(char *buf, size_t len, double med, double lo, double hi, 
 	snprintf(buf, len, "%s%s (%s-%s)", m, best ? "*" : " ", a, b);
 }
 
-#define NAME_W 20
 
 /* A column's best (lowest) row, where it leads the runner-up beyond the
  * spread of the runs (rb_best_beyond_spread); -1: none does. */
@@ -995,7 +994,7 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "startup", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "startup"))
 			continue;
 		w->r = &reapers[i];
 		nrows++;

@@ -951,7 +951,6 @@ static void print_bimodal(const struct row *rows, int n, long repeat)
 	}
 }
 
-#define NAME_W 20
 
 /* A latency below the observer's resolution is not a number it can tell. */
 static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, const struct cfg *c)
@@ -1366,7 +1365,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "storm", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "storm"))
 			continue;
 		w->r = &reapers[i];
 		w->f = calloc((size_t)c.repeat, sizeof(*w->f));

@@ -11,10 +11,8 @@
 #include "sysinfo.h"
 
 /* R cannot run here: its run in REC is a skip with the reason, and a line
- * "NAME unavailable: REASON" (NAME padded to NAME_W) says so. Returns
- * whether R was skipped. */
-bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite,
-			       int name_w);
+ * "NAME unavailable: REASON" says so. Returns whether R was skipped. */
+bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite);
 
 /* The payload holds a pidfd per storm process and raises its soft
  * RLIMIT_NOFILE to the hard one: make the hard one PROCESSES + SLACK (root

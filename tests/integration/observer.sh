@@ -106,7 +106,8 @@ expect_eq "hops: none: 40 delivered straight to the app (PID 1)" "$(hops none)" 
 fwd=$(jq -r '[.runs[] | select(.reaper.name == "tini") | .measurements[] | select(.name == "signal_hop_forward_p50") | .value][0]' "$J")
 awk -v f="$fwd" 'BEGIN { exit !(f > 0 && f < 0.05) }' && ok "hops: tini's forward p50 is a time ($fwd s)" \
 	|| { notok "tini forward p50 '$fwd'"; diag <"$TMP/out"; }
-check "hops: the table has a kernel hops line per cell" grep -q '^  kernel hops .*PID 1->app' "$TMP/out"
+expect_eq "hops: the kernel's table, a row per reaper and condition (tini idle: 40 40 40 40)" \
+	"$(grep -c 'PID 1->app' "$TMP/out")/$(grep -cE '^tini +idle +40 +40 +40 +40 ' "$TMP/out")" "1/1"
 
 # 7. startup --observer both: the namespace's end from the kernel. With 100
 # left alive, the kernel kills exactly those 100 after PID 1's exit (tini
