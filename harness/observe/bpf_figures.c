@@ -183,6 +183,37 @@ void rb_bpf_signal_hops(const struct rb_bpf_signal *ev, size_t nev, uint32_t app
 	free(r);
 }
 
+long rb_bpf_sample_records(const struct rb_bpf_reap *reaps, size_t nreaps,
+			   const struct rb_bpf_reap *zombies, size_t nzombies, const pid_t *pids,
+			   const int64_t *order, size_t n, struct rb_bpf_reap *out)
+{
+	struct rb_bpf_reap *all = malloc((nreaps + nzombies + 1) * sizeof(*all));
+	long *match = malloc((n ? n : 1) * sizeof(*match));
+	long matched = 0;
+
+	if (!all || !match) {
+		free(all);
+		free(match);
+		return -1;
+	}
+	/* the reaped and the never reaped (t_reap 0), matched alike */
+	if (nreaps)
+		memcpy(all, reaps, nreaps * sizeof(*all));
+	if (nzombies)
+		memcpy(all + nreaps, zombies, nzombies * sizeof(*all));
+	rb_bpf_match(all, nreaps + nzombies, pids, order, n, match);
+	for (size_t i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (match[i] >= 0) {
+			out[i] = all[match[i]];
+			matched++;
+		}
+	}
+	free(all);
+	free(match);
+	return matched;
+}
+
 void rb_bpf_batches_close(struct rb_bpf_batches *b)
 {
 	uint32_t slot = 0;

@@ -37,6 +37,14 @@ size_t rb_bpf_population(const struct rb_bpf_reap *r, size_t n, int64_t t0, int6
 size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, const int64_t *t,
 		    size_t n, long *match);
 
+/* Each of N samples' kernel record among the REAPS (NREAPS) and the exits
+ * never reaped (ZOMBIES, NZOMBIES), matched as rb_bpf_match does (PIDS and
+ * ORDER, the samples' own exit stamps): OUT[i], all zero when it has none.
+ * Returns how many matched, or -1 when out of memory. */
+long rb_bpf_sample_records(const struct rb_bpf_reap *reaps, size_t nreaps,
+			   const struct rb_bpf_reap *zombies, size_t nzombies, const pid_t *pids,
+			   const int64_t *order, size_t n, struct rb_bpf_reap *out);
+
 /* Counts the batch still open at the end (reaps since the last empty
  * wait) as one more. */
 void rb_bpf_batches_close(struct rb_bpf_batches *b);

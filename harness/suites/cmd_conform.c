@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "suite.h"
 #include "commands.h"
 #include "conform.h"
 #include "options.h"
@@ -144,6 +145,7 @@ struct cfg {
 	bool list;
 	long repeat;
 	int64_t grace_ns;
+	int observer; /* enum rb_observer */
 	struct rb_output out; /* its format is text: conform prints its own forms */
 };
 
@@ -161,6 +163,11 @@ static const struct rb_opt conform_opts[] = {
 	  .help = "the record", .dflt = "DIR/conform.json; without --out:\nresults/runs/<time>-conform.json" },
 	{ "grace", 0, RB_OT_NS, "DUR", AT(grace_ns), 0, 600e9,
 	  .help = "docker stop's grace period before SIGKILL" },
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = rb_observer_names,
+	  .help = "who times the checks that time (reap.prompt's exit->reap\n"
+		  "latencies): pidfd (the payload's), bpf (the kernel's\n"
+		  "tracepoints; root) or both (judged by the kernel's, the\n"
+		  "pidfd figure beside)", .dflt = "pidfd" },
 	{ 0 },
 };
 
@@ -409,6 +416,7 @@ static void record_options(json_t *rec, const struct rb_conform_ctx *ctx, int re
 
 	json_object_set_new(o, "repeat", json_integer(repeat));
 	json_object_set_new(o, "grace_s", json_real(ctx->grace_ns / 1e9));
+	json_object_set_new(o, "observer", json_string(rb_observer_names[ctx->observer]));
 	json_object_set_new(o, "pid_max", json_integer(ctx->opts.pid_max));
 	json_object_set_new(o, "pids_max", json_integer(ctx->opts.pids_max ? ctx->opts.pids_max
 									   : ctx->opts.pid_max));
@@ -542,6 +550,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	ctx.grace_ns = c.grace_ns; /* docker stop's default unless given */
+	ctx.observer = c.observer;
 	format = (enum format)c.format;
 	if (rb_output_begin(out, "conform", 0, si, err) < 0)
 		return -1;
@@ -575,7 +584,16 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		free(m.checks);
 		return rb_sys_error(err, ENOMEM, "matrix");
 	}
+	if (ctx.observer != RB_OBS_PIDFD &&
+	    rb_bpf_observer_open(&ctx.bpf, (uint32_t)ctx.opts.pid_max + 1, 4096, err) < 0) {
+		free(m.cells);
+		free(m.outs);
+		free(m.checks);
+		return -1;
+	}
 	run_matrix(&m, &ctx, (int)repeat);
+	rb_bpf_observer_close(ctx.bpf);
+	ctx.bpf = NULL;
 	rec = matrix_record(&m, si, &ctx, (int)repeat);
 	switch (format) {
 	case FORMAT_TEXT:

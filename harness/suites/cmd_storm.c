@@ -36,13 +36,9 @@
 #define POP_SAMPLES 4096u /* the payload halves the resolution when they fill */
 #define FD_SLACK 32       /* as bench/storm.c */
 
-/* Who times the exits and reaps (--observer). */
-enum observer_kind { OBS_PIDFD, OBS_BPF, OBS_BOTH };
-static const char *const observer_names[] = { "pidfd", "bpf", "both", NULL };
-
 struct cfg {
 	const struct storm_pattern *pat;
-	int observer; /* enum observer_kind */
+	int observer; /* enum rb_observer */
 	struct storm_opts o;
 	long repeat;
 	bool no_plots;
@@ -195,7 +191,7 @@ static const struct rb_opt storm_opts[] = {
 	{ "resolution", 0, RB_OT_NS, "DUR", AT(o.resolution_ns), 0, 1e9,
 	  .help = "the observer's batching (0: a wakeup per event,\n"
 		  "which costs the storm ~15 us of CPU per event on a VM)" },
-	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = rb_observer_names,
 	  .help = "who times exits and reaps: pidfd (the payload polls a pidfd\n"
 		  "per process), bpf (the kernel's tracepoints; root) or both\n"
 		  "(the kernel's figures, the pidfd ones beside, and their\n"
@@ -221,9 +217,9 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 {
 	struct rlimit rl;
 
-	if (c->observer != OBS_PIDFD && c->o.no_monitor)
+	if (c->observer != RB_OBS_PIDFD && c->o.no_monitor)
 		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
-				      observer_names[c->observer]);
+				      rb_observer_names[c->observer]);
 	if (!(c->pat->methods & STORM_METHOD_BIT(c->o.method)))
 		return rb_input_error(err, "storm: %s cannot use --method %s (vfork parks the maker "
 				      "until its child exits, and %s's children do not exit at once)",
@@ -318,32 +314,24 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 	size_t len = n ? n : 1;
 	pid_t *pids = malloc(len * sizeof(*pids));
 	int64_t *order = malloc(len * sizeof(*order));
-	long *match = malloc(len * sizeof(*match));
-	struct rb_bpf_reap *all = NULL;
+	struct rb_bpf_reap *rec = malloc(len * sizeof(*rec));
 	int rc = -1;
 
 	ob->matched = malloc(len * sizeof(*ob->matched));
-	if (!pids || !order || !match || !ob->matched || times_alloc(&ob->kernel, n) < 0)
+	if (!pids || !order || !rec || !ob->matched || times_alloc(&ob->kernel, n) < 0)
 		goto out;
 	for (uint32_t i = 0; i < n; i++) {
 		pids[i] = res->samples[i].pid;
 		order[i] = res->samples[i].t_exit_ns;
 	}
-	/* the reaped and the never reaped (t_reap 0), matched alike */
-	all = malloc((res->bpf.nreaps + res->bpf.unreaped + 1) * sizeof(*all));
-	if (!all)
+	if (rb_bpf_sample_records(res->bpf.reaps, res->bpf.nreaps, res->bpf.zombies,
+				  res->bpf.zombies ? res->bpf.unreaped : 0, pids, order, n, rec) < 0)
 		goto out;
-	memcpy(all, res->bpf.reaps, res->bpf.nreaps * sizeof(*all));
-	if (res->bpf.zombies)
-		memcpy(all + res->bpf.nreaps, res->bpf.zombies, res->bpf.unreaped * sizeof(*all));
-	rb_bpf_match(all, res->bpf.nreaps + (res->bpf.zombies ? res->bpf.unreaped : 0), pids, order, n,
-		     match);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct rb_bpf_reap *r;
+		const struct rb_bpf_reap *r = &rec[i];
 
-		if (match[i] < 0)
+		if (!r->t_exit)
 			continue;
-		r = &all[match[i]];
 		ob->kernel.exit[i] = (int64_t)r->t_exit;
 		ob->kernel.from[i] = rb_bpf_reapable_ns(r);
 		ob->kernel.reap[i] = (int64_t)r->t_reap;
@@ -355,8 +343,7 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 out:
 	free(pids);
 	free(order);
-	free(match);
-	free(all);
+	free(rec);
 	return rc;
 }
 
@@ -375,9 +362,9 @@ static void observe_times(const struct cfg *c, const struct rb_run_result *res, 
 	memset(ob, 0, sizeof(*ob));
 	if (!res->chan_valid || !res->samples || !res->chan.storm.samples_kept)
 		return;
-	if (c->observer != OBS_BPF && !res->chan.storm.monitor_off && times_pidfd(res, &ob->pidfd) == 0)
+	if (c->observer != RB_OBS_BPF && !res->chan.storm.monitor_off && times_pidfd(res, &ob->pidfd) == 0)
 		ob->primary = &ob->pidfd;
-	if (c->observer != OBS_PIDFD)
+	if (c->observer != RB_OBS_PIDFD)
 		ob->primary = res->bpf.taken && times_kernel(res, ob) == 0 ? &ob->kernel : NULL;
 }
 
@@ -629,7 +616,7 @@ static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
 	const struct rb_bpf_run *k = &res->bpf;
 	json_t *o, *cnt;
 
-	if (c->observer == OBS_BPF) {
+	if (c->observer == RB_OBS_BPF) {
 		skip(f, M_LIVE, "the kernel observer does not count spawns per process");
 		skip(f, M_COALESCED, "the kernel stamps every event");
 	}
@@ -753,15 +740,15 @@ static void measure(const struct cfg *c, const struct rb_sandbox_opts *opts,
 	if (ob->primary) {
 		figures_from_times(c, res, ob->primary, f, run);
 		record_samples(run, res, ob);
-	} else if (ch->storm.monitor_off && c->observer == OBS_PIDFD) {
+	} else if (ch->storm.monitor_off && c->observer == RB_OBS_PIDFD) {
 		figures_unmonitored(res, f);
-	} else if (c->observer == OBS_PIDFD) {
+	} else if (c->observer == RB_OBS_PIDFD) {
 		for (int m = M_P50; m <= M_RATE; m++)
 			skip(f, m, "the payload kept no samples");
 	}
-	if (c->observer != OBS_PIDFD)
+	if (c->observer != RB_OBS_PIDFD)
 		figures_kernel(c, res, ob, f, run);
-	if (c->observer == OBS_BOTH)
+	if (c->observer == RB_OBS_BOTH)
 		figures_both(c, res, ob, f);
 	figures_pid1(res, f);
 }
@@ -886,7 +873,7 @@ static int64_t resolution_of(const struct cfg *c, enum metric_id m)
 
 	/* the kernel stamps each event: no batching to hide below */
 	if (latency)
-		return c->observer == OBS_PIDFD ? c->o.resolution_ns : 0;
+		return c->observer == RB_OBS_PIDFD ? c->o.resolution_ns : 0;
 	return m == M_PIDFD_P50 || m == M_PIDFD_P99 ? c->o.resolution_ns : 0;
 }
 
@@ -1226,7 +1213,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "wait_reaped_s", json_real(c->o.wait_ns / 1e9));
 	json_object_set_new(o, "resolution_s", json_real(c->o.resolution_ns / 1e9));
 	json_object_set_new(o, "monitor", json_boolean(!c->o.no_monitor));
-	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
+	json_object_set_new(o, "observer", json_string(rb_observer_names[c->observer]));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
@@ -1333,13 +1320,13 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (check_cfg(&c, err) < 0)
 		return -1;
 	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
-	if (c.observer != OBS_PIDFD &&
+	if (c.observer != RB_OBS_PIDFD &&
 	    rb_bpf_observer_open(&plan.bpf, (uint32_t)opts.pid_max + 1, plan.storm_samples + 4096,
 				 err) < 0)
 		return -1;
 	/* the kernel alone: the payload watches no pidfd; the end is the
 	 * cgroup's word */
-	if (c.observer == OBS_BPF)
+	if (c.observer == RB_OBS_BPF)
 		c.o.no_monitor = true;
 	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
 	if (rb_output_begin(&c.out, "storm", RB_OUTPUT_DIR, si, err) < 0 ||

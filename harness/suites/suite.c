@@ -8,6 +8,8 @@
 
 #include "record.h"
 
+const char *const rb_observer_names[] = { "pidfd", "bpf", "both", NULL };
+
 bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite)
 {
 	if (r->available)

@@ -10,6 +10,11 @@
 #include "registry.h"
 #include "sysinfo.h"
 
+/* Who times exits and reaps in a storm: the payload's pidfd per process,
+ * the kernel's tracepoints (observer_bpf.h), or both side by side. */
+enum rb_observer { RB_OBS_PIDFD, RB_OBS_BPF, RB_OBS_BOTH };
+extern const char *const rb_observer_names[]; /* "pidfd", "bpf", "both", NULL */
+
 /* R cannot run here: its run in REC is a skip with the reason, and a line
  * "NAME unavailable: REASON" says so. Returns whether R was skipped. */
 bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite);

@@ -133,3 +133,14 @@ f=$(jq -c '.summary[0].spawn_latency_by_fullness |
 	[(.["<50%"].eagain == 0), ([.[] | objects | .eagain] | add > 0), (.["<50%"].spawns > 0), (.[">=99%"].spawns > 0)]' "$TMP/x2/exhaust.json")
 expect_eq "exhaust: none's EAGAINs all with the space at least half full; spawns seen empty and full" "$f" "[true,true,true,true]"
 check "exhaust: the spawn latency table" grep -q '^spawn latency (fork/clone entry' "$TMP/out"
+
+# 9. conform --observer: reap.prompt timed by the kernel. The reference and
+# tini are prompt, the 100 ms timer is slow, whoever times it; under both
+# the pidfd figure is beside. As nobody: bpf cannot load, exit 3.
+"$RB" conform --no-record --check reap.prompt -r reference -r tini -r broken-timer-100ms --observer both \
+	--format json >"$TMP/out" 2>/dev/null
+got=$(jq -r '[.options.observer, (.runs[] | .conformance[0] | .observed, (.detail | test("timed by the kernel \\(pidfd p90 [0-9.]+ ms\\)")))] | map(tostring) | join(" ")' "$TMP/out" 2>/dev/null)
+expect_eq "conform --observer both: reference, tini prompt, the timer slow, each timed by the kernel" \
+	"$got" "both prompt true prompt true slow true"
+rb_nobody conform --no-record --check reap.prompt -r reference --observer bpf >"$TMP/out" 2>&1; rc=$?
+expect_eq "conform --observer bpf as uid 65534: exit 3" "$rc" 3
