@@ -16,6 +16,7 @@
 #include "export.h"
 #include "comparable.h"
 #include "compare.h"
+#include "metrics.h"
 #include "options.h"
 #include "record.h"
 #include "units.h"
@@ -24,30 +25,17 @@
 #define MAX_METRIC_THRESHOLDS 64
 #define DEFAULT_THRESHOLD 10.0
 
-/* The storm and signals figures compared, and which way is better. Others
- * (counts that describe the storm rather than the reaper) are not compared.
- * Timed ones are the ones other load on the machine makes worse (--trim). A
- * count that should be zero is judged by rb_cmp_decide_count with its slack
- * instead of by ratio. */
-#define COUNT_SLACK 2.0
-static const struct cmp_metric {
-	const char *name;
-	int better;   /* -1 lower, +1 higher */
-	bool timed;
-	double slack; /* > 0: a should-be-zero count (rb_cmp_decide_count) */
-} cmp_metrics[] = {
-	{ "reap_latency_p50", -1, true, 0 },	 { "reap_latency_p90", -1, true, 0 },
-	{ "reap_latency_p99", -1, true, 0 },	 { "reap_latency_p99_9", -1, true, 0 },
-	{ "reap_latency_max", -1, true, 0 },	 { "drain_time", -1, true, 0 },
-	{ "drain_rate", +1, true, 0 },		 { "zombies_peak", -1, false, 0 },
-	{ "pids_peak", -1, false, 0 },		 { "payload_spawn_failed", -1, false, 0 },
-	{ "leaked", -1, false, 0 },		 { "threads_failed", -1, false, 0 },
-	{ "pid1_cpu_per_1000_reaps", -1, true, 0 },
-	{ "signal_latency_p50", -1, true, 0 },	 { "signal_latency_p90", -1, true, 0 },
-	{ "signal_latency_p99", -1, true, 0 },	 { "signal_latency_max", -1, true, 0 },
-	{ "signals_lost", -1, false, COUNT_SLACK }, { "signals_dup", -1, false, COUNT_SLACK },
+/* The storm and signals figures compared (their direction, unit and slack
+ * in the registry, metrics.h). Others (counts that describe the storm rather
+ * than the reaper) are not compared. */
+static const char *const compared[] = {
+	"reap_latency_p50", "reap_latency_p90", "reap_latency_p99", "reap_latency_p99_9",
+	"reap_latency_max", "drain_time", "drain_rate", "zombies_peak", "pids_peak",
+	"payload_spawn_failed", "leaked", "threads_failed", "pid1_cpu_per_1000_reaps",
+	"signal_latency_p50", "signal_latency_p90", "signal_latency_p99", "signal_latency_max",
+	"signals_lost", "signals_dup",
 };
-#define NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
+#define NMETRICS (sizeof(compared) / sizeof(compared[0]))
 
 struct cfg {
 	const char *base_path, *new_path;
@@ -64,11 +52,12 @@ struct cfg {
 	const char *gab, *bmf;
 };
 
-static const struct cmp_metric *metric_find(const char *name, size_t len)
+/* NAME (LEN bytes) if it is one compare judges. */
+static const struct rb_metric *metric_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < NMETRICS; i++)
-		if (strlen(cmp_metrics[i].name) == len && strncmp(cmp_metrics[i].name, name, len) == 0)
-			return &cmp_metrics[i];
+		if (strlen(compared[i]) == len && strncmp(compared[i], name, len) == 0)
+			return rb_metric_find(name, len);
 	return NULL;
 }
 
@@ -76,7 +65,7 @@ static int parse_metric_threshold(const char *opt, const char *arg, void *field,
 				  struct rb_error *err)
 {
 	struct cfg *c = field;
-	const struct cmp_metric *m;
+	const struct rb_metric *m;
 	const char *eq = strchr(arg, '=');
 
 	if (!eq || !(m = metric_find(arg, (size_t)(eq - arg))))
@@ -155,7 +144,7 @@ static const struct rb_cli compare_cli = {
 		 "beyond the threshold in the bad direction and p < " RB_STR(RB_CMP_ALPHA)
 		 "; it improves likewise in the\n"
 		 "good one; else it is the same. Signals lost or duplicated (should be zero) regress\n"
-		 "when NEW's median exceeds the most BASE saw in a run by more than " RB_STR(COUNT_SLACK)
+		 "when NEW's median exceeds the most BASE saw in a run by more than " RB_STR(RB_COUNT_SLACK)
 		 ".\n"
 		 "conform: a cell ok in BASE and DEVIATES in NEW is a regression; for a racy check,\n"
 		 "only when its claim held significantly less often (one-sided Fisher exact test over\n"
@@ -323,7 +312,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 		json_t *measures = json_object();
 
 		for (size_t k = 0; k < NMETRICS; k++) {
-			const char *unit = "", *mname = cmp_metrics[k].name;
+			const char *unit = "", *mname = compared[k];
 			size_t n;
 			double *v = values_of(rec, r, mname, &n, &unit), med, lo, hi;
 
@@ -336,7 +325,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 			free(v);
 			snprintf(name, sizeof(name), "%s/%s", r, mname);
 			snprintf(range, sizeof(range), "± %.4g", (hi - lo) / 2);
-			json_array_append_new(cmp_metrics[k].better < 0 ? smaller : bigger,
+			json_array_append_new(rb_metric_find(compared[k], 0)->better < 0 ? smaller : bigger,
 					      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit", unit,
 							"value", med, "range", range));
 			json_object_set_new(measures, mname,
@@ -358,7 +347,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 
 /* The storm observer's resolution (options.resolution_s) for a reap
  * latency M; 0 for anything else. */
-static double resolution_of(json_t *rec, const struct cmp_metric *m)
+static double resolution_of(json_t *rec, const struct rb_metric *m)
 {
 	if (strncmp(m->name, "reap_latency_", 13) != 0)
 		return 0;
@@ -368,7 +357,7 @@ static double resolution_of(json_t *rec, const struct cmp_metric *m)
 /* REC's values of metric M for KEY (malloc'd, *N of them): a reap latency
  * below the observer's resolution counts as the resolution (all such values
  * are alike to it); the worst --trim % of the runs dropped when M is timed. */
-static double *values_trimmed(json_t *rec, const char *key, const struct cmp_metric *m,
+static double *values_trimmed(json_t *rec, const char *key, const struct rb_metric *m,
 			      const struct cfg *c, size_t *n, const char **unit)
 {
 	double *v = values_of(rec, key, m->name, n, unit), res = resolution_of(rec, m);
@@ -394,7 +383,7 @@ static const char *yard_key(const char *key, const char *yard, char *buf, size_t
 
 /* --relative-to: the yardstick's median of timed metric M in REC for KEY,
  * into *MED. false: the yardstick has no such value there (or only 0). */
-static bool yardstick(json_t *rec, const char *key, const struct cmp_metric *m,
+static bool yardstick(json_t *rec, const char *key, const struct rb_metric *m,
 		      const struct cfg *c, double *med)
 {
 	char buf[256];
@@ -416,7 +405,7 @@ static void divide(double *v, size_t n, double by)
 /* One compared figure: one reaper (and condition), one metric. */
 struct row {
 	const char *key;
-	const struct cmp_metric *m;
+	const struct rb_metric *m;
 	const char *unit;
 	double *vb, *vn;
 	size_t nb, nn;
@@ -518,7 +507,7 @@ static json_t *row_json(const struct row *r)
 }
 
 /* KEY's metric M in both records; false when one of them lacks it. */
-static bool make_row(json_t *b, json_t *n, const char *key, const struct cmp_metric *m,
+static bool make_row(json_t *b, json_t *n, const char *key, const struct rb_metric *m,
 		     const struct cfg *c, struct row *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -596,7 +585,7 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 		if (c->relative_to && strcmp(run_reaper_of_key(key, rbuf, sizeof(rbuf)), c->relative_to) == 0)
 			continue; /* the yardstick */
 		for (size_t k = 0; k < NMETRICS; k++) {
-			if (!make_row(b, n, key, &cmp_metrics[k], c, &r))
+			if (!make_row(b, n, key, rb_metric_find(compared[k], 0), c, &r))
 				continue;
 			regressions += r.v == RB_CMP_REGRESSES;
 			if (!c->json)

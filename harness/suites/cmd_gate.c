@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "metrics.h"
 #include "output.h"
 #include "commands.h"
 #include "export.h"
@@ -31,31 +32,35 @@
 
 #define RESAMPLES 2000
 #define MAX_PAIRS 200
-#define COUNT_SLACK 2.0
 
 enum side { BASE, NEW };
 static const char *const side_names[] = { "base", "new" };
 
-/* What the gate judges, and how much of a change matters. PID 1's CPU per
- * reap is the steady figure (--threshold); latency and drain move with
- * whatever else the cores run, so only large shifts of them count. */
+/* What the gate judges (direction, unit and slack from the registry,
+ * metrics.h), and how much of a change matters. PID 1's CPU per reap is the
+ * steady figure (--threshold); latency and drain move with whatever else the
+ * cores run, so only large shifts of them count. */
 static const struct gate_metric {
-	const char *part, *name, *unit;
-	int better;   /* -1 lower is better */
-	double pct;   /* the change that matters; < 0: --threshold */
-	double slack; /* > 0: a count that should be zero (rb_cmp_decide_count) */
+	const char *part, *name;
+	double pct; /* the change that matters; < 0: --threshold; a count: unused */
 } gate_metrics[] = {
-	{ "storm", "pid1_cpu_per_1000_reaps", "s", -1, -1, 0 },
-	{ "storm", "drain_time", "s", -1, 60, 0 },
-	{ "storm", "reap_latency_p50", "s", -1, 60, 0 },
-	{ "storm", "reap_latency_p99", "s", -1, 60, 0 },
+	{ "storm", "pid1_cpu_per_1000_reaps", -1 },
+	{ "storm", "drain_time", 60 },
+	{ "storm", "reap_latency_p50", 60 },
+	{ "storm", "reap_latency_p99", 60 },
 	/* the storm generator's (bench/): --base-payload, --new-payload */
-	{ "storm", "spawn_rate", "processes/s", +1, 30, 0 },
-	{ "signals", "signal_latency_p50", "s", -1, 300, 0 },
-	{ "signals", "signals_lost", "signals", -1, 0, COUNT_SLACK },
-	{ "signals", "signals_dup", "signals", -1, 0, COUNT_SLACK },
+	{ "storm", "spawn_rate", 30 },
+	{ "signals", "signal_latency_p50", 300 },
+	{ "signals", "signals_lost", 0 },
+	{ "signals", "signals_dup", 0 },
 };
 #define NMETRICS (sizeof(gate_metrics) / sizeof(gate_metrics[0]))
+
+/* Metric M's entry in the registry. */
+static const struct rb_metric *info(size_t m)
+{
+	return rb_metric_find(gate_metrics[m].name, 0);
+}
 _Static_assert(NMETRICS <= 16, "struct cfg's metric_pct holds 16");
 
 struct cfg {
@@ -101,7 +106,7 @@ static int parse_metric_threshold(const char *opt, const char *arg, void *field,
 	for (size_t m = 0; eq && m < NMETRICS; m++)
 		if (strlen(gate_metrics[m].name) == (size_t)(eq - arg) &&
 		    strncmp(gate_metrics[m].name, arg, (size_t)(eq - arg)) == 0 &&
-		    gate_metrics[m].slack == 0)
+		    info(m)->slack == 0)
 			return parse_pct(opt, eq + 1, &c->metric_pct[m], err);
 	return rb_input_error(err, "%s: '%s' is not METRIC=PCT with a timed metric of the gate", opt,
 			      arg);
@@ -410,12 +415,12 @@ static void judge(const struct cfg *c, const struct gate *g, size_t m, struct ju
 		return;
 	j->med[BASE] = rb_median(a, j->n);
 	j->med[NEW] = rb_median(b, j->n);
-	if (gm->slack > 0) {
-		j->v = rb_cmp_decide_count(a, j->n, b, j->n, gm->slack);
+	if (info(m)->slack > 0) {
+		j->v = rb_cmp_decide_count(a, j->n, b, j->n, info(m)->slack);
 		return;
 	}
 	rb_paired_compare(a, b, j->n, RESAMPLES, 1, &j->pr);
-	j->v = rb_paired_decide(&j->pr, gm->better, j->pct);
+	j->v = rb_paired_decide(&j->pr, info(m)->better, j->pct);
 }
 
 static void print_table(const struct cfg *c, const struct gate *g, const struct judged *j)
@@ -434,14 +439,14 @@ static void print_table(const struct cfg *c, const struct gate *g, const struct 
 
 		if (!g->n[m])
 			continue;
-		if (gm->slack > 0 || j[m].n == 0)
+		if (info(m)->slack > 0 || j[m].n == 0)
 			snprintf(ratio, sizeof(ratio), "%s", j[m].n ? "(a count)" : "no figures");
 		else
 			snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", j[m].pr.ci.ratio,
 				 j[m].pr.ci.lo, j[m].pr.ci.hi);
-		snprintf(p, sizeof(p), gm->slack > 0 ? "-" : "%.3g", j[m].pr.p);
-		rb_fmt_value(base, sizeof(base), j[m].med[BASE], gm->unit, 0);
-		rb_fmt_value(new_, sizeof(new_), j[m].med[NEW], gm->unit, 0);
+		snprintf(p, sizeof(p), info(m)->slack > 0 ? "-" : "%.3g", j[m].pr.p);
+		rb_fmt_value(base, sizeof(base), j[m].med[BASE], info(m)->unit, 0);
+		rb_fmt_value(new_, sizeof(new_), j[m].med[NEW], info(m)->unit, 0);
 		printf(row, gm->name, gm->part, (long)j[m].n, base, new_, ratio, p,
 		       j[m].n ? rb_cmp_verdict_name(j[m].v) : "skipped");
 	}
@@ -494,10 +499,10 @@ static json_t *gate_record(const struct rb_sysinfo *si, const struct cfg *c, con
 		json_array_append_new(metrics, json_pack("{s:s, s:s, s:i, s:f, s:f, s:o, s:o, s:o, s:o, s:f, s:s, s:o}",
 			"name", gate_metrics[m].name, "part", gate_metrics[m].part, "pairs", (int)j[m].n,
 			"base_median", j[m].med[BASE], "new_median", j[m].med[NEW],
-			"ratio", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.ratio),
-			"ratio_lo", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.lo),
-			"ratio_hi", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.hi),
-			"p", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.p),
+			"ratio", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.ci.ratio),
+			"ratio_lo", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.ci.lo),
+			"ratio_hi", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.ci.hi),
+			"p", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.p),
 			"threshold_pct", j[m].pct, "verdict", rb_cmp_verdict_name(j[m].v),
 			"values", pairs));
 	}
@@ -519,7 +524,7 @@ static int export(const struct cfg *c, const struct gate *g, const struct judged
 
 	for (size_t m = 0; m < NMETRICS; m++) {
 		const struct gate_metric *gm = &gate_metrics[m];
-		bool count = gm->slack > 0;
+		bool count = info(m)->slack > 0;
 		double v = count ? j[m].med[NEW] : j[m].pr.ci.ratio;
 		double lo = count ? v : j[m].pr.ci.lo, hi = count ? v : j[m].pr.ci.hi;
 
@@ -529,9 +534,9 @@ static int export(const struct cfg *c, const struct gate *g, const struct judged
 		snprintf(range, sizeof(range), "± %.4g", isfinite(hi - lo) ? (hi - lo) / 2 : 0);
 		/* a ratio new/base keeps the metric's direction: the spawn rate's is
 		 * bigger-is-better (github-action-benchmark's second file) */
-		json_array_append_new(gm->better > 0 ? bigger : smaller,
+		json_array_append_new(info(m)->better > 0 ? bigger : smaller,
 				      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit",
-						count ? gm->unit : "ratio", "value", v, "range", range));
+						count ? info(m)->unit : "ratio", "value", v, "range", range));
 		json_object_set_new(measures, gm->name,
 				    json_pack("{s:f, s:o, s:o}", "value", v, "lower_value",
 					      isfinite(lo) ? json_real(lo) : json_null(), "upper_value",

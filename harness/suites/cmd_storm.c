@@ -20,6 +20,7 @@
 #include "bpf_figures.h"
 #include "cli.h"
 #include "commands.h"
+#include "metrics.h"
 #include "observer_bpf.h"
 #include "output.h"
 #include "suite.h"
@@ -58,52 +59,50 @@ enum metric_id {
 static const struct metric {
 	const char *name;   /* in the record */
 	bool by_runner;     /* rb_run_record writes it already */
-	const char *unit;
 	const char *column; /* in the table, NULL: record only */
-	int better;         /* -1 lower, +1 higher */
 	double scale;       /* record unit -> table unit */
 } metrics[M_COUNT_] = {
-	[M_P50] = { "reap_latency_p50", false, "s", "P50 ms", -1, 1e3 },
-	[M_P90] = { "reap_latency_p90", false, "s", NULL, -1, 1e3 },
-	[M_P99] = { "reap_latency_p99", false, "s", "P99 ms", -1, 1e3 },
-	[M_P999] = { "reap_latency_p99_9", false, "s", NULL, -1, 1e3 },
-	[M_MAX] = { "reap_latency_max", false, "s", "MAX ms", -1, 1e3 },
-	[M_SAMPLES] = { "reap_latency_samples", false, "processes", NULL, 0, 1 },
-	[M_DRAIN] = { "drain_time", false, "s", "DRAIN ms", -1, 1e3 },
-	[M_RATE] = { "drain_rate", false, "reaps/s", "REAPS/s", +1, 1 },
-	[M_ZOMBIES] = { "zombies_peak", false, "processes", "ZOMBIES", -1, 1 },
-	[M_LIVE] = { "live_peak", false, "processes", NULL, 0, 1 },
-	[M_PIDS] = { "pids_peak", true, "pids", "PIDS", -1, 1 },
-	[M_PIDS_FREE] = { "pids_free_min", false, "pids", NULL, 0, 1 },
-	[M_FAILS] = { "payload_spawn_failed", true, "processes", "FAILS", -1, 1 },
-	[M_SPAWNED] = { "payload_spawned", true, "processes", NULL, 0, 1 },
-	[M_REAPED] = { "payload_reaped", true, "processes", NULL, 0, 1 },
-	[M_LEAKED] = { "leaked", false, "processes", NULL, 0, 1 },
-	[M_CPU1K] = { "pid1_cpu_per_1000_reaps", false, "s", "CPU ms/1k", -1, 1e3 },
-	[M_CPU] = { "pid1_cpu", false, "s", NULL, 0, 1 },
-	[M_RSS] = { "pid1_rss_peak", false, "KiB", NULL, 0, 1 },
-	[M_VCSW] = { "pid1_voluntary_switches", false, "switches", NULL, 0, 1 },
-	[M_IVCSW] = { "pid1_involuntary_switches", false, "switches", NULL, 0, 1 },
-	[M_COALESCED] = { "observer_coalesced", false, "processes", NULL, 0, 1 },
-	[M_BELOW] = { "reap_latency_below_resolution", false, "processes", NULL, 0, 1 },
+	[M_P50] = { "reap_latency_p50", false, "P50 ms", 1e3 },
+	[M_P90] = { "reap_latency_p90", false, NULL, 1e3 },
+	[M_P99] = { "reap_latency_p99", false, "P99 ms", 1e3 },
+	[M_P999] = { "reap_latency_p99_9", false, NULL, 1e3 },
+	[M_MAX] = { "reap_latency_max", false, "MAX ms", 1e3 },
+	[M_SAMPLES] = { "reap_latency_samples", false, NULL, 1 },
+	[M_DRAIN] = { "drain_time", false, "DRAIN ms", 1e3 },
+	[M_RATE] = { "drain_rate", false, "REAPS/s", 1 },
+	[M_ZOMBIES] = { "zombies_peak", false, "ZOMBIES", 1 },
+	[M_LIVE] = { "live_peak", false, NULL, 1 },
+	[M_PIDS] = { "pids_peak", true, "PIDS", 1 },
+	[M_PIDS_FREE] = { "pids_free_min", false, NULL, 1 },
+	[M_FAILS] = { "payload_spawn_failed", true, "FAILS", 1 },
+	[M_SPAWNED] = { "payload_spawned", true, NULL, 1 },
+	[M_REAPED] = { "payload_reaped", true, NULL, 1 },
+	[M_LEAKED] = { "leaked", false, NULL, 1 },
+	[M_CPU1K] = { "pid1_cpu_per_1000_reaps", false, "CPU ms/1k", 1e3 },
+	[M_CPU] = { "pid1_cpu", false, NULL, 1 },
+	[M_RSS] = { "pid1_rss_peak", false, NULL, 1 },
+	[M_VCSW] = { "pid1_voluntary_switches", false, NULL, 1 },
+	[M_IVCSW] = { "pid1_involuntary_switches", false, NULL, 1 },
+	[M_COALESCED] = { "observer_coalesced", false, NULL, 1 },
+	[M_BELOW] = { "reap_latency_below_resolution", false, NULL, 1 },
 	/* the kernel observer's (--observer bpf|both) */
-	[M_SIGCHLD] = { "sigchld_to_pid1", false, "signals", NULL, 0, 1 },
-	[M_MERGED] = { "sigchld_merged", false, "signals", NULL, 0, 1 },
+	[M_SIGCHLD] = { "sigchld_to_pid1", false, NULL, 1 },
+	[M_MERGED] = { "sigchld_merged", false, NULL, 1 },
 	/* --observer both: the pidfd observer's figures beside the kernel's,
 	 * and its error (its reap time minus the kernel's, per process) */
-	[M_PIDFD_P50] = { "pidfd_reap_latency_p50", false, "s", "pidfd P50", -1, 1e3 },
-	[M_PIDFD_P99] = { "pidfd_reap_latency_p99", false, "s", "pidfd P99", -1, 1e3 },
-	[M_PIDFD_DRAIN] = { "pidfd_drain_time", false, "s", "pidfd DRAIN", -1, 1e3 },
-	[M_OBS_ERR_P50] = { "pidfd_error_p50", false, "s", "REAP ERR ms", 0, 1e3 },
-	[M_OBS_ERR_P99] = { "pidfd_error_p99", false, "s", NULL, 0, 1e3 },
+	[M_PIDFD_P50] = { "pidfd_reap_latency_p50", false, "pidfd P50", 1e3 },
+	[M_PIDFD_P99] = { "pidfd_reap_latency_p99", false, "pidfd P99", 1e3 },
+	[M_PIDFD_DRAIN] = { "pidfd_drain_time", false, "pidfd DRAIN", 1e3 },
+	[M_OBS_ERR_P50] = { "pidfd_error_p50", false, "REAP ERR ms", 1e3 },
+	[M_OBS_ERR_P99] = { "pidfd_error_p99", false, NULL, 1e3 },
 	/* ... and on the exit side (EPOLLIN against sched_process_exit): when
 	 * the exits crowd the CPUs the observer sees them late, which shortens
 	 * the latencies it measures */
-	[M_OBS_EXIT_ERR_P50] = { "pidfd_exit_error_p50", false, "s", "EXIT ERR ms", 0, 1e3 },
-	[M_OBS_EXIT_ERR_P99] = { "pidfd_exit_error_p99", false, "s", NULL, 0, 1e3 },
+	[M_OBS_EXIT_ERR_P50] = { "pidfd_exit_error_p50", false, "EXIT ERR ms", 1e3 },
+	[M_OBS_EXIT_ERR_P99] = { "pidfd_exit_error_p99", false, NULL, 1e3 },
 	/* the kernel's: PID 1's reaps between two waits that came back empty */
-	[M_BATCH_MEAN] = { "pid1_reaps_per_batch", false, "reaps", "PER BATCH", 0, 1 },
-	[M_BATCH_MAX] = { "pid1_reap_batch_max", false, "reaps", NULL, 0, 1 },
+	[M_BATCH_MEAN] = { "pid1_reaps_per_batch", false, "PER BATCH", 1 },
+	[M_BATCH_MAX] = { "pid1_reap_batch_max", false, NULL, 1 },
 };
 
 /* Each storm process's times as one observer saw them (ns; 0 not seen):
@@ -762,7 +761,7 @@ static void record_figures(json_t *run, const struct run_figures *f, const struc
 		if (metrics[m].by_runner)
 			continue;
 		if (f->has[m])
-			rb_record_measure(run, metrics[m].name, f->v[m], metrics[m].unit);
+			rb_record_measure(run, metrics[m].name, f->v[m], rb_metric_find(metrics[m].name, 0)->unit);
 		else if (f->skip[m][0])
 			rb_record_skip(run, metrics[m].name, f->skip[m]);
 	}
@@ -903,7 +902,7 @@ static void find_best(const struct row *rows, int n, const struct cfg *c, int be
 			s[i].min = resolved(c, m, w->sum[m].min);
 			s[i].max = resolved(c, m, w->sum[m].max);
 		}
-		best[m] = rb_best_beyond_spread(s, (size_t)n, metrics[m].better);
+		best[m] = rb_best_beyond_spread(s, (size_t)n, rb_metric_find(metrics[m].name, 0)->better);
 	}
 	free(s);
 }
@@ -1081,7 +1080,7 @@ static void record_summary(json_t *rec, const struct row *rows, int n)
 
 			if (!w->has_sum[m])
 				continue;
-			x = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f}", "unit", metrics[m].unit, "n",
+			x = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f}", "unit", rb_metric_find(metrics[m].name, 0)->unit, "n",
 				      (json_int_t)s->n, "median", s->median, "min", s->min, "max", s->max,
 				      "mean", s->mean);
 			json_object_set_new(x, "cv", s->has_cv ? json_real(s->cv) : json_null());
@@ -1311,6 +1310,10 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS };
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
+	for (int m = 0; m < M_COUNT_; m++) /* the table's names are the registry's */
+		if (!rb_metric_find(metrics[m].name, 0))
+			return rb_sys_error(err, EINVAL, "storm: metric %s is not in metrics.c",
+					    metrics[m].name);
 	rc = rb_cli_parse(&storm_cli, argc, argv,
 			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
 					     .sel = &c.sel }, &first,
