@@ -17,6 +17,7 @@
 #include "comparable.h"
 #include "compare.h"
 #include "metrics.h"
+#include "table.h"
 #include "options.h"
 #include "record.h"
 #include "units.h"
@@ -98,7 +99,7 @@ static int parse_seed(const char *opt, const char *arg, void *field, struct rb_e
 	return 0;
 }
 
-static const char *const formats[] = { "text", "json", NULL };
+static const char *const formats[] = { "text", "json", "md", NULL };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt compare_opts[] = {
@@ -109,7 +110,8 @@ static const struct rb_opt compare_opts[] = {
 	{ "seed", 0, RB_OT_FN, "N", AT(seed), .parse = parse_seed, .help = "the bootstrap's seed",
 	  .dflt = "1" },
 	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats,
-	  .help = "the report on stdout: text or json" },
+	  .help = "the report on stdout: text, json or md (the table in\n"
+		  "Markdown, for a pull request's comment)" },
 	{ "export-gab", 0, RB_OT_STR, "PATH", AT(gab),
 	  .help = "NEW's medians for github-action-benchmark: PATH holds the\n"
 		  "lower-is-better metrics (customSmallerIsBetter); PATH with\n"
@@ -482,7 +484,7 @@ static void fmt_interval(char *buf, size_t len, const struct row *r)
 	snprintf(buf, len, "[%s, %s]", lo, hi);
 }
 
-static void print_row(const struct row *r)
+static int table_row(struct rb_table *t, const struct row *r)
 {
 	char sb[32], sn[32], ch[32], iv[64];
 
@@ -490,8 +492,26 @@ static void print_row(const struct row *r)
 	rb_fmt_value(sn, sizeof(sn), r->mn, r->unit, r->resolution);
 	fmt_change(ch, sizeof(ch), r);
 	fmt_interval(iv, sizeof(iv), r);
-	printf("%-24s %-24s %10s %10s %8s %-22s %7.3g  %s\n", r->key, r->m->name, sb, sn, ch, iv,
-	       r->p, rb_cmp_verdict_name(r->v));
+	return rb_table_named_row(t, r->key) ?: rb_table_cell(t, 1, "%s", r->m->name) ?:
+	       rb_table_cell(t, 2, "%s", sb) ?: rb_table_cell(t, 3, "%s", sn) ?:
+	       rb_table_cell(t, 4, "%s", ch) ?: rb_table_cell(t, 5, "%s", iv) ?:
+	       rb_table_cell(t, 6, "%.3g", r->p) ?: rb_table_cell(t, 7, "%s", rb_cmp_verdict_name(r->v));
+}
+
+static int table_columns(struct rb_table *t)
+{
+	static const struct {
+		const char *title;
+		int align;
+	} cols[] = { { "REAPER", RB_COL_LEFT }, { "METRIC", RB_COL_LEFT }, { "BASE", RB_COL_RIGHT },
+		     { "NEW", RB_COL_RIGHT }, { "CHANGE", RB_COL_RIGHT },
+		     { "95% INTERVAL", RB_COL_LEFT }, { "P", RB_COL_RIGHT },
+		     { "VERDICT", RB_COL_LEFT } };
+	int rc = 0;
+
+	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && rc == 0; k++)
+		rc = rb_table_column(t, cols[k].title, cols[k].align);
+	return rc;
 }
 
 static json_t *row_json(const struct row *r)
@@ -535,8 +555,6 @@ static void print_header(const struct cfg *c)
 	if (c->relative_to)
 		printf("timed metrics: relative to %s's median in the same record (xN; %s: not judged)\n",
 		       c->relative_to, c->relative_to);
-	printf("%-24s %-24s %10s %10s %8s %-22s %7s  %s\n", "REAPER", "METRIC", "BASE", "NEW",
-	       "CHANGE", "95% INTERVAL", "P", "VERDICT");
 }
 
 /* The closing lines: how many rows, what came of them, which regressed. */
@@ -572,7 +590,8 @@ static void print_footer(json_t *results)
 static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_t *report)
 {
 	json_t *reapers = reapers_of(b), *results = json_array(), *x;
-	int regressions = 0;
+	struct rb_table *t cleanup_table = rb_table_new();
+	int regressions = 0, rc = t ? table_columns(t) : -ENOMEM;
 	size_t i;
 
 	if (!c->json)
@@ -588,13 +607,16 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 			if (!make_row(b, n, key, rb_metric_find(compared[k], 0), c, &r))
 				continue;
 			regressions += r.v == RB_CMP_REGRESSES;
-			if (!c->json)
-				print_row(&r);
+			rc = rc ?: table_row(t, &r);
 			json_array_append_new(results, row_json(&r));
 			free(r.vb);
 			free(r.vn);
 		}
 	}
+	if (rc < 0)
+		fprintf(stderr, "reapbench: compare: out of memory for the table\n");
+	else if (!c->json && rb_table_rows(t) > 0)
+		rb_table_print(t, c->format == 2 ? RB_FORMAT_MD : RB_FORMAT_TEXT, stdout);
 	if (!c->json)
 		print_footer(results);
 	json_object_set_new(report, "results", results);
