@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "metrics.h"
 #include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "export.h"
 #include "paired.h"
@@ -423,33 +424,39 @@ static void judge(const struct cfg *c, const struct gate *g, size_t m, struct ju
 	j->v = rb_paired_decide(&j->pr, info(m)->better, j->pct);
 }
 
-static void print_table(const struct cfg *c, const struct gate *g, const struct judged *j)
+/* Metric M's row: its pairs' medians, the ratio and its interval, the verdict. */
+static int table_row(struct rb_table *t, size_t m, const struct judged *j)
 {
-	bool md = c->format == 1;
-	const char *row = md ? "| %s | %s | %ld | %s | %s | %s | %s | %s |\n"
-			     : "%-24s %-8s %5ld %11s %11s  %-22s %-6s %s\n";
-	char ratio[64], p[32], base[32], new_[32];
+	char ratio[64], base[32], new_[32];
 
-	printf(md ? "| metric | part | pairs | base | new | new/base [95%% CI] | p | verdict |\n"
-		    "|---|---|---|---|---|---|---|---|\n"
-		  : "%-24s %-8s %5s %11s %11s  %-22s %-6s %s\n",
-	       "METRIC", "PART", "PAIRS", "BASE", "NEW", "NEW/BASE [95% CI]", "P", "VERDICT");
-	for (size_t m = 0; m < NMETRICS; m++) {
-		const struct gate_metric *gm = &gate_metrics[m];
+	if (info(m)->slack > 0 || j->n == 0)
+		snprintf(ratio, sizeof(ratio), "%s", j->n ? "(a count)" : "no figures");
+	else
+		snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", j->pr.ci.ratio, j->pr.ci.lo,
+			 j->pr.ci.hi);
+	rb_fmt_value(base, sizeof(base), j->med[BASE], info(m)->unit, 0);
+	rb_fmt_value(new_, sizeof(new_), j->med[NEW], info(m)->unit, 0);
+	return rb_table_named_row(t, gate_metrics[m].name) ?:
+	       rb_table_cell(t, 1, "%s", gate_metrics[m].part) ?: rb_table_cell(t, 2, "%ld", (long)j->n) ?:
+	       rb_table_cell(t, 3, "%s", base) ?: rb_table_cell(t, 4, "%s", new_) ?:
+	       rb_table_cell(t, 5, "%s", ratio) ?:
+	       (info(m)->slack > 0 ? rb_table_cell(t, 6, "-") : rb_table_cell(t, 6, "%.3g", j->pr.p)) ?:
+	       rb_table_cell(t, 7, "%s", j->n ? rb_cmp_verdict_name(j->v) : "skipped");
+}
 
-		if (!g->n[m])
-			continue;
-		if (info(m)->slack > 0 || j[m].n == 0)
-			snprintf(ratio, sizeof(ratio), "%s", j[m].n ? "(a count)" : "no figures");
-		else
-			snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", j[m].pr.ci.ratio,
-				 j[m].pr.ci.lo, j[m].pr.ci.hi);
-		snprintf(p, sizeof(p), info(m)->slack > 0 ? "-" : "%.3g", j[m].pr.p);
-		rb_fmt_value(base, sizeof(base), j[m].med[BASE], info(m)->unit, 0);
-		rb_fmt_value(new_, sizeof(new_), j[m].med[NEW], info(m)->unit, 0);
-		printf(row, gm->name, gm->part, (long)j[m].n, base, new_, ratio, p,
-		       j[m].n ? rb_cmp_verdict_name(j[m].v) : "skipped");
-	}
+static int print_table(const struct cfg *c, const struct gate *g, const struct judged *j)
+{
+	static const char *const titles[] = { "METRIC", "PART", "PAIRS", "BASE", "NEW",
+					      "NEW/BASE [95% CI]", "P", "VERDICT" };
+	struct rb_table *t cleanup_table = rb_table_new();
+	int rc = t ? 0 : -ENOMEM;
+
+	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]) && rc == 0; k++)
+		rc = rb_table_column(t, titles[k], k >= 2 && k <= 4 ? RB_COL_RIGHT : RB_COL_LEFT);
+	for (size_t m = 0; m < NMETRICS && rc == 0; m++)
+		if (g->n[m])
+			rc = table_row(t, m, &j[m]);
+	return rc ?: rb_table_print(t, c->format == 1 ? RB_FORMAT_MD : RB_FORMAT_TEXT, stdout);
 }
 
 static void print_conform(const struct cfg *c, const struct gate *g)
@@ -615,7 +622,8 @@ int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 	} else {
 		printf("%s (base) against %s (new): %ld storm pairs, %ld signal pairs\n\n", c.spec[BASE],
 		       c.spec[NEW], c.pairs, c.signal_pairs);
-		print_table(&c, &g, j);
+		if (print_table(&c, &g, j) < 0)
+			rc = rb_sys_error(err, ENOMEM, "gate: the table");
 		print_conform(&c, &g);
 		printf("\n%s\n", g.regressions ? "REGRESSION: the change fails the gate"
 					       : "no regression");
