@@ -98,6 +98,18 @@ int rb_table_caption(struct rb_table *t, const char *fmt, ...)
 	return rc < 0 ? -ENOMEM : 0;
 }
 
+int rb_table_cell_colour(struct rb_table *t, int col, const char *colour)
+{
+	if (!t->row || col < 0 || col >= t->ncols)
+		return -EINVAL;
+	return scols_cell_set_color(scols_line_get_cell(t->row, (size_t)col), colour) < 0 ? -ENOMEM : 0;
+}
+
+void rb_table_colours(struct rb_table *t, bool on)
+{
+	scols_table_enable_colors(t->tb, on);
+}
+
 int rb_table_rows(const struct rb_table *t)
 {
 	return (int)scols_table_get_nlines(t->tb);

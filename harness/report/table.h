@@ -39,6 +39,12 @@ int rb_table_cell(struct rb_table *t, int col, const char *fmt, ...)
 
 int rb_table_rows(const struct rb_table *t);
 
+/* Colours cell COL of the current row (a libsmartcols colour name, "green",
+ * or an escape sequence, "\033[1;31m"), shown only after rb_table_colours(T, true) and
+ * only in text. 0 or -errno. */
+int rb_table_cell_colour(struct rb_table *t, int col, const char *colour);
+void rb_table_colours(struct rb_table *t, bool on);
+
 /* What the table shows, in a few lines printed above it (after a blank
  * line). 0 or -ENOMEM. */
 int rb_table_caption(struct rb_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "output.h"
 #include "suite.h"
+#include "table.h"
 #include "commands.h"
 #include "conform.h"
 #include "options.h"
@@ -287,10 +288,10 @@ static void check_label(const struct rb_check *c, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", c->name, c->racy ? " (racy)" : "");
 }
 
-static const char *colour(const struct rb_cell *cell, bool tty)
+/* A cell's colour on a terminal: green as claimed, bold red a deviation
+ * or nothing observed, dim nothing claimed. */
+static const char *colour(const struct rb_cell *cell)
 {
-	if (!tty)
-		return "";
 	switch (cell->verdict) {
 	case RB_VERDICT_OK:
 		return "\033[32m";
@@ -302,68 +303,53 @@ static const char *colour(const struct rb_cell *cell, bool tty)
 	}
 }
 
-static void print_text(struct matrix *m)
+/* The matrix: checks as rows, reapers as columns; in Markdown a deviation
+ * in bold, on a terminal in colour. NULL when out of memory. */
+static struct rb_table *matrix_table(struct matrix *m, enum rb_format format)
 {
-	bool tty = isatty(STDOUT_FILENO);
-	int namew = 5, colw[MAX_REAPERS];
+	struct rb_table *t = rb_table_new();
+	bool md = format == RB_FORMAT_MD;
 	char buf[96], label[96];
+	int rc = t ? rb_table_column(t, md ? "check" : "CHECK", RB_COL_LEFT) : -ENOMEM;
 
-	for (size_t c = 0; c < m->nchecks; c++) {
+	for (size_t r = 0; r < m->nreapers && rc == 0; r++)
+		rc = rb_table_column(t, m->reapers[r].name, RB_COL_LEFT);
+	for (size_t c = 0; c < m->nchecks && rc == 0; c++) {
 		check_label(&m->checks[c], label, sizeof(label));
-		if ((int)strlen(label) > namew)
-			namew = (int)strlen(label);
-	}
-	for (size_t r = 0; r < m->nreapers; r++) {
-		colw[r] = (int)strlen(m->reapers[r].name);
-		for (size_t c = 0; c < m->nchecks; c++) {
-			cell_text(m, c, r, buf, sizeof(buf));
-			if ((int)strlen(buf) > colw[r])
-				colw[r] = (int)strlen(buf);
-		}
-	}
-	printf("%-*s", namew, "CHECK");
-	for (size_t r = 0; r < m->nreapers; r++)
-		printf("  %-*s", colw[r], m->reapers[r].name);
-	printf("\n");
-	for (size_t c = 0; c < m->nchecks; c++) {
-		check_label(&m->checks[c], label, sizeof(label));
-		printf("%-*s", namew, label);
-		for (size_t r = 0; r < m->nreapers; r++) {
+		rc = md ? rb_table_row(t) ?: rb_table_cell(t, 0, "`%s`%s", m->checks[c].name,
+							   m->checks[c].racy ? " (racy)" : "")
+			: rb_table_named_row(t, label);
+		for (size_t r = 0; r < m->nreapers && rc == 0; r++) {
 			struct rb_cell *cell = cell_at(m, c, r);
+			bool bold = md && cell->verdict == RB_VERDICT_DEVIATES;
 
 			cell_text(m, c, r, buf, sizeof(buf));
-			printf("  %s%-*s%s", colour(cell, tty), colw[r], buf, tty ? "\033[0m" : "");
+			rc = rb_table_cell(t, (int)r + 1, bold ? "**%s**" : "%s", buf) ?:
+			     rb_table_cell_colour(t, (int)r + 1, colour(cell));
 		}
-		printf("\n");
 	}
-	printf("\ncells: as claimed | ! deviates from the claim | ~ nothing claimed | ? not observed\n"
-	       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column\n");
+	if (rc < 0) {
+		rb_table_free(t);
+		return NULL;
+	}
+	rb_table_colours(t, !md && isatty(STDOUT_FILENO));
+	return t;
 }
 
-static void print_md(struct matrix *m)
+static int print_matrix(struct matrix *m, enum rb_format format)
 {
-	char buf[96];
+	struct rb_table *t cleanup_table = matrix_table(m, format);
 
-	printf("| check |");
-	for (size_t r = 0; r < m->nreapers; r++)
-		printf(" %s |", m->reapers[r].name);
-	printf("\n|---|");
-	for (size_t r = 0; r < m->nreapers; r++)
-		printf("---|");
-	printf("\n");
-	for (size_t c = 0; c < m->nchecks; c++) {
-		printf("| `%s`%s |", m->checks[c].name, m->checks[c].racy ? " (racy)" : "");
-		for (size_t r = 0; r < m->nreapers; r++) {
-			struct rb_cell *cell = cell_at(m, c, r);
-
-			cell_text(m, c, r, buf, sizeof(buf));
-			printf(" %s%s%s |", cell->verdict == RB_VERDICT_DEVIATES ? "**" : "", buf,
-			       cell->verdict == RB_VERDICT_DEVIATES ? "**" : "");
-		}
-		printf("\n");
-	}
-	printf("\nCells: as claimed; **!** deviates from the claim; ~ nothing claimed; ? not observed.\n"
-	       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column.\n");
+	if (!t)
+		return -ENOMEM;
+	rb_table_print(t, format, stdout);
+	if (format == RB_FORMAT_MD)
+		printf("\nCells: as claimed; **!** deviates from the claim; ~ nothing claimed; ? not observed.\n"
+		       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column.\n");
+	else
+		printf("\ncells: as claimed | ! deviates from the claim | ~ nothing claimed | ? not observed\n"
+		       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column\n");
+	return 0;
 }
 
 static void print_tap(struct matrix *m)
@@ -597,10 +583,9 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	rec = matrix_record(&m, si, &ctx, (int)repeat);
 	switch (format) {
 	case FORMAT_TEXT:
-		print_text(&m);
-		break;
 	case FORMAT_MD:
-		print_md(&m);
+		if (print_matrix(&m, format == FORMAT_MD ? RB_FORMAT_MD : RB_FORMAT_TEXT) < 0)
+			fprintf(stderr, "reapbench: conform: out of memory for the table\n");
 		break;
 	case FORMAT_TAP:
 		print_tap(&m);
