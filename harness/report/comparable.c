@@ -9,6 +9,7 @@
  * last, and where the output goes. Every other recorded option does. */
 static const char *const free_options[] = {
 	"repeat", "deadline_s", "runs", "warmup", "hyperfine_json",
+	"observer_why", /* why auto was not bpf: the observer itself is compared */
 };
 
 /* Per-run facts that change what is observed: the storm's observer

@@ -147,6 +147,7 @@ struct cfg {
 	long repeat;
 	int64_t grace_ns;
 	int observer; /* enum rb_observer */
+	char observer_why[256]; /* auto: why not bpf */
 	struct rb_output out; /* its format is text: conform prints its own forms */
 };
 
@@ -167,8 +168,9 @@ static const struct rb_opt conform_opts[] = {
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = rb_observer_names,
 	  .help = "who times the checks that time (reap.prompt's exit->reap\n"
 		  "latencies): pidfd (the payload's), bpf (the kernel's\n"
-		  "tracepoints; root) or both (judged by the kernel's, the\n"
-		  "pidfd figure beside)", .dflt = "pidfd" },
+		  "tracepoints; root), both (judged by the kernel's, the\n"
+		  "pidfd figure beside) or auto (bpf where it loads)",
+	  .dflt = "auto" },
 	{ 0 },
 };
 
@@ -520,7 +522,7 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	static struct matrix m; /* large (descriptors); one per process */
 	struct rb_selection sel = { .n = 0 };
 	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000,
-			 .out = RB_OUTPUT_INIT };
+			 .observer = RB_OBS_AUTO, .out = RB_OUTPUT_INIT };
 	struct rb_output *out cleanup_output = &c.out;
 	enum format format;
 	int rc, bad, first;
@@ -570,8 +572,8 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		free(m.checks);
 		return rb_sys_error(err, ENOMEM, "matrix");
 	}
-	if (ctx.observer != RB_OBS_PIDFD &&
-	    rb_bpf_observer_open(&ctx.bpf, (uint32_t)ctx.opts.pid_max + 1, 4096, err) < 0) {
+	if (rb_observer_open(&ctx.observer, &ctx.bpf, (uint32_t)ctx.opts.pid_max + 1, 4096,
+			     c.observer_why, sizeof(c.observer_why), err) < 0) {
 		free(m.cells);
 		free(m.outs);
 		free(m.checks);
@@ -581,6 +583,9 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	rb_bpf_observer_close(ctx.bpf);
 	ctx.bpf = NULL;
 	rec = matrix_record(&m, si, &ctx, (int)repeat);
+	if (c.observer_why[0])
+		json_object_set_new(json_object_get(rec, "options"), "observer_why",
+				    json_string(c.observer_why));
 	switch (format) {
 	case FORMAT_TEXT:
 	case FORMAT_MD:

@@ -39,7 +39,8 @@
 
 struct cfg {
 	const struct storm_pattern *pat;
-	int observer; /* enum rb_observer */
+	int observer; /* enum rb_observer; auto resolved before the runs */
+	char observer_why[256]; /* auto: why not bpf */
 	struct storm_opts o;
 	long repeat;
 	bool no_plots;
@@ -192,9 +193,11 @@ static const struct rb_opt storm_opts[] = {
 		  "which costs the storm ~15 us of CPU per event on a VM)" },
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = rb_observer_names,
 	  .help = "who times exits and reaps: pidfd (the payload polls a pidfd\n"
-		  "per process), bpf (the kernel's tracepoints; root) or both\n"
+		  "per process), bpf (the kernel's tracepoints; root), both\n"
 		  "(the kernel's figures, the pidfd ones beside, and their\n"
-		  "difference: the pidfd observer's own error)", .dflt = "pidfd" },
+		  "difference: the pidfd observer's own error) or auto (bpf\n"
+		  "where it loads, else pidfd; the record says which and why)",
+	  .dflt = "auto" },
 	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
 	  .help = "watch no storm process (no latency, population or zombie\n"
 		  "figures); the drain is timed from the cgroup's pids.current" },
@@ -216,9 +219,6 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 {
 	struct rlimit rl;
 
-	if (c->observer != RB_OBS_PIDFD && c->o.no_monitor)
-		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
-				      rb_observer_names[c->observer]);
 	if (!(c->pat->methods & STORM_METHOD_BIT(c->o.method)))
 		return rb_input_error(err, "storm: %s cannot use --method %s (vfork parks the maker "
 				      "until its child exits, and %s's children do not exit at once)",
@@ -1213,6 +1213,8 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "resolution_s", json_real(c->o.resolution_ns / 1e9));
 	json_object_set_new(o, "monitor", json_boolean(!c->o.no_monitor));
 	json_object_set_new(o, "observer", json_string(rb_observer_names[c->observer]));
+	if (c->observer_why[0])
+		json_object_set_new(o, "observer_why", json_string(c->observer_why));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
@@ -1290,7 +1292,7 @@ static int run_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_s
 
 int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .repeat = DEFAULT_REPEAT, .out = RB_OUTPUT_INIT };
+	struct cfg c = { .repeat = DEFAULT_REPEAT, .observer = RB_OBS_AUTO, .out = RB_OUTPUT_INIT };
 	struct rb_sandbox_opts opts;
 	struct rb_signal_plan plan = { .probe_pid1 = true, .storm_pops = POP_SAMPLES };
 	char words[16][32], **workload = NULL, path[1200], plot_line[2048];
@@ -1320,17 +1322,23 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (check_cfg(&c, err) < 0)
-		return -1;
+	if (c.o.no_monitor && c.observer == RB_OBS_AUTO)
+		c.observer = RB_OBS_PIDFD; /* nothing is watched: the pidfds, off */
+	if (c.observer != RB_OBS_PIDFD && c.o.no_monitor)
+		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
+				      rb_observer_names[c.observer]);
 	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
-	if (c.observer != RB_OBS_PIDFD &&
-	    rb_bpf_observer_open(&plan.bpf, (uint32_t)opts.pid_max + 1, plan.storm_samples + 4096,
-				 err) < 0)
+	if (rb_observer_open(&c.observer, &plan.bpf, (uint32_t)opts.pid_max + 1,
+			     plan.storm_samples + 4096, c.observer_why, sizeof(c.observer_why), err) < 0)
 		return -1;
 	/* the kernel alone: the payload watches no pidfd; the end is the
 	 * cgroup's word */
 	if (c.observer == RB_OBS_BPF)
 		c.o.no_monitor = true;
+	if (check_cfg(&c, err) < 0) {
+		rb_bpf_observer_close(plan.bpf);
+		return -1;
+	}
 	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
 	if (rb_output_begin(&c.out, "storm", RB_OUTPUT_DIR, si, err) < 0 ||
 	    rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
@@ -1352,6 +1360,10 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	printf("storm %s: %lu processes, %s, %ld run%s per reaper (interleaved); pid_max %ld\n", c.pat->name,
 	       c.o.count, rb_spawn_method_name(c.o.method), c.repeat, c.repeat == 1 ? "" : "s",
 	       opts.pid_max);
+	printf("observer: %s%s%s\n", c.observer == RB_OBS_PIDFD ? "the payload's pidfds"
+				     : c.observer == RB_OBS_BPF ? "the kernel's tracepoints (bpf)"
+				     : "the kernel's tracepoints, the pidfds beside",
+	       c.observer_why[0] ? "; " : "", c.observer_why);
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 

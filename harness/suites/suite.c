@@ -6,9 +6,29 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "observer_bpf.h"
 #include "record.h"
 
-const char *const rb_observer_names[] = { "pidfd", "bpf", "both", NULL };
+const char *const rb_observer_names[] = { "pidfd", "bpf", "both", "auto", NULL };
+
+int rb_observer_open(int *observer, struct rb_bpf_observer **bpf, uint32_t pid_space,
+		     uint32_t records, char *why, size_t len, struct rb_error *err)
+{
+	struct rb_error e;
+
+	why[0] = '\0';
+	if (*observer == RB_OBS_PIDFD)
+		return 0;
+	if (*observer != RB_OBS_AUTO)
+		return rb_bpf_observer_open(bpf, pid_space, records, err);
+	if (rb_bpf_observer_open(bpf, pid_space, records, &e) == 0) {
+		*observer = RB_OBS_BPF;
+		return 0;
+	}
+	*observer = RB_OBS_PIDFD;
+	snprintf(why, len, "the BPF observer cannot run here: %s", e.msg);
+	return 0;
+}
 
 bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite)
 {

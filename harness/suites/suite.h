@@ -5,15 +5,25 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "registry.h"
 #include "sysinfo.h"
 
 /* Who times exits and reaps in a storm: the payload's pidfd per process,
- * the kernel's tracepoints (observer_bpf.h), or both side by side. */
-enum rb_observer { RB_OBS_PIDFD, RB_OBS_BPF, RB_OBS_BOTH };
-extern const char *const rb_observer_names[]; /* "pidfd", "bpf", "both", NULL */
+ * the kernel's tracepoints (observer_bpf.h), both side by side, or auto:
+ * the kernel's where the BPF observer loads, else the pidfds. */
+enum rb_observer { RB_OBS_PIDFD, RB_OBS_BPF, RB_OBS_BOTH, RB_OBS_AUTO };
+extern const char *const rb_observer_names[]; /* "pidfd", "bpf", "both", "auto", NULL */
+
+struct rb_bpf_observer;
+/* Loads the BPF observer that *OBSERVER asks for (room for PID_SPACE pids
+ * and RECORDS reaps) into *BPF, and resolves auto: bpf where it loads, else
+ * pidfd with WHY (LEN bytes) saying why not. bpf and both that cannot load
+ * fail with ERR (unsupported: exit 3). */
+int rb_observer_open(int *observer, struct rb_bpf_observer **bpf, uint32_t pid_space,
+		     uint32_t records, char *why, size_t len, struct rb_error *err);
 
 /* R cannot run here: its run in REC is a skip with the reason, and a line
  * "NAME unavailable: REASON" says so. Returns whether R was skipped. */

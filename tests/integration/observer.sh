@@ -14,6 +14,13 @@ rb_nobody storm -r tini --observer bpf --count 10 --out "$TMP/w/n" >"$TMP/out" 2
 expect_eq "as uid 65534: --observer bpf exits 3 (cannot run here)" "$rc" 3
 check "... with one line naming the BPF observer and why" \
 	grep -qE '^reapbench: BPF observer: .*(root|not built)' "$TMP/out"
+# the default, auto: as nobody the BPF observer cannot load, so the pidfds
+# time the storm and the record says why
+rb_nobody storm -r tini --count 10 --repeat 1 --no-plots --out "$TMP/w/a" >"$TMP/out" 2>&1; rc=$?
+expect_eq "as uid 65534, --observer auto: the storm runs, timed by the pidfds, the record says why" \
+	"$rc/$(jq -r '.options.observer' "$TMP/w/a/storm.json" 2>/dev/null)/$(jq -r '.options.observer_why' "$TMP/w/a/storm.json" 2>/dev/null | grep -c 'BPF observer cannot run here')" \
+	"0/pidfd/1"
+check "... and says so on the terminal" grep -q "^observer: the payload's pidfds; the BPF observer cannot run here" "$TMP/out"
 rb storm -r tini --observer both --no-monitor --count 10 --out "$TMP/x"
 expect_eq "--no-monitor with --observer both is bad input (exit 2)" "$rc" 2
 
@@ -83,7 +90,7 @@ awk -v e="$xerr" 'BEGIN { exit !(e > -0.0005 && e < 0.05) }' \
 check "both: the table shows the pidfd columns" grep -q 'pidfd P50' "$TMP/out"
 
 # 5. compare never mixes observers.
-rb storm -r reference --pattern hoard --count 1000 --repeat 1 --no-plots --out "$TMP/e"
+rb storm -r reference --pattern hoard --count 1000 --repeat 1 --no-plots --observer pidfd --out "$TMP/e"
 rb compare "$TMP/e/storm.json" "$TMP/d/storm.json"
 expect_eq "compare of a pidfd record with a both record: exit 2" "$rc" 2
 check "... naming options.observer" grep -q 'options.observer' "$TMP/out"
