@@ -41,15 +41,16 @@
 
 /* Who observes (--observer): the harness (the payload's counts, the
  * cgroup); with both, the kernel also times every spawn (root). */
-enum observer_kind { OBS_HARNESS, OBS_BOTH };
-static const char *const observer_names[] = { "harness", "both", NULL };
+enum observer_kind { OBS_HARNESS, OBS_BOTH, OBS_AUTO };
+static const char *const observer_names[] = { "harness", "both", "auto", NULL };
 
 /* How full the namespace's pid space was when a spawn returned. */
 enum band { BAND_HALF, BAND_90, BAND_99, BAND_FULL, BAND_COUNT_ };
 static const char *const band_names[BAND_COUNT_] = { "<50%", "50-90%", "90-99%", ">=99%" };
 
 struct cfg {
-	int observer; /* enum observer_kind */
+	int observer; /* enum observer_kind; auto resolved before the runs */
+	char observer_why[256]; /* auto: why not both */
 	struct rb_bpf_observer *bpf; /* loaded for --observer both */
 	double rate;
 	long repeat;
@@ -106,9 +107,10 @@ static const struct rb_opt exhaust_opts[] = {
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT,
 	  .help = "runs of it all per reaper: medians with min-max" },
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
-	  .help = "harness (the payload's counts, the cgroup) or both (and the\n"
-		  "kernel times every spawn, by how full the pid space was; root)",
-	  .dflt = "harness" },
+	  .help = "harness (the payload's counts, the cgroup), both (and the\n"
+		  "kernel times every spawn, by how full the pid space was; root)\n"
+		  "or auto (both where the BPF observer loads, else harness)",
+	  .dflt = "auto" },
 	{ 0 },
 };
 
@@ -684,7 +686,8 @@ static void record_summary(json_t *rec, const struct row *rows, int n, const str
 
 int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .out = RB_OUTPUT_INIT, .rate = DEFAULT_RATE, .repeat = DEFAULT_REPEAT };
+	struct cfg c = { .out = RB_OUTPUT_INIT, .observer = OBS_AUTO, .rate = DEFAULT_RATE,
+			 .repeat = DEFAULT_REPEAT };
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
@@ -716,7 +719,10 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	} else {
 		opts.pids_max = pid_max;
 	}
-	if (c.observer == OBS_BOTH &&
+	if (c.observer == OBS_AUTO)
+		c.observer = rb_observer_try(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(8 * pid_max) + 4096,
+					     c.observer_why, sizeof(c.observer_why)) ? OBS_BOTH : OBS_HARNESS;
+	if (c.observer == OBS_BOTH && !c.bpf &&
 	    rb_bpf_observer_open(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(8 * pid_max) + 4096, err) < 0)
 		goto out;
 	if (c.bpf)
@@ -740,6 +746,8 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	json_object_set_new(o, "search", json_boolean(c.search));
 	json_object_set_new(o, "repeat", json_integer(c.repeat));
 	json_object_set_new(o, "observer", json_string(observer_names[c.observer]));
+	if (c.observer_why[0])
+		json_object_set_new(o, "observer_why", json_string(c.observer_why));
 	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s; "
 	       "%ld run%s per reaper\n", pid_max, si->per_ns_pid_max ? "per namespace"
 	       : "as pids.max: no per-namespace pid_max", pid_max, 3 * pid_max, c.rate, c.repeat,

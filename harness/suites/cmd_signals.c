@@ -38,8 +38,8 @@
 enum condition { COND_IDLE, COND_STORM, COND_COUNT_ };
 /* Who times the signals (--observer): the app's handler stamps each receipt;
  * with both, the kernel also times each hop on the way (root). */
-enum observer_kind { OBS_APP, OBS_BOTH };
-static const char *const observer_names[] = { "app", "both", NULL };
+enum observer_kind { OBS_APP, OBS_BOTH, OBS_AUTO };
+static const char *const observer_names[] = { "app", "both", "auto", NULL };
 /* The hops the kernel times: the harness's send until generated for PID 1,
  * PID 1's forward until generated for the app, until the app's handler
  * runs (signal_deliver), and the handler until it stamps the receipt. */
@@ -55,7 +55,8 @@ static const struct {
 static const char *const cond_names[COND_COUNT_] = { "idle", "storm" };
 
 struct cfg {
-	int observer; /* enum observer_kind */
+	int observer; /* enum observer_kind; auto resolved before the runs */
+	char observer_why[256]; /* auto: why not both */
 	double rate, storm_rate;
 	long count, repeat;
 	int nkinds, kinds[RB_TRAIN_MAX_KINDS];
@@ -138,9 +139,10 @@ static const struct rb_opt signals_opts[] = {
 	  .help = "after the last send, wait this long for receipts" },
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no signals-latency-cdf.svg" },
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
-	  .help = "app (the app's handler stamps each receipt) or both (and\n"
+	  .help = "app (the app's handler stamps each receipt), both (and\n"
 		  "the kernel's tracepoints time each hop: the send, PID 1's\n"
-		  "forward, the app's wakeup, its handler; root)", .dflt = "app" },
+		  "forward, the app's wakeup, its handler; root) or auto (both\n"
+		  "where the BPF observer loads, else app)", .dflt = "auto" },
 	{ 0 },
 };
 
@@ -647,6 +649,8 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "storm_rate", json_real(c->storm_rate));
 	json_object_set_new(o, "settle_s", json_real(c->settle_ns / 1e9));
 	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
+	if (c->observer_why[0])
+		json_object_set_new(o, "observer_why", json_string(c->observer_why));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
@@ -722,7 +726,7 @@ static int print_tables(const struct cfg *c, struct rb_table *lat, struct rb_tab
 
 int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .out = RB_OUTPUT_INIT, .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
+	struct cfg c = { .out = RB_OUTPUT_INIT, .observer = OBS_AUTO, .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
 			 .cond = { true, true }, .settle_ns = 200 * 1000000LL };
 	struct rb_signals_plot_reaper *pr = NULL;
 	struct rb_sandbox_opts opts;
@@ -754,8 +758,11 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
 	if (rb_output_begin(&c.out, "signals", RB_OUTPUT_DIR, si, err) < 0)
 		goto out;
+	if (c.observer == OBS_AUTO)
+		c.observer = rb_observer_try(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, c.observer_why,
+					     sizeof(c.observer_why)) ? OBS_BOTH : OBS_APP;
 	if (c.observer == OBS_BOTH) {
-		if (rb_bpf_observer_open(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
+		if (!bpf && rb_bpf_observer_open(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
 			goto out;
 		rb_bpf_observer_signals(bpf, true);
 	}

@@ -14,20 +14,25 @@ const char *const rb_observer_names[] = { "pidfd", "bpf", "both", "auto", NULL }
 int rb_observer_open(int *observer, struct rb_bpf_observer **bpf, uint32_t pid_space,
 		     uint32_t records, char *why, size_t len, struct rb_error *err)
 {
-	struct rb_error e;
-
 	why[0] = '\0';
 	if (*observer == RB_OBS_PIDFD)
 		return 0;
 	if (*observer != RB_OBS_AUTO)
 		return rb_bpf_observer_open(bpf, pid_space, records, err);
-	if (rb_bpf_observer_open(bpf, pid_space, records, &e) == 0) {
-		*observer = RB_OBS_BPF;
-		return 0;
-	}
-	*observer = RB_OBS_PIDFD;
-	snprintf(why, len, "the BPF observer cannot run here: %s", e.msg);
+	*observer = rb_observer_try(bpf, pid_space, records, why, len) ? RB_OBS_BPF : RB_OBS_PIDFD;
 	return 0;
+}
+
+bool rb_observer_try(struct rb_bpf_observer **bpf, uint32_t pid_space, uint32_t records,
+		     char *why, size_t len)
+{
+	struct rb_error e;
+
+	why[0] = '\0';
+	if (rb_bpf_observer_open(bpf, pid_space, records, &e) == 0)
+		return true;
+	snprintf(why, len, "the BPF observer cannot run here: %s", e.msg);
+	return false;
 }
 
 bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite)

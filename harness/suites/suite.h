@@ -25,6 +25,12 @@ struct rb_bpf_observer;
 int rb_observer_open(int *observer, struct rb_bpf_observer **bpf, uint32_t pid_space,
 		     uint32_t records, char *why, size_t len, struct rb_error *err);
 
+/* auto for a suite whose kernel figures come beside its own (signals,
+ * exhaust): true with the BPF observer loaded into *BPF, else false with
+ * WHY saying why it cannot run here. */
+bool rb_observer_try(struct rb_bpf_observer **bpf, uint32_t pid_space, uint32_t records,
+		     char *why, size_t len);
+
 /* R cannot run here: its run in REC is a skip with the reason, and a line
  * "NAME unavailable: REASON" says so. Returns whether R was skipped. */
 bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite);
