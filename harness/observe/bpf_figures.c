@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+
 int64_t rb_bpf_reapable_ns(const struct rb_bpf_reap *r)
 {
 	return (int64_t)(r->t_notify > r->t_exit ? r->t_notify : r->t_exit);
@@ -52,7 +54,7 @@ static struct edge *sorted_edges(const struct rb_bpf_reap *r, size_t n)
 
 uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
 {
-	struct edge *e = sorted_edges(r, n);
+	struct edge *e cleanup_free = sorted_edges(r, n);
 	int64_t cur = 0, peak = 0;
 
 	if (!e)
@@ -62,21 +64,18 @@ uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
 		if (cur > peak)
 			peak = cur;
 	}
-	free(e);
 	return (uint32_t)peak;
 }
 
 size_t rb_bpf_population(const struct rb_bpf_reap *r, size_t n, int64_t t0, int64_t t1,
 			 struct rb_storm_pop *out, size_t nout)
 {
-	struct edge *e = sorted_edges(r, n);
+	struct edge *e cleanup_free = sorted_edges(r, n);
 	uint32_t zombies = 0, reaped = 0;
 	size_t k = 0;
 
-	if (!e || nout < 2 || t1 <= t0) {
-		free(e);
+	if (!e || nout < 2 || t1 <= t0)
 		return 0;
-	}
 	for (size_t s = 0; s < nout; s++) {
 		int64_t t = t0 + (int64_t)((double)(t1 - t0) * (double)s / (double)(nout - 1));
 
@@ -86,7 +85,6 @@ size_t rb_bpf_population(const struct rb_bpf_reap *r, size_t n, int64_t t0, int6
 		}
 		out[s] = (struct rb_storm_pop){ .t_ns = t, .zombies = zombies, .reaped = reaped };
 	}
-	free(e);
 	return nout;
 }
 
@@ -187,15 +185,12 @@ long rb_bpf_sample_records(const struct rb_bpf_reap *reaps, size_t nreaps,
 			   const struct rb_bpf_reap *zombies, size_t nzombies, const pid_t *pids,
 			   const int64_t *order, size_t n, struct rb_bpf_reap *out)
 {
-	struct rb_bpf_reap *all = malloc((nreaps + nzombies + 1) * sizeof(*all));
-	long *match = malloc((n ? n : 1) * sizeof(*match));
+	struct rb_bpf_reap *all cleanup_free = malloc((nreaps + nzombies + 1) * sizeof(*all));
+	long *match cleanup_free = malloc((n ? n : 1) * sizeof(*match));
 	long matched = 0;
 
-	if (!all || !match) {
-		free(all);
-		free(match);
+	if (!all || !match)
 		return -1;
-	}
 	/* the reaped and the never reaped (t_reap 0), matched alike */
 	if (nreaps)
 		memcpy(all, reaps, nreaps * sizeof(*all));
@@ -209,8 +204,6 @@ long rb_bpf_sample_records(const struct rb_bpf_reap *reaps, size_t nreaps,
 			matched++;
 		}
 	}
-	free(all);
-	free(match);
 	return matched;
 }
 

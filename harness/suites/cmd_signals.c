@@ -549,7 +549,7 @@ static int latency_columns(struct rb_table *t)
 /* A row per kind under the cell's row (the pooled latencies of that kind). */
 static int kind_rows(struct rb_table *t, const struct cfg *c, const struct cell *cell)
 {
-	double *v = malloc((cell->nlat + 1) * sizeof(*v));
+	double *v cleanup_free = malloc((cell->nlat + 1) * sizeof(*v));
 	char name[32];
 	int rc = v ? 0 : -ENOMEM;
 
@@ -566,7 +566,6 @@ static int kind_rows(struct rb_table *t, const struct cfg *c, const struct cell 
 		if (rc == 0 && n)
 			rc = percentile_cells(t, COL_P50, v, n);
 	}
-	free(v);
 	return rc;
 }
 
@@ -575,7 +574,7 @@ static int latency_rows(struct rb_table *t, const struct cfg *c, const struct rb
 			enum condition cond, struct cell *cell)
 {
 	struct rb_summary sp;
-	double *sorted;
+	double *sorted cleanup_free = NULL;
 	int rc = rb_table_named_row(t, r->name) ?: rb_table_cell(t, COL_COND, "%s", cond_names[cond]);
 
 	if (rc == 0 && cell->skip[0] && cell->sent == 0)
@@ -591,7 +590,6 @@ static int latency_rows(struct rb_table *t, const struct cfg *c, const struct rb
 		return -ENOMEM;
 	memcpy(sorted, cell->lat, cell->nlat * sizeof(*sorted));
 	rc = rc ?: percentile_cells(t, COL_P50, sorted, cell->nlat) ?: us_cell(t, COL_LAG, cell->lag_max);
-	free(sorted);
 	if (rc == 0 && rb_summarize(cell->run_p50, cell->runs, &sp) == 0)
 		rc = rb_table_cell(t, COL_RUNS, "%.0f-%.0f%s", sp.min * 1e6, sp.max * 1e6,
 				   cell->skip[0] ? " (a run skipped)" : "");

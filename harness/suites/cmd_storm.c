@@ -311,21 +311,20 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 {
 	uint32_t n = res->nsamples;
 	size_t len = n ? n : 1;
-	pid_t *pids = malloc(len * sizeof(*pids));
-	int64_t *order = malloc(len * sizeof(*order));
-	struct rb_bpf_reap *rec = malloc(len * sizeof(*rec));
-	int rc = -1;
+	pid_t *pids cleanup_free = malloc(len * sizeof(*pids));
+	int64_t *order cleanup_free = malloc(len * sizeof(*order));
+	struct rb_bpf_reap *rec cleanup_free = malloc(len * sizeof(*rec));
 
 	ob->matched = malloc(len * sizeof(*ob->matched));
 	if (!pids || !order || !rec || !ob->matched || times_alloc(&ob->kernel, n) < 0)
-		goto out;
+		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		pids[i] = res->samples[i].pid;
 		order[i] = res->samples[i].t_exit_ns;
 	}
 	if (rb_bpf_sample_records(res->bpf.reaps, res->bpf.nreaps, res->bpf.zombies,
 				  res->bpf.zombies ? res->bpf.unreaped : 0, pids, order, n, rec) < 0)
-		goto out;
+		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rb_bpf_reap *r = &rec[i];
 
@@ -338,12 +337,7 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 		ob->matched[ob->nmatched++] = *r;
 		ob->nreaped += r->t_reap != 0;
 	}
-	rc = 0;
-out:
-	free(pids);
-	free(order);
-	free(rec);
-	return rc;
+	return 0;
 }
 
 static void observed_free(struct observed *ob)
