@@ -1,0 +1,36 @@
+/* Splitting a storm among spawners: each spawner's share of the count, and
+ * the CPU each one is pinned to. Pure functions (no system calls), shared
+ * by the payload, which splits, and the harness, which checks and records. */
+#ifndef REAPBENCH_SHARE_H
+#define REAPBENCH_SHARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Spawners per online CPU at most (--spawners is bounded by this times the
+ * online CPUs): more only queue on the same cores. */
+#define RB_SPAWNERS_PER_CPU_MAX 4u
+/* Spawners one storm can run at all (the payload's per-spawner slots). */
+#define RB_SPAWNERS_MAX 256u
+
+/* Spawner J of N takes the contiguous indices [*FIRST, *FIRST + *LEN) of
+ * COUNT: the shares differ by at most one, the larger ones first, and
+ * together they are 0..COUNT-1 exactly once. N must be >= 1 and J < N. */
+void rb_share_range(unsigned long count, unsigned n, unsigned j, unsigned long *first,
+		    unsigned long *len);
+
+/* Spawner J of N takes every N-th index from J (an open loop's schedule:
+ * index k is due at t0 + k / rate, so the spawners interleave): how many
+ * of COUNT that is. */
+unsigned long rb_share_strided(unsigned long count, unsigned n, unsigned j);
+
+/* The CPU of spawner J: the (J mod NCPUS)-th of CPUS (the CPUs the caller
+ * may run on, ascending; NCPUS >= 1), so that spawners beyond the CPUs wrap
+ * around them in turn. */
+int rb_share_cpu(const int *cpus, unsigned ncpus, unsigned j);
+
+/* "0,1,0,1": the CPUs of N spawners into BUF (truncated with "..." when it
+ * does not fit). Returns BUF. */
+char *rb_share_cpu_list(const int *cpus, unsigned ncpus, unsigned n, char *buf, size_t len);
+
+#endif
