@@ -24,6 +24,7 @@
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
+#include "spawners.h"
 #include "stats.h"
 #include "storm.h"
 #include "storm_plot.h"
@@ -198,6 +199,7 @@ static const struct rb_opt storm_opts[] = {
 		  "per process), bpf (the kernel's tracepoints; root) or both\n"
 		  "(the kernel's figures, the pidfd ones beside, and their\n"
 		  "difference: the pidfd observer's own error)", .dflt = "pidfd" },
+	RB_OPT_SPAWNERS(struct cfg, o.spawners),
 	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
 	  .help = "watch no storm process (no latency, population or zombie\n"
 		  "figures); the drain is timed from the cgroup's pids.current" },
@@ -221,6 +223,8 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 {
 	struct rlimit rl;
 
+	if (rb_spawners_check("storm", c->o.spawners, err) < 0)
+		return -1;
 	if (c->observer != OBS_PIDFD && c->o.no_monitor)
 		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
 				      observer_names[c->observer]);
@@ -1131,6 +1135,7 @@ static char **payload_words(const struct cfg *c, char store[][32])
 	WORD("%lld", (long long)(c->o.resolution_ns / 1000));
 	if (c->o.no_monitor)
 		w[n++] = "--no-monitor";
+	rb_spawners_words(c->o.spawners, w, &n, store[k++]);
 #undef WORD
 	w[n] = NULL;
 	return w;
@@ -1145,6 +1150,9 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "count", json_integer((json_int_t)c->o.count));
 	json_object_set_new(o, "repeat", json_integer(c->repeat));
 	json_object_set_new(o, "method", json_string(rb_spawn_method_name(c->o.method)));
+	/* asked for; each run says how many ran (a pattern that is not
+	 * parallel runs one) */
+	json_object_set_new(o, "spawners", json_integer((json_int_t)c->o.spawners));
 	if (c->pat == storm_pattern_find("tree")) {
 		json_object_set_new(o, "branch", json_integer((json_int_t)c->o.branch));
 		json_object_set_new(o, "depth", json_integer((json_int_t)c->o.depth));
@@ -1193,6 +1201,8 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 		run = rb_record_add_run(rec, w->r, res.argv);
 		json_object_set_new(run, "repeat", json_integer(k));
 		rb_run_record(run, &res);
+		if (res.chan_valid)
+			rb_spawners_record(run, &res.chan);
 		observe_times(c, &res, &ob);
 		measure(c, opts, &res, &ob, &w->f[k], run);
 		record_figures(run, &w->f[k], &res);
@@ -1251,7 +1261,8 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 				   .branch = STORM_DEFAULT_BRANCH, .depth = STORM_DEFAULT_DEPTH,
 				   .threads = STORM_DEFAULT_THREADS, .rate = STORM_DEFAULT_RATE,
 				   .wait_ns = STORM_DEFAULT_WAIT_NS,
-				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS };
+				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS,
+				   .spawners = rb_spawners_default() };
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
 	rc = rb_cli_parse(&storm_cli, argc, argv,
@@ -1288,8 +1299,10 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	fprintf(csv_pop, "reaper,repeat,t_ms,zombies,live,reaped,failed\n");
 	rec = rb_record_new("storm", si);
 	record_options(rec, &c, &opts);
-	printf("storm %s: %lu processes, %s, %ld run%s per reaper (interleaved); pid_max %ld\n", c.pat->name,
-	       c.o.count, rb_spawn_method_name(c.o.method), c.repeat, c.repeat == 1 ? "" : "s",
+	printf("storm %s: %lu processes, %s, %lu spawner%s%s, %ld run%s per reaper (interleaved); "
+	       "pid_max %ld\n", c.pat->name, c.o.count, rb_spawn_method_name(c.o.method),
+	       c.pat->parallel ? c.o.spawners : 1, c.pat->parallel && c.o.spawners > 1 ? "s" : "",
+	       c.pat->parallel ? "" : " (its processes spawn)", c.repeat, c.repeat == 1 ? "" : "s",
 	       opts.pid_max);
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
