@@ -74,9 +74,13 @@ struct storm {
 	struct storm_spawner *spawners;
 	int *cpus;             /* the CPUs we may run on, ascending */
 	unsigned ncpus;
-	bool pinned;           /* the spawners are pinned: their children unpin */
+	bool pinned;           /* the spawners are pinned */
+	bool unpin;            /* ... and their children wait to be released: they unpin */
 	cpu_set_t cpus_all;    /* what a child goes back to */
 	uint32_t go;           /* the spawners' barrier: 1 releases them (futex) */
+	uint32_t done;         /* 1: every share made; the threads may exit (futex) */
+	uint32_t finished;     /* spawners whose share is made */
+	unsigned started;      /* spawners running (the root and the threads started) */
 	uint32_t ready;        /* spawner threads pinned and waiting */
 	unsigned spawners_ran; /* spawners that ran in parallel (the root's count) */
 	void (*work)(struct storm_spawner *sp); /* what each spawner runs */
@@ -206,13 +210,17 @@ void storm_wait_exited(const struct storm *s, long idx)
 }
 
 /* Every storm process starts here and stamps its exit last. One made by a
- * pinned spawner first goes back to every CPU of ours, as with one spawner. */
+ * pinned spawner that waits to be released (burst) first goes back to every
+ * CPU of ours, as with one spawner, so that the release's exits go where
+ * the scheduler puts them. One that exits at once (hoard, stream) keeps
+ * its spawner's CPU: unpinned, it would only pay for the system call (a
+ * sixth of a burst's spawn rate here) and then exit. */
 static int proc_main(void *arg)
 {
 	struct storm_proc *p = arg;
 	int rc;
 
-	if (p->s->pinned && p->idx >= 0)
+	if (p->s->unpin && p->idx >= 0)
 		syscall(SYS_sched_setaffinity, 0, sizeof(p->s->cpus_all), &p->s->cpus_all);
 	rc = p->body(p);
 
@@ -294,7 +302,31 @@ static void pin(const struct storm_spawner *sp)
 	syscall(SYS_sched_setaffinity, 0, sizeof(one), &one);
 }
 
-/* A spawner thread: pins itself, says it is ready, waits for the go. */
+/* Blocks until *WORD is nonzero (a private futex: threads of one mm). */
+static void await_flag(uint32_t *word)
+{
+	while (!__atomic_load_n(word, __ATOMIC_ACQUIRE))
+		futex(word, FUTEX_WAIT_PRIVATE, 0, NULL);
+}
+
+static void raise_flag(uint32_t *word)
+{
+	__atomic_store_n(word, 1, __ATOMIC_RELEASE);
+	futex(word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+}
+
+/* A spawner's share is made: the last one to finish lets all go. */
+static void finish(struct storm *s)
+{
+	if (__atomic_add_fetch(&s->finished, 1, __ATOMIC_ACQ_REL) == s->started)
+		raise_flag(&s->done);
+	else
+		await_flag(&s->done);
+}
+
+/* A spawner thread: pins itself, says it is ready, waits for the go, makes
+ * its share, and stays until every share is made: the pids the storm
+ * holds at its peak are then the same in every run (N + the spawners). */
 static int spawner_thread(void *arg)
 {
 	struct storm_spawner *sp = arg;
@@ -303,9 +335,9 @@ static int spawner_thread(void *arg)
 	pin(sp);
 	__atomic_fetch_add(&s->ready, 1, __ATOMIC_RELEASE);
 	futex(&s->ready, FUTEX_WAKE_PRIVATE, 1, NULL);
-	while (!__atomic_load_n(&s->go, __ATOMIC_ACQUIRE))
-		futex(&s->go, FUTEX_WAIT_PRIVATE, 0, NULL);
+	await_flag(&s->go);
 	s->work(sp);
+	finish(s);
 	return 0; /* glibc's clone ends a thread with exit, not exit_group */
 }
 
@@ -351,12 +383,13 @@ void storm_run_spawners(struct storm *s, void (*work)(struct storm_spawner *sp))
 	t_go = storm_now_ns();
 	for (unsigned j = 0; j < s->nspawners; j++)
 		s->spawners[j].t_go = t_go;
-	__atomic_store_n(&s->go, 1, __ATOMIC_RELEASE);
-	futex(&s->go, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	s->started = started; /* read by the threads after the go */
+	raise_flag(&s->go);
 	work(&s->spawners[0]);
 	/* the shares of threads that could not be started: the root's */
 	for (unsigned j = started; j < s->nspawners; j++)
 		work(&s->spawners[j]);
+	finish(s);
 	join_spawner_threads(s, started);
 	s->spawners_ran = started;
 }
@@ -481,6 +514,7 @@ static int setup_spawners(struct storm *s)
 	s->nspawners = n;
 	s->spawners_ran = 1;
 	s->pinned = n > 1 && s->ncpus > 0;
+	s->unpin = s->pinned && s->pat->released;
 	for (unsigned j = 0; j < n; j++) {
 		struct storm_spawner *sp = &s->spawners[j];
 

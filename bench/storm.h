@@ -66,9 +66,10 @@ struct storm_opts {
 	 * stream: storm_pattern.parallel): the root and SPAWNERS - 1 threads of
 	 * it, each pinned to a CPU of ours (spawner j to the j-th, wrapping),
 	 * released together, each making its own share. 1: the root alone,
-	 * unpinned. Their children are children of the root's thread group
-	 * and unpin themselves, so orphaning and the processes are as with 1. */
-	unsigned spawners;
+	 * unpinned. Their children are children of the root's thread group,
+	 * so orphaning is as with 1; those that wait to be released (burst)
+	 * unpin themselves, those that exit at once stay on their CPU. */
+	unsigned long spawners;
 };
 
 #define STORM_DEFAULT_BRANCH 4

@@ -19,18 +19,13 @@
 void rb_share_range(unsigned long count, unsigned n, unsigned j, unsigned long *first,
 		    unsigned long *len);
 
-/* Spawner J of N takes every N-th index from J (an open loop's schedule:
- * index k is due at t0 + k / rate, so the spawners interleave): how many
- * of COUNT that is. */
-unsigned long rb_share_strided(unsigned long count, unsigned n, unsigned j);
-
 /* The CPU of spawner J: the (J mod NCPUS)-th of CPUS (the CPUs the caller
  * may run on, ascending; NCPUS >= 1), so that spawners beyond the CPUs wrap
  * around them in turn. */
 int rb_share_cpu(const int *cpus, unsigned ncpus, unsigned j);
 
-/* "0,1,0,1": the CPUs of N spawners into BUF (truncated with "..." when it
- * does not fit). Returns BUF. */
-char *rb_share_cpu_list(const int *cpus, unsigned ncpus, unsigned n, char *buf, size_t len);
+/* "0,1": the CPUs whose bits are set in MASK (bit c: CPU c), ascending,
+ * into BUF; "none" for 0. Returns BUF. */
+char *rb_share_mask_list(uint32_t mask, char *buf, size_t len);
 
 #endif

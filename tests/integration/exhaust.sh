@@ -12,21 +12,26 @@ meas() { jq -r --arg r "$1" --arg p "$2" --arg m "$3" \
 flag() { jq -r --arg r "$1" --arg k "$2" '[.runs[] | select(.reaper.name == $r and .phase == "stream") | .[$k]][0] | tostring' "$TMP/x/exhaust.json"; }
 
 # 1. none and the reference with pid_max 400; the stream: 1200 orphans at 1000/s;
-# all of it twice.
-rb exhaust -r none -r reference --pid-max 400 --rate 1000 --repeat 2 --out "$TMP/x"
-expect_eq "exhaust exits 0" "$rc" 0
+# all of it twice, from 2 spawners (the generator's root and a thread of it,
+# which holds a pid of its own while the storm is made).
+rb exhaust -r none -r reference --pid-max 400 --rate 1000 --repeat 2 --spawners 2 --out "$TMP/x"
+expect_eq "exhaust --spawners 2 exits 0" "$rc" 0
+jq -e '.options.spawners == 2 and ([.runs[] | .spawners == 2 and (.spawner_cpus | length) >= 1] | all)
+       and (.runs | length) == 8' "$TMP/x/exhaust.json" >/dev/null \
+	&& ok "exhaust.json: every run says 2 spawners ran, and on which CPUs" \
+	|| { notok "exhaust.json spawners"; jq -c '[.runs[] | [.spawners, .spawner_cpus]]' "$TMP/x/exhaust.json" | diag; }
 if [ "$(id -u)" -ne 0 ]; then
 	skip "capacity: not root, no pids cgroup"
 elif grep -q 'per namespace' "$TMP/out"; then
 	# A fresh namespace hands out pids 1 .. 399 before its first wrap (alloc_pid
 	# wraps to RESERVED_PIDS = 300 once it reaches pid_max): 399 pids. Under none
-	# they are PID 1 (the payload), the generator's root and 397 storm processes,
-	# and the 398th clone fails with EAGAIN; pids.peak (pids.max is 1600, out of
-	# the way) counts the 399.
+	# they are PID 1 (the payload), the generator's root, its spawner thread and
+	# 396 storm processes, and the 397th clone fails with EAGAIN; pids.peak
+	# (pids.max is 1600, out of the way) counts the 399.
 	expect_eq "none, pid_max 400: capacity 399 (pids.peak at EAGAIN)" "$(meas none capacity capacity)" 399
-	expect_eq "none, pid_max 400: the payload made 397 (+ PID 1 + root = 399), the rest EAGAIN" \
-		"$(meas none capacity capacity_spawned)/$(meas none capacity capacity_eagain)" "397/3"
-	expect_eq "reference, pid_max 400: the same 399 (reference + payload + root + 396)" \
+	expect_eq "none, pid_max 400: the payload made 396 (+ PID 1 + root + thread = 399), the rest EAGAIN" \
+		"$(meas none capacity capacity_spawned)/$(meas none capacity capacity_eagain)" "396/4"
+	expect_eq "reference, pid_max 400: the same 399 (reference + payload + root + thread + 395)" \
 		"$(meas reference capacity capacity)" 399
 	grep -qE '^none +399 ' "$TMP/out" && ok "the table shows none's capacity 399" || { notok "table capacity"; diag <"$TMP/out"; }
 else
