@@ -95,6 +95,27 @@ else
 fi
 grep -qE 'generator / raw clone-vfork +[0-9.]+% +target >= 70%: (met|MISSED)' "$TMP/out" \
 	&& ok "calibrate: generator / raw clone against its target" || { notok "clone ratio"; diag <"$TMP/out"; }
+# every CPU: the raw loops, stress-ng and the generator with one worker per
+# online CPU, in the same rounds, and the targets of issue 12 against them
+N=$(getconf _NPROCESSORS_ONLN)
+for re in "^raw clone\\(CLONE_VM\\|CLONE_VFORK\\)\\+_exit\\+waitpid x$N +[0-9]+" \
+	"^generator: storm burst under reference, $N spawners +[0-9]+" \
+	"generator x$N / raw clone-vfork x$N +[0-9.]+% +target >= 85%: (met|MISSED) +\\(rounds [0-9.]+-[0-9.]+%, n 2\\)"; do
+	grep -qE "$re" "$TMP/out" && ok "calibrate, every CPU: $re" || { notok "calibrate, every CPU: $re"; diag <"$TMP/out"; }
+done
+if command -v stress-ng >/dev/null; then
+	grep -qE "^stress-ng --zombie $N \(bogo ops/s\) +[0-9]+" "$TMP/out" \
+		&& grep -qE "generator x$N / stress-ng --zombie $N +[0-9.]+x +target >= 10x: (met|MISSED)" "$TMP/out" \
+		&& grep -qE "raw clone-vfork x$N / stress-ng --zombie $N +[0-9.]+x" "$TMP/out" \
+		&& ok "calibrate: stress-ng --zombie $N, the generator and the raw loops against it" \
+		|| { notok "calibrate: stress-ng with $N workers"; diag <"$TMP/out"; }
+fi
+jq -e --argjson n "$N" '(.rates.raw_clone_vfork_rate_all_cpus | .median > 0 and .workers == $n and .n == 2)
+       and (.rates.generator_orphan_rate_all_cpus.median > 0)
+       and (.ratios.generator_all_vs_raw_clone_all | .target == 0.85 and has("met") and .rounds == 2 and .min <= .value and .value <= .max)
+       and ([.runs[] | select(.spawners == $n)] | length) == 2' "$TMP/c/calibrate.json" >/dev/null \
+	&& ok "calibrate.json: the all-CPU rates (median of 2 rounds), the 85% ratio with its spread, the generator's runs with $N spawners" \
+	|| { notok "calibrate.json all-CPU shape"; jq -c '[.rates, .ratios]' "$TMP/c/calibrate.json" | diag; }
 jq -e '.command == "calibrate" and (.rates.raw_clone_vfork_rate.median > 0) and (.rates.raw_fork_rate.n == 2)
        and (.rates.generator_orphan_rate.median > 0) and (.ratios.generator_vs_raw_clone | has("met"))' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: rates (median of 2) and ratios" || notok "calibrate.json shape"

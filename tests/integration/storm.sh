@@ -148,7 +148,7 @@ jq -e '.harness.rss_peak > 0 and .harness.rss_peak_unit == "KiB" and (.harness |
 # 5. Bad input: one line, exit 2, nothing started.
 for args in "--pattern nope" "--pattern burst --method vfork" "--count 0" "--repeat 0" "--rate -1" \
 	"--resolution soon" "-r no-such-reaper" "--count 100000000" "--spawners 0" "--spawners x" \
-	"--spawners 1000" "--spawners $(( $(nproc) * 4 + 1 ))"; do
+	"--spawners 1000" "--spawners $(( $(getconf _NPROCESSORS_ONLN) * 4 + 1 ))"; do
 	rb storm $args
 	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "storm $args: one line, exit 2" \
 		|| { notok "storm $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }
