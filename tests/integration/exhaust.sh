@@ -152,7 +152,7 @@ grep -qE "^  reapbench's own peak RSS \(VmHWM\) +[0-9.]+ MiB +target < 64 MiB: (
 	&& ok "calibrate: the harness's RSS for a storm, measured or a skip" || { notok "calibrate rss line"; diag <"$TMP/out"; }
 jq -e '.rss | (.harness_rss_peak_kib > 0 and .count == 2000) or has("skip")' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: rss" || notok "calibrate.json rss"
-grep -qE '^steps: raw rates and stress-ng [0-9.]+ s, generator [0-9.]+ s, overhead [0-9.]+ s, RSS [0-9.]+ s' "$TMP/out" \
+grep -qE '^steps: rates \(raw, stress-ng, generator; interleaved\) [0-9.]+ s, overhead [0-9.]+ s, RSS [0-9.]+ s' "$TMP/out" \
 	&& ok "calibrate prints each step's time" || { notok "calibrate steps line"; diag <"$TMP/out"; }
 rb calibrate --duration 50ms --repeat 1 --stress-time 1 --count 100 --overhead-runs 1 --overhead-count 100 --quick --out "$TMP/q"
 expect_eq "calibrate --quick: exits 0, the RSS storm skipped as such" \
