@@ -63,6 +63,8 @@ static const struct {
 	bool all;                 /* one worker per online CPU, pinned */
 } rates[R_COUNT_] = {
 	[R_CLONE] = { "raw_clone_vfork_rate", "raw clone(CLONE_VM|CLONE_VFORK)+_exit+waitpid", K_CLONE },
+	/* one pinned worker per online CPU; the raw loops above and below are
+	 * one worker pinned to one CPU */
 	[R_CLONE_ALL] = { "raw_clone_vfork_rate_all_cpus",
 			  "raw clone(CLONE_VM|CLONE_VFORK)+_exit+waitpid x%u", K_CLONE, true },
 	[R_FORK] = { "raw_fork_rate", "raw fork+_exit+waitpid", K_FORK },
@@ -230,8 +232,10 @@ static void raw_worker(bool use_fork, int64_t duration_ns, int cpu, const int re
 	_exit(*rate < 0 ? 1 : 0);
 }
 
-/* N workers of ours, each pinned to a CPU of ours when N > 1, released
- * together: the sum of their rates, or -1 with WHY. */
+/* N workers of ours, each pinned to a CPU of ours (one worker too: left
+ * free, its vfork child is often woken on the other CPU, and the loop then
+ * measures cross-CPU wakeups, 3-4x slower here), released together: the
+ * sum of their rates, or -1 with WHY. */
 static double raw_workers(unsigned n, bool use_fork, int64_t duration_ns, const int *cpus,
 			  unsigned ncpus, char *why, size_t len)
 {
@@ -253,8 +257,8 @@ static double raw_workers(unsigned n, bool use_fork, int64_t duration_ns, const 
 		if (pid < 0)
 			break;
 		if (pid == 0)
-			raw_worker(use_fork, duration_ns, n > 1 ? rb_share_cpu(cpus, ncpus, started) : -1,
-				   ready, go, &rate[started]);
+			raw_worker(use_fork, duration_ns, rb_share_cpu(cpus, ncpus, started), ready, go,
+				   &rate[started]);
 	}
 	close(ready[1]);
 	ready[1] = -1;
@@ -1028,7 +1032,7 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 	ceiling(ratios, "raw_clone_all_vs_stress_ng_zombie_all", what[2], r, R_CLONE_ALL, R_ZOMBIE_ALL,
 		c->repeat);
 	ratio(ratios, "generator_all_vs_generator", what[3], &r[R_GEN_ALL], &r[R_GEN], 0, c->repeat);
-	printf(" one CPU (one spawner, one worker)\n");
+	printf(" one CPU (one spawner, unpinned as --spawners 1 runs; one raw worker, pinned)\n");
 	ratio(ratios, "generator_vs_raw_clone", "generator / raw clone-vfork", &r[R_GEN], &r[R_CLONE],
 	      TARGET_RAW, c->repeat);
 	ratio(ratios, "generator_vs_stress_ng_zombie", "generator / stress-ng --zombie", &r[R_GEN],
