@@ -33,3 +33,18 @@ char *rb_share_mask_list(uint32_t mask, char *buf, size_t len)
 		}
 	return buf;
 }
+
+int rb_share_recovered(const struct rb_storm_sample *smp, uint32_t n, unsigned spawners)
+{
+	for (unsigned j = 0; j < spawners; j++) {
+		uint32_t k = j, after = 0;
+
+		while (k < n && smp[k].pid > 0)
+			k += spawners;
+		for (; k < n; k += spawners)
+			after += smp[k].pid > 0;
+		if (after > spawners - 1)
+			return 1;
+	}
+	return 0;
+}

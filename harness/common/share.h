@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "channel.h"
+
 /* Spawners per online CPU at most (--spawners is bounded by this times the
  * online CPUs): more only queue on the same cores. */
 #define RB_SPAWNERS_PER_CPU_MAX 4u
@@ -27,5 +29,15 @@ int rb_share_cpu(const int *cpus, unsigned ncpus, unsigned j);
 /* "0,1": the CPUs whose bits are set in MASK (bit c: CPU c), ascending,
  * into BUF; "none" for 0. Returns BUF. */
 char *rb_share_mask_list(uint32_t mask, char *buf, size_t len);
+
+/* Whether a stream of N samples made by SPAWNERS (spawner j: samples j,
+ * j + SPAWNERS, ...: only each spawner's own are in time order) had a spawn
+ * succeed after a failure in a way the generator alone cannot explain.
+ * Each spawner's intermediate holds a pid that comes back at its exit
+ * whoever reaps: after a spawner's first failure, up to SPAWNERS - 1 of its
+ * spawns may take those without PID 1 reaping anything (none with one
+ * spawner). Recovery is more than that in some spawner's sequence. 1 or 0;
+ * a sample whose spawn failed has pid <= 0. */
+int rb_share_recovered(const struct rb_storm_sample *smp, uint32_t n, unsigned spawners);
 
 #endif

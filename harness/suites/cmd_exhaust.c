@@ -193,10 +193,8 @@ static void outcome_from(const struct rb_run_result *res, struct outcome *o)
 		/* stream: every sample has its scheduled time */
 		if (i < res->nsamples && res->samples[i].t_sched_ns && res->samples[0].t_sched_ns)
 			o->t_exhaust = (res->samples[i].t_sched_ns - res->samples[0].t_sched_ns) / 1e9;
-		o->recovered = 0;
-		for (; i < res->nsamples; i++)
-			if (res->samples[i].pid > 0)
-				o->recovered = 1;
+		o->recovered = rb_share_recovered(res->samples, res->nsamples,
+						  ch->storm_spawners ? ch->storm_spawners : 1);
 	}
 }
 
@@ -764,7 +762,9 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	       "before the first wrap;\n"
 	       "to EAGAIN: from the stream's first scheduled orphan to the first one refused;\n"
 	       "survived: no EAGAIN and every orphan reaped; recovered: a spawn succeeded after the\n"
-	       "first EAGAIN, in the same sandbox (- : no EAGAIN); k/n: in k of the n runs\n");
+	       "first EAGAIN, in the same sandbox (- : no EAGAIN; from N spawners, more than N - 1\n"
+	       "after a spawner's first EAGAIN: their intermediates' pids come back without PID 1);\n"
+	       "k/n: in k of the n runs\n");
 	rb_suite_record_path(path, sizeof(path), c.json, c.out, "exhaust");
 	if (rb_record_write(rec, path, err) < 0)
 		goto out;

@@ -85,6 +85,41 @@ static void test_mask_list(void **state)
 	assert_string_equal(rb_share_mask_list(0x80000024u, buf, sizeof(buf)), "2,5,31");
 }
 
+/* Samples from a pattern: '+' made, '-' refused. */
+static uint32_t samples(const char *pattern, struct rb_storm_sample *smp)
+{
+	uint32_t n = 0;
+
+	for (; pattern[n]; n++)
+		smp[n] = (struct rb_storm_sample){ .pid = pattern[n] == '+' ? (int32_t)(100 + n) : 0 };
+	return n;
+}
+
+static void test_recovered_one_spawner(void **state)
+{
+	struct rb_storm_sample smp[32];
+
+	(void)state;
+	assert_int_equal(rb_share_recovered(smp, samples("++++----", smp), 1), 0);
+	assert_int_equal(rb_share_recovered(smp, samples("++++---+", smp), 1), 1);
+	assert_int_equal(rb_share_recovered(smp, samples("++++", smp), 1), 0);
+}
+
+/* Two spawners: 0 takes the even samples, 1 the odd ones. One spawn after a
+ * spawner's first refusal is the other's intermediate's pid; two are not. */
+static void test_recovered_two_spawners(void **state)
+{
+	struct rb_storm_sample smp[32];
+
+	(void)state;
+	/* spawner 1 is refused at 1 while spawner 0, behind, still makes 2 */
+	assert_int_equal(rb_share_recovered(smp, samples("+-+-----", smp), 2), 0);
+	/* one more in spawner 0's own sequence after its refusal at 2 */
+	assert_int_equal(rb_share_recovered(smp, samples("++-+--+-", smp), 2), 0);
+	/* two more after spawner 0's refusal: PID 1 freed pids */
+	assert_int_equal(rb_share_recovered(smp, samples("++-+-++-+-", smp), 2), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +127,8 @@ int main(void)
 		cmocka_unit_test(test_range_larger_first),
 		cmocka_unit_test(test_cpus_wrap),
 		cmocka_unit_test(test_mask_list),
+		cmocka_unit_test(test_recovered_one_spawner),
+		cmocka_unit_test(test_recovered_two_spawners),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
