@@ -213,8 +213,9 @@ void storm_wait_exited(const struct storm *s, long idx)
  * pinned spawner that waits to be released (burst) first goes back to every
  * CPU of ours, as with one spawner, so that the release's exits go where
  * the scheduler puts them. One that exits at once (hoard, stream) keeps
- * its spawner's CPU: unpinned, it would only pay for the system call (a
- * sixth of a burst's spawn rate here) and then exit. */
+ * its spawner's CPU: unpinned, it would only pay for the system call (the
+ * unpinning cost a burst from 2 spawners ~15 % of its spawn rate here,
+ * noisy) and then exit. */
 static int proc_main(void *arg)
 {
 	struct storm_proc *p = arg;
