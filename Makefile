@@ -14,7 +14,7 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURC
 # Every object records the headers it read (build/obj/**/*.d, included below),
 # so that make rebuilds only what a change touches.
 DEPFLAGS := -MMD -MP
-LDLIBS_HARNESS = -linih -ljansson -lbpf -lm
+LDLIBS_HARNESS = -linih -ljansson -lbpf -lsmartcols -lm
 B        := build
 VERSION  := 0.1.0
 COMMIT   := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)

@@ -166,14 +166,6 @@ json_t *rb_record_first_run(json_t *rec, const char *reaper)
 	return NULL;
 }
 
-void rb_suite_record_path(char *buf, size_t len, const char *json, const char *dir, const char *name)
-{
-	if (json)
-		snprintf(buf, len, "%s", json);
-	else
-		snprintf(buf, len, "%s/%s.json", dir, name);
-}
-
 bool rb_record_check_racy(json_t *rec, const char *check)
 {
 	json_t *c;

@@ -28,10 +28,6 @@ void rb_results_dir(char *buf, size_t len, const struct rb_sysinfo *si);
 /* results/runs/<UTC time>-NAME.json: where a command's record goes by default. */
 void rb_default_record_path(char *buf, size_t len, const char *name);
 
-/* A suite's record: --json PATH when given (JSON not NULL), else
- * DIR/NAME.json. */
-void rb_suite_record_path(char *buf, size_t len, const char *json, const char *dir, const char *name);
-
 /* mkdir -p DIR (results directories). */
 int rb_mkdir_p(const char *dir);
 

@@ -34,18 +34,29 @@ static int cmp_edge(const void *a, const void *b)
 	return x->d - y->d; /* a reap at the same instant first: no phantom peak */
 }
 
-uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
+/* Each record's exit (+1) and reap (-1, never reaped: the end of time),
+ * in time order; NULL when out of memory. */
+static struct edge *sorted_edges(const struct rb_bpf_reap *r, size_t n)
 {
 	struct edge *e = malloc((n ? 2 * n : 1) * sizeof(*e));
-	int64_t cur = 0, peak = 0;
 
 	if (!e)
-		return 0;
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		e[2 * i] = (struct edge){ (int64_t)r[i].t_exit, +1 };
 		e[2 * i + 1] = (struct edge){ r[i].t_reap ? (int64_t)r[i].t_reap : INT64_MAX, -1 };
 	}
 	qsort(e, 2 * n, sizeof(*e), cmp_edge);
+	return e;
+}
+
+uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
+{
+	struct edge *e = sorted_edges(r, n);
+	int64_t cur = 0, peak = 0;
+
+	if (!e)
+		return 0;
 	for (size_t i = 0; i < 2 * n; i++) {
 		cur += e[i].d;
 		if (cur > peak)
@@ -53,6 +64,30 @@ uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n)
 	}
 	free(e);
 	return (uint32_t)peak;
+}
+
+size_t rb_bpf_population(const struct rb_bpf_reap *r, size_t n, int64_t t0, int64_t t1,
+			 struct rb_storm_pop *out, size_t nout)
+{
+	struct edge *e = sorted_edges(r, n);
+	uint32_t zombies = 0, reaped = 0;
+	size_t k = 0;
+
+	if (!e || nout < 2 || t1 <= t0) {
+		free(e);
+		return 0;
+	}
+	for (size_t s = 0; s < nout; s++) {
+		int64_t t = t0 + (int64_t)((double)(t1 - t0) * (double)s / (double)(nout - 1));
+
+		for (; k < 2 * n && e[k].t <= t; k++) {
+			zombies += e[k].d > 0 ? 1 : (uint32_t)-1;
+			reaped += e[k].d < 0;
+		}
+		out[s] = (struct rb_storm_pop){ .t_ns = t, .zombies = zombies, .reaped = reaped };
+	}
+	free(e);
+	return nout;
 }
 
 /* (pid, time) with the index it came from, for the pairing's merge. */
@@ -146,6 +181,37 @@ void rb_bpf_signal_hops(const struct rb_bpf_signal *ev, size_t nev, uint32_t app
 	}
 	free(s);
 	free(r);
+}
+
+long rb_bpf_sample_records(const struct rb_bpf_reap *reaps, size_t nreaps,
+			   const struct rb_bpf_reap *zombies, size_t nzombies, const pid_t *pids,
+			   const int64_t *order, size_t n, struct rb_bpf_reap *out)
+{
+	struct rb_bpf_reap *all = malloc((nreaps + nzombies + 1) * sizeof(*all));
+	long *match = malloc((n ? n : 1) * sizeof(*match));
+	long matched = 0;
+
+	if (!all || !match) {
+		free(all);
+		free(match);
+		return -1;
+	}
+	/* the reaped and the never reaped (t_reap 0), matched alike */
+	if (nreaps)
+		memcpy(all, reaps, nreaps * sizeof(*all));
+	if (nzombies)
+		memcpy(all + nreaps, zombies, nzombies * sizeof(*all));
+	rb_bpf_match(all, nreaps + nzombies, pids, order, n, match);
+	for (size_t i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (match[i] >= 0) {
+			out[i] = all[match[i]];
+			matched++;
+		}
+	}
+	free(all);
+	free(match);
+	return matched;
 }
 
 void rb_bpf_batches_close(struct rb_bpf_batches *b)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "channel.h"
 #include "reap_events.h"
 #include "sigmatch.h"
 
@@ -20,6 +21,14 @@ int64_t rb_bpf_latency_ns(const struct rb_bpf_reap *r);
  * from its exit to its reap; one never reaped, t_reap 0, to the end). */
 uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n);
 
+/* The zombie population over time from records R (N): at NOUT instants
+ * evenly from T0 to T1, how many had exited and were not yet reaped
+ * (zombies) and how many were reaped so far; live and failed are not the
+ * kernel records' to say (0). Returns NOUT, or 0 (no room, no span, no
+ * memory). */
+size_t rb_bpf_population(const struct rb_bpf_reap *r, size_t n, int64_t t0, int64_t t1,
+			 struct rb_storm_pop *out, size_t nout);
+
 /* Matches samples (a storm's processes: PIDS, N) to the kernel's reap
  * records R (NR): for every pid, its k-th process in the order of T (a
  * per-sample time that orders a pid's reuses: its own exit stamp) with its
@@ -27,6 +36,14 @@ uint32_t rb_bpf_zombies_peak(const struct rb_bpf_reap *r, size_t n);
  * -1. Returns how many were matched. */
 size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, const int64_t *t,
 		    size_t n, long *match);
+
+/* Each of N samples' kernel record among the REAPS (NREAPS) and the exits
+ * never reaped (ZOMBIES, NZOMBIES), matched as rb_bpf_match does (PIDS and
+ * ORDER, the samples' own exit stamps): OUT[i], all zero when it has none.
+ * Returns how many matched, or -1 when out of memory. */
+long rb_bpf_sample_records(const struct rb_bpf_reap *reaps, size_t nreaps,
+			   const struct rb_bpf_reap *zombies, size_t nzombies, const pid_t *pids,
+			   const int64_t *order, size_t n, struct rb_bpf_reap *out);
 
 /* Counts the batch still open at the end (reaps since the last empty
  * wait) as one more. */

@@ -25,6 +25,7 @@ static const struct {
 	{ "signals", "observer", "app" },
 	{ "startup", "observer", "harness" },
 	{ "exhaust", "observer", "harness" },
+	{ "conform", "observer", "pidfd" },
 };
 
 bool rb_option_free(const char *key)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "output.h"
 
 #define MAX_OPTS 64
 #define HELP_COLUMN 22
@@ -45,6 +46,19 @@ static const struct rb_opt sandbox_opts[] = {
 	{ 0 },
 };
 
+static const struct rb_opt output_opts[] = {
+	{ "out", 0, RB_OT_FN, "DIR", RB_IN_OUTPUT, offsetof(struct rb_output, dir),
+	  .parse = rb_cli_store_path, .help = "the results directory (record, logs, plots)",
+	  .dflt = "results/<date>-<host>" },
+	{ "json", 0, RB_OT_STR, "PATH", RB_IN_OUTPUT, offsetof(struct rb_output, json),
+	  .help = "the record", .dflt = "DIR/<command>.json" },
+	{ "no-record", 0, RB_OT_FLAG, NULL, RB_IN_OUTPUT, offsetof(struct rb_output, no_record),
+	  .help = "keep nothing: no record, its logs and plots in a temporary directory\n"
+		  "removed at the end" },
+	RB_OPT_FORMAT(rb_output_formats),
+	{ 0 },
+};
+
 #define MS 1e6
 static const struct rb_opt scenario_opts[] = {
 	{ "linger", 0, RB_OT_NS, "DUR", RB_IN_SCENARIO, offsetof(struct rb_scn_opts, linger_ns), 0,
@@ -64,13 +78,23 @@ static const struct rb_opt scenario_opts[] = {
 	{ 0 },
 };
 
+static bool own_option(const struct rb_cli *cli, const char *name)
+{
+	for (const struct rb_opt *o = cli->opts; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return true;
+	return false;
+}
+
 /* Every option CLI takes, in --help's order: the selection, its own, the
- * scenario's, the sandbox's. */
+ * output's, the scenario's, the sandbox's; a group's option that the
+ * command declares itself is the command's. */
 static int gather(const struct rb_cli *cli, const struct rb_opt *all[MAX_OPTS])
 {
 	const struct rb_opt *tables[] = {
 		cli->groups & RB_CLI_SELECTION ? selection_opts : NULL,
 		cli->opts,
+		cli->groups & RB_CLI_OUTPUT ? output_opts : NULL,
 		cli->groups & RB_CLI_SCENARIO ? scenario_opts : NULL,
 		cli->groups & RB_CLI_SANDBOX ? sandbox_opts : NULL,
 	};
@@ -78,7 +102,8 @@ static int gather(const struct rb_cli *cli, const struct rb_opt *all[MAX_OPTS])
 
 	for (size_t k = 0; k < sizeof(tables) / sizeof(tables[0]); k++)
 		for (const struct rb_opt *o = tables[k]; o && o->name && n < MAX_OPTS; o++)
-			all[n++] = o;
+			if (tables[k] == cli->opts || !own_option(cli, o->name))
+				all[n++] = o;
 	return n;
 }
 
@@ -86,7 +111,8 @@ static void *field_of(const struct rb_opt *o, const struct rb_cli_targets *t)
 {
 	char *base = o->in == RB_IN_CFG ? t->cfg
 		     : o->in == RB_IN_SANDBOX ? (char *)t->sandbox
-		     : o->in == RB_IN_SCENARIO ? (char *)t->scn : (char *)t->sel;
+		     : o->in == RB_IN_SCENARIO ? (char *)t->scn
+		     : o->in == RB_IN_OUTPUT ? (char *)t->output : (char *)t->sel;
 
 	return base ? base + o->off : NULL;
 }

@@ -33,7 +33,7 @@ enum rb_opt_type {
 };
 
 /* Where an option's value goes. */
-enum rb_opt_in { RB_IN_CFG, RB_IN_SANDBOX, RB_IN_SELECTION, RB_IN_SCENARIO };
+enum rb_opt_in { RB_IN_CFG, RB_IN_SANDBOX, RB_IN_SELECTION, RB_IN_SCENARIO, RB_IN_OUTPUT };
 
 struct rb_opt {
 	const char *name;    /* the long name, without "--" */
@@ -57,7 +57,10 @@ enum {
 	RB_CLI_SELECTION = 1 << 0, /* -r REAPER (repeatable), --all */
 	RB_CLI_SANDBOX = 1 << 1,   /* --pid-max, --pids-max, --deadline, --userns */
 	RB_CLI_SCENARIO = 1 << 2,  /* the oracles' bounds, the sandbox mode (replay, fuzz) */
+	RB_CLI_OUTPUT = 1 << 3,    /* --out, --json, --no-record, --format (struct rb_output) */
 };
+/* A command's own option of a group option's name replaces it (conform's
+ * --format also offers tap). */
 
 /* A command's own default, in words, for an option of a group. */
 struct rb_opt_default {
@@ -77,8 +80,10 @@ struct rb_cli {
 };
 
 /* The objects the options write into; a target a command lacks is NULL. */
+struct rb_output;
 struct rb_cli_targets {
 	void *cfg;
+	struct rb_output *output;
 	struct rb_sandbox_opts *sandbox;
 	struct rb_selection *sel;
 	struct rb_scn_opts *scn;
@@ -93,17 +98,6 @@ int rb_cli_parse(const struct rb_cli *cli, int argc, char **argv, const struct r
 
 /* --help: usage, about, every option with its default. */
 void rb_cli_usage(const struct rb_cli *cli, const struct rb_cli_targets *t, FILE *out);
-
-/* --out DIR and --json PATH as every measuring suite takes them: the results
- * directory (FIELD a char[RB_CLI_PATH_MAX] of the command's TYPE) and its
- * record (FIELD a const char *; default DIR/NAME.json). */
-#define RB_OPT_OUT(type, field)                                                             \
-	{ "out", 0, RB_OT_FN, "DIR", RB_IN_CFG, offsetof(type, field),                     \
-	  .parse = rb_cli_store_path, .help = "results directory",                         \
-	  .dflt = "results/<date>-<host>" }
-#define RB_OPT_JSON(type, field, name)                                                      \
-	{ "json", 0, RB_OT_STR, "PATH", RB_IN_CFG, offsetof(type, field), .help = "the record", \
-	  .dflt = "DIR/" name ".json" }
 
 /* RB_OT_FN for a path into a char[RB_CLI_PATH_MAX] (a results directory). */
 #define RB_CLI_PATH_MAX 1024

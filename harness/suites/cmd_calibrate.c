@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
 #include "commands.h"
 #include "record.h"
 #include "runner.h"
@@ -86,8 +87,7 @@ struct cfg {
 	long rss_count;           /* the harness's RSS: a stream of this many (0: --quick) */
 	bool quick;
 	double rss_rate;
-	char out[1024];
-	const char *json; /* --json: the record's path, else out/calibrate.json */
+	struct rb_output out;
 };
 
 struct result {
@@ -129,8 +129,7 @@ static const struct rb_opt calibrate_opts[] = {
 		  "orphans under reference" },
 	{ "rss-rate", 0, RB_OT_RATE, "R", AT(rss_rate), 0, 1e6, .help = "that stream's rate per second" },
 	{ "quick", 0, RB_OT_FLAG, NULL, AT(quick), .help = "skip the RSS storm (the slow step)" },
-	RB_OPT_OUT(struct cfg, out),
-	RB_OPT_JSON(struct cfg, json, "calibrate"),
+	RB_OPT_FORMAT(rb_output_formats_no_md),
 	{ 0 },
 };
 
@@ -144,7 +143,7 @@ static const struct rb_cli calibrate_cli = {
 		 "of a hoard with the storm's monitoring on and off (target: < 5% apart) and the\n"
 		 "harness's own peak RSS for a storm of --rss-count processes (target: < 64 MiB).",
 	.opts = calibrate_opts,
-	.groups = RB_CLI_SANDBOX,
+	.groups = RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
 static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
@@ -153,7 +152,7 @@ static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_op
 	int rc, first;
 
 	rc = rb_cli_parse(&calibrate_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = c, .sandbox = opts }, &first, err);
+			  &(struct rb_cli_targets){ .cfg = c, .output = &c->out, .sandbox = opts }, &first, err);
 	if (rc != 0)
 		return rc;
 	if (c->count + 16 > opts->pid_max)
@@ -797,7 +796,7 @@ static void measure_rss(const struct rb_sysinfo *si, const struct cfg *c,
 	rb_suite_raise_nofile((unsigned long)c->rss_count, RSS_FD_SLACK, r->skip, sizeof(r->skip));
 	r->skip[0] = '\0';
 	snprintf(exe, sizeof(exe), "%s/reapbench", si->exe_dir);
-	snprintf(dir, sizeof(dir), "%s/calibrate-rss", c->out);
+	snprintf(dir, sizeof(dir), "%s/calibrate-rss", c->out.dir);
 	snprintf(n, sizeof(n), "%ld", c->rss_count);
 	snprintf(rate, sizeof(rate), "%g", c->rss_rate);
 	snprintf(pm, sizeof(pm), "%ld", r->pid_max);
@@ -826,12 +825,12 @@ static void measure_rss(const struct rb_sysinfo *si, const struct cfg *c,
 	r->exit_code = rb_status_code(st);
 	if (r->exit_code != 0) {
 		snprintf(r->skip, sizeof(r->skip), "reapbench storm exited %d (its output: "
-			 "%s/logs/calibrate-rss.log)", r->exit_code, c->out);
+			 "%s/logs/calibrate-rss.log)", r->exit_code, c->out.dir);
 		return;
 	}
 	if (rb_record_load(path, &rec, &e) < 0) {
 		snprintf(r->skip, sizeof(r->skip), "reapbench storm exited %d and left no record "
-			 "(%s; its output: %s/logs/calibrate-rss.log)", r->exit_code, e.msg, c->out);
+			 "(%s; its output: %s/logs/calibrate-rss.log)", r->exit_code, e.msg, c->out.dir);
 		return;
 	}
 	h = json_object_get(json_object_get(rec, "harness"), "rss_peak");
@@ -873,7 +872,7 @@ static void report_rss(const struct cfg *c, const struct rss *r, json_t *rec)
 	else
 		printf("  %-44s %9s       (not in the run's record)\n", "the payload's peak RSS", "-");
 	printf("  (storm exited %d after %.1f s, pid_max %ld; record %s/calibrate-rss/storm.json)\n",
-	       r->exit_code, r->seconds, r->pid_max, c->out);
+	       r->exit_code, r->seconds, r->pid_max, c->out.dir);
 	json_object_set_new(o, "count", json_integer(c->rss_count));
 	json_object_set_new(o, "rate", json_real(c->rss_rate));
 	json_object_set_new(o, "harness_rss_peak_kib", json_real(r->harness_kib));
@@ -1048,7 +1047,8 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 
 int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .duration_ns = 500000000LL, .repeat = 5, .count = 2000, .stress_s = 1,
+	struct cfg c = { .out = RB_OUTPUT_INIT, .duration_ns = 500000000LL, .repeat = 5, .count = 2000,
+			 .stress_s = 1,
 			 .ov_runs = 10, .ov_count = 10000, .rss_count = 100000, .rss_rate = 10000 };
 	struct overhead *ov;
 	struct rss rss = { 0 };
@@ -1067,8 +1067,10 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	rc = parse_args(argc, argv, &c, &opts, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
+	if (rb_output_begin(&c.out, "calibrate", RB_OUTPUT_DIR, si, err) < 0) {
+		rb_output_close(&c.out);
+		return -1;
+	}
 	rec = rb_record_new("calibrate", si);
 	o = json_object_get(rec, "options");
 	json_object_set_new(o, "duration_s", json_real(c.duration_ns / 1e9));
@@ -1090,13 +1092,11 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 		free(ov);
 		free(env);
 		json_decref(rec);
+		rb_output_close(&c.out);
 		return rb_sys_error(err, ENOMEM, "calibrate");
 	}
-	snprintf(path, sizeof(path), "%s/logs", c.out);
-	if (rb_mkdir_p(path) == 0) {
-		snprintf(path, sizeof(path), "%s/logs/calibrate-reference.log", c.out);
-		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	}
+	snprintf(path, sizeof(path), "%s/logs/calibrate-reference.log", c.out.dir);
+	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	t_step[0] = rb_now_ns();
 	rate_env_init(si, &c, &opts, rec, env);
 	measure_rates(&c, env, r);
@@ -1109,7 +1109,7 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	if (c.rss_count > 0) {
 		int log_fd;
 
-		snprintf(path, sizeof(path), "%s/logs/calibrate-rss.log", c.out);
+		snprintf(path, sizeof(path), "%s/logs/calibrate-rss.log", c.out.dir);
 		log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		measure_rss(si, &c, &opts, log_fd, &rss);
 		if (log_fd >= 0)
@@ -1131,12 +1131,10 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 		(t_step[1] - t_step[0]) / 1e9, "overhead", (t_step[2] - t_step[1]) / 1e9, "rss",
 		rss.seconds));
 	free(ov);
-	rb_suite_record_path(path, sizeof(path), c.json, c.out, "calibrate");
-	if (rb_record_write(rec, path, err) < 0) {
-		json_decref(rec);
-		return -1;
-	}
-	printf("\nrecord  %s\n", path);
+	rc = rb_output_end(&c.out, rec, err);
+	if (rc == 0 && rb_output_kept(&c.out))
+		printf("\nrecord  %s\n", c.out.record);
 	json_decref(rec);
-	return 0;
+	rb_output_close(&c.out);
+	return rc;
 }

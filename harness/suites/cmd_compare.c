@@ -16,6 +16,8 @@
 #include "export.h"
 #include "comparable.h"
 #include "compare.h"
+#include "metrics.h"
+#include "table.h"
 #include "options.h"
 #include "record.h"
 #include "units.h"
@@ -24,30 +26,17 @@
 #define MAX_METRIC_THRESHOLDS 64
 #define DEFAULT_THRESHOLD 10.0
 
-/* The storm and signals figures compared, and which way is better. Others
- * (counts that describe the storm rather than the reaper) are not compared.
- * Timed ones are the ones other load on the machine makes worse (--trim). A
- * count that should be zero is judged by rb_cmp_decide_count with its slack
- * instead of by ratio. */
-#define COUNT_SLACK 2.0
-static const struct cmp_metric {
-	const char *name;
-	int better;   /* -1 lower, +1 higher */
-	bool timed;
-	double slack; /* > 0: a should-be-zero count (rb_cmp_decide_count) */
-} cmp_metrics[] = {
-	{ "reap_latency_p50", -1, true, 0 },	 { "reap_latency_p90", -1, true, 0 },
-	{ "reap_latency_p99", -1, true, 0 },	 { "reap_latency_p99_9", -1, true, 0 },
-	{ "reap_latency_max", -1, true, 0 },	 { "drain_time", -1, true, 0 },
-	{ "drain_rate", +1, true, 0 },		 { "zombies_peak", -1, false, 0 },
-	{ "pids_peak", -1, false, 0 },		 { "payload_spawn_failed", -1, false, 0 },
-	{ "leaked", -1, false, 0 },		 { "threads_failed", -1, false, 0 },
-	{ "pid1_cpu_per_1000_reaps", -1, true, 0 },
-	{ "signal_latency_p50", -1, true, 0 },	 { "signal_latency_p90", -1, true, 0 },
-	{ "signal_latency_p99", -1, true, 0 },	 { "signal_latency_max", -1, true, 0 },
-	{ "signals_lost", -1, false, COUNT_SLACK }, { "signals_dup", -1, false, COUNT_SLACK },
+/* The storm and signals figures compared (their direction, unit and slack
+ * in the registry, metrics.h). Others (counts that describe the storm rather
+ * than the reaper) are not compared. */
+static const char *const compared[] = {
+	"reap_latency_p50", "reap_latency_p90", "reap_latency_p99", "reap_latency_p99_9",
+	"reap_latency_max", "drain_time", "drain_rate", "zombies_peak", "pids_peak",
+	"payload_spawn_failed", "leaked", "threads_failed", "pid1_cpu_per_1000_reaps",
+	"signal_latency_p50", "signal_latency_p90", "signal_latency_p99", "signal_latency_max",
+	"signals_lost", "signals_dup",
 };
-#define NMETRICS (sizeof(cmp_metrics) / sizeof(cmp_metrics[0]))
+#define NMETRICS (sizeof(compared) / sizeof(compared[0]))
 
 struct cfg {
 	const char *base_path, *new_path;
@@ -64,11 +53,12 @@ struct cfg {
 	const char *gab, *bmf;
 };
 
-static const struct cmp_metric *metric_find(const char *name, size_t len)
+/* NAME (LEN bytes) if it is one compare judges. */
+static const struct rb_metric *metric_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < NMETRICS; i++)
-		if (strlen(cmp_metrics[i].name) == len && strncmp(cmp_metrics[i].name, name, len) == 0)
-			return &cmp_metrics[i];
+		if (strlen(compared[i]) == len && strncmp(compared[i], name, len) == 0)
+			return rb_metric_find(name, len);
 	return NULL;
 }
 
@@ -76,7 +66,7 @@ static int parse_metric_threshold(const char *opt, const char *arg, void *field,
 				  struct rb_error *err)
 {
 	struct cfg *c = field;
-	const struct cmp_metric *m;
+	const struct rb_metric *m;
 	const char *eq = strchr(arg, '=');
 
 	if (!eq || !(m = metric_find(arg, (size_t)(eq - arg))))
@@ -109,7 +99,7 @@ static int parse_seed(const char *opt, const char *arg, void *field, struct rb_e
 	return 0;
 }
 
-static const char *const formats[] = { "text", "json", NULL };
+static const char *const formats[] = { "text", "json", "md", NULL };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt compare_opts[] = {
@@ -120,7 +110,8 @@ static const struct rb_opt compare_opts[] = {
 	{ "seed", 0, RB_OT_FN, "N", AT(seed), .parse = parse_seed, .help = "the bootstrap's seed",
 	  .dflt = "1" },
 	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats,
-	  .help = "the report on stdout: text or json" },
+	  .help = "the report on stdout: text, json or md (the table in\n"
+		  "Markdown, for a pull request's comment)" },
 	{ "export-gab", 0, RB_OT_STR, "PATH", AT(gab),
 	  .help = "NEW's medians for github-action-benchmark: PATH holds the\n"
 		  "lower-is-better metrics (customSmallerIsBetter); PATH with\n"
@@ -155,7 +146,7 @@ static const struct rb_cli compare_cli = {
 		 "beyond the threshold in the bad direction and p < " RB_STR(RB_CMP_ALPHA)
 		 "; it improves likewise in the\n"
 		 "good one; else it is the same. Signals lost or duplicated (should be zero) regress\n"
-		 "when NEW's median exceeds the most BASE saw in a run by more than " RB_STR(COUNT_SLACK)
+		 "when NEW's median exceeds the most BASE saw in a run by more than " RB_STR(RB_COUNT_SLACK)
 		 ".\n"
 		 "conform: a cell ok in BASE and DEVIATES in NEW is a regression; for a racy check,\n"
 		 "only when its claim held significantly less often (one-sided Fisher exact test over\n"
@@ -323,7 +314,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 		json_t *measures = json_object();
 
 		for (size_t k = 0; k < NMETRICS; k++) {
-			const char *unit = "", *mname = cmp_metrics[k].name;
+			const char *unit = "", *mname = compared[k];
 			size_t n;
 			double *v = values_of(rec, r, mname, &n, &unit), med, lo, hi;
 
@@ -336,7 +327,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 			free(v);
 			snprintf(name, sizeof(name), "%s/%s", r, mname);
 			snprintf(range, sizeof(range), "± %.4g", (hi - lo) / 2);
-			json_array_append_new(cmp_metrics[k].better < 0 ? smaller : bigger,
+			json_array_append_new(rb_metric_find(compared[k], 0)->better < 0 ? smaller : bigger,
 					      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit", unit,
 							"value", med, "range", range));
 			json_object_set_new(measures, mname,
@@ -358,7 +349,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 
 /* The storm observer's resolution (options.resolution_s) for a reap
  * latency M; 0 for anything else. */
-static double resolution_of(json_t *rec, const struct cmp_metric *m)
+static double resolution_of(json_t *rec, const struct rb_metric *m)
 {
 	if (strncmp(m->name, "reap_latency_", 13) != 0)
 		return 0;
@@ -368,7 +359,7 @@ static double resolution_of(json_t *rec, const struct cmp_metric *m)
 /* REC's values of metric M for KEY (malloc'd, *N of them): a reap latency
  * below the observer's resolution counts as the resolution (all such values
  * are alike to it); the worst --trim % of the runs dropped when M is timed. */
-static double *values_trimmed(json_t *rec, const char *key, const struct cmp_metric *m,
+static double *values_trimmed(json_t *rec, const char *key, const struct rb_metric *m,
 			      const struct cfg *c, size_t *n, const char **unit)
 {
 	double *v = values_of(rec, key, m->name, n, unit), res = resolution_of(rec, m);
@@ -394,7 +385,7 @@ static const char *yard_key(const char *key, const char *yard, char *buf, size_t
 
 /* --relative-to: the yardstick's median of timed metric M in REC for KEY,
  * into *MED. false: the yardstick has no such value there (or only 0). */
-static bool yardstick(json_t *rec, const char *key, const struct cmp_metric *m,
+static bool yardstick(json_t *rec, const char *key, const struct rb_metric *m,
 		      const struct cfg *c, double *med)
 {
 	char buf[256];
@@ -416,7 +407,7 @@ static void divide(double *v, size_t n, double by)
 /* One compared figure: one reaper (and condition), one metric. */
 struct row {
 	const char *key;
-	const struct cmp_metric *m;
+	const struct rb_metric *m;
 	const char *unit;
 	double *vb, *vn;
 	size_t nb, nn;
@@ -493,7 +484,7 @@ static void fmt_interval(char *buf, size_t len, const struct row *r)
 	snprintf(buf, len, "[%s, %s]", lo, hi);
 }
 
-static void print_row(const struct row *r)
+static int table_row(struct rb_table *t, const struct row *r)
 {
 	char sb[32], sn[32], ch[32], iv[64];
 
@@ -501,8 +492,26 @@ static void print_row(const struct row *r)
 	rb_fmt_value(sn, sizeof(sn), r->mn, r->unit, r->resolution);
 	fmt_change(ch, sizeof(ch), r);
 	fmt_interval(iv, sizeof(iv), r);
-	printf("%-24s %-24s %10s %10s %8s %-22s %7.3g  %s\n", r->key, r->m->name, sb, sn, ch, iv,
-	       r->p, rb_cmp_verdict_name(r->v));
+	return rb_table_named_row(t, r->key) ?: rb_table_cell(t, 1, "%s", r->m->name) ?:
+	       rb_table_cell(t, 2, "%s", sb) ?: rb_table_cell(t, 3, "%s", sn) ?:
+	       rb_table_cell(t, 4, "%s", ch) ?: rb_table_cell(t, 5, "%s", iv) ?:
+	       rb_table_cell(t, 6, "%.3g", r->p) ?: rb_table_cell(t, 7, "%s", rb_cmp_verdict_name(r->v));
+}
+
+static int table_columns(struct rb_table *t)
+{
+	static const struct {
+		const char *title;
+		int align;
+	} cols[] = { { "REAPER", RB_COL_LEFT }, { "METRIC", RB_COL_LEFT }, { "BASE", RB_COL_RIGHT },
+		     { "NEW", RB_COL_RIGHT }, { "CHANGE", RB_COL_RIGHT },
+		     { "95% INTERVAL", RB_COL_LEFT }, { "P", RB_COL_RIGHT },
+		     { "VERDICT", RB_COL_LEFT } };
+	int rc = 0;
+
+	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && rc == 0; k++)
+		rc = rb_table_column(t, cols[k].title, cols[k].align);
+	return rc;
 }
 
 static json_t *row_json(const struct row *r)
@@ -518,7 +527,7 @@ static json_t *row_json(const struct row *r)
 }
 
 /* KEY's metric M in both records; false when one of them lacks it. */
-static bool make_row(json_t *b, json_t *n, const char *key, const struct cmp_metric *m,
+static bool make_row(json_t *b, json_t *n, const char *key, const struct rb_metric *m,
 		     const struct cfg *c, struct row *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -546,8 +555,6 @@ static void print_header(const struct cfg *c)
 	if (c->relative_to)
 		printf("timed metrics: relative to %s's median in the same record (xN; %s: not judged)\n",
 		       c->relative_to, c->relative_to);
-	printf("%-24s %-24s %10s %10s %8s %-22s %7s  %s\n", "REAPER", "METRIC", "BASE", "NEW",
-	       "CHANGE", "95% INTERVAL", "P", "VERDICT");
 }
 
 /* The closing lines: how many rows, what came of them, which regressed. */
@@ -583,7 +590,8 @@ static void print_footer(json_t *results)
 static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_t *report)
 {
 	json_t *reapers = reapers_of(b), *results = json_array(), *x;
-	int regressions = 0;
+	struct rb_table *t cleanup_table = rb_table_new();
+	int regressions = 0, rc = t ? table_columns(t) : -ENOMEM;
 	size_t i;
 
 	if (!c->json)
@@ -596,16 +604,19 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 		if (c->relative_to && strcmp(run_reaper_of_key(key, rbuf, sizeof(rbuf)), c->relative_to) == 0)
 			continue; /* the yardstick */
 		for (size_t k = 0; k < NMETRICS; k++) {
-			if (!make_row(b, n, key, &cmp_metrics[k], c, &r))
+			if (!make_row(b, n, key, rb_metric_find(compared[k], 0), c, &r))
 				continue;
 			regressions += r.v == RB_CMP_REGRESSES;
-			if (!c->json)
-				print_row(&r);
+			rc = rc ?: table_row(t, &r);
 			json_array_append_new(results, row_json(&r));
 			free(r.vb);
 			free(r.vn);
 		}
 	}
+	if (rc < 0)
+		fprintf(stderr, "reapbench: compare: out of memory for the table\n");
+	else if (!c->json && rb_table_rows(t) > 0)
+		rb_table_print(t, c->format == 2 ? RB_FORMAT_MD : RB_FORMAT_TEXT, stdout);
 	if (!c->json)
 		print_footer(results);
 	json_object_set_new(report, "results", results);

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
+#include "suite.h"
+#include "table.h"
 #include "commands.h"
 #include "conform.h"
 #include "options.h"
@@ -140,10 +143,11 @@ static bool selected(const struct rb_check *c, const struct patterns *ps)
 struct cfg {
 	struct patterns patterns;
 	int format; /* enum format */
-	bool list, no_record;
+	bool list;
 	long repeat;
 	int64_t grace_ns;
-	const char *json, *out;
+	int observer; /* enum rb_observer */
+	struct rb_output out; /* its format is text: conform prints its own forms */
 };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
@@ -156,13 +160,15 @@ static const struct rb_opt conform_opts[] = {
 	  .help = "run racy checks N times and report rates" },
 	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = format_names,
 	  .help = "text, md, json or tap" },
-	{ "out", 0, RB_OT_STR, "DIR", AT(out), .help = "a results directory for the record",
-	  .dflt = "" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record",
-	  .dflt = "DIR/conform.json; without --out:\nresults/runs/<time>-conform.json" },
-	{ "no-record", 0, RB_OT_FLAG, NULL, AT(no_record), .help = "write no record" },
+	{ "json", 0, RB_OT_STR, "PATH", RB_IN_OUTPUT, offsetof(struct rb_output, json),
+	  .help = "the record", .dflt = "DIR/conform.json; without --out:\nresults/runs/<time>-conform.json" },
 	{ "grace", 0, RB_OT_NS, "DUR", AT(grace_ns), 0, 600e9,
 	  .help = "docker stop's grace period before SIGKILL" },
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = rb_observer_names,
+	  .help = "who times the checks that time (reap.prompt's exit->reap\n"
+		  "latencies): pidfd (the payload's), bpf (the kernel's\n"
+		  "tracepoints; root) or both (judged by the kernel's, the\n"
+		  "pidfd figure beside)", .dflt = "pidfd" },
 	{ 0 },
 };
 
@@ -176,7 +182,7 @@ static const struct rb_cli conform_cli = {
 		 "the row's commonest outcome (the record has every outcome's count). Exit 0 all\n"
 		 "claims held, 1 deviation, 2 bad input.",
 	.opts = conform_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 	.defaults = (const struct rb_opt_default[]){
 		{ "deadline", "the grace period and 5s more" }, { 0 } },
 };
@@ -282,10 +288,10 @@ static void check_label(const struct rb_check *c, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", c->name, c->racy ? " (racy)" : "");
 }
 
-static const char *colour(const struct rb_cell *cell, bool tty)
+/* A cell's colour on a terminal: green as claimed, bold red a deviation
+ * or nothing observed, dim nothing claimed. */
+static const char *colour(const struct rb_cell *cell)
 {
-	if (!tty)
-		return "";
 	switch (cell->verdict) {
 	case RB_VERDICT_OK:
 		return "\033[32m";
@@ -297,68 +303,53 @@ static const char *colour(const struct rb_cell *cell, bool tty)
 	}
 }
 
-static void print_text(struct matrix *m)
+/* The matrix: checks as rows, reapers as columns; in Markdown a deviation
+ * in bold, on a terminal in colour. NULL when out of memory. */
+static struct rb_table *matrix_table(struct matrix *m, enum rb_format format)
 {
-	bool tty = isatty(STDOUT_FILENO);
-	int namew = 5, colw[MAX_REAPERS];
+	struct rb_table *t = rb_table_new();
+	bool md = format == RB_FORMAT_MD;
 	char buf[96], label[96];
+	int rc = t ? rb_table_column(t, md ? "check" : "CHECK", RB_COL_LEFT) : -ENOMEM;
 
-	for (size_t c = 0; c < m->nchecks; c++) {
+	for (size_t r = 0; r < m->nreapers && rc == 0; r++)
+		rc = rb_table_column(t, m->reapers[r].name, RB_COL_LEFT);
+	for (size_t c = 0; c < m->nchecks && rc == 0; c++) {
 		check_label(&m->checks[c], label, sizeof(label));
-		if ((int)strlen(label) > namew)
-			namew = (int)strlen(label);
-	}
-	for (size_t r = 0; r < m->nreapers; r++) {
-		colw[r] = (int)strlen(m->reapers[r].name);
-		for (size_t c = 0; c < m->nchecks; c++) {
-			cell_text(m, c, r, buf, sizeof(buf));
-			if ((int)strlen(buf) > colw[r])
-				colw[r] = (int)strlen(buf);
-		}
-	}
-	printf("%-*s", namew, "CHECK");
-	for (size_t r = 0; r < m->nreapers; r++)
-		printf("  %-*s", colw[r], m->reapers[r].name);
-	printf("\n");
-	for (size_t c = 0; c < m->nchecks; c++) {
-		check_label(&m->checks[c], label, sizeof(label));
-		printf("%-*s", namew, label);
-		for (size_t r = 0; r < m->nreapers; r++) {
+		rc = md ? rb_table_row(t) ?: rb_table_cell(t, 0, "`%s`%s", m->checks[c].name,
+							   m->checks[c].racy ? " (racy)" : "")
+			: rb_table_named_row(t, label);
+		for (size_t r = 0; r < m->nreapers && rc == 0; r++) {
 			struct rb_cell *cell = cell_at(m, c, r);
+			bool bold = md && cell->verdict == RB_VERDICT_DEVIATES;
 
 			cell_text(m, c, r, buf, sizeof(buf));
-			printf("  %s%-*s%s", colour(cell, tty), colw[r], buf, tty ? "\033[0m" : "");
+			rc = rb_table_cell(t, (int)r + 1, bold ? "**%s**" : "%s", buf) ?:
+			     rb_table_cell_colour(t, (int)r + 1, colour(cell));
 		}
-		printf("\n");
 	}
-	printf("\ncells: as claimed | ! deviates from the claim | ~ nothing claimed | ? not observed\n"
-	       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column\n");
+	if (rc < 0) {
+		rb_table_free(t);
+		return NULL;
+	}
+	rb_table_colours(t, !md && isatty(STDOUT_FILENO));
+	return t;
 }
 
-static void print_md(struct matrix *m)
+static int print_matrix(struct matrix *m, enum rb_format format)
 {
-	char buf[96];
+	struct rb_table *t cleanup_table = matrix_table(m, format);
 
-	printf("| check |");
-	for (size_t r = 0; r < m->nreapers; r++)
-		printf(" %s |", m->reapers[r].name);
-	printf("\n|---|");
-	for (size_t r = 0; r < m->nreapers; r++)
-		printf("---|");
-	printf("\n");
-	for (size_t c = 0; c < m->nchecks; c++) {
-		printf("| `%s`%s |", m->checks[c].name, m->checks[c].racy ? " (racy)" : "");
-		for (size_t r = 0; r < m->nreapers; r++) {
-			struct rb_cell *cell = cell_at(m, c, r);
-
-			cell_text(m, c, r, buf, sizeof(buf));
-			printf(" %s%s%s |", cell->verdict == RB_VERDICT_DEVIATES ? "**" : "", buf,
-			       cell->verdict == RB_VERDICT_DEVIATES ? "**" : "");
-		}
-		printf("\n");
-	}
-	printf("\nCells: as claimed; **!** deviates from the claim; ~ nothing claimed; ? not observed.\n"
-	       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column.\n");
+	if (!t)
+		return -ENOMEM;
+	rb_table_print(t, format, stdout);
+	if (format == RB_FORMAT_MD)
+		printf("\nCells: as claimed; **!** deviates from the claim; ~ nothing claimed; ? not observed.\n"
+		       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column.\n");
+	else
+		printf("\ncells: as claimed | ! deviates from the claim | ~ nothing claimed | ? not observed\n"
+		       "(racy) rows with --repeat: how many runs saw the row's commonest outcome, in every column\n");
+	return 0;
 }
 
 static void print_tap(struct matrix *m)
@@ -411,6 +402,7 @@ static void record_options(json_t *rec, const struct rb_conform_ctx *ctx, int re
 
 	json_object_set_new(o, "repeat", json_integer(repeat));
 	json_object_set_new(o, "grace_s", json_real(ctx->grace_ns / 1e9));
+	json_object_set_new(o, "observer", json_string(rb_observer_names[ctx->observer]));
 	json_object_set_new(o, "pid_max", json_integer(ctx->opts.pid_max));
 	json_object_set_new(o, "pids_max", json_integer(ctx->opts.pids_max ? ctx->opts.pids_max
 									   : ctx->opts.pid_max));
@@ -527,11 +519,10 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	struct rb_conform_ctx ctx = { .si = si, .prompt_ref = &prompt_ref };
 	static struct matrix m; /* large (descriptors); one per process */
 	struct rb_selection sel = { .n = 0 };
-	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000 };
-	const char *json_path;
+	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000,
+			 .out = RB_OUTPUT_INIT };
+	struct rb_output *out cleanup_output = &c.out;
 	enum format format;
-	bool record;
-	char default_json[4096];
 	int rc, bad, first;
 	long repeat;
 	json_t *rec;
@@ -539,14 +530,16 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	rb_sandbox_opts_default(&ctx.opts);
 	ctx.opts.deadline_ns = 0;
 	rc = rb_cli_parse(&conform_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &ctx.opts, .sel = &sel },
+			  &(struct rb_cli_targets){ .cfg = &c, .output = out, .sandbox = &ctx.opts,
+					     .sel = &sel },
 			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	ctx.grace_ns = c.grace_ns; /* docker stop's default unless given */
-	json_path = c.json;
+	ctx.observer = c.observer;
 	format = (enum format)c.format;
-	record = !c.no_record;
+	if (rb_output_begin(out, "conform", 0, si, err) < 0)
+		return -1;
 	repeat = c.repeat;
 	/* Each run's deadline: 5 s of work beyond the grace period, unless set. */
 	if (ctx.opts.deadline_ns == 0)
@@ -577,14 +570,22 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		free(m.checks);
 		return rb_sys_error(err, ENOMEM, "matrix");
 	}
+	if (ctx.observer != RB_OBS_PIDFD &&
+	    rb_bpf_observer_open(&ctx.bpf, (uint32_t)ctx.opts.pid_max + 1, 4096, err) < 0) {
+		free(m.cells);
+		free(m.outs);
+		free(m.checks);
+		return -1;
+	}
 	run_matrix(&m, &ctx, (int)repeat);
+	rb_bpf_observer_close(ctx.bpf);
+	ctx.bpf = NULL;
 	rec = matrix_record(&m, si, &ctx, (int)repeat);
 	switch (format) {
 	case FORMAT_TEXT:
-		print_text(&m);
-		break;
 	case FORMAT_MD:
-		print_md(&m);
+		if (print_matrix(&m, format == FORMAT_MD ? RB_FORMAT_MD : RB_FORMAT_TEXT) < 0)
+			fprintf(stderr, "reapbench: conform: out of memory for the table\n");
 		break;
 	case FORMAT_TAP:
 		print_tap(&m);
@@ -596,16 +597,9 @@ int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
 	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
-	if (record && !json_path && c.out) { /* as the suites: DIR/conform.json */
-		rb_suite_record_path(default_json, sizeof(default_json), NULL, c.out, "conform");
-		json_path = default_json;
-	} else if (record && !json_path) {
-		rb_default_record_path(default_json, sizeof(default_json), "conform");
-		json_path = default_json;
-	}
-	rc = record ? rb_record_write(rec, json_path, err) : 0;
-	if (rc == 0 && record && format != FORMAT_JSON && format != FORMAT_TAP)
-		printf("\nrecord  %s\n", json_path);
+	rc = rb_output_end(out, rec, err);
+	if (rc == 0 && rb_output_kept(out) && format != FORMAT_JSON && format != FORMAT_TAP)
+		printf("\nrecord  %s\n", out->record);
 	json_decref(rec);
 	free(m.cells);
 	free(m.outs);

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "observer_bpf.h"
 #include "suite.h"
@@ -35,7 +37,6 @@
 #define DEFAULT_PID_MAX 1024
 #define DEFAULT_RATE 2000.0
 #define SEARCH_STEPS 5
-#define NAME_W 20
 #define DEFAULT_REPEAT 5
 #define MAX_REPEAT 20
 
@@ -55,8 +56,7 @@ struct cfg {
 	unsigned long spawners;
 	long repeat;
 	bool all, search;
-	char out[1024];
-	const char *json; /* --json: the record's path, else out/exhaust.json */
+	struct rb_output out;
 	struct rb_selection sel;
 };
 
@@ -108,8 +108,6 @@ static const struct rb_opt exhaust_opts[] = {
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT,
 	  .help = "runs of it all per reaper: medians with min-max" },
 	RB_OPT_SPAWNERS(struct cfg, spawners),
-	RB_OPT_OUT(struct cfg, out),
-	RB_OPT_JSON(struct cfg, json, "exhaust"),
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
 	  .help = "harness (the payload's counts, the cgroup) or both (and the\n"
 		  "kernel times every spawn, by how full the pid space was; root)",
@@ -124,7 +122,7 @@ static const struct rb_cli exhaust_cli = {
 		 "EAGAINs, survived (none, all reaped), recovered (a spawn succeeded after the\n"
 		 "first EAGAIN, in the same sandbox). --pid-max is at most 65536 here.",
 	.opts = exhaust_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
 /* ---- one storm -------------------------------------------------------------------- */
@@ -522,85 +520,110 @@ static const char *gen_limited(const struct row *w, char *buf, size_t len)
 	return buf;
 }
 
-static void print_table(const struct row *rows, int n, const struct cfg *c)
+static int table_columns(struct rb_table *t, const struct cfg *c)
 {
+	static const char *const right[] = { "CAPACITY", "STREAMED", "EAGAIN", "REAPED",
+					     "TO EAGAIN s", "SURVIVED", "RECOVERED" };
+	int rc = rb_table_column(t, "REAPER", RB_COL_LEFT);
+
+	for (size_t k = 0; k < sizeof(right) / sizeof(right[0]) && rc == 0; k++)
+		rc = rb_table_column(t, right[k], RB_COL_RIGHT);
+	rc = rc ?: rb_table_column(t, "PID 1", RB_COL_LEFT);
+	if (c->search)
+		rc = rc ?: rb_table_column(t, "MAX RATE", RB_COL_LEFT);
+	return rc;
+}
+
+/* One reaper's row from column 1 on. */
+static int table_row(struct rb_table *t, const struct row *w, const struct cfg *c)
+{
+	const struct rep *last = w->runs ? &w->rep[w->runs - 1] : &w->rep[0];
 	char cap[48], made[48], eag[48], reaped[48], tex[48], surv[32], rec[32], rate[48];
 	char pid1[160], lim[64];
+	int survived, streamed, recovered, exhausted, rc;
 
-	printf("\n%s over %ld run%s per reaper (min-max where the runs differ)\n",
-	       c->repeat > 1 ? "medians" : "one run", c->repeat, c->repeat == 1 ? "" : "s");
-	printf("%-*s %14s %16s %16s %16s %18s %10s %10s  %s%s\n", NAME_W, "REAPER", "CAPACITY",
-	       "STREAMED", "EAGAIN", "REAPED", "TO EAGAIN s", "SURVIVED", "RECOVERED", "PID 1",
-	       c->search ? "  MAX RATE" : "");
-	for (int i = 0; i < n; i++) {
-		const struct row *w = &rows[i];
-		const struct rep *last = w->runs ? &w->rep[w->runs - 1] : &w->rep[0];
-		int survived, streamed, recovered, exhausted;
-
-		printf("%-*s ", NAME_W, w->r->name);
-		if (w->runs == 0) {
-			printf("error: %s\n", w->error[0] ? w->error : last->st.why);
-			continue;
-		}
-		count_flags(w, &survived, &streamed, &recovered, &exhausted);
-		fmt_fig(cap, sizeof(cap), w, F_CAP, "%.0f");
-		if (!strcmp(cap, "-") && last->cap.ok && !last->cap.failed && capacity_of(w->r, &last->cap) >= 0)
-			snprintf(cap, sizeof(cap), ">=%ld", capacity_of(w->r, &last->cap));
-		if (streamed == 0) {
-			printf("%14s stream: %s; PID 1 %s\n", cap, last->st.why, last->st.pid1);
-			continue;
-		}
-		fmt_fig(made, sizeof(made), w, F_SPAWNED, "%.0f");
-		fmt_fig(eag, sizeof(eag), w, F_EAGAIN, "%.0f");
-		fmt_fig(reaped, sizeof(reaped), w, F_REAPED, "%.0f");
-		fmt_fig(tex, sizeof(tex), w, F_T_EAGAIN, "%.3f");
-		fmt_count(surv, sizeof(surv), survived, streamed);
-		fmt_count(rec, sizeof(rec), recovered, exhausted);
-		pid1_column(w, pid1, sizeof(pid1));
-		printf("%14s %16s %16s %16s %18s %10s %10s  %s", cap, made, eag, reaped, tex, surv, rec,
-		       pid1);
-		if (c->search) {
-			fmt_fig(rate, sizeof(rate), w, F_MAX_RATE, "%.0f");
-			printf("  %s/s%s", rate, gen_limited(w, lim, sizeof(lim)));
-		}
-		printf("%s\n", w->error[0] ? "  (stopped: see the record)" : "");
+	if (w->runs == 0)
+		return rb_table_cell(t, 1, "error: %s", w->error[0] ? w->error : last->st.why);
+	count_flags(w, &survived, &streamed, &recovered, &exhausted);
+	fmt_fig(cap, sizeof(cap), w, F_CAP, "%.0f");
+	if (!strcmp(cap, "-") && last->cap.ok && !last->cap.failed && capacity_of(w->r, &last->cap) >= 0)
+		snprintf(cap, sizeof(cap), ">=%ld", capacity_of(w->r, &last->cap));
+	if (streamed == 0)
+		return rb_table_cell(t, 1, "%s", cap) ?:
+		       rb_table_cell(t, 2, "stream: %s; PID 1 %s", last->st.why, last->st.pid1);
+	fmt_fig(made, sizeof(made), w, F_SPAWNED, "%.0f");
+	fmt_fig(eag, sizeof(eag), w, F_EAGAIN, "%.0f");
+	fmt_fig(reaped, sizeof(reaped), w, F_REAPED, "%.0f");
+	fmt_fig(tex, sizeof(tex), w, F_T_EAGAIN, "%.3f");
+	fmt_count(surv, sizeof(surv), survived, streamed);
+	fmt_count(rec, sizeof(rec), recovered, exhausted);
+	pid1_column(w, pid1, sizeof(pid1));
+	rc = rb_table_cell(t, 1, "%s", cap) ?: rb_table_cell(t, 2, "%s", made) ?:
+	     rb_table_cell(t, 3, "%s", eag) ?: rb_table_cell(t, 4, "%s", reaped) ?:
+	     rb_table_cell(t, 5, "%s", tex) ?: rb_table_cell(t, 6, "%s", surv) ?:
+	     rb_table_cell(t, 7, "%s", rec) ?:
+	     rb_table_cell(t, 8, "%s%s", pid1, w->error[0] ? " (stopped: see the record)" : "");
+	if (rc == 0 && c->search) {
+		fmt_fig(rate, sizeof(rate), w, F_MAX_RATE, "%.0f");
+		rc = rb_table_cell(t, 9, "%s/s%s", rate, gen_limited(w, lim, sizeof(lim)));
 	}
+	return rc;
+}
+
+static int print_table(const struct row *rows, int n, const struct cfg *c)
+{
+	struct rb_table *t cleanup_table = rb_table_new();
+	enum rb_format format = (enum rb_format)c->out.format;
+	int rc = t ? table_columns(t, c) : -ENOMEM;
+
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = rb_table_named_row(t, rows[i].r->name) ?: table_row(t, &rows[i], c);
+	if (rc < 0)
+		return rc;
+	rc = rb_table_caption(t, "%s over %ld run%s per reaper (min-max where the runs differ)",
+			      c->repeat > 1 ? "medians" : "one run", c->repeat, c->repeat == 1 ? "" : "s");
+	return rc ?: rb_table_print(t, format, stdout);
+}
+
+/* --observer both: one reaper's spawn latency by band, from column 1 on. */
+static int spawns_row(struct rb_table *t, struct spawn_figs *sp)
+{
+	unsigned long failed = 0;
+	int rc = 0;
+
+	if (sp->skip[0] && !sp->n[0] && !sp->n[1] && !sp->n[2] && !sp->n[3])
+		return rb_table_cell(t, 1, "skipped: %s", sp->skip);
+	for (int b = 0; b < BAND_COUNT_ && rc == 0; b++) {
+		failed += sp->failed[b];
+		if (!sp->n[b]) {
+			rc = rb_table_cell(t, 1 + b, "-");
+			continue;
+		}
+		rb_sort_doubles(sp->lat[b], sp->n[b]);
+		rc = rb_table_cell(t, 1 + b, "%.1f/%.1f (%zu)",
+				   rb_percentile_sorted(sp->lat[b], sp->n[b], 50) * 1e6,
+				   rb_percentile_sorted(sp->lat[b], sp->n[b], 99) * 1e6, sp->n[b]);
+	}
+	return rc ?: rb_table_cell(t, 1 + BAND_COUNT_, "%lu", failed);
 }
 
 /* --observer both: each reaper's spawn latency by how full the pid space was. */
-static void print_spawns(struct row *rows, int n)
+static int print_spawns(struct row *rows, int n, enum rb_format format)
 {
-	char cell[64];
+	struct rb_table *t cleanup_table = rb_table_new();
+	int rc = t ? rb_table_column(t, "REAPER", RB_COL_LEFT) : -ENOMEM;
 
-	printf("\nspawn latency (fork/clone entry -> return in the parent, the kernel's clock) by how\n"
-	       "full the pid space was at the return: p50/p99 us (spawns), every run and phase pooled;\n"
-	       "EAGAIN: refused spawns in that band\n%-*s", NAME_W, "REAPER");
-	for (int b = 0; b < BAND_COUNT_; b++)
-		printf(" %24s", band_names[b]);
-	printf(" %8s\n", "EAGAIN");
-	for (int i = 0; i < n; i++) {
-		struct spawn_figs *sp = &rows[i].sp;
-		unsigned long failed = 0;
-
-		printf("%-*s", NAME_W, rows[i].r->name);
-		if (sp->skip[0] && !sp->n[0] && !sp->n[1] && !sp->n[2] && !sp->n[3]) {
-			printf(" skipped: %s\n", sp->skip);
-			continue;
-		}
-		for (int b = 0; b < BAND_COUNT_; b++) {
-			failed += sp->failed[b];
-			if (!sp->n[b]) {
-				printf(" %24s", "-");
-				continue;
-			}
-			rb_sort_doubles(sp->lat[b], sp->n[b]);
-			snprintf(cell, sizeof(cell), "%.1f/%.1f (%zu)",
-				 rb_percentile_sorted(sp->lat[b], sp->n[b], 50) * 1e6,
-				 rb_percentile_sorted(sp->lat[b], sp->n[b], 99) * 1e6, sp->n[b]);
-			printf(" %24s", cell);
-		}
-		printf(" %8lu\n", failed);
-	}
+	for (int b = 0; b < BAND_COUNT_ && rc == 0; b++)
+		rc = rb_table_column(t, band_names[b], RB_COL_RIGHT);
+	rc = rc ?: rb_table_column(t, "EAGAIN", RB_COL_RIGHT);
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = rb_table_named_row(t, rows[i].r->name) ?: spawns_row(t, &rows[i].sp);
+	if (rc < 0)
+		return rc;
+	rc = rb_table_caption(t, "spawn latency (fork/clone entry -> return in the parent, the kernel's clock) by how\n"
+			      "full the pid space was at the return: p50/p99 us (spawns), every run and phase pooled;\n"
+			      "EAGAIN: refused spawns in that band");
+	return rc ?: rb_table_print(t, format, stdout);
 }
 
 static json_t *spawns_json(const struct spawn_figs *sp)
@@ -668,7 +691,7 @@ static void record_summary(json_t *rec, const struct row *rows, int n, const str
 
 int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .rate = DEFAULT_RATE, .repeat = DEFAULT_REPEAT,
+	struct cfg c = { .out = RB_OUTPUT_INIT, .rate = DEFAULT_RATE, .repeat = DEFAULT_REPEAT,
 			 .spawners = rb_spawners_default() };
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
@@ -684,8 +707,9 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	opts.pid_max = DEFAULT_PID_MAX;
 	opts.deadline_ns = 15LL * 1000000000;
 	rc = rb_cli_parse(&exhaust_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
-			  err);
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
+						     .sel = &c.sel },
+			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (rb_spawners_check("exhaust", c.spawners, err) < 0)
@@ -707,7 +731,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		goto out;
 	if (c.bpf)
 		rb_bpf_observer_spawns(c.bpf);
-	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	if (rb_output_begin(&c.out, "exhaust", RB_OUTPUT_DIR, si, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
@@ -734,11 +758,11 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
 		struct row *w = &rows[nrows];
 
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "exhaust", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "exhaust"))
 			continue;
 		w->r = &reapers[i];
 		nrows++;
-		snprintf(path, sizeof(path), "%s/logs/exhaust-%s.log", c.out, w->r->name);
+		snprintf(path, sizeof(path), "%s/logs/exhaust-%s.log", c.out.dir, w->r->name);
 		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		rc = run_reaper(si, &c, &opts, pid_max, w, rec);
 		if (opts.output_fd >= 0)
@@ -753,9 +777,11 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	}
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%40s\r", "");
-	print_table(rows, nrows, &c);
-	if (c.bpf)
-		print_spawns(rows, nrows);
+	if (print_table(rows, nrows, &c) < 0 ||
+	    (c.bpf && print_spawns(rows, nrows, (enum rb_format)c.out.format) < 0)) {
+		rb_sys_error(err, ENOMEM, "exhaust: the table");
+		goto out;
+	}
 	record_summary(rec, rows, nrows, &c);
 	printf("\ncapacity: pids the namespace held when a burst hit EAGAIN (cgroup pids.peak; a\n"
 	       "standalone reaper's join helper, outside the namespace, not counted): pid_max - 1\n"
@@ -765,10 +791,10 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	       "first EAGAIN, in the same sandbox (- : no EAGAIN; from N spawners, more than N - 1\n"
 	       "after a spawner's first EAGAIN: their intermediates' pids come back without PID 1);\n"
 	       "k/n: in k of the n runs\n");
-	rb_suite_record_path(path, sizeof(path), c.json, c.out, "exhaust");
-	if (rb_record_write(rec, path, err) < 0)
+	if (rb_output_end(&c.out, rec, err) < 0)
 		goto out;
-	printf("\nrecord  %s\nlogs    %s/logs/exhaust-*.log\n", path, c.out);
+	if (rb_output_kept(&c.out))
+		printf("\nrecord  %s\nlogs    %s/logs/exhaust-*.log\n", c.out.record, c.out.dir);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 	goto done;
 out:
@@ -781,5 +807,6 @@ done:
 	free(reapers);
 	json_decref(rec);
 	rb_bpf_observer_close(c.bpf);
+	rb_output_close(&c.out);
 	return rc;
 }

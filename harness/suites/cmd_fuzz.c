@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "options.h"
 #include "record.h"
@@ -34,9 +36,9 @@ struct fuzz_cfg {
 	struct rb_scn_opts o;
 	int64_t time_ns;
 	long campaigns, replays;
-	const char *out, *json, *fuzzer, *seeds;
-	int format; /* 0 text, 1 md */
-	char out_buf[512], fuzzer_buf[PATH_MAX], seeds_buf[PATH_MAX];
+	const char *fuzzer, *seeds;
+	struct rb_output out;
+	char fuzzer_buf[PATH_MAX], seeds_buf[PATH_MAX];
 };
 
 /* One campaign's outcome, from the fuzzer's log. */
@@ -225,7 +227,7 @@ static int campaign_dir(const struct fuzz_cfg *cfg, const struct rb_reaper *r, l
 {
 	char corpus[PATH_MAX + 16];
 
-	snprintf(dir, len, "%s/%s/%ld", cfg->out, r->name, k + 1);
+	snprintf(dir, len, "%s/%s/%ld", cfg->out.dir, r->name, k + 1);
 	snprintf(corpus, sizeof(corpus), "%s/corpus", dir);
 	if (rb_mkdir_p(corpus) < 0)
 		return rb_sys_error(err, errno, "creating %s", corpus);
@@ -347,14 +349,16 @@ static double median_found(const struct reaper_row *row, int *found)
 	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 }
 
-static void print_table(const struct reaper_row *rows, size_t n, const struct fuzz_cfg *cfg)
+static int print_table(const struct reaper_row *rows, size_t n, const struct fuzz_cfg *cfg)
 {
-	const char *fmt = cfg->format == 1 ? "| %s | %s | %s | %s | %s | %s |\n" : "%-20s %-16s %-9s %-9s %-14s %s\n";
+	static const char *const titles[] = { "REAPER", "CAMPAIGNS", "EXECS/S", "FEATURES", "FOUND",
+					      "FINDING" };
+	struct rb_table *t cleanup_table = rb_table_new();
+	int rc = t ? 0 : -ENOMEM;
 
-	printf(fmt, "REAPER", "CAMPAIGNS", "EXECS/S", "FEATURES", "FOUND", "FINDING");
-	if (cfg->format == 1)
-		printf("|---|---|---|---|---|---|\n");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]) && rc == 0; k++)
+		rc = rb_table_column(t, titles[k], k == 2 || k == 3 ? RB_COL_RIGHT : RB_COL_LEFT);
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct reaper_row *row = &rows[i];
 		char camp[32], rate[32], feat[32], found[48], finding[512] = "none";
 		double execs = 0, per_s = 0, med;
@@ -390,8 +394,11 @@ static void print_table(const struct reaper_row *rows, size_t n, const struct fu
 									 : "; the reference passes");
 			break;
 		}
-		printf(fmt, row->r->name, camp, rate, feat, found, finding);
+		rc = rb_table_named_row(t, row->r->name) ?: rb_table_cell(t, 1, "%s", camp) ?:
+		     rb_table_cell(t, 2, "%s", rate) ?: rb_table_cell(t, 3, "%s", feat) ?: rb_table_cell(t, 4, "%s", found) ?:
+		     rb_table_cell(t, 5, "%s", finding);
 	}
+	return rc ?: rb_table_print(t, (enum rb_format)cfg->out.format, stdout);
 }
 
 static json_t *record(const struct rb_sysinfo *si, const struct reaper_row *rows, size_t n,
@@ -434,7 +441,6 @@ static json_t *record(const struct rb_sysinfo *si, const struct reaper_row *rows
 
 /* ---- options --------------------------------------------------------------------------- */
 
-static const char *const formats[] = { "text", "md", NULL };
 
 #define AT(field) RB_IN_CFG, offsetof(struct fuzz_cfg, field)
 static const struct rb_opt fuzz_opts[] = {
@@ -444,11 +450,6 @@ static const struct rb_opt fuzz_opts[] = {
 		  "the table gives the median time to the first finding" },
 	{ "replays", 0, RB_OT_LONG, "N", AT(replays), 0, 1000,
 	  .help = "replays of a finding under its reaper" },
-	{ "out", 0, RB_OT_STR, "DIR", AT(out), .help = "corpora, crash files and logs",
-	  .dflt = "results/<date>-<host>/fuzz" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record",
-	  .dflt = "results/runs/<time>-fuzz.json" },
-	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats, .help = "text or md" },
 	{ "fuzzer", 0, RB_OT_STR, "PATH", AT(fuzzer), .help = "the fuzz target",
 	  .dflt = "build-fuzz/fuzz_scenario" },
 	{ "seeds", 0, RB_OT_STR, "DIR", AT(seeds), .help = "seed programs, as bytes",
@@ -462,7 +463,9 @@ static const struct rb_cli fuzz_cli = {
 		 "libFuzzer) until --time is up or an oracle fails; replays each finding.\n\n"
 		 "Exit 0: no oracle failed; 1: a finding; 2: bad input.",
 	.opts = fuzz_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SCENARIO | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SCENARIO | RB_CLI_SANDBOX,
+	.defaults = (const struct rb_opt_default[]){
+		{ "out", "results/<date>-<host>/fuzz: corpora, crash files, logs" }, { 0 } },
 };
 
 static int parse_args(int argc, char **argv, const struct rb_sysinfo *si, struct fuzz_cfg *cfg,
@@ -471,8 +474,8 @@ static int parse_args(int argc, char **argv, const struct rb_sysinfo *si, struct
 	int rc, first;
 
 	rc = rb_cli_parse(&fuzz_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = cfg, .sandbox = &cfg->o.sb, .sel = &cfg->sel,
-						    .scn = &cfg->o },
+			  &(struct rb_cli_targets){ .cfg = cfg, .output = &cfg->out, .sandbox = &cfg->o.sb,
+						    .sel = &cfg->sel, .scn = &cfg->o },
 			  &first, err);
 	if (rc != 0)
 		return rc;
@@ -491,22 +494,16 @@ static int parse_args(int argc, char **argv, const struct rb_sysinfo *si, struct
 			       cfg->fuzzer);
 	if (access(cfg->seeds, R_OK) != 0)
 		return rb_fail(err, RB_ERR_INPUT, errno, "the seeds %s (make fuzz-build)", cfg->seeds);
-	if (!cfg->out) {
-		char dir[256];
-
-		rb_results_dir(dir, sizeof(dir), si);
-		snprintf(cfg->out_buf, sizeof(cfg->out_buf), "%s/fuzz", dir);
-		cfg->out = cfg->out_buf;
-	}
-	return 0;
+	return rb_output_begin(&cfg->out, "fuzz", RB_OUTPUT_OWN_DIR, si, err);
 }
 
 int rb_cmd_fuzz(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct fuzz_cfg cfg = { .time_ns = 60000000000LL, .campaigns = 1, .replays = 5 };
+	struct fuzz_cfg cfg = { .time_ns = 60000000000LL, .campaigns = 1, .replays = 5,
+				.out = RB_OUTPUT_INIT };
+	struct rb_output *out cleanup_output = &cfg.out;
 	struct reaper_row *rows = NULL;
 	struct rb_reaper *reapers = NULL;
-	char default_json[128];
 	size_t n = 0, nrows = 0;
 	int rc, found = 0, sigfd;
 	bool stopped = false;
@@ -552,17 +549,15 @@ int rb_cmd_fuzz(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 			break;
 	}
 	if (rc == 0) {
-		print_table(rows, nrows, &cfg);
+		rc = print_table(rows, nrows, &cfg);
+		if (rc < 0)
+			rb_sys_error(err, -rc, "fuzz: the table");
 		rec = record(si, rows, nrows, &cfg);
-		if (!cfg.json) {
-			rb_default_record_path(default_json, sizeof(default_json), "fuzz");
-			cfg.json = default_json;
-		}
-		rc = rb_record_write(rec, cfg.json, err);
+		rc = rc ?: rb_output_end(out, rec, err);
 		json_decref(rec);
-		if (rc == 0)
+		if (rc == 0 && rb_output_kept(out))
 			printf("\nrecord  %s\nfiles   %s/<reaper>/<campaign>/ (fuzz.log, corpus/, crash-*)\n",
-			       cfg.json, cfg.out);
+			       out->record, out->dir);
 	}
 	for (size_t i = 0; i < nrows; i++)
 		free(rows[i].c);

@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "metrics.h"
+#include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "export.h"
 #include "paired.h"
@@ -30,36 +33,40 @@
 
 #define RESAMPLES 2000
 #define MAX_PAIRS 200
-#define COUNT_SLACK 2.0
 
 enum side { BASE, NEW };
 static const char *const side_names[] = { "base", "new" };
 
-/* What the gate judges, and how much of a change matters. PID 1's CPU per
- * reap is the steady figure (--threshold); latency and drain move with
- * whatever else the cores run, so only large shifts of them count. */
+/* What the gate judges (direction, unit and slack from the registry,
+ * metrics.h), and how much of a change matters. PID 1's CPU per reap is the
+ * steady figure (--threshold); latency and drain move with whatever else the
+ * cores run, so only large shifts of them count. */
 static const struct gate_metric {
-	const char *part, *name, *unit;
-	int better;   /* -1 lower is better */
-	double pct;   /* the change that matters; < 0: --threshold */
-	double slack; /* > 0: a count that should be zero (rb_cmp_decide_count) */
+	const char *part, *name;
+	double pct; /* the change that matters; < 0: --threshold; a count: unused */
 } gate_metrics[] = {
-	{ "storm", "pid1_cpu_per_1000_reaps", "s", -1, -1, 0 },
-	{ "storm", "drain_time", "s", -1, 60, 0 },
-	{ "storm", "reap_latency_p50", "s", -1, 60, 0 },
-	{ "storm", "reap_latency_p99", "s", -1, 60, 0 },
+	{ "storm", "pid1_cpu_per_1000_reaps", -1 },
+	{ "storm", "drain_time", 60 },
+	{ "storm", "reap_latency_p50", 60 },
+	{ "storm", "reap_latency_p99", 60 },
 	/* the storm generator's (bench/): --base-payload, --new-payload */
-	{ "storm", "spawn_rate", "processes/s", +1, 30, 0 },
-	{ "signals", "signal_latency_p50", "s", -1, 300, 0 },
-	{ "signals", "signals_lost", "signals", -1, 0, COUNT_SLACK },
-	{ "signals", "signals_dup", "signals", -1, 0, COUNT_SLACK },
+	{ "storm", "spawn_rate", 30 },
+	{ "signals", "signal_latency_p50", 300 },
+	{ "signals", "signals_lost", 0 },
+	{ "signals", "signals_dup", 0 },
 };
 #define NMETRICS (sizeof(gate_metrics) / sizeof(gate_metrics[0]))
+
+/* Metric M's entry in the registry. */
+static const struct rb_metric *info(size_t m)
+{
+	return rb_metric_find(gate_metrics[m].name, 0);
+}
 _Static_assert(NMETRICS <= 16, "struct cfg's metric_pct holds 16");
 
 struct cfg {
-	const char *spec[2], *binary[2], *payload[2], *json, *check, *gab, *bmf;
-	char out[RB_CLI_PATH_MAX];
+	const char *spec[2], *binary[2], *payload[2], *check, *gab, *bmf;
+	struct rb_output out; /* its format stays text: the gate prints its own forms */
 	long pairs, signal_pairs, count;
 	double threshold;
 	double metric_pct[16]; /* --metric-threshold, per gate_metrics entry; 0: the default */
@@ -100,7 +107,7 @@ static int parse_metric_threshold(const char *opt, const char *arg, void *field,
 	for (size_t m = 0; eq && m < NMETRICS; m++)
 		if (strlen(gate_metrics[m].name) == (size_t)(eq - arg) &&
 		    strncmp(gate_metrics[m].name, arg, (size_t)(eq - arg)) == 0 &&
-		    gate_metrics[m].slack == 0)
+		    info(m)->slack == 0)
 			return parse_pct(opt, eq + 1, &c->metric_pct[m], err);
 	return rb_input_error(err, "%s: '%s' is not METRIC=PCT with a timed metric of the gate", opt,
 			      arg);
@@ -136,9 +143,6 @@ static const struct rb_opt gate_opts[] = {
 	  .help = "only these conformance checks (as conform --check)", .dflt = "every check" },
 	{ "no-conform", 0, RB_OT_FLAG, NULL, AT(no_conform), .help = "skip the conformance matrix" },
 	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats, .help = "text, md or json" },
-	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path,
-	  .help = "the parts' records and logs", .dflt = "results/<date>-<host>/gate" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/gate.json" },
 	{ "export-gab", 0, RB_OT_STR, "PATH", AT(gab),
 	  .help = "github-action-benchmark JSON (customSmallerIsBetter): each\n"
 		  "metric's median ratio new/base (counts: the new median);\n"
@@ -161,6 +165,9 @@ static const struct rb_cli gate_cli = {
 		 "B breaks always (a racy check only noted).\n\n"
 		 "Exit 0: no regression; 1: a regression; 2: bad input.",
 	.opts = gate_opts,
+	.groups = RB_CLI_OUTPUT,
+	.defaults = (const struct rb_opt_default[]){
+		{ "out", "results/<date>-<host>/gate: the parts' records and logs" }, { 0 } },
 };
 
 /* ---- the two versions ------------------------------------------------------------ */
@@ -281,15 +288,15 @@ static int run_one(const struct rb_sysinfo *si, const struct cfg *c, struct gate
 	 * word, and both sides' generators then work alike */
 	char *storm[] = { "reapbench", "storm", "-r", g->desc[side], "--pattern", "hoard", "--count",
 			  count, "--spawners", "1", "--repeat", "1", "--no-plots", "--out",
-			  (char *)c->out, "--json", record, NULL };
+			  (char *)c->out.dir, "--json", record, NULL };
 	char *signals[] = { "reapbench", "signals", "-r", g->desc[side], "--conditions", "idle",
-			    "--count", "100", "--repeat", "1", "--no-plots", "--out", (char *)c->out,
+			    "--count", "100", "--repeat", "1", "--no-plots", "--out", (char *)c->out.dir,
 			    "--json", record, NULL };
 	json_t *rec;
 
 	snprintf(count, sizeof(count), "%ld", c->count);
-	snprintf(record, sizeof(record), "%s/%s/%s-%ld.json", c->out, part, side_names[side], k);
-	snprintf(log, sizeof(log), "%s/%s.log", c->out, part);
+	snprintf(record, sizeof(record), "%s/%s/%s-%ld.json", c->out.dir, part, side_names[side], k);
+	snprintf(log, sizeof(log), "%s/%s.log", c->out.dir, part);
 	if (run_part(si, log, strcmp(part, "storm") == 0 ? storm : signals, c->payload[side], err) < 0 ||
 	    rb_record_load(record, &rec, err) < 0)
 		return -1;
@@ -306,7 +313,7 @@ static int run_pairs(const struct rb_sysinfo *si, const struct cfg *c, struct ga
 {
 	char dir[RB_CLI_PATH_MAX + 16];
 
-	snprintf(dir, sizeof(dir), "%s/%s", c->out, part);
+	snprintf(dir, sizeof(dir), "%s/%s", c->out.dir, part);
 	if (rb_mkdir_p(dir) < 0)
 		return rb_sys_error(err, errno, "creating %s", dir);
 	for (long k = 0; k < pairs; k++) {
@@ -358,8 +365,8 @@ static int run_conform(const struct rb_sysinfo *si, const struct cfg *c, struct 
 	json_t *rec, *a, *b, *cell;
 	size_t i;
 
-	snprintf(record, sizeof(record), "%s/conform.json", c->out);
-	snprintf(log, sizeof(log), "%s/conform.log", c->out);
+	snprintf(record, sizeof(record), "%s/conform.json", c->out.dir);
+	snprintf(log, sizeof(log), "%s/conform.log", c->out.dir);
 	if (run_part(si, log, argv, NULL, err) < 0 || rb_record_load(record, &rec, err) < 0)
 		return -1;
 	a = cells_of(rec, "base");
@@ -411,41 +418,47 @@ static void judge(const struct cfg *c, const struct gate *g, size_t m, struct ju
 		return;
 	j->med[BASE] = rb_median(a, j->n);
 	j->med[NEW] = rb_median(b, j->n);
-	if (gm->slack > 0) {
-		j->v = rb_cmp_decide_count(a, j->n, b, j->n, gm->slack);
+	if (info(m)->slack > 0) {
+		j->v = rb_cmp_decide_count(a, j->n, b, j->n, info(m)->slack);
 		return;
 	}
 	rb_paired_compare(a, b, j->n, RESAMPLES, 1, &j->pr);
-	j->v = rb_paired_decide(&j->pr, gm->better, j->pct);
+	j->v = rb_paired_decide(&j->pr, info(m)->better, j->pct);
 }
 
-static void print_table(const struct cfg *c, const struct gate *g, const struct judged *j)
+/* Metric M's row: its pairs' medians, the ratio and its interval, the verdict. */
+static int table_row(struct rb_table *t, size_t m, const struct judged *j)
 {
-	bool md = c->format == 1;
-	const char *row = md ? "| %s | %s | %ld | %s | %s | %s | %s | %s |\n"
-			     : "%-24s %-8s %5ld %11s %11s  %-22s %-6s %s\n";
-	char ratio[64], p[32], base[32], new_[32];
+	char ratio[64], base[32], new_[32];
 
-	printf(md ? "| metric | part | pairs | base | new | new/base [95%% CI] | p | verdict |\n"
-		    "|---|---|---|---|---|---|---|---|\n"
-		  : "%-24s %-8s %5s %11s %11s  %-22s %-6s %s\n",
-	       "METRIC", "PART", "PAIRS", "BASE", "NEW", "NEW/BASE [95% CI]", "P", "VERDICT");
-	for (size_t m = 0; m < NMETRICS; m++) {
-		const struct gate_metric *gm = &gate_metrics[m];
+	if (info(m)->slack > 0 || j->n == 0)
+		snprintf(ratio, sizeof(ratio), "%s", j->n ? "(a count)" : "no figures");
+	else
+		snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", j->pr.ci.ratio, j->pr.ci.lo,
+			 j->pr.ci.hi);
+	rb_fmt_value(base, sizeof(base), j->med[BASE], info(m)->unit, 0);
+	rb_fmt_value(new_, sizeof(new_), j->med[NEW], info(m)->unit, 0);
+	return rb_table_named_row(t, gate_metrics[m].name) ?:
+	       rb_table_cell(t, 1, "%s", gate_metrics[m].part) ?: rb_table_cell(t, 2, "%ld", (long)j->n) ?:
+	       rb_table_cell(t, 3, "%s", base) ?: rb_table_cell(t, 4, "%s", new_) ?:
+	       rb_table_cell(t, 5, "%s", ratio) ?:
+	       (info(m)->slack > 0 ? rb_table_cell(t, 6, "-") : rb_table_cell(t, 6, "%.3g", j->pr.p)) ?:
+	       rb_table_cell(t, 7, "%s", j->n ? rb_cmp_verdict_name(j->v) : "skipped");
+}
 
-		if (!g->n[m])
-			continue;
-		if (gm->slack > 0 || j[m].n == 0)
-			snprintf(ratio, sizeof(ratio), "%s", j[m].n ? "(a count)" : "no figures");
-		else
-			snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", j[m].pr.ci.ratio,
-				 j[m].pr.ci.lo, j[m].pr.ci.hi);
-		snprintf(p, sizeof(p), gm->slack > 0 ? "-" : "%.3g", j[m].pr.p);
-		rb_fmt_value(base, sizeof(base), j[m].med[BASE], gm->unit, 0);
-		rb_fmt_value(new_, sizeof(new_), j[m].med[NEW], gm->unit, 0);
-		printf(row, gm->name, gm->part, (long)j[m].n, base, new_, ratio, p,
-		       j[m].n ? rb_cmp_verdict_name(j[m].v) : "skipped");
-	}
+static int print_table(const struct cfg *c, const struct gate *g, const struct judged *j)
+{
+	static const char *const titles[] = { "METRIC", "PART", "PAIRS", "BASE", "NEW",
+					      "NEW/BASE [95% CI]", "P", "VERDICT" };
+	struct rb_table *t cleanup_table = rb_table_new();
+	int rc = t ? 0 : -ENOMEM;
+
+	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]) && rc == 0; k++)
+		rc = rb_table_column(t, titles[k], k >= 2 && k <= 4 ? RB_COL_RIGHT : RB_COL_LEFT);
+	for (size_t m = 0; m < NMETRICS && rc == 0; m++)
+		if (g->n[m])
+			rc = table_row(t, m, &j[m]);
+	return rc ?: rb_table_print(t, c->format == 1 ? RB_FORMAT_MD : RB_FORMAT_TEXT, stdout);
 }
 
 static void print_conform(const struct cfg *c, const struct gate *g)
@@ -495,10 +508,10 @@ static json_t *gate_record(const struct rb_sysinfo *si, const struct cfg *c, con
 		json_array_append_new(metrics, json_pack("{s:s, s:s, s:i, s:f, s:f, s:o, s:o, s:o, s:o, s:f, s:s, s:o}",
 			"name", gate_metrics[m].name, "part", gate_metrics[m].part, "pairs", (int)j[m].n,
 			"base_median", j[m].med[BASE], "new_median", j[m].med[NEW],
-			"ratio", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.ratio),
-			"ratio_lo", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.lo),
-			"ratio_hi", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.ci.hi),
-			"p", gate_metrics[m].slack > 0 ? json_null() : json_real(j[m].pr.p),
+			"ratio", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.ci.ratio),
+			"ratio_lo", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.ci.lo),
+			"ratio_hi", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.ci.hi),
+			"p", info(m)->slack > 0 ? json_null() : json_real(j[m].pr.p),
 			"threshold_pct", j[m].pct, "verdict", rb_cmp_verdict_name(j[m].v),
 			"values", pairs));
 	}
@@ -520,7 +533,7 @@ static int export(const struct cfg *c, const struct gate *g, const struct judged
 
 	for (size_t m = 0; m < NMETRICS; m++) {
 		const struct gate_metric *gm = &gate_metrics[m];
-		bool count = gm->slack > 0;
+		bool count = info(m)->slack > 0;
 		double v = count ? j[m].med[NEW] : j[m].pr.ci.ratio;
 		double lo = count ? v : j[m].pr.ci.lo, hi = count ? v : j[m].pr.ci.hi;
 
@@ -530,9 +543,9 @@ static int export(const struct cfg *c, const struct gate *g, const struct judged
 		snprintf(range, sizeof(range), "± %.4g", isfinite(hi - lo) ? (hi - lo) / 2 : 0);
 		/* a ratio new/base keeps the metric's direction: the spawn rate's is
 		 * bigger-is-better (github-action-benchmark's second file) */
-		json_array_append_new(gm->better > 0 ? bigger : smaller,
+		json_array_append_new(info(m)->better > 0 ? bigger : smaller,
 				      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit",
-						count ? gm->unit : "ratio", "value", v, "range", range));
+						count ? info(m)->unit : "ratio", "value", v, "range", range));
 		json_object_set_new(measures, gm->name,
 				    json_pack("{s:f, s:o, s:o}", "value", v, "lower_value",
 					      isfinite(lo) ? json_real(lo) : json_null(), "upper_value",
@@ -565,16 +578,10 @@ static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, s
 				       c->payload[s]);
 		c->payload[s] = g->payload[s];
 	}
-	if (!c->out[0]) {
-		char day[RB_CLI_PATH_MAX - 8];
-
-		rb_results_dir(day, sizeof(day), si);
-		snprintf(c->out, sizeof(c->out), "%s/gate", day);
-	}
-	if (rb_mkdir_p(c->out) < 0)
-		return rb_sys_error(err, errno, "creating %s", c->out);
+	if (rb_output_begin(&c->out, "gate", RB_OUTPUT_OWN_DIR, si, err) < 0)
+		return -1;
 	for (int s = BASE; s <= NEW; s++) {
-		snprintf(g->desc[s], sizeof(g->desc[s]), "%s/%s.ini", c->out, side_names[s]);
+		snprintf(g->desc[s], sizeof(g->desc[s]), "%s/%s.ini", c->out.dir, side_names[s]);
 		if (write_descriptor(si, c->spec[s], c->binary[s], side_names[s], g->desc[s], err) < 0)
 			return -1;
 	}
@@ -583,14 +590,16 @@ static int prepare(const struct rb_sysinfo *si, struct cfg *c, struct gate *g, s
 
 int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .pairs = 30, .signal_pairs = 8, .count = 1000, .threshold = 5 };
+	struct cfg c = { .pairs = 30, .signal_pairs = 8, .count = 1000, .threshold = 5,
+			 .out = RB_OUTPUT_INIT };
+	struct rb_output *out cleanup_output = &c.out;
 	static struct gate g; /* the pairs' figures: large */
 	struct judged j[NMETRICS];
-	char record[RB_CLI_PATH_MAX + 32];
 	int rc, first;
 	json_t *rec;
 
-	rc = rb_cli_parse(&gate_cli, argc, argv, &(struct rb_cli_targets){ .cfg = &c }, &first, err);
+	rc = rb_cli_parse(&gate_cli, argc, argv,
+			  &(struct rb_cli_targets){ .cfg = &c, .output = out }, &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	memset(&g, 0, sizeof(g));
@@ -606,8 +615,7 @@ int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 		g.regressions += j[m].n && j[m].v == RB_CMP_REGRESSES;
 	}
 	rec = gate_record(si, &c, &g, j);
-	rb_suite_record_path(record, sizeof(record), c.json, c.out, "gate");
-	rc = rb_record_write(rec, record, err);
+	rc = rb_output_end(out, rec, err);
 	if (rc == 0 && (c.gab || c.bmf))
 		rc = export(&c, &g, j, err);
 	if (c.format == 2) {
@@ -616,12 +624,13 @@ int rb_cmd_gate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_er
 	} else {
 		printf("%s (base) against %s (new): %ld storm pairs, %ld signal pairs\n\n", c.spec[BASE],
 		       c.spec[NEW], c.pairs, c.signal_pairs);
-		print_table(&c, &g, j);
+		if (print_table(&c, &g, j) < 0)
+			rc = rb_sys_error(err, ENOMEM, "gate: the table");
 		print_conform(&c, &g);
 		printf("\n%s\n", g.regressions ? "REGRESSION: the change fails the gate"
 					       : "no regression");
-		if (rc == 0)
-			printf("record  %s\n", record);
+		if (rc == 0 && rb_output_kept(out))
+			printf("record  %s\n", out->record);
 	}
 	json_decref(rec);
 	json_decref(g.conform);

@@ -8,13 +8,14 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "output.h"
 #include "signames.h"
 #include "record.h"
 #include "runner.h"
 
 struct cfg {
-	const char *reaper, *json;
-	bool no_record;
+	const char *reaper;
+	struct rb_output out;
 	struct rb_signal_plan plan;
 };
 
@@ -40,9 +41,9 @@ static const struct rb_opt run_opts[] = {
 		  "(repeatable; the signal-recorder payload reports ready)" },
 	{ "send-delay", 0, RB_OT_NS, "DUR", AT(plan.delay_ns), 0, 3600e9,
 	  .help = "wait DUR after ready before sending" },
-	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record",
-	  .dflt = "results/runs/<time>-<reaper>.json" },
-	{ "no-record", 0, RB_OT_FLAG, NULL, AT(no_record), .help = "write no record" },
+	{ "json", 0, RB_OT_STR, "PATH", RB_IN_OUTPUT, offsetof(struct rb_output, json),
+	  .help = "the record", .dflt = "DIR/run.json, without --out\nresults/runs/<time>-<reaper>-<pid>.json" },
+	RB_OPT_FORMAT(rb_output_formats_no_md),
 	{ 0 },
 };
 
@@ -53,7 +54,7 @@ static const struct rb_cli run_cli = {
 		 "orphans N, zombies N, storm PATTERN [--count N ...], leave N, scenario FILE)\n"
 		 "or any executable.",
 	.opts = run_opts,
-	.groups = RB_CLI_SANDBOX,
+	.groups = RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 	.max_args = 1 << 20,
 	.stop_at_args = true,
 };
@@ -154,29 +155,35 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 	struct rb_sandbox_opts opts;
 	struct rb_run_result res;
 	struct rb_reaper r;
-	struct cfg c = { 0 };
-	const char *reaper, *json_path;
-	char record_path[512], **workload = NULL;
-	bool record;
+	struct cfg c = { .out = RB_OUTPUT_INIT };
+	struct rb_output *out cleanup_output = &c.out;
+	const char *reaper;
+	char **workload = NULL;
 	json_t *rec;
 	int rc, first;
 
 	rb_sandbox_opts_default(&opts);
 	rc = rb_cli_parse(&run_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts }, &first, err);
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts },
+			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	reaper = c.reaper;
-	json_path = c.json;
-	record = !c.no_record;
 	if (!reaper)
 		return rb_input_error(err, "run: --reaper is required (see reapbench list)");
 	if (rb_reaper_find(si, reaper, &r, err) < 0)
 		return -1;
 	rb_reaper_resolve(si, &r);
-	if (rb_require_available(&r, err) < 0 ||
+	if (rb_require_available(&r, err) < 0 || rb_output_begin(out, "run", 0, si, err) < 0 ||
 	    rb_resolve_workload(si, argv + first, &workload, err) < 0)
 		return -1;
+	if (!out->json && !out->dir[0] && out->record[0]) {
+		char name[96];
+
+		/* the pid keeps parallel runs of one reaper apart */
+		snprintf(name, sizeof(name), "%s-%d", r.name, (int)getpid());
+		rb_default_record_path(out->record, sizeof(out->record), name);
+	}
 	rc = rb_run_payload(si, &r, &opts, &c.plan, workload, &res, err);
 	rb_argv_free(workload);
 	if (rc < 0) {
@@ -184,30 +191,21 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 		return -1;
 	}
 	print_result(&r, &opts, &res);
-	if (record) {
-		if (!json_path)
-		{
-			char name[96];
-
-			/* the pid keeps parallel runs of one reaper apart */
-			snprintf(name, sizeof(name), "%s-%d", r.name, (int)getpid());
-			rb_default_record_path(record_path, sizeof(record_path), name);
-		}
-		rec = rb_record_new("run", si);
-		json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
-		json_object_set_new(json_object_get(rec, "options"), "pids_max",
-				    json_integer(opts.pids_max ? opts.pids_max : opts.pid_max));
-		json_object_set_new(json_object_get(rec, "options"), "deadline_s",
-				    json_real(opts.deadline_ns / 1e9));
-		rb_run_record(rb_record_add_run(rec, &r, res.argv), &res);
-		rc = rb_record_write(rec, json_path ? json_path : record_path, err);
-		json_decref(rec);
-		if (rc < 0) {
-			rb_run_result_free(&res);
-			return -1;
-		}
-		printf("record    %s\n", json_path ? json_path : record_path);
+	rec = rb_record_new("run", si);
+	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
+	json_object_set_new(json_object_get(rec, "options"), "pids_max",
+			    json_integer(opts.pids_max ? opts.pids_max : opts.pid_max));
+	json_object_set_new(json_object_get(rec, "options"), "deadline_s",
+			    json_real(opts.deadline_ns / 1e9));
+	rb_run_record(rb_record_add_run(rec, &r, res.argv), &res);
+	rc = rb_output_end(out, rec, err);
+	json_decref(rec);
+	if (rc < 0) {
+		rb_run_result_free(&res);
+		return -1;
 	}
+	if (rb_output_kept(out))
+		printf("record    %s\n", out->record);
 	rc = res.sb.end == RB_END_EXITED ? 0 : res.sb.end == RB_END_DEADLINE ? 1 : 130;
 	rb_run_result_free(&res);
 	return rc;

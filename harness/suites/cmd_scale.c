@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "loglog.h"
 #include "plot.h"
@@ -32,7 +34,6 @@
 
 #define MAX_COUNTS 8
 #define MAX_REPEAT 50
-#define NAME_W 20
 #define FD_SLACK 64
 #define FIT_SEED 1
 /* The flag: per-reap CPU growing at least like N^0.5, beyond the
@@ -50,8 +51,7 @@ struct cfg {
 	long repeat;
 	const struct storm_pattern *pat;
 	bool no_plots;
-	char out[1024];
-	const char *json;
+	struct rb_output out;
 	struct rb_selection sel;
 };
 
@@ -118,8 +118,6 @@ static const struct rb_opt scale_opts[] = {
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT, .help = "runs per reaper and count" },
 	{ "pattern", 0, RB_OT_FN, "P", AT(pat), .parse = parse_pattern, .help = "hoard or burst",
 	  .dflt = "hoard" },
-	RB_OPT_OUT(struct cfg, out),
-	RB_OPT_JSON(struct cfg, json, "scale"),
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no scale-drain.svg" },
 	{ 0 },
 };
@@ -131,7 +129,7 @@ static const struct rb_cli scale_cli = {
 		 "reap; per reaper a log-log fit of the CPU per reap against the count, flagged\n"
 		 "where it grows (a slope above " RB_STR(GROW_SLOPE) " beyond its 95 % interval).",
 	.opts = scale_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
 /* ---- one run ------------------------------------------------------------------ */
@@ -249,52 +247,67 @@ static double median_of(const double *v, long repeat)
 	return rb_percentile_sorted(t, n, 50);
 }
 
-static void print_table(const struct cfg *c, const struct row *rows, int nrows)
+static int table_columns(struct rb_table *t, const struct cfg *c)
 {
-	char cell[64];
+	char title[64];
+	int rc = rb_table_column(t, "REAPER", RB_COL_LEFT);
 
-	printf("\nmedians over %ld run%s: PID 1's CPU per reap (us) and the drain (ms) at each count;\n"
-	       "SLOPE: d log(CPU per reap) / d log(N) with its 95%% interval (0 flat, 1 linear);\n"
-	       "GROWS: the interval lies above %.2f\n", c->repeat, c->repeat == 1 ? "" : "s",
-	       GROW_SLOPE);
-	printf("%-*s", NAME_W, "REAPER");
-	for (int ci = 0; ci < c->ncounts; ci++) {
-		snprintf(cell, sizeof(cell), "N=%ld us", c->counts[ci]);
-		printf(" %10s", cell);
+	for (int ci = 0; ci < c->ncounts && rc == 0; ci++) {
+		snprintf(title, sizeof(title), "N=%ld us", c->counts[ci]);
+		rc = rb_table_column(t, title, RB_COL_RIGHT);
 	}
-	for (int ci = 0; ci < c->ncounts; ci++) {
-		snprintf(cell, sizeof(cell), "N=%ld ms", c->counts[ci]);
-		printf(" %10s", cell);
+	for (int ci = 0; ci < c->ncounts && rc == 0; ci++) {
+		snprintf(title, sizeof(title), "N=%ld ms", c->counts[ci]);
+		rc = rb_table_column(t, title, RB_COL_RIGHT);
 	}
-	printf(" %22s\n", "SLOPE");
-	for (int i = 0; i < nrows; i++) {
-		const struct row *w = &rows[i];
+	return rc ?: rb_table_column(t, "SLOPE", RB_COL_RIGHT);
+}
 
-		printf("%-*s", NAME_W, w->r->name);
-		if (w->error[0]) {
-			printf(" error: %s\n", w->error);
-			continue;
-		}
-		for (int ci = 0; ci < c->ncounts; ci++) {
-			double m = median_of(w->cpu[ci], c->repeat);
+/* A reaper's medians and slope from column 1 on; a row under it for each
+ * count it has no figure for, saying why. */
+static int table_row(struct rb_table *t, const struct cfg *c, const struct row *w)
+{
+	int rc = 0, col = 1;
 
-			isnan(m) ? printf(" %10s", "-") : printf(" %10.2f", m * 1e6);
-		}
-		for (int ci = 0; ci < c->ncounts; ci++) {
-			double m = median_of(w->drain[ci], c->repeat);
+	if (w->error[0])
+		return rb_table_cell(t, 1, "error: %s", w->error);
+	for (int ci = 0; ci < c->ncounts && rc == 0; ci++) {
+		double m = median_of(w->cpu[ci], c->repeat);
 
-			isnan(m) ? printf(" %10s", "-") : printf(" %10.1f", m * 1e3);
-		}
-		if (w->has_fit)
-			snprintf(cell, sizeof(cell), "%+.2f [%+.2f,%+.2f]%s", w->fit.slope, w->fit.lo,
-				 w->fit.hi, grows(w) ? " GROWS" : "");
-		else
-			snprintf(cell, sizeof(cell), "-");
-		printf(" %22s\n", cell);
-		for (int ci = 0; ci < c->ncounts; ci++)
-			if (w->skip[ci][0])
-				printf("%-*s N=%ld: %s\n", NAME_W, "", c->counts[ci], w->skip[ci]);
+		rc = isnan(m) ? rb_table_cell(t, col++, "-") : rb_table_cell(t, col++, "%.2f", m * 1e6);
 	}
+	for (int ci = 0; ci < c->ncounts && rc == 0; ci++) {
+		double m = median_of(w->drain[ci], c->repeat);
+
+		rc = isnan(m) ? rb_table_cell(t, col++, "-") : rb_table_cell(t, col++, "%.1f", m * 1e3);
+	}
+	if (rc == 0 && w->has_fit)
+		rc = rb_table_cell(t, col, "%+.2f [%+.2f,%+.2f]%s", w->fit.slope, w->fit.lo, w->fit.hi,
+				   grows(w) ? " GROWS" : "");
+	else if (rc == 0)
+		rc = rb_table_cell(t, col, "-");
+	for (int ci = 0; ci < c->ncounts && rc == 0; ci++)
+		if (w->skip[ci][0])
+			rc = rb_table_row(t) ?: rb_table_cell(t, 1, "N=%ld: %s", c->counts[ci],
+							       w->skip[ci]);
+	return rc;
+}
+
+static int print_table(const struct cfg *c, const struct row *rows, int nrows)
+{
+	struct rb_table *t cleanup_table = rb_table_new();
+	enum rb_format format = (enum rb_format)c->out.format;
+	int rc = t ? table_columns(t, c) : -ENOMEM;
+
+	for (int i = 0; i < nrows && rc == 0; i++)
+		rc = rb_table_named_row(t, rows[i].r->name) ?: table_row(t, c, &rows[i]);
+	if (rc < 0)
+		return rc;
+	rc = rb_table_caption(t, "medians over %ld run%s: PID 1's CPU per reap (us) and the drain (ms) at each count;\n"
+			      "SLOPE: d log(CPU per reap) / d log(N) with its 95%% interval (0 flat, 1 linear);\n"
+			      "GROWS: the interval lies above %.2f", c->repeat, c->repeat == 1 ? "" : "s",
+			      GROW_SLOPE);
+	return rc ?: rb_table_print(t, format, stdout);
 }
 
 static json_t *fit_json(const struct rb_loglog *f, bool has)
@@ -367,7 +380,7 @@ static void plot(const struct cfg *c, const struct row *rows, int nrows, json_t 
 	}
 	fprintf(f, "\n");
 	fclose(f);
-	if (rb_plot_run(c->out, "scale-drain", body, RB_PLOT_TIMEOUT_MS, &p, &err) < 0) {
+	if (rb_plot_run(c->out.dir, "scale-drain", body, RB_PLOT_TIMEOUT_MS, &p, &err) < 0) {
 		json_object_set_new(o, "error", json_string(err.msg));
 		printf("plot    failed: %s\n", err.msg);
 	} else if (p.state == RB_PLOT_SKIPPED) {
@@ -375,7 +388,8 @@ static void plot(const struct cfg *c, const struct row *rows, int nrows, json_t 
 		printf("plot    skipped: %s\n", p.skip);
 	} else {
 		json_object_set_new(o, "drain", json_string("scale-drain.svg"));
-		printf("plot    %s/scale-drain.svg\n", c->out);
+		if (rb_output_kept(&c->out))
+			printf("plot    %s/scale-drain.svg\n", c->out.dir);
 	}
 	json_object_set_new(rec, "plots", o);
 	free(body);
@@ -426,7 +440,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 
 int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .counts = { 1000, 3000, 10000 }, .ncounts = 3, .repeat = 3 };
+	struct cfg c = { .out = RB_OUTPUT_INIT, .counts = { 1000, 3000, 10000 }, .ncounts = 3, .repeat = 3 };
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
@@ -440,8 +454,9 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
 	rc = rb_cli_parse(&scale_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
-			  err);
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
+						     .sel = &c.sel },
+			  &first, err);
 	if (rc != 0) {
 		json_decref(rss);
 		return rc < 0 ? -1 : 0;
@@ -450,11 +465,11 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		json_decref(rss);
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "scale: %s", why);
 	}
-	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	if (rb_output_begin(&c.out, "scale", RB_OUTPUT_DIR, si, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
-	snprintf(path, sizeof(path), "%s/scale.csv", c.out);
+	snprintf(path, sizeof(path), "%s/scale.csv", c.out.dir);
 	csv = fopen(path, "we");
 	if (!rows || !csv) {
 		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s", path);
@@ -479,11 +494,11 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		rb_record_skip(rec, key, why);
 	}
 	for (size_t i = 0; i < nreapers; i++) {
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "scale", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "scale"))
 			continue;
 		rows[nrows++].r = &reapers[i];
 	}
-	snprintf(path, sizeof(path), "%s/logs/scale.log", c.out);
+	snprintf(path, sizeof(path), "%s/logs/scale.log", c.out.dir);
 	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	for (long k = 0; k < c.repeat; k++)
 		for (int ci = 0; ci < c.ncounts; ci++) {
@@ -512,16 +527,19 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		fit_row(&c, &rows[i]);
 		failures += rows[i].error[0] != 0;
 	}
-	print_table(&c, rows, nrows);
+	if (print_table(&c, rows, nrows) < 0) {
+		rb_sys_error(err, ENOMEM, "scale: the table");
+		goto out;
+	}
 	record_summary(rec, &c, rows, nrows);
 	json_object_set_new(json_object_get(rec, "harness"), "rss_peak_kib_after_count", rss);
 	rss = NULL;
 	printf("\n");
 	plot(&c, rows, nrows, rec);
-	rb_suite_record_path(path, sizeof(path), c.json, c.out, "scale");
-	if (rb_record_write(rec, path, err) < 0)
+	if (rb_output_end(&c.out, rec, err) < 0)
 		goto out;
-	printf("record  %s\ncsv     %s/scale.csv\n", path, c.out);
+	if (rb_output_kept(&c.out))
+		printf("record  %s\ncsv     %s/scale.csv\n", c.out.record, c.out.dir);
 	rc = failures ? 1 : 0;
 	goto done;
 out:
@@ -533,5 +551,6 @@ done:
 	free(rows);
 	free(reapers);
 	json_decref(rec);
+	rb_output_close(&c.out);
 	return rc;
 }

@@ -19,6 +19,8 @@
 
 #include "bpf_figures.h"
 #include "cli.h"
+#include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "observer_bpf.h"
 #include "suite.h"
@@ -30,7 +32,6 @@
 #include "stats.h"
 #include "storm.h"
 
-#define NAME_W 20
 #define MAX_COUNT 4000 /* the channel logs RB_CHANNEL_MAX_SIGNALS receipts */
 #define STORM_LEAD_NS (100 * 1000000LL) /* the storm runs this long before the train */
 
@@ -61,8 +62,7 @@ struct cfg {
 	bool cond[COND_COUNT_];
 	int64_t settle_ns;
 	bool no_plots;
-	char out[1024];
-	const char *json;
+	struct rb_output out;
 	struct rb_selection sel;
 };
 
@@ -136,10 +136,6 @@ static const struct rb_opt signals_opts[] = {
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper and condition" },
 	{ "settle", 0, RB_OT_NS, "DUR", AT(settle_ns), 0, 60e9,
 	  .help = "after the last send, wait this long for receipts" },
-	RB_OPT_OUT(struct cfg, out),
-	{ "json", 0, RB_OT_STR, "PATH", AT(json),
-	  .help = "the record; DIR also gets signals.csv (every signal)\n"
-		  "and, with gnuplot, the CDF plot", .dflt = "DIR/signals.json" },
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no signals-latency-cdf.svg" },
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
 	  .help = "app (the app's handler stamps each receipt) or both (and\n"
@@ -156,7 +152,7 @@ static const struct rb_cli signals_cli = {
 		 "child makes orphans for PID 1 at --storm-rate while the train runs).\n\n"
 		 "Exit 0: measured (losses are findings, not failures), 1: a run failed, 2: bad input.",
 	.opts = signals_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 	.defaults = (const struct rb_opt_default[]){
 		{ "deadline", "the train, its settle time and 20s more" }, { 0 } },
 };
@@ -516,97 +512,120 @@ out:
 	return rc;
 }
 
-static void print_us(double s)
+/* ---- the tables --------------------------------------------------------------- */
+
+/* A latency in us: one decimal below a millisecond. */
+static int us_cell(struct rb_table *t, int col, double s)
 {
-	if (s < 0.001)
-		printf(" %8.1f", s * 1e6);
-	else
-		printf(" %8.0f", s * 1e6);
+	return s < 0.001 ? rb_table_cell(t, col, "%.1f", s * 1e6) : rb_table_cell(t, col, "%.0f", s * 1e6);
 }
 
-static void print_percentiles(double *v, size_t n)
+/* The percentiles of V (sorted in place) from column COL on. */
+static int percentile_cells(struct rb_table *t, int col, double *v, size_t n)
 {
-	for (size_t i = 0; i < NPCT; i++)
-		print_us(percentile(v, n, pcts[i].p));
+	int rc = 0;
+
+	for (size_t i = 0; i < NPCT && rc == 0; i++)
+		rc = us_cell(t, col + (int)i, percentile(v, n, pcts[i].p));
+	return rc;
 }
 
-/* One line per kind under the cell's line (the pooled latencies of that kind). */
-static void print_kinds(const struct cfg *c, const struct cell *cell)
+enum { COL_NAME, COL_COND, COL_SENT, COL_LOST, COL_DUP, COL_LATE, COL_P50, COL_LAG = COL_P50 + NPCT,
+       COL_RUNS };
+
+static int latency_columns(struct rb_table *t)
+{
+	static const char *const titles[] = { "REAPER", "COND", "SENT", "LOST", "DUP", "LATE",
+					      "p50", "p90", "p99", "p99.9", "max", "LAG" };
+	int rc = 0;
+
+	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]) && rc == 0; k++)
+		rc = rb_table_column(t, titles[k], k < 2 ? RB_COL_LEFT : RB_COL_RIGHT);
+	return rc ?: rb_table_column(t, "p50 per run", RB_COL_LEFT);
+}
+
+/* A row per kind under the cell's row (the pooled latencies of that kind). */
+static int kind_rows(struct rb_table *t, const struct cfg *c, const struct cell *cell)
 {
 	double *v = malloc((cell->nlat + 1) * sizeof(*v));
 	char name[32];
+	int rc = v ? 0 : -ENOMEM;
 
-	for (int k = 0; v && k < c->nkinds && c->nkinds > 1; k++) {
+	for (int k = 0; rc == 0 && k < c->nkinds && c->nkinds > 1; k++) {
 		size_t n = 0;
 
 		for (size_t i = 0; i < cell->nlat; i++)
 			if (cell->lat_kind[i] == k)
 				v[n++] = cell->lat[i];
-		printf("  %-*s %5zu %5zu %4s %4s", NAME_W + 4,
-		       rb_signal_name(c->kinds[k], name, sizeof(name)), cell->ksent[k], cell->klost[k],
-		       "", "");
-		if (n)
-			print_percentiles(v, n);
-		printf("\n");
+		rc = rb_table_row(t) ?:
+		     rb_table_cell(t, COL_COND, "%s", rb_signal_name(c->kinds[k], name, sizeof(name))) ?:
+		     rb_table_cell(t, COL_SENT, "%zu", cell->ksent[k]) ?:
+		     rb_table_cell(t, COL_LOST, "%zu", cell->klost[k]);
+		if (rc == 0 && n)
+			rc = percentile_cells(t, COL_P50, v, n);
 	}
 	free(v);
+	return rc;
+}
+
+/* The cell's row (one reaper, one condition) and its kinds' rows. */
+static int latency_rows(struct rb_table *t, const struct cfg *c, const struct rb_reaper *r,
+			enum condition cond, struct cell *cell)
+{
+	struct rb_summary sp;
+	double *sorted;
+	int rc = rb_table_named_row(t, r->name) ?: rb_table_cell(t, COL_COND, "%s", cond_names[cond]);
+
+	if (rc == 0 && cell->skip[0] && cell->sent == 0)
+		return rb_table_cell(t, COL_SENT, "skipped: %s", cell->skip);
+	rc = rc ?: rb_table_cell(t, COL_SENT, "%zu", cell->sent) ?:
+	     rb_table_cell(t, COL_LOST, "%zu", cell->lost) ?: rb_table_cell(t, COL_DUP, "%zu", cell->dup) ?:
+	     rb_table_cell(t, COL_LATE, "%zu", cell->late);
+	if (rc == 0 && cell->nlat == 0)
+		return rb_table_cell(t, COL_RUNS, "no signal reached the app");
+	/* the kinds' rows read the pooled samples in their original order */
+	sorted = malloc(cell->nlat * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, cell->lat, cell->nlat * sizeof(*sorted));
+	rc = rc ?: percentile_cells(t, COL_P50, sorted, cell->nlat) ?: us_cell(t, COL_LAG, cell->lag_max);
+	free(sorted);
+	if (rc == 0 && rb_summarize(cell->run_p50, cell->runs, &sp) == 0)
+		rc = rb_table_cell(t, COL_RUNS, "%.0f-%.0f%s", sp.min * 1e6, sp.max * 1e6,
+				   cell->skip[0] ? " (a run skipped)" : "");
+	return rc ?: kind_rows(t, c, cell);
+}
+
+static int hop_columns(struct rb_table *t)
+{
+	static const char *const titles[] = { "REAPER", "COND", "SENT", "AT PID 1", "FORWARDED",
+					      "DELIVERED" };
+	int rc = 0;
+
+	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]) && rc == 0; k++)
+		rc = rb_table_column(t, titles[k], k < 2 ? RB_COL_LEFT : RB_COL_RIGHT);
+	for (int k = 0; k < HOP_COUNT_ && rc == 0; k++)
+		rc = rb_table_column(t, hops[k].title, RB_COL_RIGHT);
+	return rc;
 }
 
 /* The kernel's view of the cell's sends: how far they got, each hop's p50
  * and p99. */
-static void print_hops(struct cell *cell)
+static int hop_row(struct rb_table *t, const struct rb_reaper *r, enum condition cond,
+		   struct cell *cell)
 {
-	if (cell->hop_skip[0] && cell->at_pid1 == 0) {
-		printf("  %-*s skipped: %s\n", NAME_W, "kernel hops", cell->hop_skip);
-		return;
-	}
-	printf("  %-*s at PID 1 %zu, forwarded %zu, delivered %zu of %zu; p50/p99 us:", NAME_W,
-	       "kernel hops", cell->at_pid1, cell->forwarded, cell->delivered, cell->sent);
-	for (int k = 0; k < HOP_COUNT_; k++) {
-		if (!cell->nhop[k]) {
-			printf(" %s -", hops[k].title);
-			continue;
-		}
-		printf(" %s %.1f/%.1f", hops[k].title, percentile(cell->hop[k], cell->nhop[k], 50) * 1e6,
-		       percentile(cell->hop[k], cell->nhop[k], 99) * 1e6);
-	}
-	printf("\n");
-}
+	int rc = rb_table_named_row(t, r->name) ?: rb_table_cell(t, 1, "%s", cond_names[cond]);
 
-static void print_cell(const struct cfg *c, const struct rb_reaper *r, enum condition cond,
-		       struct cell *cell)
-{
-	struct rb_summary sp;
-
-	printf("%-*s %-5s", NAME_W, r->name, cond_names[cond]);
-	if (cell->skip[0] && cell->sent == 0) {
-		printf("  skipped: %s\n", cell->skip);
-		return;
-	}
-	printf(" %5zu %5zu %4zu %4zu", cell->sent, cell->lost, cell->dup, cell->late);
-	if (cell->nlat == 0) {
-		printf("  no signal reached the app\n");
-		if (c->observer == OBS_BOTH)
-			print_hops(cell);
-		return;
-	}
-	/* the kinds' lines read the pooled samples in their original order */
-	{
-		double *sorted = malloc(cell->nlat * sizeof(*sorted));
-
-		if (sorted) {
-			memcpy(sorted, cell->lat, cell->nlat * sizeof(*sorted));
-			print_percentiles(sorted, cell->nlat);
-			free(sorted);
-		}
-	}
-	print_us(cell->lag_max);
-	if (rb_summarize(cell->run_p50, cell->runs, &sp) == 0)
-		printf("  %.0f-%.0f", sp.min * 1e6, sp.max * 1e6);
-	printf("%s\n", cell->skip[0] ? "  (a run skipped)" : "");
-	print_kinds(c, cell);
-	if (c->observer == OBS_BOTH)
-		print_hops(cell);
+	if (rc == 0 && cell->hop_skip[0] && cell->at_pid1 == 0)
+		return rb_table_cell(t, 2, "skipped: %s", cell->hop_skip);
+	rc = rc ?: rb_table_cell(t, 2, "%zu", cell->sent) ?: rb_table_cell(t, 3, "%zu", cell->at_pid1) ?:
+	     rb_table_cell(t, 4, "%zu", cell->forwarded) ?: rb_table_cell(t, 5, "%zu", cell->delivered);
+	for (int k = 0; k < HOP_COUNT_ && rc == 0; k++)
+		rc = cell->nhop[k] ? rb_table_cell(t, 6 + k, "%.1f/%.1f",
+						   percentile(cell->hop[k], cell->nhop[k], 50) * 1e6,
+						   percentile(cell->hop[k], cell->nhop[k], 99) * 1e6)
+				   : rb_table_cell(t, 6 + k, "-");
+	return rc;
 }
 
 static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
@@ -637,7 +656,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 static int plot(const struct cfg *c, const struct rb_signals_plot_reaper *pr, int n, json_t *rec,
 		struct rb_error *err)
 {
-	struct rb_signals_plot_spec spec = { .dir = c->out, .conditions = cond_names,
+	struct rb_signals_plot_spec spec = { .dir = c->out.dir, .conditions = cond_names,
 					     .reapers = pr, .n = n };
 	char title[256], line[1200];
 	json_t *plots;
@@ -652,7 +671,8 @@ static int plot(const struct cfg *c, const struct rb_signals_plot_reaper *pr, in
 	spec.title = title;
 	rc = rb_signals_plot(&spec, &plots, line, sizeof(line), err);
 	json_object_set_new(rec, "plots", plots);
-	printf("plots   %s\n", line);
+	if (rb_output_kept(&c->out))
+		printf("plots   %s\n", line);
 	return rc;
 }
 
@@ -661,11 +681,7 @@ static FILE *open_csv(const struct cfg *c, struct rb_error *err)
 	char path[1200];
 	FILE *f;
 
-	if (rb_mkdir_p(c->out) < 0) {
-		rb_sys_error(err, errno, "creating %s", c->out);
-		return NULL;
-	}
-	snprintf(path, sizeof(path), "%s/signals.csv", c->out);
+	snprintf(path, sizeof(path), "%s/signals.csv", c->out.dir);
 	f = fopen(path, "we");
 	if (!f)
 		rb_sys_error(err, errno, "writing %s", path);
@@ -683,47 +699,64 @@ static void print_header(const struct cfg *c)
 		printf("%s%s", i ? ", " : "", rb_signal_name(c->kinds[i], name, sizeof(name)));
 	printf(" in turn), %ld run%s per reaper and condition; storm: orphans at %g/s\n", c->repeat,
 	       c->repeat == 1 ? "" : "s", c->storm_rate);
-	printf("latency in us from the scheduled send to the app's receipt, pooled over the runs;\n"
-	       "LAG: the harness's own worst lateness at a send, LATE: sends half a period late or\n"
-	       "more (both counted in the latencies; `none`, the app as PID 1, is direct delivery)\n\n");
-	printf("%-*s %-5s %5s %5s %4s %4s %8s %8s %8s %8s %8s %8s  %s\n", NAME_W, "REAPER", "COND",
-	       "SENT", "LOST", "DUP", "LATE", "p50", "p90", "p99", "p99.9", "max", "LAG", "p50 per run");
+}
+
+/* The latency table, and with --observer both the hops'. */
+static int print_tables(const struct cfg *c, struct rb_table *lat, struct rb_table *hop)
+{
+	enum rb_format format = (enum rb_format)c->out.format;
+	int rc = rb_table_caption(lat, "latency in us from the scheduled send to the app's receipt, "
+				  "pooled over the runs;\nLAG: the harness's own worst lateness at a send, "
+				  "LATE: sends half a period late or\nmore (both counted in the latencies; "
+				  "`none`, the app as PID 1, is direct delivery);\na row per kind under each "
+				  "reaper's when there are several") ?:
+		 rb_table_print(lat, format, stdout);
+
+	if (rc || c->observer != OBS_BOTH)
+		return rc;
+	return rb_table_caption(hop, "the kernel's view (--observer both): how many sends were "
+				"generated for PID 1, forwarded by it\nto the app and delivered to its "
+				"handler; each hop's p50/p99 in us") ?:
+	       rb_table_print(hop, format, stdout);
 }
 
 int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
+	struct cfg c = { .out = RB_OUTPUT_INIT, .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
 			 .cond = { true, true }, .settle_ns = 200 * 1000000LL };
 	struct rb_signals_plot_reaper *pr = NULL;
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
 	size_t nreapers = 0;
-	char path[1200];
 	bool interrupted = false;
 	int rc = -1, failures = 0, npr = 0, first;
 	json_t *rec = NULL;
 	FILE *csv = NULL;
 	struct rb_bpf_observer *bpf = NULL;
+	struct rb_table *lat cleanup_table = rb_table_new(), *hop cleanup_table = rb_table_new();
 
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 0; /* unless given: from the train */
 	rc = rb_cli_parse(&signals_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
-			  err);
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
+						     .sel = &c.sel },
+			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	rc = -1;
+	if (!lat || !hop || latency_columns(lat) < 0 || hop_columns(hop) < 0)
+		return rb_sys_error(err, ENOMEM, "signals: the tables");
 	if (c.nkinds == 0) {
 		c.kinds[c.nkinds++] = SIGUSR1;
 		c.kinds[c.nkinds++] = SIGRTMIN + 1;
 	}
 	if (!opts.deadline_ns)
 		opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
-	if (!c.out[0])
-		rb_results_dir(c.out, sizeof(c.out), si);
+	if (rb_output_begin(&c.out, "signals", RB_OUTPUT_DIR, si, err) < 0)
+		goto out;
 	if (c.observer == OBS_BOTH) {
 		if (rb_bpf_observer_open(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
-			return -1;
+			goto out;
 		rb_bpf_observer_signals(bpf, true);
 	}
 	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
@@ -740,18 +773,21 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	record_options(rec, &c, &opts);
 	print_header(&c);
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "signals", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "signals"))
 			continue;
 		pr[npr].name = reapers[i].name;
 		for (int k = 0; k < COND_COUNT_ && !interrupted; k++) {
 			struct cell cell = { 0 };
+			int table_rc;
 
 			if (!c.cond[k])
 				continue;
 			if (run_cell(si, &c, &reapers[i], (enum condition)k, &opts, bpf, rec, csv, &cell,
 				     &interrupted) < 0)
 				failures++;
-			print_cell(&c, &reapers[i], (enum condition)k, &cell);
+			table_rc = latency_rows(lat, &c, &reapers[i], (enum condition)k, &cell) ?:
+				   (c.observer == OBS_BOTH ? hop_row(hop, &reapers[i], (enum condition)k, &cell)
+							   : 0);
 			pr[npr].sent[k] = cell.sent;
 			pr[npr].received[k] = cell.nlat;
 			free(cell.lat);
@@ -759,22 +795,30 @@ int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			free(cell.run_p50);
 			for (int h = 0; h < HOP_COUNT_; h++)
 				free(cell.hop[h]);
+			if (table_rc < 0) {
+				rb_sys_error(err, ENOMEM, "signals: the tables");
+				goto out;
+			}
 		}
 		npr++;
 	}
 	if (fclose(csv) != 0) {
 		csv = NULL;
-		rb_sys_error(err, errno, "writing %s/signals.csv", c.out);
+		rb_sys_error(err, errno, "writing %s/signals.csv", c.out.dir);
 		goto out;
 	}
 	csv = NULL;
+	if (print_tables(&c, lat, hop) < 0) {
+		rb_sys_error(err, ENOMEM, "signals: the tables");
+		goto out;
+	}
 	if (plot(&c, pr, npr, rec, err) < 0)
 		failures++;
-	rb_suite_record_path(path, sizeof(path), c.json, c.out, "signals");
-	if (rb_record_write(rec, path, err) < 0)
+	if (rb_output_end(&c.out, rec, err) < 0)
 		goto out;
-	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"
-	       "csv     %s/signals.csv\n", path, c.out);
+	if (rb_output_kept(&c.out))
+		printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"
+		       "csv     %s/signals.csv\n", c.out.record, c.out.dir);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 out:
 	if (csv)
@@ -783,5 +827,6 @@ out:
 	free(reapers);
 	json_decref(rec);
 	rb_bpf_observer_close(bpf);
+	rb_output_close(&c.out);
 	return rc;
 }

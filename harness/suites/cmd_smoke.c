@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "record.h"
 #include "version.h"
@@ -20,8 +22,7 @@ struct smoke_row {
 };
 
 struct cfg {
-	char out[RB_CLI_PATH_MAX];
-	const char *json;
+	struct rb_output out;
 	long count;
 	struct rb_selection sel;
 };
@@ -29,8 +30,6 @@ struct cfg {
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt smoke_opts[] = {
 	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, RB_MAX_PID_MAX, .help = "orphans per burst" },
-	RB_OPT_OUT(struct cfg, out),
-	RB_OPT_JSON(struct cfg, json, "smoke"),
 	{ 0 },
 };
 
@@ -39,7 +38,7 @@ static const struct rb_cli smoke_cli = {
 	.about = "Each reaper clears one orphan burst as PID 1 of a fresh sandbox: a quick check\n"
 		 "that the harness and the reapers work here; writes a report and a record.",
 	.opts = smoke_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
 static void fill_row(struct smoke_row *row, const struct rb_reaper *r,
@@ -67,26 +66,40 @@ static void fill_row(struct smoke_row *row, const struct rb_reaper *r,
 			 row->spawned - row->reaped);
 }
 
-static void print_row(FILE *f, const struct smoke_row *row, bool md)
+static struct rb_table *smoke_table(const struct smoke_row *rows, int n)
 {
-	char reap[32], peak[32];
+	static const struct {
+		const char *title;
+		int align;
+	} cols[] = { { "REAPER", RB_COL_LEFT }, { "VERSION", RB_COL_LEFT }, { "PID 1", RB_COL_LEFT },
+		     { "SPAWNED", RB_COL_RIGHT }, { "REAPED", RB_COL_RIGHT },
+		     { "REAP-ALL(ms)", RB_COL_RIGHT }, { "PEAK-PIDS", RB_COL_RIGHT },
+		     { "VERDICT", RB_COL_LEFT } };
+	struct rb_table *t = rb_table_new();
+	int rc = t ? 0 : -ENOMEM;
 
-	if (row->reap_ms >= 0)
-		snprintf(reap, sizeof(reap), "%.2f", row->reap_ms);
-	else
-		snprintf(reap, sizeof(reap), "-");
-	snprintf(peak, sizeof(peak), row->peak >= 0 ? "%lld" : "n/a", row->peak);
-	if (md)
-		fprintf(f, "| %s | %s | %s | %lld | %lld | %s | %s | %s |\n", row->name, row->version,
-			row->status, row->spawned, row->reaped, reap, peak, row->verdict);
-	else
-		fprintf(f, "%-20s %-8s %-12s %7lld %7lld %12s %9s  %s\n", row->name, row->version,
-			row->status, row->spawned, row->reaped, reap, peak, row->verdict);
+	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && rc == 0; k++)
+		rc = rb_table_column(t, cols[k].title, cols[k].align);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct smoke_row *row = &rows[i];
+
+		rc = rb_table_named_row(t, row->name) ?: rb_table_cell(t, 1, "%s", row->version) ?:
+		     rb_table_cell(t, 2, "%s", row->status) ?:
+		     rb_table_cell(t, 3, "%lld", row->spawned) ?: rb_table_cell(t, 4, "%lld", row->reaped) ?:
+		     (row->reap_ms >= 0 ? rb_table_cell(t, 5, "%.2f", row->reap_ms)
+					: rb_table_cell(t, 5, "-")) ?:
+		     (row->peak >= 0 ? rb_table_cell(t, 6, "%lld", row->peak) : rb_table_cell(t, 6, "n/a")) ?:
+		     rb_table_cell(t, 7, "%s", row->verdict);
+	}
+	if (rc < 0) {
+		rb_table_free(t);
+		return NULL;
+	}
+	return t;
 }
 
-
-static int write_report(const char *path, const struct rb_sysinfo *si, const struct smoke_row *rows,
-			int n, long count, struct rb_error *err)
+static int write_report(const char *path, const struct rb_sysinfo *si, struct rb_table *t,
+			long count, struct rb_error *err)
 {
 	FILE *f = fopen(path, "we");
 
@@ -97,11 +110,9 @@ static int write_report(const char *path, const struct rb_sysinfo *si, const str
 		   "alive at once, releases them, and watches each one's pidfd for the reap.\n"
 		   "Reap time is from release to the last reap; one run, not a benchmark.\n\n",
 		si->hostname, si->kernel, si->cpus, rb_version, rb_commit, count);
-	fprintf(f, "| reaper | version | PID 1 | spawned | reaped | reap all (ms) | peak pids | verdict |\n"
-		   "|---|---|---|---|---|---|---|---|\n");
-	for (int i = 0; i < n; i++)
-		print_row(f, &rows[i], true);
-	fclose(f);
+	rb_table_print(t, RB_FORMAT_MD, f);
+	if (fclose(f) != 0)
+		return rb_sys_error(err, errno, "writing %s", path);
 	return 0;
 }
 
@@ -109,8 +120,10 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 {
 	struct rb_sandbox_opts opts;
 	struct smoke_row rows[64];
-	struct cfg c = { .count = 500 };
-	char path[1200], countarg[32], **workload = NULL, record[1200];
+	struct cfg c = { .out = RB_OUTPUT_INIT, .count = 500 };
+	char path[1200], countarg[32], **workload = NULL;
+	struct rb_table *table cleanup_table = NULL;
+	struct rb_output *out cleanup_output = &c.out;
 	char *payload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
 	struct rb_reaper *reapers;
 	size_t nreapers;
@@ -120,14 +133,14 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
 	rc = rb_cli_parse(&smoke_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts, .sel = &c.sel }, &first,
 			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (c.count + 8 > opts.pid_max)
 		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", c.count,
 				      opts.pid_max);
-	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0)
+	if (rb_output_begin(&c.out, "smoke", RB_OUTPUT_DIR, si, err) < 0)
 		return -1;
 	snprintf(countarg, sizeof(countarg), "%ld", c.count);
 	if (rb_resolve_workload(si, payload, &workload, err) < 0 ||
@@ -138,8 +151,6 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	rec = rb_record_new("smoke", si);
 	json_object_set_new(json_object_get(rec, "options"), "count", json_integer(c.count));
 	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
-	printf("%-20s %-8s %-12s %7s %7s %12s %9s  %s\n", "REAPER", "VERSION", "PID 1", "SPAWNED",
-	       "REAPED", "REAP-ALL(ms)", "PEAK-PIDS", "VERDICT");
 	for (size_t i = 0; i < nreapers && n < (int)(sizeof(rows) / sizeof(rows[0])); i++) {
 		const struct rb_reaper *rp = &reapers[i];
 		struct rb_run_result res;
@@ -152,7 +163,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 			rb_record_skip(run, "smoke", rp->unavailable_reason);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/logs/%s.log", c.out, rp->name);
+		snprintf(path, sizeof(path), "%s/logs/%s.log", c.out.dir, rp->name);
 		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		rc = rb_run_payload(si, rp, &opts, NULL, workload, &res, &rerr);
 		if (opts.output_fd >= 0)
@@ -166,21 +177,24 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		}
 		rb_run_record(rb_record_add_run(rec, rp, res.argv), &res);
 		fill_row(&rows[n], rp, &res, c.count);
-		print_row(stdout, &rows[n], false);
-		fflush(stdout);
 		n++;
 		rb_run_result_free(&res);
 	}
 	free(reapers);
 	rb_argv_free(workload);
-	rb_suite_record_path(record, sizeof(record), c.json, c.out, "smoke");
-	rc = rb_record_write(rec, record, err);
+	table = smoke_table(rows, n);
+	if (!table)
+		rc = rb_sys_error(err, ENOMEM, "smoke: the table");
+	else
+		rc = rb_table_print(table, (enum rb_format)c.out.format, stdout);
+	snprintf(path, sizeof(path), "%s/report.md", c.out.dir);
+	if (rc == 0)
+		rc = rb_output_end(&c.out, rec, err) ?: write_report(path, si, table, c.count, err);
 	json_decref(rec);
 	if (rc < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/report.md", c.out);
-	if (write_report(path, si, rows, n, c.count, err) < 0)
-		return -1;
-	printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n", record, path, c.out);
+	if (rb_output_kept(&c.out))
+		printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n",
+		       c.out.record, path, c.out.dir);
 	return failures ? 1 : 0;
 }

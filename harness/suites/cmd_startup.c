@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
+#include "table.h"
 #include "commands.h"
 #include "observer_bpf.h"
 #include "suite.h"
@@ -46,8 +48,7 @@ struct cfg {
 	long runs, warmup;
 	long alive[MAX_ALIVE]; /* ascending, alive[0] == 0 */
 	int nalive;
-	char out[1024];
-	const char *json;
+	struct rb_output out;
 	struct rb_selection sel;
 };
 
@@ -131,8 +132,6 @@ static const struct rb_opt startup_opts[] = {
 	{ "alive", 0, RB_OT_FN, "LIST", RB_IN_CFG, 0, .parse = parse_alive,
 	  .help = "processes left alive, comma-separated (0 is always added)",
 	  .dflt = "0,100,1000" },
-	RB_OPT_OUT(struct cfg, out),
-	RB_OPT_JSON(struct cfg, json, "startup"),
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
 	  .help = "harness (its own clock) or both (and the kernel's exits:\n"
 		  "PID 1's exit to the namespace's last, the app's exit to\n"
@@ -148,7 +147,7 @@ static const struct rb_cli startup_cli = {
 		 "exits (the kernel kills them all); the harness measures the start and that\n"
 		 "teardown itself. `none` (the payload as PID 1) is always measured: the baseline.",
 	.opts = startup_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
 /* N left alive, the payload and PID 1 (and pause's joining helper) must fit
@@ -380,7 +379,7 @@ static void run_hyperfine(const struct cfg *c, struct row *rows, int nrows, cons
 		printf("hyperfine: skipped: %s (make setup installs it)\n", NO_HYPERFINE);
 		return;
 	}
-	snprintf(log, sizeof(log), "%s/logs/startup-hyperfine.log", c->out);
+	snprintf(log, sizeof(log), "%s/logs/startup-hyperfine.log", c->out.dir);
 	argv = hyperfine_argv(c, rows, nrows, json);
 	if (!argv) {
 		skip_all(c, rows, nrows, "out of memory building hyperfine's command line");
@@ -691,9 +690,6 @@ static void fmt_spread(char *buf, size_t len, double med, double lo, double hi, 
 	snprintf(buf, len, "%s%s (%s-%s)", m, best ? "*" : " ", a, b);
 }
 
-#define NAME_W 20
-#define WIDE_W 22
-#define COL_W 12
 
 /* A column's best (lowest) row, where it leads the runner-up beyond the
  * spread of the runs (rb_best_beyond_spread); -1: none does. */
@@ -702,12 +698,57 @@ static int best_of(const struct rb_spread *col, int nrows)
 	return rb_best_beyond_spread(col, (size_t)nrows, -1);
 }
 
-static void print_hyperfine_table(const struct cfg *c, const struct row *rows, int nrows,
-				  const struct row *none)
+/* "median* (min-max)" of N runs' values in a cell, "-" without them. */
+static int summary_cell(struct rb_table *t, int col, const double *v, size_t n)
 {
-	struct rb_spread col[1 + MAX_ALIVE][MAX_REAPERS] = { 0 };
-	int best[1 + MAX_ALIVE];
+	struct rb_summary s;
 	char cell[64];
+
+	if (!n || rb_summarize(v, n, &s) < 0)
+		return rb_table_cell(t, col, "-");
+	fmt_spread(cell, sizeof(cell), s.median, s.min, s.max, false);
+	return rb_table_cell(t, col, "%s", cell);
+}
+
+/* A row under a reaper's for a column it has no figure for, saying why. */
+static int skip_row(struct rb_table *t, long alive, const char *why)
+{
+	return rb_table_row(t) ?: rb_table_cell(t, 1, "N=%ld: %s", alive, why);
+}
+
+static int hyperfine_row(struct rb_table *t, const struct cfg *c, const struct row *w,
+			 const struct row *none, const int best[], int i)
+{
+	char cell[64];
+	int rc;
+
+	if (!w->hf[0].has)
+		return rb_table_cell(t, 1, "skipped: %s", w->hf[0].skip);
+	fmt_spread(cell, sizeof(cell), w->hf[0].median, w->hf[0].min, w->hf[0].max, best[0] == i);
+	rc = rb_table_cell(t, 1, "%s", cell);
+	if (none && none->hf[0].has)
+		rc = rc ?: rb_table_cell(t, 2, "%.2f", w->hf[0].median / none->hf[0].median);
+	else
+		rc = rc ?: rb_table_cell(t, 2, "-");
+	for (int k = 1; k < c->nalive && rc == 0; k++) {
+		if (!w->hf[1 + k].has || !w->hf[1].has) {
+			rc = rb_table_cell(t, 2 + k, "-");
+			continue;
+		}
+		fmt_ms(cell, sizeof(cell), w->hf[1 + k].median - w->hf[1].median);
+		rc = rb_table_cell(t, 2 + k, "%s%s", cell, best[k] == i ? "*" : "");
+	}
+	return rc;
+}
+
+static int print_hyperfine_table(const struct cfg *c, const struct row *rows, int nrows,
+				 const struct row *none)
+{
+	struct rb_table *t cleanup_table = rb_table_new();
+	struct rb_spread col[1 + MAX_ALIVE][MAX_REAPERS] = { 0 };
+	enum rb_format format = (enum rb_format)c->out.format;
+	int best[1 + MAX_ALIVE], rc;
+	char title[64];
 
 	for (int i = 0; i < nrows; i++) {
 		const struct row *w = &rows[i];
@@ -722,57 +763,60 @@ static void print_hyperfine_table(const struct cfg *c, const struct row *rows, i
 	}
 	for (int k = 0; k < c->nalive; k++)
 		best[k] = best_of(col[k], nrows);
-	printf("\ntimed by hyperfine, median (min-max) over %ld runs: LIFECYCLE `reapbench run -- exit 0`\n"
-	       "(sandbox created -> the reaper starts the payload -> PID 1 exits -> namespace gone);\n"
-	       "x NONE its ratio to none's, measured in this run; +N: `leave N` minus `leave 0`, the\n"
-	       "whole command's extra time with N left alive: the payload making them and the kernel\n"
-	       "killing and reaping them at PID 1's exit (the record parts them: payload_leave_N,\n"
-	       "teardown_N) (* best, where it leads the runner-up beyond the spread); a standalone reaper (pause) is timed through its descriptor,\n"
-	       "its version read included\n",
-	       c->runs);
-	printf("%-*s %*s %*s", NAME_W, "REAPER", WIDE_W, "LIFECYCLE ms", 7, "x NONE");
-	for (int k = 1; k < c->nalive; k++) {
-		snprintf(cell, sizeof(cell), "+N=%ld ms", c->alive[k]);
-		printf(" %*s", COL_W, cell);
+	rc = t ? rb_table_column(t, "REAPER", RB_COL_LEFT) : -ENOMEM;
+	rc = rc ?: rb_table_column(t, "LIFECYCLE ms", RB_COL_RIGHT) ?:
+	     rb_table_column(t, "x NONE", RB_COL_RIGHT);
+	for (int k = 1; k < c->nalive && rc == 0; k++) {
+		snprintf(title, sizeof(title), "+N=%ld ms", c->alive[k]);
+		rc = rb_table_column(t, title, RB_COL_RIGHT);
 	}
-	printf("\n");
-	for (int i = 0; i < nrows; i++) {
-		const struct row *w = &rows[i];
-
-		printf("%-*s ", NAME_W, w->r->name);
-		if (!w->hf[0].has) {
-			printf("skipped: %s\n", w->hf[0].skip);
-			continue;
-		}
-		fmt_spread(cell, sizeof(cell), w->hf[0].median, w->hf[0].min, w->hf[0].max, best[0] == i);
-		printf("%*s", WIDE_W, cell);
-		if (none && none->hf[0].has)
-			snprintf(cell, sizeof(cell), "%.2f", w->hf[0].median / none->hf[0].median);
-		else
-			snprintf(cell, sizeof(cell), "-");
-		printf(" %*s", 7, cell);
-		for (int k = 1; k < c->nalive; k++) {
-			double d = w->hf[1 + k].median - w->hf[1].median;
-
-			if (w->hf[1 + k].has && w->hf[1].has) {
-				fmt_ms(cell, sizeof(cell), d);
-				strcat(cell, best[k] == i ? "*" : " ");
-			} else {
-				snprintf(cell, sizeof(cell), "- ");
-			}
-			printf(" %*s", COL_W, cell);
-		}
-		printf("\n");
-	}
+	for (int i = 0; i < nrows && rc == 0; i++)
+		rc = rb_table_named_row(t, rows[i].r->name) ?: hyperfine_row(t, c, &rows[i], none, best, i);
+	if (rc < 0)
+		return rc;
+	rc = rb_table_caption(t, "timed by hyperfine, median (min-max) over %ld runs: LIFECYCLE `reapbench run -- exit 0`\n"
+			      "(sandbox created -> the reaper starts the payload -> PID 1 exits -> namespace gone);\n"
+			      "x NONE its ratio to none's, measured in this run; +N: `leave N` minus `leave 0`, the\n"
+			      "whole command's extra time with N left alive: the payload making them and the kernel\n"
+			      "killing and reaping them at PID 1's exit (the record parts them: payload_leave_N,\n"
+			      "teardown_N) (* best, where it leads the runner-up beyond the spread); a standalone reaper (pause) is timed through its descriptor,\n"
+			      "its version read included",
+			      c->runs);
+	return rc ?: rb_table_print(t, format, stdout);
 }
 
-static void print_harness_table(const struct cfg *c, const struct row *rows, int nrows)
+static int harness_row(struct rb_table *t, const struct cfg *c, const struct row *w,
+		       struct rb_summary s[][MAX_REAPERS], bool has[][MAX_REAPERS],
+		       const int best[], int i)
 {
+	char cell[64];
+	int rc = 0;
+
+	if (w->error[0])
+		return rb_table_cell(t, 1, "error: %s", w->error);
+	for (int m = 0; m < 1 + c->nalive && rc == 0; m++) {
+		if (!has[m][i]) {
+			rc = rb_table_cell(t, 1 + m, "-");
+			continue;
+		}
+		fmt_spread(cell, sizeof(cell), s[m][i].median, s[m][i].min, s[m][i].max, best[m] == i);
+		rc = rb_table_cell(t, 1 + m, "%s", cell);
+	}
+	for (int k = 0; k < c->nalive && rc == 0; k++)
+		if (w->td_skip[k][0])
+			rc = skip_row(t, c->alive[k], w->td_skip[k]);
+	return rc;
+}
+
+static int print_harness_table(const struct cfg *c, const struct row *rows, int nrows)
+{
+	struct rb_table *t cleanup_table = rb_table_new();
 	struct rb_summary s[1 + MAX_ALIVE][MAX_REAPERS];
 	bool has[1 + MAX_ALIVE][MAX_REAPERS];
 	struct rb_spread col[1 + MAX_ALIVE][MAX_REAPERS] = { 0 };
-	int best[1 + MAX_ALIVE];
-	char cell[64];
+	enum rb_format format = (enum rb_format)c->out.format;
+	int best[1 + MAX_ALIVE], rc;
+	char title[64];
 
 	for (int i = 0; i < nrows; i++) {
 		const struct row *w = &rows[i];
@@ -788,75 +832,60 @@ static void print_harness_table(const struct cfg *c, const struct row *rows, int
 	}
 	for (int m = 0; m < 1 + c->nalive; m++)
 		best[m] = best_of(col[m], nrows);
-	printf("\nmeasured by the harness (CLOCK_MONOTONIC), median (min-max) over %ld runs:\n"
-	       "START PID 1 released -> the payload's main() entered; EXIT->GONE N: the payload's\n"
-	       "own exit stamp -> PID 1 reaped by the harness, N processes alive at that exit (* best,\n"
-	       "where it leads the runner-up beyond the spread);\n"
-	       "a standalone reaper (pause) outlives its workload: its EXIT->GONE includes the harness\n"
-	       "noticing the workload's end and sending the stop signal, as a kubelet would\n",
-	       c->runs);
-	printf("%-*s %*s", NAME_W, "REAPER", WIDE_W, "START ms");
-	for (int k = 0; k < c->nalive; k++) {
-		snprintf(cell, sizeof(cell), "EXIT->GONE N=%ld", c->alive[k]);
-		printf(" %*s", WIDE_W, cell);
+	rc = t ? rb_table_column(t, "REAPER", RB_COL_LEFT) : -ENOMEM;
+	rc = rc ?: rb_table_column(t, "START ms", RB_COL_RIGHT);
+	for (int k = 0; k < c->nalive && rc == 0; k++) {
+		snprintf(title, sizeof(title), "EXIT->GONE N=%ld", c->alive[k]);
+		rc = rb_table_column(t, title, RB_COL_RIGHT);
 	}
-	printf("\n");
-	for (int i = 0; i < nrows; i++) {
-		printf("%-*s", NAME_W, rows[i].r->name);
-		if (rows[i].error[0]) {
-			printf(" error: %s\n", rows[i].error);
-			continue;
-		}
-		for (int m = 0; m < 1 + c->nalive; m++) {
-			if (has[m][i])
-				fmt_spread(cell, sizeof(cell), s[m][i].median, s[m][i].min, s[m][i].max,
-					   best[m] == i);
-			else
-				snprintf(cell, sizeof(cell), "- ");
-			printf(" %*s", WIDE_W, cell);
-		}
-		printf("\n");
-		for (int k = 0; k < c->nalive; k++)
-			if (rows[i].td_skip[k][0])
-				printf("%-*s N=%ld: %s\n", NAME_W, "", c->alive[k], rows[i].td_skip[k]);
-	}
+	for (int i = 0; i < nrows && rc == 0; i++)
+		rc = rb_table_named_row(t, rows[i].r->name) ?: harness_row(t, c, &rows[i], s, has, best, i);
+	if (rc < 0)
+		return rc;
+	rc = rb_table_caption(t, "measured by the harness (CLOCK_MONOTONIC), median (min-max) over %ld runs:\n"
+			      "START PID 1 released -> the payload's main() entered; EXIT->GONE N: the payload's\n"
+			      "own exit stamp -> PID 1 reaped by the harness, N processes alive at that exit (* best,\n"
+			      "where it leads the runner-up beyond the spread);\n"
+			      "a standalone reaper (pause) outlives its workload: its EXIT->GONE includes the harness\n"
+			      "noticing the workload's end and sending the stop signal, as a kubelet would",
+			      c->runs);
+	return rc ?: rb_table_print(t, format, stdout);
+}
+
+static int kernel_row(struct rb_table *t, const struct cfg *c, const struct row *w)
+{
+	int rc = 0;
+
+	for (int k = 0; k < c->nalive && rc == 0; k++)
+		rc = summary_cell(t, 1 + k, w->kill[k], w->nkill[k]);
+	rc = rc ?: summary_cell(t, 1 + c->nalive, w->follow[0], w->nfollow[0]);
+	for (int k = 0; k < c->nalive && rc == 0; k++)
+		if (w->k_skip[k][0] && !w->nkill[k])
+			rc = skip_row(t, c->alive[k], w->k_skip[k]);
+	return rc;
 }
 
 /* --observer both: the namespace's end as the kernel's exits show it. */
-static void print_kernel_table(const struct cfg *c, const struct row *rows, int nrows)
+static int print_kernel_table(const struct cfg *c, const struct row *rows, int nrows)
 {
-	struct rb_summary s;
-	char cell[64];
+	struct rb_table *t cleanup_table = rb_table_new();
+	enum rb_format format = (enum rb_format)c->out.format;
+	char title[64];
+	int rc = t ? rb_table_column(t, "REAPER", RB_COL_LEFT) : -ENOMEM;
 
-	printf("\nmeasured by the kernel (--observer both), median (min-max) over the runs: KILL N\n"
-	       "PID 1's exit -> the namespace's last exit, N processes alive (the kernel killing\n"
-	       "them); FOLLOW N the app's exit -> PID 1's (the reaper noticing and ending)\n");
-	printf("%-*s", NAME_W, "REAPER");
-	for (int k = 0; k < c->nalive; k++) {
-		snprintf(cell, sizeof(cell), "KILL N=%ld", c->alive[k]);
-		printf(" %*s", WIDE_W, cell);
+	for (int k = 0; k < c->nalive && rc == 0; k++) {
+		snprintf(title, sizeof(title), "KILL N=%ld", c->alive[k]);
+		rc = rb_table_column(t, title, RB_COL_RIGHT);
 	}
-	printf(" %*s\n", WIDE_W, "FOLLOW N=0");
-	for (int i = 0; i < nrows; i++) {
-		const struct row *w = &rows[i];
-
-		printf("%-*s", NAME_W, w->r->name);
-		for (int k = 0; k < c->nalive; k++) {
-			if (w->nkill[k] && rb_summarize(w->kill[k], w->nkill[k], &s) == 0)
-				fmt_spread(cell, sizeof(cell), s.median, s.min, s.max, false);
-			else
-				snprintf(cell, sizeof(cell), "- ");
-			printf(" %*s", WIDE_W, cell);
-		}
-		if (w->nfollow[0] && rb_summarize(w->follow[0], w->nfollow[0], &s) == 0)
-			fmt_spread(cell, sizeof(cell), s.median, s.min, s.max, false);
-		else
-			snprintf(cell, sizeof(cell), "- ");
-		printf(" %*s\n", WIDE_W, cell);
-		for (int k = 0; k < c->nalive; k++)
-			if (w->k_skip[k][0] && !w->nkill[k])
-				printf("%-*s N=%ld: %s\n", NAME_W, "", c->alive[k], w->k_skip[k]);
-	}
+	rc = rc ?: rb_table_column(t, "FOLLOW N=0", RB_COL_RIGHT);
+	for (int i = 0; i < nrows && rc == 0; i++)
+		rc = rb_table_named_row(t, rows[i].r->name) ?: kernel_row(t, c, &rows[i]);
+	if (rc < 0)
+		return rc;
+	rc = rb_table_caption(t, "measured by the kernel (--observer both), median (min-max) over the runs: KILL N\n"
+			      "PID 1's exit -> the namespace's last exit, N processes alive (the kernel killing\n"
+			      "them); FOLLOW N the app's exit -> PID 1's (the reaper noticing and ending)");
+	return rc ?: rb_table_print(t, format, stdout);
 }
 
 /* ---- the command -------------------------------------------------------------------- */
@@ -915,13 +944,14 @@ static int alloc_row(struct row *w, const struct cfg *c)
 
 int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .runs = DEFAULT_RUNS, .warmup = DEFAULT_WARMUP,
+	struct cfg c = { .out = RB_OUTPUT_INIT, .runs = DEFAULT_RUNS, .warmup = DEFAULT_WARMUP,
 			 .alive = { 0, 100, 1000 }, .nalive = 3 };
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL, none_desc;
 	struct row *rows = NULL;
 	const struct row *none = NULL;
-	char path[1200], hf_json[1200], record[1200];
+	char path[1200], hf_json[1200];
+	struct rb_output *out cleanup_output = &c.out;
 	size_t nreapers = 0;
 	int rc, nrows = 0, failures, first;
 	bool interrupted = false;
@@ -930,8 +960,9 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
 	rc = rb_cli_parse(&startup_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
-			  err);
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
+						     .sel = &c.sel },
+			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (check_room(&c, &opts, err) < 0)
@@ -939,15 +970,11 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (c.observer == OBS_BOTH &&
 	    rb_bpf_observer_open(&c.bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
 		return -1;
-	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	if (rb_output_begin(&c.out, "startup", RB_OUTPUT_DIR, si, err) < 0 ||
 	    add_none(&c.sel, err) < 0 || rb_reaper_find(si, "none", &none_desc, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
-	snprintf(hf_json, sizeof(hf_json), "%s/startup-hyperfine.json", c.out);
-	if (c.json)
-		snprintf(record, sizeof(record), "%s", c.json);
-	else
-		snprintf(record, sizeof(record), "%s/startup.json", c.out);
+	snprintf(hf_json, sizeof(hf_json), "%s/startup-hyperfine.json", c.out.dir);
 	if (nreapers > MAX_REAPERS) {
 		rb_input_error(err, "startup: at most %d reapers (the registry holds %zu)", MAX_REAPERS,
 			       nreapers);
@@ -967,7 +994,7 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "startup", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "startup"))
 			continue;
 		w->r = &reapers[i];
 		nrows++;
@@ -981,7 +1008,7 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			none = w;
 	}
 	run_hyperfine(&c, rows, nrows, hf_json, rec);
-	snprintf(path, sizeof(path), "%s/logs/startup-harness.log", c.out);
+	snprintf(path, sizeof(path), "%s/logs/startup-harness.log", c.out.dir);
 	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (opts.output_fd < 0) {
 		rb_sys_error(err, errno, "writing %s", path);
@@ -996,14 +1023,16 @@ int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		record_hyperfine(run, &c, &rows[i], none);
 		record_harness(run, &c, &rows[i]);
 	}
-	print_hyperfine_table(&c, rows, nrows, none);
-	print_harness_table(&c, rows, nrows);
-	if (c.bpf)
-		print_kernel_table(&c, rows, nrows);
-	if (rb_record_write(rec, record, err) < 0)
+	if (print_hyperfine_table(&c, rows, nrows, none) < 0 || print_harness_table(&c, rows, nrows) < 0 ||
+	    (c.bpf && print_kernel_table(&c, rows, nrows) < 0)) {
+		rb_sys_error(err, ENOMEM, "startup: the tables");
 		goto out;
-	printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n", record,
-	       access(hf_json, R_OK) == 0 ? hf_json : "-", c.out);
+	}
+	if (rb_output_end(&c.out, rec, err) < 0)
+		goto out;
+	if (rb_output_kept(&c.out))
+		printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n",
+		       c.out.record, access(hf_json, R_OK) == 0 ? hf_json : "-", c.out.dir);
 	rc = interrupted ? 130 : failures ? 1 : 0;
 	goto done;
 out:

@@ -20,7 +20,9 @@
 #include "bpf_figures.h"
 #include "cli.h"
 #include "commands.h"
+#include "metrics.h"
 #include "observer_bpf.h"
+#include "output.h"
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
@@ -28,6 +30,7 @@
 #include "stats.h"
 #include "storm.h"
 #include "storm_plot.h"
+#include "table.h"
 #include "version.h"
 
 #define DEFAULT_COUNT 1000
@@ -35,18 +38,13 @@
 #define POP_SAMPLES 4096u /* the payload halves the resolution when they fill */
 #define FD_SLACK 32       /* as bench/storm.c */
 
-/* Who times the exits and reaps (--observer). */
-enum observer_kind { OBS_PIDFD, OBS_BPF, OBS_BOTH };
-static const char *const observer_names[] = { "pidfd", "bpf", "both", NULL };
-
 struct cfg {
 	const struct storm_pattern *pat;
-	int observer; /* enum observer_kind */
+	int observer; /* enum rb_observer */
 	struct storm_opts o;
 	long repeat;
 	bool no_plots;
-	char out[1024];
-	const char *json; /* --json: the record's path, else out/storm.json */
+	struct rb_output out;
 	struct rb_selection sel;
 };
 
@@ -62,52 +60,50 @@ enum metric_id {
 static const struct metric {
 	const char *name;   /* in the record */
 	bool by_runner;     /* rb_run_record writes it already */
-	const char *unit;
 	const char *column; /* in the table, NULL: record only */
-	int better;         /* -1 lower, +1 higher */
 	double scale;       /* record unit -> table unit */
 } metrics[M_COUNT_] = {
-	[M_P50] = { "reap_latency_p50", false, "s", "P50 ms", -1, 1e3 },
-	[M_P90] = { "reap_latency_p90", false, "s", NULL, -1, 1e3 },
-	[M_P99] = { "reap_latency_p99", false, "s", "P99 ms", -1, 1e3 },
-	[M_P999] = { "reap_latency_p99_9", false, "s", NULL, -1, 1e3 },
-	[M_MAX] = { "reap_latency_max", false, "s", "MAX ms", -1, 1e3 },
-	[M_SAMPLES] = { "reap_latency_samples", false, "processes", NULL, 0, 1 },
-	[M_DRAIN] = { "drain_time", false, "s", "DRAIN ms", -1, 1e3 },
-	[M_RATE] = { "drain_rate", false, "reaps/s", "REAPS/s", +1, 1 },
-	[M_ZOMBIES] = { "zombies_peak", false, "processes", "ZOMBIES", -1, 1 },
-	[M_LIVE] = { "live_peak", false, "processes", NULL, 0, 1 },
-	[M_PIDS] = { "pids_peak", true, "pids", "PIDS", -1, 1 },
-	[M_PIDS_FREE] = { "pids_free_min", false, "pids", NULL, 0, 1 },
-	[M_FAILS] = { "payload_spawn_failed", true, "processes", "FAILS", -1, 1 },
-	[M_SPAWNED] = { "payload_spawned", true, "processes", NULL, 0, 1 },
-	[M_REAPED] = { "payload_reaped", true, "processes", NULL, 0, 1 },
-	[M_LEAKED] = { "leaked", false, "processes", NULL, 0, 1 },
-	[M_CPU1K] = { "pid1_cpu_per_1000_reaps", false, "s", "CPU ms/1k", -1, 1e3 },
-	[M_CPU] = { "pid1_cpu", false, "s", NULL, 0, 1 },
-	[M_RSS] = { "pid1_rss_peak", false, "KiB", NULL, 0, 1 },
-	[M_VCSW] = { "pid1_voluntary_switches", false, "switches", NULL, 0, 1 },
-	[M_IVCSW] = { "pid1_involuntary_switches", false, "switches", NULL, 0, 1 },
-	[M_COALESCED] = { "observer_coalesced", false, "processes", NULL, 0, 1 },
-	[M_BELOW] = { "reap_latency_below_resolution", false, "processes", NULL, 0, 1 },
+	[M_P50] = { "reap_latency_p50", false, "P50 ms", 1e3 },
+	[M_P90] = { "reap_latency_p90", false, NULL, 1e3 },
+	[M_P99] = { "reap_latency_p99", false, "P99 ms", 1e3 },
+	[M_P999] = { "reap_latency_p99_9", false, NULL, 1e3 },
+	[M_MAX] = { "reap_latency_max", false, "MAX ms", 1e3 },
+	[M_SAMPLES] = { "reap_latency_samples", false, NULL, 1 },
+	[M_DRAIN] = { "drain_time", false, "DRAIN ms", 1e3 },
+	[M_RATE] = { "drain_rate", false, "REAPS/s", 1 },
+	[M_ZOMBIES] = { "zombies_peak", false, "ZOMBIES", 1 },
+	[M_LIVE] = { "live_peak", false, NULL, 1 },
+	[M_PIDS] = { "pids_peak", true, "PIDS", 1 },
+	[M_PIDS_FREE] = { "pids_free_min", false, NULL, 1 },
+	[M_FAILS] = { "payload_spawn_failed", true, "FAILS", 1 },
+	[M_SPAWNED] = { "payload_spawned", true, NULL, 1 },
+	[M_REAPED] = { "payload_reaped", true, NULL, 1 },
+	[M_LEAKED] = { "leaked", false, NULL, 1 },
+	[M_CPU1K] = { "pid1_cpu_per_1000_reaps", false, "CPU ms/1k", 1e3 },
+	[M_CPU] = { "pid1_cpu", false, NULL, 1 },
+	[M_RSS] = { "pid1_rss_peak", false, NULL, 1 },
+	[M_VCSW] = { "pid1_voluntary_switches", false, NULL, 1 },
+	[M_IVCSW] = { "pid1_involuntary_switches", false, NULL, 1 },
+	[M_COALESCED] = { "observer_coalesced", false, NULL, 1 },
+	[M_BELOW] = { "reap_latency_below_resolution", false, NULL, 1 },
 	/* the kernel observer's (--observer bpf|both) */
-	[M_SIGCHLD] = { "sigchld_to_pid1", false, "signals", NULL, 0, 1 },
-	[M_MERGED] = { "sigchld_merged", false, "signals", NULL, 0, 1 },
+	[M_SIGCHLD] = { "sigchld_to_pid1", false, NULL, 1 },
+	[M_MERGED] = { "sigchld_merged", false, NULL, 1 },
 	/* --observer both: the pidfd observer's figures beside the kernel's,
 	 * and its error (its reap time minus the kernel's, per process) */
-	[M_PIDFD_P50] = { "pidfd_reap_latency_p50", false, "s", "pidfd P50", -1, 1e3 },
-	[M_PIDFD_P99] = { "pidfd_reap_latency_p99", false, "s", "pidfd P99", -1, 1e3 },
-	[M_PIDFD_DRAIN] = { "pidfd_drain_time", false, "s", "pidfd DRAIN", -1, 1e3 },
-	[M_OBS_ERR_P50] = { "pidfd_error_p50", false, "s", "REAP ERR ms", 0, 1e3 },
-	[M_OBS_ERR_P99] = { "pidfd_error_p99", false, "s", NULL, 0, 1e3 },
+	[M_PIDFD_P50] = { "pidfd_reap_latency_p50", false, "pidfd P50", 1e3 },
+	[M_PIDFD_P99] = { "pidfd_reap_latency_p99", false, "pidfd P99", 1e3 },
+	[M_PIDFD_DRAIN] = { "pidfd_drain_time", false, "pidfd DRAIN", 1e3 },
+	[M_OBS_ERR_P50] = { "pidfd_error_p50", false, "REAP ERR ms", 1e3 },
+	[M_OBS_ERR_P99] = { "pidfd_error_p99", false, NULL, 1e3 },
 	/* ... and on the exit side (EPOLLIN against sched_process_exit): when
 	 * the exits crowd the CPUs the observer sees them late, which shortens
 	 * the latencies it measures */
-	[M_OBS_EXIT_ERR_P50] = { "pidfd_exit_error_p50", false, "s", "EXIT ERR ms", 0, 1e3 },
-	[M_OBS_EXIT_ERR_P99] = { "pidfd_exit_error_p99", false, "s", NULL, 0, 1e3 },
+	[M_OBS_EXIT_ERR_P50] = { "pidfd_exit_error_p50", false, "EXIT ERR ms", 1e3 },
+	[M_OBS_EXIT_ERR_P99] = { "pidfd_exit_error_p99", false, NULL, 1e3 },
 	/* the kernel's: PID 1's reaps between two waits that came back empty */
-	[M_BATCH_MEAN] = { "pid1_reaps_per_batch", false, "reaps", "PER BATCH", 0, 1 },
-	[M_BATCH_MAX] = { "pid1_reap_batch_max", false, "reaps", NULL, 0, 1 },
+	[M_BATCH_MEAN] = { "pid1_reaps_per_batch", false, "PER BATCH", 1 },
+	[M_BATCH_MAX] = { "pid1_reap_batch_max", false, NULL, 1 },
 };
 
 /* Each storm process's times as one observer saw them (ns; 0 not seen):
@@ -125,6 +121,7 @@ struct observed {
 	const struct sample_times *primary;
 	struct rb_bpf_reap *matched; /* the storm's kernel records (t_reap 0: never reaped) */
 	size_t nmatched, nreaped;
+	bool pop_kernel; /* res->pops were made from them (kernel_population) */
 };
 
 struct run_figures {
@@ -194,7 +191,7 @@ static const struct rb_opt storm_opts[] = {
 	{ "resolution", 0, RB_OT_NS, "DUR", AT(o.resolution_ns), 0, 1e9,
 	  .help = "the observer's batching (0: a wakeup per event,\n"
 		  "which costs the storm ~15 us of CPU per event on a VM)" },
-	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
+	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = rb_observer_names,
 	  .help = "who times exits and reaps: pidfd (the payload polls a pidfd\n"
 		  "per process), bpf (the kernel's tracepoints; root) or both\n"
 		  "(the kernel's figures, the pidfd ones beside, and their\n"
@@ -203,8 +200,6 @@ static const struct rb_opt storm_opts[] = {
 	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
 	  .help = "watch no storm process (no latency, population or zombie\n"
 		  "figures); the drain is timed from the cgroup's pids.current" },
-	RB_OPT_OUT(struct cfg, out),
-	RB_OPT_JSON(struct cfg, json, "storm"),
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots),
 	  .help = "no gnuplot SVGs (made where gnuplot is in PATH: the latency\n"
 		  "CDF per reaper and the zombie population over time)" },
@@ -216,7 +211,7 @@ static const struct rb_cli storm_cli = {
 	.about = "Each reaper (default: every available init and the reference) clears the same\n"
 		 "storm --repeat times as PID 1 of a fresh sandbox.",
 	.opts = storm_opts,
-	.groups = RB_CLI_SELECTION | RB_CLI_SANDBOX,
+	.groups = RB_CLI_SELECTION | RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
 static int check_cfg(const struct cfg *c, struct rb_error *err)
@@ -225,9 +220,9 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 
 	if (rb_spawners_check("storm", c->o.spawners, err) < 0)
 		return -1;
-	if (c->observer != OBS_PIDFD && c->o.no_monitor)
+	if (c->observer != RB_OBS_PIDFD && c->o.no_monitor)
 		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
-				      observer_names[c->observer]);
+				      rb_observer_names[c->observer]);
 	if (!(c->pat->methods & STORM_METHOD_BIT(c->o.method)))
 		return rb_input_error(err, "storm: %s cannot use --method %s (vfork parks the maker "
 				      "until its child exits, and %s's children do not exit at once)",
@@ -322,32 +317,24 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 	size_t len = n ? n : 1;
 	pid_t *pids = malloc(len * sizeof(*pids));
 	int64_t *order = malloc(len * sizeof(*order));
-	long *match = malloc(len * sizeof(*match));
-	struct rb_bpf_reap *all = NULL;
+	struct rb_bpf_reap *rec = malloc(len * sizeof(*rec));
 	int rc = -1;
 
 	ob->matched = malloc(len * sizeof(*ob->matched));
-	if (!pids || !order || !match || !ob->matched || times_alloc(&ob->kernel, n) < 0)
+	if (!pids || !order || !rec || !ob->matched || times_alloc(&ob->kernel, n) < 0)
 		goto out;
 	for (uint32_t i = 0; i < n; i++) {
 		pids[i] = res->samples[i].pid;
 		order[i] = res->samples[i].t_exit_ns;
 	}
-	/* the reaped and the never reaped (t_reap 0), matched alike */
-	all = malloc((res->bpf.nreaps + res->bpf.unreaped + 1) * sizeof(*all));
-	if (!all)
+	if (rb_bpf_sample_records(res->bpf.reaps, res->bpf.nreaps, res->bpf.zombies,
+				  res->bpf.zombies ? res->bpf.unreaped : 0, pids, order, n, rec) < 0)
 		goto out;
-	memcpy(all, res->bpf.reaps, res->bpf.nreaps * sizeof(*all));
-	if (res->bpf.zombies)
-		memcpy(all + res->bpf.nreaps, res->bpf.zombies, res->bpf.unreaped * sizeof(*all));
-	rb_bpf_match(all, res->bpf.nreaps + (res->bpf.zombies ? res->bpf.unreaped : 0), pids, order, n,
-		     match);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct rb_bpf_reap *r;
+		const struct rb_bpf_reap *r = &rec[i];
 
-		if (match[i] < 0)
+		if (!r->t_exit)
 			continue;
-		r = &all[match[i]];
 		ob->kernel.exit[i] = (int64_t)r->t_exit;
 		ob->kernel.from[i] = rb_bpf_reapable_ns(r);
 		ob->kernel.reap[i] = (int64_t)r->t_reap;
@@ -359,8 +346,7 @@ static int times_kernel(const struct rb_run_result *res, struct observed *ob)
 out:
 	free(pids);
 	free(order);
-	free(match);
-	free(all);
+	free(rec);
 	return rc;
 }
 
@@ -379,10 +365,41 @@ static void observe_times(const struct cfg *c, const struct rb_run_result *res, 
 	memset(ob, 0, sizeof(*ob));
 	if (!res->chan_valid || !res->samples || !res->chan.storm.samples_kept)
 		return;
-	if (c->observer != OBS_BPF && !res->chan.storm.monitor_off && times_pidfd(res, &ob->pidfd) == 0)
+	if (c->observer != RB_OBS_BPF && !res->chan.storm.monitor_off && times_pidfd(res, &ob->pidfd) == 0)
 		ob->primary = &ob->pidfd;
-	if (c->observer != OBS_PIDFD)
+	if (c->observer != RB_OBS_PIDFD)
 		ob->primary = res->bpf.taken && times_kernel(res, ob) == 0 ? &ob->kernel : NULL;
+}
+
+/* Without the pidfd observer's population samples: the zombie population
+ * over time from the kernel's records, from the storm's start to its last
+ * exit or reap, into RES's pops as if sampled (zombies and reaped; live and
+ * failed are not the kernel's to say). */
+#define KERNEL_POP_SAMPLES 512
+static void kernel_population(struct rb_run_result *res, struct observed *ob)
+{
+	int64_t t0 = res->chan.storm.t_start_ns, t1 = t0;
+	struct rb_storm_pop *pops;
+	size_t n;
+
+	if (ob->primary != &ob->kernel || res->npops || !ob->nmatched)
+		return;
+	for (size_t i = 0; i < ob->nmatched; i++) {
+		int64_t t = (int64_t)(ob->matched[i].t_reap ? ob->matched[i].t_reap : ob->matched[i].t_exit);
+
+		t1 = t > t1 ? t : t1;
+	}
+	pops = malloc(KERNEL_POP_SAMPLES * sizeof(*pops));
+	n = pops ? rb_bpf_population(ob->matched, ob->nmatched, t0, t1, pops, KERNEL_POP_SAMPLES) : 0;
+	if (!n) {
+		free(pops);
+		return;
+	}
+	free(res->pops);
+	res->pops = pops;
+	res->npops = (uint32_t)n;
+	res->chan.storm.pop_interval_ns = (t1 - t0) / (int64_t)(n - 1);
+	ob->pop_kernel = true;
 }
 
 /* The raw samples: times in ns from the generator's start, exact; the
@@ -449,6 +466,9 @@ static void record_samples(json_t *run, const struct rb_run_result *res, const s
 	json_object_set_new(pop, "reaped", pr);
 	json_object_set_new(pop, "failed", pf);
 	json_object_set_new(pop, "interval_ns", json_integer(b->pop_interval_ns));
+	json_object_set_new(pop, "observer", json_string(ob->pop_kernel ? "bpf" : "pidfd"));
+	if (ob->pop_kernel)
+		json_object_set_new(pop, "not_measured", json_string("live, failed"));
 	json_object_set_new(run, "population", pop);
 }
 
@@ -599,7 +619,7 @@ static void figures_kernel(const struct cfg *c, const struct rb_run_result *res,
 	const struct rb_bpf_run *k = &res->bpf;
 	json_t *o, *cnt;
 
-	if (c->observer == OBS_BPF) {
+	if (c->observer == RB_OBS_BPF) {
 		skip(f, M_LIVE, "the kernel observer does not count spawns per process");
 		skip(f, M_COALESCED, "the kernel stamps every event");
 	}
@@ -723,15 +743,15 @@ static void measure(const struct cfg *c, const struct rb_sandbox_opts *opts,
 	if (ob->primary) {
 		figures_from_times(c, res, ob->primary, f, run);
 		record_samples(run, res, ob);
-	} else if (ch->storm.monitor_off && c->observer == OBS_PIDFD) {
+	} else if (ch->storm.monitor_off && c->observer == RB_OBS_PIDFD) {
 		figures_unmonitored(res, f);
-	} else if (c->observer == OBS_PIDFD) {
+	} else if (c->observer == RB_OBS_PIDFD) {
 		for (int m = M_P50; m <= M_RATE; m++)
 			skip(f, m, "the payload kept no samples");
 	}
-	if (c->observer != OBS_PIDFD)
+	if (c->observer != RB_OBS_PIDFD)
 		figures_kernel(c, res, ob, f, run);
-	if (c->observer == OBS_BOTH)
+	if (c->observer == RB_OBS_BOTH)
 		figures_both(c, res, ob, f);
 	figures_pid1(res, f);
 }
@@ -745,7 +765,7 @@ static void record_figures(json_t *run, const struct run_figures *f, const struc
 		if (metrics[m].by_runner)
 			continue;
 		if (f->has[m])
-			rb_record_measure(run, metrics[m].name, f->v[m], metrics[m].unit);
+			rb_record_measure(run, metrics[m].name, f->v[m], rb_metric_find(metrics[m].name, 0)->unit);
 		else if (f->skip[m][0])
 			rb_record_skip(run, metrics[m].name, f->skip[m]);
 	}
@@ -788,8 +808,9 @@ static void csv_num(FILE *f, double v)
 
 /* The samples as the primary observer saw them (T; NULL: none did). */
 static void csv_run(FILE *samples, FILE *pops, const char *reaper, long rep,
-		    const struct rb_run_result *res, const struct sample_times *t)
+		    const struct rb_run_result *res, const struct observed *ob)
 {
+	const struct sample_times *t = ob->primary;
 	const struct rb_storm_block *b = &res->chan.storm;
 	int64_t t0 = b->t_start_ns;
 
@@ -804,10 +825,17 @@ static void csv_run(FILE *samples, FILE *pops, const char *reaper, long rep,
 		csv_num(samples, ms_since(s->t_sched_ns, t0));
 		fputc('\n', samples);
 	}
-	for (uint32_t i = 0; i < res->npops; i++)
-		fprintf(pops, "%s,%ld,%.6f,%u,%u,%u,%u\n", reaper, rep, ms_since(res->pops[i].t_ns, t0),
-			res->pops[i].zombies, res->pops[i].live, res->pops[i].reaped,
-			res->pops[i].failed);
+	for (uint32_t i = 0; i < res->npops; i++) {
+		const struct rb_storm_pop *p = &res->pops[i];
+
+		/* from the kernel's records: live and failed are not known (empty) */
+		if (ob->pop_kernel)
+			fprintf(pops, "%s,%ld,%.6f,%u,,%u,\n", reaper, rep, ms_since(p->t_ns, t0),
+				p->zombies, p->reaped);
+		else
+			fprintf(pops, "%s,%ld,%.6f,%u,%u,%u,%u\n", reaper, rep, ms_since(p->t_ns, t0),
+				p->zombies, p->live, p->reaped, p->failed);
+	}
 }
 
 /* ---- the table ------------------------------------------------------------------- */
@@ -848,7 +876,7 @@ static int64_t resolution_of(const struct cfg *c, enum metric_id m)
 
 	/* the kernel stamps each event: no batching to hide below */
 	if (latency)
-		return c->observer == OBS_PIDFD ? c->o.resolution_ns : 0;
+		return c->observer == RB_OBS_PIDFD ? c->o.resolution_ns : 0;
 	return m == M_PIDFD_P50 || m == M_PIDFD_P99 ? c->o.resolution_ns : 0;
 }
 
@@ -878,7 +906,7 @@ static void find_best(const struct row *rows, int n, const struct cfg *c, int be
 			s[i].min = resolved(c, m, w->sum[m].min);
 			s[i].max = resolved(c, m, w->sum[m].max);
 		}
-		best[m] = rb_best_beyond_spread(s, (size_t)n, metrics[m].better);
+		best[m] = rb_best_beyond_spread(s, (size_t)n, rb_metric_find(metrics[m].name, 0)->better);
 	}
 	free(s);
 }
@@ -913,9 +941,6 @@ static void print_bimodal(const struct row *rows, int n, long repeat)
 	}
 }
 
-#define NAME_W 20
-#define COL_W 10
-#define SPREAD_W 17
 
 /* A latency below the observer's resolution is not a number it can tell. */
 static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, const struct cfg *c)
@@ -931,13 +956,91 @@ static void fmt_cell(char *buf, size_t len, enum metric_id m, double v, const st
 	fmt_num(buf, len, v * metrics[m].scale);
 }
 
-static void print_tables(const struct row *rows, int n, long repeat, const struct cfg *c)
+/* The table's columns: REAPER, SECOND (if any), then every metric shown. */
+static int table_columns(struct rb_table *t, const bool shown[M_COUNT_], const char *second)
 {
-	int best[M_COUNT_];
-	bool shown[M_COUNT_];
-	char cell[64], a[32], b[32];
+	int rc = rb_table_column(t, "REAPER", RB_COL_LEFT);
+
+	if (second)
+		rc = rc ?: rb_table_column(t, second, RB_COL_LEFT);
+
+	for (int m = 0; m < M_COUNT_ && rc == 0; m++)
+		if (shown[m])
+			rc = rb_table_column(t, metrics[m].column, RB_COL_RIGHT);
+	return rc;
+}
+
+static int medians_table(struct rb_table *t, const struct row *rows, int n, const bool shown[],
+			 const struct cfg *c)
+{
+	int best[M_COUNT_], rc = table_columns(t, shown, "CLEARED");
+	char a[32];
 
 	find_best(rows, n, c, best);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct row *w = &rows[i];
+		int col = 2;
+
+		rc = rb_table_named_row(t, w->r->name);
+		if (w->error[0]) {
+			rc = rc ?: rb_table_cell(t, 1, "error: %s", w->error);
+			continue;
+		}
+		rc = rc ?: rb_table_cell(t, 1, "%d/%d", w->cleared, w->runs);
+		for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
+			if (!shown[m])
+				continue;
+			if (!w->has_sum[m]) {
+				rc = rb_table_cell(t, col++, "-");
+				continue;
+			}
+			fmt_cell(a, sizeof(a), m, w->sum[m].median, c);
+			rc = rb_table_cell(t, col++, "%s%s", a, best[m] == i ? "*" : "");
+		}
+	}
+	return rc;
+}
+
+static int spread_table(struct rb_table *t, const struct row *rows, int n, const bool shown[],
+			const struct cfg *c)
+{
+	int rc = table_columns(t, shown, NULL);
+	char a[32], b[32];
+
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct row *w = &rows[i];
+		int col = 1;
+
+		if (w->error[0])
+			continue;
+		rc = rb_table_named_row(t, w->r->name);
+		for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
+			if (!shown[m])
+				continue;
+			if (!w->has_sum[m]) {
+				rc = rb_table_cell(t, col++, "-");
+				continue;
+			}
+			fmt_cell(a, sizeof(a), m, w->sum[m].min, c);
+			fmt_cell(b, sizeof(b), m, w->sum[m].max, c);
+			if (w->sum[m].has_cv)
+				rc = rb_table_cell(t, col++, "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
+			else
+				rc = rb_table_cell(t, col++, "%s-%s", a, b);
+		}
+	}
+	return rc;
+}
+
+static int print_tables(const struct row *rows, int n, long repeat, const struct cfg *c)
+{
+	struct rb_table *medians cleanup_table = rb_table_new();
+	struct rb_table *spread cleanup_table = rb_table_new();
+	enum rb_format format = (enum rb_format)c->out.format;
+	bool shown[M_COUNT_];
+
+	if (!medians || !spread)
+		return -ENOMEM;
 	/* the columns of --observer both only where some reaper has them; the
 	 * others always (a "-" says not measured) */
 	for (int m = 0; m < M_COUNT_; m++) {
@@ -945,69 +1048,21 @@ static void print_tables(const struct row *rows, int n, long repeat, const struc
 		for (int i = 0; metrics[m].column && i < n; i++)
 			shown[m] |= rows[i].has_sum[m];
 	}
-	printf("\nmedians over %ld run%s (* best among reapers that cleared every run, where it leads "
-	       "the runner-up\nbeyond the spread of the runs; - not measured, see the record; <: below "
-	       "the observer's resolution)\n", repeat, repeat == 1 ? "" : "s");
-	printf("%-*s %-8s", NAME_W, "REAPER", "CLEARED");
-	for (int m = 0; m < M_COUNT_; m++)
-		if (shown[m])
-			printf(" %*s", COL_W, metrics[m].column);
-	printf("\n");
-	for (int i = 0; i < n; i++) {
-		const struct row *w = &rows[i];
-
-		printf("%-*s ", NAME_W, w->r->name);
-		if (w->error[0]) {
-			printf("error: %s\n", w->error);
-			continue;
-		}
-		snprintf(cell, sizeof(cell), "%d/%d", w->cleared, w->runs);
-		printf("%-8s", cell);
-		for (int m = 0; m < M_COUNT_; m++) {
-			if (!shown[m])
-				continue;
-			if (!w->has_sum[m]) {
-				printf(" %*s", COL_W, "-");
-				continue;
-			}
-			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].median, c);
-			snprintf(cell, sizeof(cell), "%s%s", a, best[m] == i ? "*" : " ");
-			printf(" %*s", COL_W, cell);
-		}
-		printf("\n");
-	}
+	if (medians_table(medians, rows, n, shown, c) < 0)
+		return -ENOMEM;
+	if (rb_table_caption(medians, "medians over %ld run%s (* best among reapers that cleared every "
+			     "run, where it leads the runner-up\nbeyond the spread of the runs; - not "
+			     "measured, see the record; <: below the observer's resolution)",
+			     repeat, repeat == 1 ? "" : "s") < 0 ||
+	    rb_table_print(medians, format, stdout) < 0)
+		return -ENOMEM;
 	if (repeat < 2)
-		return;
+		return 0;
 	print_bimodal(rows, n, repeat);
-	printf("\nspread over the runs: min-max, CV (stddev/mean)\n");
-	printf("%-*s %-8s", NAME_W, "REAPER", "");
-	for (int m = 0; m < M_COUNT_; m++)
-		if (shown[m])
-			printf(" %*s", SPREAD_W, metrics[m].column);
-	printf("\n");
-	for (int i = 0; i < n; i++) {
-		const struct row *w = &rows[i];
-
-		if (w->error[0])
-			continue;
-		printf("%-*s %-8s", NAME_W, w->r->name, "");
-		for (int m = 0; m < M_COUNT_; m++) {
-			if (!shown[m])
-				continue;
-			if (!w->has_sum[m]) {
-				printf(" %*s", SPREAD_W, "-");
-				continue;
-			}
-			fmt_cell(a, sizeof(a) - 1, m, w->sum[m].min, c);
-			fmt_cell(b, sizeof(b) - 1, m, w->sum[m].max, c);
-			if (w->sum[m].has_cv)
-				snprintf(cell, sizeof(cell), "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
-			else
-				snprintf(cell, sizeof(cell), "%s-%s", a, b);
-			printf(" %*s", SPREAD_W, cell);
-		}
-		printf("\n");
-	}
+	if (spread_table(spread, rows, n, shown, c) < 0 ||
+	    rb_table_caption(spread, "spread over the runs: min-max, CV (stddev/mean)") < 0)
+		return -ENOMEM;
+	return rb_table_print(spread, format, stdout);
 }
 
 static void record_summary(json_t *rec, const struct row *rows, int n)
@@ -1029,7 +1084,7 @@ static void record_summary(json_t *rec, const struct row *rows, int n)
 
 			if (!w->has_sum[m])
 				continue;
-			x = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f}", "unit", metrics[m].unit, "n",
+			x = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f}", "unit", rb_metric_find(metrics[m].name, 0)->unit, "n",
 				      (json_int_t)s->n, "median", s->median, "min", s->min, "max", s->max,
 				      "mean", s->mean);
 			json_object_set_new(x, "cv", s->has_cv ? json_real(s->cv) : json_null());
@@ -1049,7 +1104,7 @@ static int plot(const struct cfg *c, const struct row *rows, int n, json_t *rec,
 		size_t len)
 {
 	struct rb_storm_plot_spec s = {
-		.dir = c->out, .pattern = c->pat->name, .method = rb_spawn_method_name(c->o.method),
+		.dir = c->out.dir, .pattern = c->pat->name, .method = rb_spawn_method_name(c->o.method),
 		.count = c->o.count, .repeat = c->repeat,
 		/* log scale: a latency of 0 (below the resolution) is drawn at it */
 		.floor_ms = resolution_of(c, M_P50) > 0 ? (double)resolution_of(c, M_P50) / 1e6 : 0.001,
@@ -1165,7 +1220,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "wait_reaped_s", json_real(c->o.wait_ns / 1e9));
 	json_object_set_new(o, "resolution_s", json_real(c->o.resolution_ns / 1e9));
 	json_object_set_new(o, "monitor", json_boolean(!c->o.no_monitor));
-	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
+	json_object_set_new(o, "observer", json_string(rb_observer_names[c->observer]));
 	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
 	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
@@ -1182,7 +1237,7 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 	char path[1200];
 	json_t *run;
 
-	snprintf(path, sizeof(path), "%s/logs/storm-%s.log", c->out, w->r->name);
+	snprintf(path, sizeof(path), "%s/logs/storm-%s.log", c->out.dir, w->r->name);
 	opts->output_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (k ? O_APPEND : O_TRUNC), 0644);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%-20s run %ld/%ld", w->r->name, k + 1, c->repeat);
@@ -1204,9 +1259,10 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 		if (res.chan_valid)
 			rb_spawners_record(run, &res.chan);
 		observe_times(c, &res, &ob);
+		kernel_population(&res, &ob);
 		measure(c, opts, &res, &ob, &w->f[k], run);
 		record_figures(run, &w->f[k], &res);
-		csv_run(csv, csv_pop, w->r->name, k, &res, ob.primary);
+		csv_run(csv, csv_pop, w->r->name, k, &res, &ob);
 		observed_free(&ob);
 		if (k == 0)
 			w->pop0 = res.npops > 0;
@@ -1244,7 +1300,7 @@ static int run_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_s
 
 int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
-	struct cfg c = { .repeat = DEFAULT_REPEAT };
+	struct cfg c = { .repeat = DEFAULT_REPEAT, .out = RB_OUTPUT_INIT };
 	struct rb_sandbox_opts opts;
 	struct rb_signal_plan plan = { .probe_pid1 = true, .storm_pops = POP_SAMPLES };
 	char words[16][32], **workload = NULL, path[1200], plot_line[2048];
@@ -1265,34 +1321,39 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 				   .spawners = rb_spawners_default() };
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
+	for (int m = 0; m < M_COUNT_; m++) /* the table's names are the registry's */
+		if (!rb_metric_find(metrics[m].name, 0))
+			return rb_sys_error(err, EINVAL, "storm: metric %s is not in metrics.c",
+					    metrics[m].name);
 	rc = rb_cli_parse(&storm_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .sandbox = &opts, .sel = &c.sel }, &first,
+			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
+					     .sel = &c.sel }, &first,
 			  err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (check_cfg(&c, err) < 0)
 		return -1;
 	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
-	if (c.observer != OBS_PIDFD &&
+	if (c.observer != RB_OBS_PIDFD &&
 	    rb_bpf_observer_open(&plan.bpf, (uint32_t)opts.pid_max + 1, plan.storm_samples + 4096,
 				 err) < 0)
 		return -1;
 	/* the kernel alone: the payload watches no pidfd; the end is the
 	 * cgroup's word */
-	if (c.observer == OBS_BPF)
+	if (c.observer == RB_OBS_BPF)
 		c.o.no_monitor = true;
 	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
-	if (rb_suite_results_dir(c.out, sizeof(c.out), si, err) < 0 ||
+	if (rb_output_begin(&c.out, "storm", RB_OUTPUT_DIR, si, err) < 0 ||
 	    rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
-	snprintf(path, sizeof(path), "%s/storm.csv", c.out);
+	snprintf(path, sizeof(path), "%s/storm.csv", c.out.dir);
 	csv = fopen(path, "we");
-	snprintf(path, sizeof(path), "%s/storm-pop.csv", c.out);
+	snprintf(path, sizeof(path), "%s/storm-pop.csv", c.out.dir);
 	csv_pop = fopen(path, "we");
 	if (!rows || !csv || !csv_pop) {
-		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s/storm*.csv", c.out);
+		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s/storm*.csv", c.out.dir);
 		goto out;
 	}
 	fprintf(csv, "reaper,repeat,sample,parent,pid,exit_self_ms,exit_ms,reap_ms,latency_ms,sched_ms\n");
@@ -1307,7 +1368,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	for (size_t i = 0; i < nreapers; i++) {
 		struct row *w = &rows[nrows];
 
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "storm", NAME_W))
+		if (rb_suite_skip_unavailable(rec, &reapers[i], "storm"))
 			continue;
 		w->r = &reapers[i];
 		w->f = calloc((size_t)c.repeat, sizeof(*w->f));
@@ -1318,18 +1379,22 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		nrows++;
 	}
 	failures = run_all(si, &c, &opts, &plan, workload, rows, nrows, rec, csv, csv_pop, &interrupted);
-	print_tables(rows, nrows, c.repeat, &c);
+	if (print_tables(rows, nrows, c.repeat, &c) < 0) {
+		rb_sys_error(err, ENOMEM, "storm: the table");
+		goto out;
+	}
 	record_summary(rec, rows, nrows);
 	fclose(csv);
 	fclose(csv_pop);
 	csv = csv_pop = NULL;
 	plot_failed = plot(&c, rows, nrows, rec, plot_line, sizeof(plot_line)) < 0;
 	record_harness_rss(rec);
-	rb_suite_record_path(path, sizeof(path), c.json, c.out, "storm");
-	if (rb_record_write(rec, path, err) < 0)
+	if (rb_output_end(&c.out, rec, err) < 0)
 		goto out;
-	printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
-	       "logs    %s/logs/storm-*.log\nplots   %s\n", path, c.out, c.out, c.out, plot_line);
+	if (rb_output_kept(&c.out))
+		printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
+		       "logs    %s/logs/storm-*.log\nplots   %s\n", c.out.record, c.out.dir, c.out.dir,
+		       c.out.dir, plot_line);
 	rc = interrupted ? 130 : failures || plot_failed ? 1 : 0;
 	goto done;
 out:
@@ -1346,5 +1411,6 @@ done:
 	rb_argv_free(workload);
 	json_decref(rec);
 	rb_bpf_observer_close(plan.bpf);
+	rb_output_close(&c.out);
 	return rc;
 }

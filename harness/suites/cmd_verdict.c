@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "table.h"
 #include "commands.h"
 #include "options.h"
 #include "record.h"
@@ -113,94 +114,90 @@ static void cell_text(const struct rb_verdict_cell *c, char *buf, size_t len)
 }
 
 /* Columns on a terminal: UTF-8 characters, not bytes. */
-static int width(const char *s)
+/* The answers: questions as rows, reapers as columns; in Markdown a NO in
+ * bold. NULL when out of memory. */
+static struct rb_table *answers_table(const struct rb_verdict *v, enum rb_format format)
 {
-	int w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-static void pad(const char *s, int w)
-{
-	printf("%s%*s", s, w - width(s), "");
-}
-
-static void print_text(const struct rb_verdict *v, const char *dir)
-{
+	struct rb_table *t = rb_table_new();
 	size_t nr = rb_verdict_nreapers(v);
-	int qw = 8, cw[64];
-	char buf[128], sentence[4096];
+	char buf[128];
+	int rc = t ? rb_table_column(t, format == RB_FORMAT_MD ? "question" : "QUESTION", RB_COL_LEFT)
+		   : -ENOMEM;
 
+	for (size_t r = 0; r < nr && rc == 0; r++)
+		rc = rb_table_column(t, rb_verdict_reaper(v, r), RB_COL_LEFT);
+	for (size_t row = 0; row < v->nrows && rc == 0; row++) {
+		rc = rb_table_named_row(t, v->rows[row].question);
+		for (size_t r = 0; r < nr && rc == 0; r++) {
+			const struct rb_verdict_cell *c = rb_verdict_cell(v, row, r);
+			bool bold = format == RB_FORMAT_MD && c->answer == RB_ANSWER_NO;
+
+			cell_text(c, buf, sizeof(buf));
+			rc = rb_table_cell(t, (int)r + 1, bold ? "**%s**" : "%s", buf);
+		}
+	}
+	if (rc < 0) {
+		rb_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The profile itself: each question, the record it reads, its rule. */
+static struct rb_table *profile_table(const struct rb_profile_row *rows, size_t n)
+{
+	static const char *const titles[] = { "question", "record", "rule" };
+	struct rb_table *t = rb_table_new();
+	int rc = t ? 0 : -ENOMEM;
+
+	for (size_t k = 0; k < 3 && rc == 0; k++)
+		rc = rb_table_column(t, titles[k], RB_COL_LEFT);
+	for (size_t row = 0; row < n && rc == 0; row++)
+		rc = rb_table_named_row(t, rows[row].question) ?:
+		     rb_table_cell(t, 1, "%s", rows[row].record) ?:
+		     rb_table_cell(t, 2, "%s", rows[row].requires);
+	if (rc < 0) {
+		rb_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static int print_text(const struct rb_verdict *v, const char *dir)
+{
+	struct rb_table *t cleanup_table = answers_table(v, RB_FORMAT_TEXT);
+	char sentence[4096];
+
+	if (!t)
+		return -ENOMEM;
 	printf("verdict from %s: every reaper held to what a container's PID 1 must do\n"
 	       "(reapbench verdict --profile). " LEGEND ".\n\n", dir);
-	for (size_t row = 0; row < v->nrows; row++)
-		if (width(v->rows[row].question) > qw)
-			qw = width(v->rows[row].question);
-	for (size_t r = 0; r < nr && r < 64; r++) {
-		cw[r] = width(rb_verdict_reaper(v, r));
-		for (size_t row = 0; row < v->nrows; row++) {
-			cell_text(rb_verdict_cell(v, row, r), buf, sizeof(buf));
-			if (width(buf) > cw[r])
-				cw[r] = width(buf);
-		}
-	}
-	pad("QUESTION", qw);
-	for (size_t r = 0; r < nr && r < 64; r++) {
-		printf("  ");
-		pad(rb_verdict_reaper(v, r), cw[r]);
-	}
+	rb_table_print(t, RB_FORMAT_TEXT, stdout);
 	printf("\n");
-	for (size_t row = 0; row < v->nrows; row++) {
-		pad(v->rows[row].question, qw);
-		for (size_t r = 0; r < nr && r < 64; r++) {
-			cell_text(rb_verdict_cell(v, row, r), buf, sizeof(buf));
-			printf("  ");
-			pad(buf, cw[r]);
-		}
-		printf("\n");
-	}
-	printf("\n");
-	for (size_t r = 0; r < nr; r++) {
+	for (size_t r = 0; r < rb_verdict_nreapers(v); r++) {
 		rb_verdict_sentence(v, r, sentence, sizeof(sentence));
 		printf("%s\n", sentence);
 	}
+	return 0;
 }
 
-static void print_md(const struct rb_verdict *v, const char *dir)
+static int print_md(const struct rb_verdict *v, const char *dir)
 {
-	size_t nr = rb_verdict_nreapers(v);
-	char buf[128], sentence[4096];
+	struct rb_table *t cleanup_table = answers_table(v, RB_FORMAT_MD);
+	struct rb_table *p cleanup_table = profile_table(v->rows, v->nrows);
+	char sentence[4096];
 
-	printf("| question |");
-	for (size_t r = 0; r < nr; r++)
-		printf(" %s |", rb_verdict_reaper(v, r));
-	printf("\n|---|");
-	for (size_t r = 0; r < nr; r++)
-		printf("---|");
-	printf("\n");
-	for (size_t row = 0; row < v->nrows; row++) {
-		printf("| %s |", v->rows[row].question);
-		for (size_t r = 0; r < nr; r++) {
-			const struct rb_verdict_cell *c = rb_verdict_cell(v, row, r);
-
-			cell_text(c, buf, sizeof(buf));
-			printf(c->answer == RB_ANSWER_NO ? " **%s** |" : " %s |", buf);
-		}
-		printf("\n");
-	}
+	if (!t || !p)
+		return -ENOMEM;
+	rb_table_print(t, RB_FORMAT_MD, stdout);
 	printf("\n" LEGEND ". Every reaper is held to the same profile (below), not to its own\n"
 	       "claims; each answer's checks and figures: `reapbench verdict %s --format json`.\n\n", dir);
-	for (size_t r = 0; r < nr; r++) {
+	for (size_t r = 0; r < rb_verdict_nreapers(v); r++) {
 		rb_verdict_sentence(v, r, sentence, sizeof(sentence));
 		printf("- %s\n", sentence);
 	}
-	printf("\nThe profile (what a container's PID 1 must do; the reference's behaviour):\n\n"
-	       "| question | record | rule |\n|---|---|---|\n");
-	for (size_t row = 0; row < v->nrows; row++)
-		printf("| %s | %s | %s |\n", v->rows[row].question, v->rows[row].record,
-		       v->rows[row].requires);
+	printf("\nThe profile (what a container's PID 1 must do; the reference's behaviour):\n\n");
+	return rb_table_print(p, RB_FORMAT_MD, stdout);
 }
 
 static json_t *profile_json(const struct rb_profile_row *rows, size_t n)
@@ -283,13 +280,14 @@ int rb_cmd_verdict(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 		free_all(&v.in);
 		return rb_input_error(err, "%s: the records name no reaper", dir);
 	}
+	rc = 0;
 	if (format == FORMAT_TEXT)
-		print_text(&v, dir);
+		rc = print_text(&v, dir);
 	else if (format == FORMAT_MD)
-		print_md(&v, dir);
+		rc = print_md(&v, dir);
 	else
 		print_json(&v, dir);
 	rb_verdict_free(&v);
 	free_all(&v.in);
-	return 0;
+	return rc < 0 ? rb_sys_error(err, -rc, "verdict: the table") : 0;
 }

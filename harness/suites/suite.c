@@ -8,13 +8,14 @@
 
 #include "record.h"
 
-bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite,
-			       int name_w)
+const char *const rb_observer_names[] = { "pidfd", "bpf", "both", NULL };
+
+bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite)
 {
 	if (r->available)
 		return false;
 	rb_record_skip(rb_record_add_run(rec, r, NULL), suite, r->unavailable_reason);
-	printf("%-*s unavailable: %s\n", name_w, r->name, r->unavailable_reason);
+	printf("%-20s unavailable: %s\n", r->name, r->unavailable_reason);
 	return true;
 }
 
@@ -31,16 +32,4 @@ int rb_suite_raise_nofile(unsigned long processes, unsigned long slack, char *wh
 	snprintf(why, len, "%lu processes need %lu file descriptors (a pidfd each); raising "
 		 "RLIMIT_NOFILE: %s", processes, processes + slack, strerror(errno));
 	return -1;
-}
-
-int rb_suite_results_dir(char *out, size_t len, const struct rb_sysinfo *si, struct rb_error *err)
-{
-	char logs[PATH_MAX];
-
-	if (!out[0])
-		rb_results_dir(out, len, si);
-	snprintf(logs, sizeof(logs), "%s/logs", out);
-	if (rb_mkdir_p(logs) < 0)
-		return rb_sys_error(err, errno, "creating %s", logs);
-	return 0;
 }

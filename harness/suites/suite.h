@@ -10,15 +10,14 @@
 #include "registry.h"
 #include "sysinfo.h"
 
-/* R cannot run here: its run in REC is a skip with the reason, and a line
- * "NAME unavailable: REASON" (NAME padded to NAME_W) says so. Returns
- * whether R was skipped. */
-bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite,
-			       int name_w);
+/* Who times exits and reaps in a storm: the payload's pidfd per process,
+ * the kernel's tracepoints (observer_bpf.h), or both side by side. */
+enum rb_observer { RB_OBS_PIDFD, RB_OBS_BPF, RB_OBS_BOTH };
+extern const char *const rb_observer_names[]; /* "pidfd", "bpf", "both", NULL */
 
-/* The results directory OUT (LEN bytes; empty: results/<date>-<host>) and
- * its logs/ folder, made. -1 with ERR if it cannot be. */
-int rb_suite_results_dir(char *out, size_t len, const struct rb_sysinfo *si, struct rb_error *err);
+/* R cannot run here: its run in REC is a skip with the reason, and a line
+ * "NAME unavailable: REASON" says so. Returns whether R was skipped. */
+bool rb_suite_skip_unavailable(json_t *rec, const struct rb_reaper *r, const char *suite);
 
 /* The payload holds a pidfd per storm process and raises its soft
  * RLIMIT_NOFILE to the hard one: make the hard one PROCESSES + SLACK (root

@@ -65,6 +65,11 @@ else
 	cmp -s "$TMP/j1" "$TMP/j2" && [ "$(jq -r '.regressions' "$TMP/j1")" = 1 ] &&
 		ok "--format json: reproducible for a seed, 1 regression" || { notok "--format json"; diag <"$TMP/j1"; }
 
+	# --format md: the same verdicts as a Markdown table (a pull request's comment)
+	rb compare --format md --seed 7 "$base" "$TMP/worse.json"
+	expect_eq "--format md: a table, the one regression in its row, the closing line" \
+		"$rc/$(grep -c '^| REAPER | METRIC | BASE | NEW |' "$TMP/out")/$(grep -cE '^\| .* \| REGRESSES \|$' "$TMP/out")/$(grep -c 'regression' "$TMP/out")" \
+		"1/1/1/1"
 	# exports
 	jqe() { jq -e "$@" >/dev/null; }
 	rb compare --export-gab "$TMP/gab.json" --export-bmf "$TMP/bmf.json" "$base" "$base"

@@ -108,6 +108,14 @@ jq '.options = {"repeat": 1}' "$TMP/c.json" >"$TMP/cold.json"
 rb compare "$TMP/cold.json" "$TMP/c.json"
 expect_eq "conform against a record without grace_s: exit 2, 'not recorded'" \
 	"$rc/$(grep -c 'has not recorded' "$TMP/out")" "2/1"
+# conform's observer: a record without it ran with the pidfds; the kernel's is another measurement
+jq '.options.observer = "bpf"' "$TMP/c.json" >"$TMP/cbpf.json"
+rb compare "$TMP/c.json" "$TMP/cbpf.json"
+expect_eq "conform timed by the kernel against one without an observer (pidfd): exit 2 naming it" \
+	"$rc/$(grep -c 'observer' "$TMP/out")" "2/1"
+jq '.options.observer = "pidfd"' "$TMP/c.json" >"$TMP/cpid.json"
+rb compare "$TMP/c.json" "$TMP/cpid.json"
+expect_eq "control: conform with observer pidfd against one without: exit 0" "$rc" 0
 jq '.options.repeat = 10' "$TMP/c.json" >"$TMP/crep.json"
 rb compare "$TMP/c.json" "$TMP/crep.json"
 expect_eq "control: conform with another --repeat: exit 0" "$rc" 0

@@ -36,12 +36,14 @@ else
 fi
 
 if [ "$BUILD" = build ]; then
-	rb conform --no-record -r dumb-init --check main_exit.members --repeat 20
-	n=$(sed -nE 's/^main_exit\.members \(racy\) +term ([0-9]+)\/20.*/\1/p' "$TMP/out")
+	rb conform -r dumb-init --check main_exit.members --repeat 20 --json "$TMP/members.json"
+	n=$(jq -r '.runs[0].conformance[0].outcomes.term // 0' "$TMP/members.json" 2>/dev/null)
 	# racy by nature (dumb-init signals the group and exits at once; PID 1's
-	# exit SIGKILLs whoever has not logged the SIGTERM yet): 14-20 of 20 here,
-	# lower on a loaded machine; one that never sent it would show 0
-	[ -n "$n" ] && [ "$n" -ge 8 ] && ok "dumb-init sends the others SIGTERM first in $n/20 runs" \
+	# exit SIGKILLs whoever has not logged the SIGTERM yet): 14-20 of 20 on a
+	# quiet machine, 7 with other tests running beside; one that never sent
+	# it would show 0. Read from the record: the matrix shows the row's
+	# commonest outcome, which on a loaded machine is the SIGKILL.
+	[ -n "$n" ] && [ "$n" -ge 3 ] && ok "dumb-init sends the others SIGTERM first in $n/20 runs" \
 		|| { notok "dumb-init main_exit.members rate ('$n'/20)"; diag <"$TMP/out"; }
 fi
 

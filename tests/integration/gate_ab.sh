@@ -36,9 +36,10 @@ grep -qE '^signals_lost .* REGRESSES$' "$TMP/out" && grep -q 'conformance forwar
 printf '#!/bin/sh\nREAPBENCH_STORM_SPAWN_SPIN_NS=500000 exec %s "$@"\n' "$ROOT/$BUILD/rb-payload" >"$TMP/slow-payload"
 chmod +x "$TMP/slow-payload"
 rb gate --base reference --new-payload "$TMP/slow-payload" --pairs 6 --signal-pairs 0 --count 200 \
-	--no-conform --out "$TMP/gen"
+	--no-conform --out "$TMP/gen" --format md
 expect_eq "gate: a slower storm generator fails" "$rc" 1
-grep -qE '^spawn_rate .* REGRESSES$' "$TMP/out" && ok "gate: it names the spawn rate" \
+grep -qE '^\| spawn_rate \| storm \| 6 \| .* \| REGRESSES \|$' "$TMP/out" && grep -q '^| METRIC | PART | PAIRS |' "$TMP/out" \
+	&& ok "gate --format md: the table names the spawn rate" \
 	|| { notok "gate: the generator's slowdown is not named"; diag <"$TMP/out"; }
 expect_eq "gate: the record names the payload" "$(jq -r '.options.new_payload' "$TMP/gen/gate.json")" \
 	"$(realpath "$TMP/slow-payload")"

@@ -39,6 +39,12 @@ expect_eq "bpf: 500 latencies, the record says bpf" \
 	"$(measure "$TMP/b/storm.json" tini reap_latency_samples)/$(kq .options.observer)/$(kq .runs[0].samples.observer)" '500/"bpf"/"bpf"'
 lat=$(kq '[.runs[0].samples.latency_ns[] | select(. != null)] | length')
 expect_eq "bpf: every sample has its kernel latency" "$lat" 500
+# the zombie population over time from the kernel's records (the pidfd
+# observer is off): it ends at 0, all 500 reaped, and live/failed are not
+# claimed
+expect_eq "bpf: the population from the kernel: 500 reaped at the end, 0 zombies, live not claimed" \
+	"$(kq '.runs[0].population | [.observer, .reaped[-1], .zombies[-1], (.zombies | max > 0), .not_measured]' | tr -d ' \n')" \
+	'["bpf",500,0,true,"live,failed"]'
 
 # 3. Negative controls: nobody reaps (none: the payload is PID 1), and one
 # waitpid per SIGCHLD (broken-reap-once: merged SIGCHLDs leave zombies).
@@ -48,6 +54,9 @@ J=$TMP/c/storm.json
 none=$(jq -c '[.runs[] | select(.reaper.name == "none") | .kernel_observer |
 	[.storm_reaps_matched, .counters.reaps, (.exited_unreaped >= 400)]][0]' "$J")
 expect_eq "bpf: none reaps no storm process (only the root, by the payload); 400 exited, unreaped" "$none" "[0,1,true]"
+# none's population from the kernel: the 400 exit and stay zombies
+expect_eq "bpf: none's population ends with its 400 zombies" "$(jq -c '[.runs[] | select(.reaper.name == "none") |
+	.population | [.observer, .zombies[-1], .reaped[-1]]][0]' "$J")" '["bpf",400,0]'
 once=$(jq -c '[.runs[] | select(.reaper.name == "broken-reap-once") | .kernel_observer |
 	[(.counters.sigchld_merged > 0), (.storm_reaps_matched < 400), (.exited_unreaped > 0)]][0]' "$J")
 expect_eq "bpf: broken-reap-once: SIGCHLDs merged, zombies left (the kernel saw why)" "$once" \
@@ -99,7 +108,8 @@ expect_eq "hops: none: 40 delivered straight to the app (PID 1)" "$(hops none)" 
 fwd=$(jq -r '[.runs[] | select(.reaper.name == "tini") | .measurements[] | select(.name == "signal_hop_forward_p50") | .value][0]' "$J")
 awk -v f="$fwd" 'BEGIN { exit !(f > 0 && f < 0.05) }' && ok "hops: tini's forward p50 is a time ($fwd s)" \
 	|| { notok "tini forward p50 '$fwd'"; diag <"$TMP/out"; }
-check "hops: the table has a kernel hops line per cell" grep -q '^  kernel hops .*PID 1->app' "$TMP/out"
+expect_eq "hops: the kernel's table, a row per reaper and condition (tini idle: 40 40 40 40)" \
+	"$(grep -c 'PID 1->app' "$TMP/out")/$(grep -cE '^tini +idle +40 +40 +40 +40 ' "$TMP/out")" "1/1"
 
 # 7. startup --observer both: the namespace's end from the kernel. With 100
 # left alive, the kernel kills exactly those 100 after PID 1's exit (tini
@@ -125,3 +135,14 @@ f=$(jq -c '.summary[0].spawn_latency_by_fullness |
 	[(.["<50%"].eagain == 0), ([.[] | objects | .eagain] | add > 0), (.["<50%"].spawns > 0), (.[">=99%"].spawns > 0)]' "$TMP/x2/exhaust.json")
 expect_eq "exhaust: none's EAGAINs all with the space at least half full; spawns seen empty and full" "$f" "[true,true,true,true]"
 check "exhaust: the spawn latency table" grep -q '^spawn latency (fork/clone entry' "$TMP/out"
+
+# 9. conform --observer: reap.prompt timed by the kernel. The reference and
+# tini are prompt, the 100 ms timer is slow, whoever times it; under both
+# the pidfd figure is beside. As nobody: bpf cannot load, exit 3.
+"$RB" conform --no-record --check reap.prompt -r reference -r tini -r broken-timer-100ms --observer both \
+	--format json >"$TMP/out" 2>/dev/null
+got=$(jq -r '[.options.observer, (.runs[] | .conformance[0] | .observed, (.detail | test("timed by the kernel \\(pidfd p90 [0-9.]+ ms\\)")))] | map(tostring) | join(" ")' "$TMP/out" 2>/dev/null)
+expect_eq "conform --observer both: reference, tini prompt, the timer slow, each timed by the kernel" \
+	"$got" "both prompt true prompt true slow true"
+rb_nobody conform --no-record --check reap.prompt -r reference --observer bpf >"$TMP/out" 2>&1; rc=$?
+expect_eq "conform --observer bpf as uid 65534: exit 3" "$rc" 3

@@ -1,12 +1,12 @@
-# One vocabulary across the suites: every measuring command takes --out DIR
-# (a results directory) and --json PATH (its record), every suite that runs
-# reapers takes -r and --all, and the record goes where the flags say.
+# One vocabulary across the suites: every measuring command takes the output
+# group (--out DIR, --json PATH, --no-record, --format F), every suite that
+# runs reapers takes -r and --all, and the record goes where the flags say.
 . "$(dirname "$0")/../lib.sh"
 
-for c in smoke conform storm signals exhaust startup calibrate; do
+for c in run smoke conform storm signals exhaust startup scale calibrate fuzz gate; do
 	"$RB" $c --help >"$TMP/help" 2>&1
-	for f in "--out DIR" "--json PATH"; do
-		grep -qF -- "$f" "$TMP/help" && ok "$c --help: $f" || notok "$c --help lacks $f"
+	for f in "--out DIR" "--json PATH" "--no-record" "--format F"; do
+		grep -qE -- "^  $f( |\$)" "$TMP/help" && ok "$c --help: $f" || notok "$c --help lacks $f"
 	done
 done
 for c in smoke conform storm signals exhaust startup; do
@@ -57,3 +57,52 @@ done
 # the old names still work where a suite's word differs from hyperfine's
 "$RB" startup --help | grep -qE '^  --repeat N .*timed runs' && "$RB" startup --help | grep -qE '^  --runs N' \
 	&& ok "startup: --repeat, and --runs as hyperfine says it" || notok "startup: --repeat / --runs"
+
+# --no-record keeps nothing: no results/ under the working directory, no
+# temporary directory left; the table is still printed
+mkdir -p "$TMP/cwd"
+(cd "$TMP/cwd" && TMPDIR="$TMP/cwd-tmp" && mkdir -p "$TMPDIR" && export TMPDIR &&
+	"$RB" storm -r reference --count 50 --repeat 1 --no-plots --no-record >"$TMP/out" 2>&1); rc=$?
+expect_eq "storm --no-record: exit 0, the table, no record line, nothing kept" \
+	"$rc/$(grep -cE '^reference +1/1 ' "$TMP/out")/$(grep -c '^record' "$TMP/out")/$(ls -A "$TMP/cwd" | wc -l)/$(ls -A "$TMP/cwd-tmp" | wc -l)" \
+	"0/1/0/0/0"
+(cd "$TMP/cwd" && "$RB" run -r tini --no-record -- exit 0 >"$TMP/out" 2>&1); rc=$?
+expect_eq "run --no-record: nothing kept, no record line" "$rc/$(grep -c '^record' "$TMP/out")/$(ls -A "$TMP/cwd" | wc -l)" "0/0/0"
+# control: without it the record is kept where the footer says
+(cd "$TMP/cwd" && "$RB" run -r tini -- exit 0 >"$TMP/out" 2>&1)
+f=$(sed -n 's/^record *//p' "$TMP/out")
+expect_eq "control: run keeps its record where it says" "$(cd "$TMP/cwd" && jq -r .command "$f" 2>/dev/null)" "run"
+rm -rf "$TMP/cwd/results"
+
+# --format json: stdout is the record alone (what the suite says meanwhile
+# goes to stderr), and it is what --json would have written
+"$RB" exhaust -r reference --repeat 1 --pid-max 400 --format json --out "$TMP/fj" >"$TMP/j" 2>"$TMP/err"
+expect_eq "exhaust --format json: stdout is the record, the same as DIR/exhaust.json" \
+	"$(jq -r .command "$TMP/j" 2>/dev/null)/$(jq -S . "$TMP/j" | cmp -s - <(jq -S . "$TMP/fj/exhaust.json") && echo same)/$(grep -c '^capacity: pids' "$TMP/err")" \
+	"exhaust/same/1"
+for c in "run -r tini --no-record --format json -- exit 3" "smoke -r tini --count 20 --no-record --format json" \
+	 "scale -r reference --counts 100,200 --repeat 1 --no-record --format json"; do
+	"$RB" $c >"$TMP/j" 2>/dev/null
+	expect_eq "${c%% *} --format json: the record on stdout" "$(jq -r .command "$TMP/j" 2>/dev/null)" "${c%% *}"
+done
+
+# --format md: the tables in Markdown where a suite offers it; a suite that
+# does not says so
+"$RB" storm -r reference -r tini --count 50 --repeat 2 --no-plots --no-record --format md >"$TMP/md" 2>&1
+expect_eq "storm --format md: two tables (medians, spread), header rules aligned right for figures" \
+	"$(grep -c '^| REAPER | ' "$TMP/md")/$(grep -c '^|---|---|---:' "$TMP/md")/$(grep -cE '^\| (reference|tini) \| ' "$TMP/md")" "2/1/4"
+"$RB" exhaust -r reference --repeat 1 --pid-max 400 --no-record --format md >"$TMP/md" 2>&1
+expect_eq "exhaust --format md: a table" "$(grep -c '^| REAPER | CAPACITY |' "$TMP/md")/$(grep -c '^| reference | ' "$TMP/md")" "1/1"
+"$RB" signals -r reference --count 20 --conditions idle --repeat 1 --no-plots --no-record --format md >"$TMP/md" 2>&1
+expect_eq "signals --format md: the latency table" "$(grep -c '^| REAPER | COND | SENT |' "$TMP/md")/$(grep -c '^| reference | idle | 20 | 0 |' "$TMP/md")" "1/1"
+rb calibrate --format md --no-record
+expect_eq "calibrate --format md: not offered, one line, exit 2" "$rc/$(wc -l <"$TMP/out")/$(cat "$TMP/out")" \
+	"2/1/reapbench: --format: 'md' is not text or json"
+
+# contradictions and nonsense: one line, exit 2
+for args in "storm --no-record --out $TMP/x" "run -r tini --no-record --json $TMP/x.json -- exit 0" \
+	    "storm --format xml" "smoke --json ''"; do
+	eval rb "$args"
+	expect_eq "$args: one line, exit 2" "$rc/$(wc -l <"$TMP/out")" "2/1"
+done
+[ ! -e "$TMP/x" ] && [ ! -e "$TMP/x.json" ] && ok "nothing written for a refused command line" || notok "a refused command wrote"

@@ -48,6 +48,32 @@ static void test_zombies_peak(void **state)
 	assert_int_equal(rb_bpf_zombies_peak(NULL, 0), 0);
 }
 
+static void test_population(void **state)
+{
+	/* exits 100, 110, 120, 200; reaps 150, 300, 130, never */
+	const struct rb_bpf_reap r[] = {
+		R(1, 100, 100, 150), R(2, 110, 110, 300), R(3, 120, 120, 130), R(4, 200, 200, 0),
+	};
+	struct rb_storm_pop p[5];
+
+	(void)state;
+	/* at 0, 100, 200, 300, 400 */
+	assert_int_equal(rb_bpf_population(r, 4, 0, 400, p, 5), 5);
+	assert_int_equal(p[0].t_ns, 0);
+	assert_int_equal(p[0].zombies, 0);
+	assert_int_equal(p[1].zombies, 1); /* 1 exited at 100 */
+	assert_int_equal(p[2].t_ns, 200);
+	assert_int_equal(p[2].zombies, 2); /* 2 (to 300) and 4 (never) */
+	assert_int_equal(p[2].reaped, 2);
+	assert_int_equal(p[3].zombies, 1); /* 2 reaped at 300; 4 stays */
+	assert_int_equal(p[4].zombies, 1);
+	assert_int_equal(p[4].reaped, 3);
+	assert_int_equal(p[4].live, 0);
+	/* no room or no span: nothing */
+	assert_int_equal(rb_bpf_population(r, 4, 0, 400, p, 1), 0);
+	assert_int_equal(rb_bpf_population(r, 4, 400, 400, p, 5), 0);
+}
+
 static void test_match_by_pid_and_reuse_order(void **state)
 {
 	/* pid 40 was used twice (reaped, then reused); pid 41 never reaped;
@@ -157,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_latency_from_the_later_of_exit_and_sigchld),
 		cmocka_unit_test(test_zombies_peak),
+		cmocka_unit_test(test_population),
 		cmocka_unit_test(test_match_by_pid_and_reuse_order),
 		cmocka_unit_test(test_match_unexited_sample_takes_no_earlier_record),
 		cmocka_unit_test(test_signal_hops_forwarded),

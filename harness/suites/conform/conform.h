@@ -44,6 +44,8 @@ struct rb_conform_ctx {
 	char payload[4096];          /* <builddir>/rb-payload */
 	int64_t grace_ns;            /* docker stop's grace period */
 	struct rb_prompt_ref *prompt_ref; /* NULL: the fixed bound only */
+	int observer;                /* enum rb_observer: who times the checks that time */
+	struct rb_bpf_observer *bpf; /* observer bpf or both: loaded once per conform run */
 };
 
 struct rb_check;
