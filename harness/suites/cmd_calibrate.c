@@ -49,13 +49,13 @@
 #define RSS_FD_SLACK 64
 
 /* What a rate is of. */
-enum rate_kind { K_CLONE, K_FORK, K_ZOMBIE, K_VFORK, K_GEN };
+enum rate_kind { K_CLONE, K_HOARD, K_FORK, K_ZOMBIE, K_VFORK, K_GEN };
 
 /* Each measured with one worker and with one per online CPU (all), side by
  * side in interleaved rounds. */
 enum rate_id {
-	R_CLONE, R_CLONE_ALL, R_FORK, R_ZOMBIE, R_ZOMBIE_ALL, R_VFORK, R_VFORK_ALL, R_GEN, R_GEN_ALL,
-	R_COUNT_
+	R_CLONE, R_CLONE_ALL, R_HOARD, R_HOARD_ALL, R_FORK, R_ZOMBIE, R_ZOMBIE_ALL, R_VFORK,
+	R_VFORK_ALL, R_GEN, R_GEN_ALL, R_COUNT_
 };
 
 static const struct {
@@ -68,6 +68,13 @@ static const struct {
 	 * one worker pinned to one CPU */
 	[R_CLONE_ALL] = { "raw_clone_vfork_rate_all_cpus",
 			  "raw clone(CLONE_VM|CLONE_VFORK)+_exit+waitpid x%u", K_CLONE, true },
+	/* what a hoard makes, bare: clone-vm children with a pidfd each in
+	 * one descriptor table, a fresh stack each, left as zombies and reaped
+	 * only after the last (--count of them, split among the workers) */
+	[R_HOARD] = { "raw_clone_vm_hoard_rate", "raw clone-vm hoard (pidfd, reaped at the end)",
+		      K_HOARD },
+	[R_HOARD_ALL] = { "raw_clone_vm_hoard_rate_all_cpus",
+			  "raw clone-vm hoard (pidfd, reaped at the end) x%u", K_HOARD, true },
 	[R_FORK] = { "raw_fork_rate", "raw fork+_exit+waitpid", K_FORK },
 	[R_ZOMBIE] = { "stress_ng_zombie_rate", "stress-ng --zombie 1 (bogo ops/s)", K_ZOMBIE },
 	[R_ZOMBIE_ALL] = { "stress_ng_zombie_rate_all_cpus", "stress-ng --zombie %u (bogo ops/s)",
@@ -203,11 +210,56 @@ static double raw_once(bool use_fork, int64_t duration_ns, void *stack_top, int 
 	return (double)n / ((double)(t - t0) / 1e9);
 }
 
+/* COUNT clone-vm children as a hoard makes them (a pidfd each, CLONE_FILES,
+ * a fresh stack each), left as zombies: processes per second from the first
+ * clone to the last; reaped after. -1 with *ERR_OUT on a failure. */
+static double hoard_once(long count, int *err_out)
+{
+	size_t slot = RB_SPAWN_STACK_SIZE + 4096, len = slot * (size_t)count;
+	char *stacks = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	int *fds = calloc((size_t)count, sizeof(int));
+	struct rlimit rl;
+	int64_t t0, t1;
+	long n = 0;
+
+	if (stacks == MAP_FAILED || !fds) {
+		*err_out = ENOMEM;
+		return -1;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) { /* a pidfd each */
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	t0 = rb_now_ns();
+	for (; n < count; n++)
+		if (clone(child_exit, stacks + (size_t)(n + 1) * slot,
+			  CLONE_VM | CLONE_FILES | CLONE_PIDFD | SIGCHLD, NULL, &fds[n]) < 0)
+			break;
+	t1 = rb_now_ns();
+	*err_out = n < count ? errno : 0;
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
+	for (long k = 0; k < n; k++)
+		close(fds[k]);
+	free(fds);
+	munmap(stacks, len);
+	return n < count || t1 <= t0 ? -1 : (double)n / ((double)(t1 - t0) / 1e9);
+}
+
+/* What each raw worker runs: a KIND loop for DURATION_NS, or a hoard of
+ * COUNT. */
+struct raw_job {
+	enum rate_kind kind;
+	int64_t duration_ns;
+	long count;
+};
+
 /* A raw worker (a child of ours): pinned to CPU (-1: not), tells READY[1],
  * waits for GO[0]'s end (every copy of GO[1] closed: its own first), runs
  * the loop, leaves its rate in *RATE. */
-static void raw_worker(bool use_fork, int64_t duration_ns, int cpu, const int ready[2],
-		       const int go[2], double *rate)
+static void raw_worker(const struct raw_job *job, int cpu, const int ready[2], const int go[2],
+		       double *rate)
 {
 	size_t len = 64 * 1024;
 	void *stack = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
@@ -227,7 +279,10 @@ static void raw_worker(bool use_fork, int64_t duration_ns, int cpu, const int re
 		_exit(1);
 	while (read(go[0], &b, 1) < 0 && errno == EINTR)
 		;
-	*rate = raw_once(use_fork, duration_ns, (char *)stack + len, &e);
+	if (job->kind == K_HOARD)
+		*rate = hoard_once(job->count, &e);
+	else
+		*rate = raw_once(job->kind == K_FORK, job->duration_ns, (char *)stack + len, &e);
 	_exit(*rate < 0 ? 1 : 0);
 }
 
@@ -235,8 +290,8 @@ static void raw_worker(bool use_fork, int64_t duration_ns, int cpu, const int re
  * free, its vfork child is often woken on the other CPU, and the loop then
  * measures cross-CPU wakeups, 3-4x slower here), released together: the
  * sum of their rates, or -1 with WHY. */
-static double raw_workers(unsigned n, bool use_fork, int64_t duration_ns, const int *cpus,
-			  unsigned ncpus, char *why, size_t len)
+static double raw_workers(unsigned n, const struct raw_job *job, const int *cpus, unsigned ncpus,
+			  char *why, size_t len)
 {
 	double *rate = mmap(NULL, n * sizeof(double), PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -256,8 +311,7 @@ static double raw_workers(unsigned n, bool use_fork, int64_t duration_ns, const 
 		if (pid < 0)
 			break;
 		if (pid == 0)
-			raw_worker(use_fork, duration_ns, rb_share_cpu(cpus, ncpus, started), ready, go,
-				   &rate[started]);
+			raw_worker(job, rb_share_cpu(cpus, ncpus, started), ready, go, &rate[started]);
 	}
 	close(ready[1]);
 	ready[1] = -1;
@@ -270,7 +324,8 @@ static double raw_workers(unsigned n, bool use_fork, int64_t duration_ns, const 
 		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			bad++;
 	if (started < n || bad) {
-		snprintf(why, len, "%s loop: %u of %u workers ran to the end", use_fork ? "fork" : "clone",
+		snprintf(why, len, "%s: %u of %u workers ran to the end",
+			 job->kind == K_FORK ? "fork loop" : job->kind == K_HOARD ? "clone-vm hoard" : "clone loop",
 			 started - (unsigned)bad, n);
 		goto out;
 	}
@@ -427,9 +482,11 @@ static double rate_once(const struct cfg *c, struct rate_env *env, int i, char *
 
 	switch (rates[i].kind) {
 	case K_CLONE:
+	case K_HOARD:
 	case K_FORK:
-		return raw_workers(workers, rates[i].kind == K_FORK, c->duration_ns, env->cpus,
-				   env->ncpus, why, len);
+		return raw_workers(workers, &(struct raw_job){ .kind = rates[i].kind,
+				   .duration_ns = c->duration_ns, .count = c->count / workers },
+				   env->cpus, env->ncpus, why, len);
 	case K_ZOMBIE:
 		return stress_once(c, "zombie", workers, why, len);
 	case K_VFORK:
@@ -1015,13 +1072,17 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 			  json_t *rec)
 {
 	json_t *ratios = json_object();
-	char what[4][64];
+	char what[7][64];
 
 	snprintf(what[0], sizeof(what[0]), "generator x%u / raw clone-vfork x%u", env->all, env->all);
 	snprintf(what[1], sizeof(what[1]), "generator x%u / stress-ng --zombie %u", env->all, env->all);
 	snprintf(what[2], sizeof(what[2]), "raw clone-vfork x%u / stress-ng --zombie %u", env->all,
 		 env->all);
 	snprintf(what[3], sizeof(what[3]), "generator x%u / generator x1", env->all);
+	snprintf(what[4], sizeof(what[4]), "generator x%u / raw clone-vm hoard x%u", env->all,
+		 env->all);
+	snprintf(what[5], sizeof(what[5]), "raw clone-vm hoard x%u / x1", env->all);
+	snprintf(what[6], sizeof(what[6]), "raw clone-vfork x%u / x1", env->all);
 	printf("\nratios (each round's pair; the median of the rounds, their min-max)\n");
 	printf(" every CPU (%u: a spawner or worker pinned to each)\n", env->all);
 	ratio(ratios, "generator_all_vs_raw_clone_all", what[0], &r[R_GEN_ALL], &r[R_CLONE_ALL],
@@ -1031,6 +1092,12 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 	ceiling(ratios, "raw_clone_all_vs_stress_ng_zombie_all", what[2], r, R_CLONE_ALL, R_ZOMBIE_ALL,
 		c->repeat);
 	ratio(ratios, "generator_all_vs_generator", what[3], &r[R_GEN_ALL], &r[R_GEN], 0, c->repeat);
+	/* the spawning a storm does, bare: what the second CPU gives it */
+	ratio(ratios, "generator_all_vs_hoard_all", what[4], &r[R_GEN_ALL], &r[R_HOARD_ALL], 0,
+	      c->repeat);
+	ratio(ratios, "hoard_all_vs_hoard", what[5], &r[R_HOARD_ALL], &r[R_HOARD], 0, c->repeat);
+	ratio(ratios, "raw_clone_all_vs_raw_clone", what[6], &r[R_CLONE_ALL], &r[R_CLONE], 0,
+	      c->repeat);
 	printf(" one CPU (one spawner, unpinned as --spawners 1 runs; one raw worker, pinned)\n");
 	ratio(ratios, "generator_vs_raw_clone", "generator / raw clone-vfork", &r[R_GEN], &r[R_CLONE],
 	      TARGET_RAW, c->repeat);
