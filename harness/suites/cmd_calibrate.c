@@ -288,10 +288,12 @@ static void raw_worker(const struct raw_job *job, int cpu, const int ready[2], c
 
 /* N workers of ours, each pinned to a CPU of ours (one worker too: left
  * free, its vfork child is often woken on the other CPU, and the loop then
- * measures cross-CPU wakeups, 3-4x slower here), released together: the
+ * measures cross-CPU wakeups, 3-4x slower here), worker j to the
+ * (FIRST + j)-th (a lone worker takes each CPU in turn, round by round, so
+ * that one busy CPU does not make all its figures), released together: the
  * sum of their rates, or -1 with WHY. */
 static double raw_workers(unsigned n, const struct raw_job *job, const int *cpus, unsigned ncpus,
-			  char *why, size_t len)
+			  unsigned first, char *why, size_t len)
 {
 	double *rate = mmap(NULL, n * sizeof(double), PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -311,7 +313,8 @@ static double raw_workers(unsigned n, const struct raw_job *job, const int *cpus
 		if (pid < 0)
 			break;
 		if (pid == 0)
-			raw_worker(job, rb_share_cpu(cpus, ncpus, started), ready, go, &rate[started]);
+			raw_worker(job, rb_share_cpu(cpus, ncpus, first + started), ready, go,
+				   &rate[started]);
 	}
 	close(ready[1]);
 	ready[1] = -1;
@@ -474,9 +477,9 @@ struct rate_env {
 	unsigned ncpus, all;      /* CPUs we may run on; workers for "all" (the online CPUs) */
 };
 
-/* One measurement of rate I, or -1 with WHY. */
-static double rate_once(const struct cfg *c, struct rate_env *env, int i, char *why, size_t len,
-			bool *stop)
+/* One measurement of rate I in round K, or -1 with WHY. */
+static double rate_once(const struct cfg *c, struct rate_env *env, int i, long k, char *why,
+			size_t len, bool *stop)
 {
 	unsigned workers = rates[i].all ? env->all : 1;
 
@@ -486,7 +489,7 @@ static double rate_once(const struct cfg *c, struct rate_env *env, int i, char *
 	case K_FORK:
 		return raw_workers(workers, &(struct raw_job){ .kind = rates[i].kind,
 				   .duration_ns = c->duration_ns, .count = c->count / workers },
-				   env->cpus, env->ncpus, why, len);
+				   env->cpus, env->ncpus, (unsigned)k, why, len);
 	case K_ZOMBIE:
 		return stress_once(c, "zombie", workers, why, len);
 	case K_VFORK:
@@ -515,7 +518,7 @@ static void measure_rates(const struct cfg *c, struct rate_env *env, struct resu
 
 			if (r[i].skip[0])
 				continue;
-			v = rate_once(c, env, i, r[i].skip, sizeof(r[i].skip), &stop);
+			v = rate_once(c, env, i, k, r[i].skip, sizeof(r[i].skip), &stop);
 			if (v >= 0)
 				r[i].round[k] = v;
 		}

@@ -100,6 +100,8 @@ grep -qE 'generator / raw clone-vfork +[0-9.]+% +target >= 70%: (met|MISSED)' "$
 N=$(getconf _NPROCESSORS_ONLN)
 for re in "^raw clone\\(CLONE_VM\\|CLONE_VFORK\\)\\+_exit\\+waitpid x$N +[0-9]+" \
 	"^generator: storm burst under reference, $N spawners +[0-9]+" \
+	"^raw clone-vm hoard \\(pidfd, reaped at the end\\) x$N +[0-9]+" \
+	"generator x$N / raw clone-vm hoard x$N +[0-9.]+x +for scale" \
 	"generator x$N / raw clone-vfork x$N +[0-9.]+% +target >= 85%: (met|MISSED) +\\(rounds [0-9.]+-[0-9.]+%, n 2\\)"; do
 	grep -qE "$re" "$TMP/out" && ok "calibrate, every CPU: $re" || { notok "calibrate, every CPU: $re"; diag <"$TMP/out"; }
 done
@@ -112,6 +114,7 @@ if command -v stress-ng >/dev/null; then
 fi
 jq -e --argjson n "$N" '(.rates.raw_clone_vfork_rate_all_cpus | .median > 0 and .workers == $n and .n == 2)
        and (.rates.generator_orphan_rate_all_cpus.median > 0)
+       and (.rates.raw_clone_vm_hoard_rate_all_cpus | .median > 0 and .workers == $n)
        and (.ratios.generator_all_vs_raw_clone_all | .target == 0.85 and has("met") and .rounds == 2 and .min <= .value and .value <= .max)
        and ([.runs[] | select(.spawners == $n)] | length) == 2' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: the all-CPU rates (median of 2 rounds), the 85% ratio with its spread, the generator's runs with $N spawners" \
