@@ -1,7 +1,7 @@
-/* burst: N orphans alive at once, then all exit together. The root makes
- * them and exits (they are PID 1's now); after --hold-ms the observer
- * releases them and they exit at once: PID 1 gets N SIGCHLDs, which
- * coalesce. */
+/* burst: N orphans alive at once, then all exit together. The root (and
+ * its spawner threads, each its share) makes them and exits (they are PID
+ * 1's now); after --hold-ms the observer releases them and they exit at
+ * once: PID 1 gets N SIGCHLDs, which coalesce. */
 #include "storm.h"
 
 static int orphan(struct storm_proc *p)
@@ -10,12 +10,15 @@ static int orphan(struct storm_proc *p)
 	return 0;
 }
 
+static void share(struct storm_spawner *sp)
+{
+	for (unsigned long i = sp->first; i < sp->first + sp->len; i++)
+		storm_spawn_idx(sp, i, orphan);
+}
+
 static int root(struct storm *s)
 {
-	unsigned long n = storm_budget(s);
-
-	for (unsigned long i = 0; i < n; i++)
-		storm_spawn(s, -1, 1, orphan);
+	storm_run_spawners(s, share);
 	return 0;
 }
 
@@ -25,5 +28,6 @@ const struct storm_pattern storm_burst = {
 	/* vfork would park the root until each orphan exits */
 	.methods = STORM_METHOD_BIT(RB_SPAWN_CLONE_VM) | STORM_METHOD_BIT(RB_SPAWN_FORK),
 	.released = true,
+	.parallel = true,
 	.root = root,
 };

@@ -1,4 +1,5 @@
-/* hoard: one process (the root) collects N zombies, holds them --hold-ms,
+/* hoard: one process (the root; its spawner threads make their shares, the
+ * zombies are the root's all the same) collects N zombies, holds them --hold-ms,
  * then dies: PID 1 inherits N zombies at once. The kernel signals PID 1 once
  * per inherited zombie while it reparents them, all within one exit, so
  * the SIGCHLDs coalesce into one or a few. The drain is how fast PID 1
@@ -11,12 +12,17 @@ static int zombie(struct storm_proc *p)
 	return 0;
 }
 
+static void share(struct storm_spawner *sp)
+{
+	for (unsigned long i = sp->first; i < sp->first + sp->len; i++)
+		storm_spawn_idx(sp, i, zombie);
+}
+
 static int root(struct storm *s)
 {
 	unsigned long n = storm_budget(s);
 
-	for (unsigned long i = 0; i < n; i++)
-		storm_spawn(s, -1, 1, zombie);
+	storm_run_spawners(s, share);
 	/* every one a zombie before the hoarder dies */
 	for (unsigned long i = 0; i < n; i++)
 		storm_wait_exited(s, (long)i);
@@ -28,5 +34,6 @@ const struct storm_pattern storm_hoard = {
 	.name = "hoard",
 	.summary = "one process collects N zombies and dies: PID 1 inherits them at once",
 	.methods = STORM_ALL_METHODS,
+	.parallel = true,
 	.root = root,
 };

@@ -30,17 +30,24 @@
 #define PRIVATE_POP_CAP 1024u
 #define POP_INTERVAL_NS NS_PER_MS
 
-/* Shared by every storm process, whatever the spawn method: a fork child
- * has its own copy of everything else. */
-struct storm_shared {
+/* One spawner's counters, a cache line of their own: spawners on other
+ * CPUs never write the same line. Slot 0 is the root's, and every
+ * spawning storm process's (chain, tree), which claim with atomics. */
+struct storm_counts {
 	uint32_t claimed;      /* sample indices handed out (may pass the budget) */
 	uint32_t spawned;
 	uint32_t failed;
-	uint32_t thread_failed;
 	int32_t first_errno;
+	int64_t t_last_spawn;  /* the end of the latest clone, success or not */
+} __attribute__((aligned(64)));
+
+/* Shared by every storm process, whatever the spawn method: a fork child
+ * has its own copy of everything else. */
+struct storm_shared {
+	struct storm_counts cnt[RB_SPAWNERS_MAX];
+	uint32_t thread_failed;
 	int32_t watch_errno;   /* epoll_ctl failed somewhere */
 	int64_t t_root_exit;
-	int64_t t_last_spawn;  /* the end of the latest clone, success or not */
 	int pidfds[];          /* per sample */
 };
 
@@ -61,6 +68,22 @@ struct storm {
 	struct storm_proc *procs;
 	struct storm_proc root;
 	struct rb_spawner spawner; /* the root's stack */
+	/* The spawners (storm_opts.spawners; 1 for a pattern that spawns from
+	 * its own processes): the root is spawner 0, the others threads of it. */
+	unsigned nspawners;
+	struct storm_spawner *spawners;
+	int *cpus;             /* the CPUs we may run on, ascending */
+	unsigned ncpus;
+	bool pinned;           /* the spawners are pinned */
+	bool unpin;            /* ... and their children wait to be released: they unpin */
+	cpu_set_t cpus_all;    /* what a child goes back to */
+	uint32_t go;           /* the spawners' barrier: 1 releases them (futex) */
+	uint32_t done;         /* 1: every share made; the threads may exit (futex) */
+	uint32_t finished;     /* spawners whose share is made */
+	unsigned started;      /* spawners running (the root and the threads started) */
+	uint32_t ready;        /* spawner threads pinned and waiting */
+	unsigned spawners_ran; /* spawners that ran in parallel (the root's count) */
+	void (*work)(struct storm_spawner *sp); /* what each spawner runs */
 	int epoll_fd;
 	bool recycle;          /* pidfds closed at each reap: more processes than descriptors */
 	int release[2];        /* released processes wait on [0]; closing [1] frees them */
@@ -68,6 +91,11 @@ struct storm {
 };
 
 /* ---- for the pattern bodies (raw calls only) ----------------------------- */
+
+static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *timeout)
+{
+	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
+}
 
 int64_t storm_now_ns(void)
 {
@@ -121,16 +149,31 @@ void storm_set_sched(struct storm *s, long idx, int64_t t_ns)
 	s->samples[idx].t_sched_ns = t_ns;
 }
 
-void storm_count_failure(struct storm *s, int err)
+/* A spawn that failed with ERR, in counters C. */
+static void count_failed(struct storm_counts *c, int err)
 {
-	uint32_t idx = __atomic_fetch_add(&s->sh->claimed, 1, __ATOMIC_RELAXED);
 	int32_t none = 0;
 
-	if (idx >= s->cap)
-		return;
-	__atomic_compare_exchange_n(&s->sh->first_errno, &none, err, false, __ATOMIC_RELAXED,
+	__atomic_compare_exchange_n(&c->first_errno, &none, err, false, __ATOMIC_RELAXED,
 				    __ATOMIC_RELAXED);
-	__atomic_fetch_add(&s->sh->failed, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&c->failed, 1, __ATOMIC_RELEASE);
+}
+
+void storm_count_failure(struct storm *s, int err)
+{
+	uint32_t idx = __atomic_fetch_add(&s->sh->cnt[0].claimed, 1, __ATOMIC_RELAXED);
+
+	if (idx < s->cap)
+		count_failed(&s->sh->cnt[0], err);
+}
+
+void storm_count_failure_idx(struct storm_spawner *sp, unsigned long idx, int err)
+{
+	struct storm_counts *c = &sp->s->sh->cnt[sp->id];
+
+	(void)idx; /* its sample keeps pid 0 */
+	__atomic_fetch_add(&c->claimed, 1, __ATOMIC_RELAXED);
+	count_failed(c, err);
 }
 
 void storm_count_thread_failure(struct storm *s)
@@ -166,26 +209,35 @@ void storm_wait_exited(const struct storm *s, long idx)
 		;
 }
 
-/* Every storm process starts here and stamps its exit last. */
+/* Every storm process starts here and stamps its exit last. One made by a
+ * pinned spawner that waits to be released (burst) first goes back to every
+ * CPU of ours, as with one spawner, so that the release's exits go where
+ * the scheduler puts them. One that exits at once (hoard, stream) keeps
+ * its spawner's CPU: unpinned, it would only pay for the system call (the
+ * unpinning cost a burst from 2 spawners ~15 % of its spawn rate here,
+ * noisy) and then exit. */
 static int proc_main(void *arg)
 {
 	struct storm_proc *p = arg;
-	int rc = p->body(p);
+	int rc;
+
+	if (p->s->unpin && p->idx >= 0)
+		syscall(SYS_sched_setaffinity, 0, sizeof(p->s->cpus_all), &p->s->cpus_all);
+	rc = p->body(p);
 
 	storm_stamp_exit(p->s, p->idx);
 	return rc;
 }
 
-long storm_spawn(struct storm *s, int32_t parent, uint32_t depth, int (*body)(struct storm_proc *p))
+/* Makes the process of sample IDX, claimed already, counted in C. */
+static long spawn_claimed(struct storm *s, struct storm_counts *c, uint32_t idx, int32_t parent,
+			  uint32_t depth, int (*body)(struct storm_proc *p))
 {
-	uint32_t idx = __atomic_fetch_add(&s->sh->claimed, 1, __ATOMIC_RELAXED);
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
 	struct storm_proc *p;
 	int32_t none = 0;
 	pid_t pid;
 
-	if (idx >= s->cap)
-		return -1;
 	p = &s->procs[idx];
 	*p = (struct storm_proc){ .s = s, .body = body, .idx = (int32_t)idx, .depth = depth };
 	s->samples[idx].parent = parent;
@@ -194,16 +246,14 @@ long storm_spawn(struct storm *s, int32_t parent, uint32_t depth, int (*body)(st
 	if (s->o.spawn_spin_ns > 0)
 		for (int64_t until = storm_now_ns() + s->o.spawn_spin_ns; storm_now_ns() < until;)
 			;
-	stamp_max(&s->sh->t_last_spawn, storm_now_ns());
+	stamp_max(&c->t_last_spawn, storm_now_ns());
 	if (pid < 0) {
-		__atomic_compare_exchange_n(&s->sh->first_errno, &none, -pid, false, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED);
-		__atomic_fetch_add(&s->sh->failed, 1, __ATOMIC_RELEASE);
+		count_failed(c, -pid);
 		return -2;
 	}
 	s->samples[idx].pid = pid;
 	/* Counted before it is watched: an event implies the count. */
-	__atomic_fetch_add(&s->sh->spawned, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&c->spawned, 1, __ATOMIC_RELEASE);
 	if (s->o.no_monitor)
 		return idx;
 	ev.data.u64 = idx;
@@ -215,6 +265,154 @@ long storm_spawn(struct storm *s, int32_t parent, uint32_t depth, int (*body)(st
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	}
 	return idx;
+}
+
+long storm_spawn(struct storm *s, int32_t parent, uint32_t depth, int (*body)(struct storm_proc *p))
+{
+	uint32_t idx = __atomic_fetch_add(&s->sh->cnt[0].claimed, 1, __ATOMIC_RELAXED);
+
+	if (idx >= s->cap)
+		return -1;
+	return spawn_claimed(s, &s->sh->cnt[0], idx, parent, depth, body);
+}
+
+long storm_spawn_idx(struct storm_spawner *sp, unsigned long idx, int (*body)(struct storm_proc *p))
+{
+	struct storm_counts *c = &sp->s->sh->cnt[sp->id];
+
+	if (idx >= sp->s->cap)
+		return -1;
+	__atomic_fetch_add(&c->claimed, 1, __ATOMIC_RELAXED);
+	return spawn_claimed(sp->s, c, (uint32_t)idx, -1, 1, body);
+}
+
+/* ---- the spawners ------------------------------------------------------------ */
+
+#define SPAWNER_THREAD_FLAGS                                                     \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |       \
+	 CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+static void pin(const struct storm_spawner *sp)
+{
+	cpu_set_t one;
+
+	if (sp->cpu < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(sp->cpu, &one);
+	syscall(SYS_sched_setaffinity, 0, sizeof(one), &one);
+}
+
+/* Blocks until *WORD is nonzero (a private futex: threads of one mm). */
+static void await_flag(uint32_t *word)
+{
+	while (!__atomic_load_n(word, __ATOMIC_ACQUIRE))
+		futex(word, FUTEX_WAIT_PRIVATE, 0, NULL);
+}
+
+static void raise_flag(uint32_t *word)
+{
+	__atomic_store_n(word, 1, __ATOMIC_RELEASE);
+	futex(word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+}
+
+/* A spawner's share is made: the last one to finish lets all go. */
+static void finish(struct storm *s)
+{
+	if (__atomic_add_fetch(&s->finished, 1, __ATOMIC_ACQ_REL) == s->started)
+		raise_flag(&s->done);
+	else
+		await_flag(&s->done);
+}
+
+/* A spawner thread: pins itself, says it is ready, waits for the go, makes
+ * its share, and stays until every share is made: the pids the storm
+ * holds at its peak are then the same in every run (N + the spawners). */
+static int spawner_thread(void *arg)
+{
+	struct storm_spawner *sp = arg;
+	struct storm *s = sp->s;
+
+	pin(sp);
+	__atomic_fetch_add(&s->ready, 1, __ATOMIC_RELEASE);
+	futex(&s->ready, FUTEX_WAKE_PRIVATE, 1, NULL);
+	await_flag(&s->go);
+	s->work(sp);
+	finish(s);
+	return 0; /* glibc's clone ends a thread with exit, not exit_group */
+}
+
+/* Starts spawners 1..N-1 as threads of the root; returns how many spawners
+ * there are now, the root included (fewer if a clone failed). */
+static unsigned start_spawner_threads(struct storm *s)
+{
+	unsigned j;
+
+	for (j = 1; j < s->nspawners; j++) {
+		struct storm_spawner *sp = &s->spawners[j];
+		void *stack = rb_stack_pool_top(&s->pool, (size_t)s->cap * (1 + s->extra) + j);
+
+		if (clone(spawner_thread, stack, SPAWNER_THREAD_FLAGS, sp, &sp->tid, NULL,
+			  &sp->tid) < 0)
+			break;
+	}
+	return j;
+}
+
+/* Waits until every started thread has exited (the kernel zeroes its tid
+ * word and wakes it: CLONE_CHILD_CLEARTID, not a private futex). */
+static void join_spawner_threads(struct storm *s, unsigned started)
+{
+	for (unsigned j = 1; j < started; j++) {
+		uint32_t tid;
+
+		while ((tid = __atomic_load_n(&s->spawners[j].tid, __ATOMIC_ACQUIRE)) != 0)
+			futex(&s->spawners[j].tid, FUTEX_WAIT, tid, NULL);
+	}
+}
+
+void storm_run_spawners(struct storm *s, void (*work)(struct storm_spawner *sp))
+{
+	unsigned started, ready;
+	int64_t t_go;
+
+	s->work = work;
+	started = start_spawner_threads(s);
+	pin(&s->spawners[0]);
+	while ((ready = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE)) < started - 1)
+		futex(&s->ready, FUTEX_WAIT_PRIVATE, ready, NULL);
+	t_go = storm_now_ns();
+	for (unsigned j = 0; j < s->nspawners; j++)
+		s->spawners[j].t_go = t_go;
+	s->started = started; /* read by the threads after the go */
+	raise_flag(&s->go);
+	work(&s->spawners[0]);
+	/* the shares of threads that could not be started: the root's */
+	for (unsigned j = started; j < s->nspawners; j++)
+		work(&s->spawners[j]);
+	finish(s);
+	join_spawner_threads(s, started);
+	s->spawners_ran = started;
+}
+
+/* Every spawner's counters added up (slot 0 included). */
+static struct storm_counts totals(const struct storm *s)
+{
+	struct storm_counts t = { 0 };
+
+	for (unsigned j = 0; j < (s->nspawners ? s->nspawners : 1); j++) {
+		const struct storm_counts *c = &s->sh->cnt[j];
+		int64_t last = __atomic_load_n(&c->t_last_spawn, __ATOMIC_RELAXED);
+
+		t.claimed += __atomic_load_n(&c->claimed, __ATOMIC_ACQUIRE);
+		t.failed += __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE);
+		t.spawned += __atomic_load_n(&c->spawned, __ATOMIC_ACQUIRE);
+		if (!t.first_errno)
+			t.first_errno = __atomic_load_n(&c->first_errno, __ATOMIC_RELAXED);
+		if (last > t.t_last_spawn)
+			t.t_last_spawn = last;
+	}
+	return t;
 }
 
 /* ---- set-up ---------------------------------------------------------------- */
@@ -297,6 +495,38 @@ static int place_samples(struct storm *s, size_t ch_len)
 	return 0;
 }
 
+/* The spawners: how many (a pattern that is not parallel has one), the CPUs
+ * they are pinned to (ours, in order; none with one spawner), their shares. */
+static int setup_spawners(struct storm *s)
+{
+	unsigned n = s->pat->parallel && s->o.spawners > 1 ? s->o.spawners : 1;
+
+	if (n > RB_SPAWNERS_MAX)
+		n = RB_SPAWNERS_MAX;
+	if (sched_getaffinity(0, sizeof(s->cpus_all), &s->cpus_all) < 0)
+		return -errno;
+	s->cpus = calloc(CPU_SETSIZE, sizeof(*s->cpus));
+	s->spawners = calloc(n, sizeof(*s->spawners));
+	if (!s->cpus || !s->spawners)
+		return -ENOMEM;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &s->cpus_all))
+			s->cpus[s->ncpus++] = c;
+	s->nspawners = n;
+	s->spawners_ran = 1;
+	s->pinned = n > 1 && s->ncpus > 0;
+	s->unpin = s->pinned && s->pat->released;
+	for (unsigned j = 0; j < n; j++) {
+		struct storm_spawner *sp = &s->spawners[j];
+
+		*sp = (struct storm_spawner){ .s = s, .id = j, .n = n, .cpu = -1 };
+		if (s->pinned)
+			sp->cpu = rb_share_cpu(s->cpus, s->ncpus, j);
+		rb_share_range(s->cap, n, j, &sp->first, &sp->len);
+	}
+	return 0;
+}
+
 static int setup(struct storm *s, size_t ch_len, char *msg, size_t len)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -317,7 +547,10 @@ static int setup(struct storm *s, size_t ch_len, char *msg, size_t len)
 	s->procs = calloc(s->cap ? s->cap : 1, sizeof(*s->procs));
 	if (!s->sh || !s->procs)
 		return fail_with(msg, len, 4, "out of memory for %u processes", s->cap);
-	stacks = (size_t)s->cap * (1 + s->extra);
+	if ((err = setup_spawners(s)) < 0)
+		return fail_with(msg, len, 4, "setting up the spawners: %s", strerror(-err));
+	/* a thread stack per spawner besides the root, after the processes' */
+	stacks = (size_t)s->cap * (1 + s->extra) + s->nspawners;
 	if ((err = rb_stack_pool_init(&s->pool, stacks, 0)) < 0)
 		return fail_with(msg, len, 4, "mapping %zu stacks: %s", stacks, strerror(-err));
 	rb_spawner_init(&s->spawner, 0);
@@ -333,11 +566,6 @@ static int setup(struct storm *s, size_t ch_len, char *msg, size_t len)
 }
 
 /* ---- the harness's probes of PID 1 ------------------------------------------ */
-
-static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *timeout)
-{
-	return syscall(SYS_futex, addr, op, val, timeout, NULL, 0);
-}
 
 /* Announce PHASE; with a harness that probes (probe_ms > 0), wait until it
  * has (its ack), at most probe_ms. Not FUTEX_PRIVATE: the harness maps
@@ -383,7 +611,8 @@ struct observer {
 static void pop_sample(struct storm *s, struct observer *ob, int64_t t)
 {
 	struct rb_storm_block *b = &s->ch->storm;
-	uint32_t n = b->npop, spawned = __atomic_load_n(&s->sh->spawned, __ATOMIC_ACQUIRE);
+	struct storm_counts tot = totals(s);
+	uint32_t n = b->npop, spawned = tot.spawned;
 
 	if (n == s->pop_cap) { /* full: keep every other one, sample half as often */
 		for (uint32_t i = 0; i < n / 2; i++)
@@ -393,7 +622,7 @@ static void pop_sample(struct storm *s, struct observer *ob, int64_t t)
 	}
 	s->pops[n] = (struct rb_storm_pop){
 		.t_ns = t, .zombies = ob->exited - ob->reaped, .live = spawned - ob->exited,
-		.reaped = ob->reaped, .failed = __atomic_load_n(&s->sh->failed, __ATOMIC_RELAXED),
+		.reaped = ob->reaped, .failed = tot.failed,
 	};
 	__atomic_store_n(&b->npop, n + 1, __ATOMIC_RELEASE);
 	ob->t_next_pop = t + b->pop_interval_ns;
@@ -455,7 +684,7 @@ static int ms_until(int64_t t, int64_t now)
  * them now (POLLIN: exited, POLLHUP: reaped). */
 static void count_pidfds(struct storm *s, struct observer *ob)
 {
-	uint32_t n = s->sh->claimed < s->cap ? s->sh->claimed : s->cap, k = 0;
+	uint32_t n = s->cap, k = 0;
 
 	for (uint32_t i = 0; i < n; i++)
 		if (s->samples[i].pid > 0)
@@ -518,13 +747,11 @@ static int observe(struct storm *s, struct observer *ob, bool we_are_pid1)
 	ob->released = !s->pat->released;
 	ob->t_next_pop = ob->t_progress = storm_now_ns();
 	for (;;) {
-		uint32_t claimed, spawned, failed;
+		struct storm_counts tot = totals(s);
+		uint32_t claimed = tot.claimed, spawned = tot.spawned, failed = tot.failed;
 		bool settled;
 
 		t = storm_now_ns();
-		claimed = __atomic_load_n(&s->sh->claimed, __ATOMIC_ACQUIRE);
-		failed = __atomic_load_n(&s->sh->failed, __ATOMIC_ACQUIRE);
-		spawned = __atomic_load_n(&s->sh->spawned, __ATOMIC_ACQUIRE);
 		if (ob->exited - ob->reaped > ob->zombies_peak)
 			ob->zombies_peak = ob->exited - ob->reaped;
 		if (spawned - ob->exited > ob->live_peak)
@@ -612,26 +839,41 @@ static void observer_priority(struct rb_channel *ch, bool on)
 	}
 }
 
+/* Bit c: a spawner ran pinned to CPU c (< 32); 0: none pinned. */
+static uint32_t spawner_cpu_mask(const struct storm *s)
+{
+	uint32_t mask = 0;
+
+	for (unsigned j = 0; s->pinned && j < s->spawners_ran; j++)
+		if (s->spawners[j].cpu >= 0 && s->spawners[j].cpu < 32)
+			mask |= 1u << s->spawners[j].cpu;
+	return mask;
+}
+
 static void publish(struct storm *s, const struct observer *ob, struct storm_report *rep)
 {
 	struct rb_channel *ch = s->ch;
 	struct rb_storm_block *b = &ch->storm;
+	struct storm_counts tot = totals(s);
 	struct rusage ru;
 
-	rep->spawned = s->sh->spawned;
-	rep->failed = s->sh->failed;
-	rep->spawn_errno = s->sh->first_errno;
+	rep->spawned = tot.spawned;
+	rep->failed = tot.failed;
+	rep->spawn_errno = tot.first_errno;
+	rep->spawners = s->spawners_ran;
 	rep->reaped = ob->reaped;
 	rep->exited = ob->exited;
-	rep->t_spawn_end = s->sh->t_last_spawn ? s->sh->t_last_spawn : s->sh->t_root_exit;
+	rep->t_spawn_end = tot.t_last_spawn ? tot.t_last_spawn : s->sh->t_root_exit;
 	rep->samples = s->samples;
 	rep->t_released = s->pat->released ? ob->t_released : s->sh->t_root_exit;
 	rep->t_all_reaped = ob->t_all_reaped;
 	if (rep->spawned == 0 && ob->root_done)
 		rep->t_all_reaped = rep->t_released;
-	b->nsamples = s->sh->claimed < s->cap ? s->sh->claimed : s->cap;
+	b->nsamples = tot.claimed < s->cap ? tot.claimed : s->cap;
 	rep->nsamples = b->nsamples;
-	b->t_last_spawn_ns = s->sh->t_last_spawn;
+	b->t_last_spawn_ns = tot.t_last_spawn;
+	ch->storm_spawners = s->spawners_ran;
+	ch->storm_spawner_cpus = spawner_cpu_mask(s);
 	b->thread_failed = s->sh->thread_failed;
 	b->coalesced = ob->coalesced;
 	b->zombies_peak = ob->zombies_peak;
@@ -652,17 +894,19 @@ static void publish(struct storm *s, const struct observer *ob, struct storm_rep
 /* Frees what no storm process can still be using. */
 static void teardown(struct storm *s, const struct observer *ob)
 {
-	bool quiet = ob->root_done && ob->exited == s->sh->spawned;
+	bool quiet = ob->root_done && ob->exited == totals(s).spawned;
 
 	if (s->release[1] >= 0)
 		close(s->release[1]); /* whatever waits is let go */
 	if (quiet) {
-		for (uint32_t i = 0; i < s->cap && i < s->sh->claimed; i++)
+		for (uint32_t i = 0; i < s->cap; i++)
 			if (s->samples[i].pid > 0 && s->sh->pidfds[i] >= 0)
 				close(s->sh->pidfds[i]);
 		rb_stack_pool_destroy(&s->pool);
 		rb_spawner_destroy(&s->spawner);
 		free(s->procs);
+		free(s->spawners);
+		free(s->cpus);
 		close(s->release[0]);
 		close(s->epoll_fd);
 	}

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "channel.h"
+#include "share.h"
 #include "spawn.h"
 
 /* What the storm verb was asked for. */
@@ -61,6 +62,14 @@ struct storm_opts {
 	 * the negative control of the gate's spawn_rate (set from the
 	 * environment, REAPBENCH_STORM_SPAWN_SPIN_NS). 0: off. */
 	int64_t spawn_spin_ns;
+	/* Spawners for a pattern that spawns from its root (burst, hoard,
+	 * stream: storm_pattern.parallel): the root and SPAWNERS - 1 threads of
+	 * it, each pinned to a CPU of ours (spawner j to the j-th, wrapping),
+	 * released together, each making its own share. 1: the root alone,
+	 * unpinned. Their children are children of the root's thread group,
+	 * so orphaning is as with 1; those that wait to be released (burst)
+	 * unpin themselves, those that exit at once stay on their CPU. */
+	unsigned long spawners;
 };
 
 #define STORM_DEFAULT_BRANCH 4
@@ -100,8 +109,21 @@ struct storm_pattern {
 	/* Its processes come and go (a few alive at once): with more of them
 	 * than file descriptors, each pidfd is closed at its reap. */
 	bool recycles_fds;
+	/* Its root only makes processes (burst, hoard, stream): it calls
+	 * storm_run_spawners, and --spawners applies. */
+	bool parallel;
 	/* The root's body: runs in the generator's root process. */
 	int (*root)(struct storm *s);
+};
+
+/* One spawner of a parallel pattern (storm_run_spawners). */
+struct storm_spawner {
+	struct storm *s;
+	unsigned id, n;          /* spawner ID of N */
+	int cpu;                 /* pinned to (-1: not pinned) */
+	unsigned long first, len; /* its contiguous share of the count (rb_share_range) */
+	int64_t t_go;            /* when the spawners were released (the same for all) */
+	uint32_t tid;            /* a thread's, zeroed by the kernel at its exit */
 };
 
 #define STORM_METHOD_BIT(m) (1u << (m))
@@ -117,6 +139,18 @@ const struct storm_pattern *storm_pattern_find(const char *name);
 const char *storm_pattern_names(void);
 
 /* For the pattern bodies (storm.c). */
+
+/* A parallel pattern's root: runs WORK in every spawner (the root itself
+ * is spawner 0), released together once all are pinned, and returns when
+ * all have returned. Raw calls only, in WORK too. */
+void storm_run_spawners(struct storm *s, void (*work)(struct storm_spawner *sp));
+/* Make the storm process of sample IDX (parent -1: the root, depth 1),
+ * counted in SP's own counters; a child of the root's thread group (or,
+ * called from a process SP made, such as the stream's intermediate, of
+ * that process). The result as storm_spawn's. */
+long storm_spawn_idx(struct storm_spawner *sp, unsigned long idx, int (*body)(struct storm_proc *p));
+/* storm_count_failure for sample IDX of SP (its spawn never happened). */
+void storm_count_failure_idx(struct storm_spawner *sp, unsigned long idx, int err);
 
 /* Make one storm process running BODY as a child of the caller, whose
  * sample index is PARENT (-1: the root), at DEPTH. Returns its sample index,
@@ -151,6 +185,7 @@ struct storm_report {
 	unsigned long count;     /* asked */
 	unsigned long spawned, failed, reaped, exited;
 	int spawn_errno;         /* of the first failure */
+	unsigned spawners;       /* that ran (1 for a pattern that is not parallel) */
 	int64_t t_spawn_start, t_spawn_end; /* the root's start, the last spawn's end */
 	int64_t t_released;      /* release (burst...) or the root's exit (the rest) */
 	int64_t t_all_reaped;    /* 0: not all */

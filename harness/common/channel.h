@@ -109,9 +109,12 @@ struct rb_channel {
 	int32_t payload_ppid;
 	int32_t payload_pgid;
 	int32_t payload_sid;
-	int32_t pad0;
+	/* storm: spawners that ran (bench/storm.h; 0: a payload from before
+	 * --spawners, which ran one), and the CPUs they were pinned to (bit c:
+	 * CPU c < 32; 0: not pinned) */
+	uint32_t storm_spawners;
 	int32_t setsid_member_pid; /* signal-recorder --setsid-member: its pid, else 0 */
-	int32_t pad3;
+	uint32_t storm_spawner_cpus;
 	int64_t t_ready_ns;
 	int64_t t_start_ns;   /* first instruction of payload main */
 	int64_t t_exit_ns;    /* payload main returned from its verb (about to exit); 0: not yet */

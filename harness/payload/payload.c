@@ -13,7 +13,7 @@
  *   rb-payload zombies N [--method clone-vm|fork] [--hold-ms MS] [--wait-reaped-ms MS]
  *   rb-payload storm PATTERN [--count N] [--method clone-vm|vfork|fork] [--branch B]
  *                    [--depth D] [--threads K] [--rate R] [--hold-ms MS] [--wait-reaped-ms MS]
- *                    [--resolution-us US] [--no-monitor]
+ *                    [--resolution-us US] [--no-monitor] [--spawners N]
  *   rb-payload leave N [--method clone-vm|fork] [--seconds S]
  *   rb-payload scenario [FILE]        (payload_scenario.c: the scenario fuzzer's app)
  *
@@ -781,6 +781,8 @@ static const struct storm_pattern *parse_storm(int argc, char **argv, struct sto
 			o->resolution_ns = (int64_t)need_count(verb, "--resolution-us", v, 1000000) * 1000;
 		else if (strcmp(argv[i], "--no-monitor") == 0)
 			o->no_monitor = true;
+		else if ((v = option_value(argc, argv, &i, "spawners", verb)))
+			o->spawners = (unsigned)need_count(verb, "--spawners", v, RB_SPAWNERS_MAX);
 		else
 			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
 	}
@@ -800,6 +802,7 @@ static void storm_defaults(struct storm_opts *o)
 	o->threads = STORM_DEFAULT_THREADS;
 	o->rate = STORM_DEFAULT_RATE;
 	o->resolution_ns = STORM_DEFAULT_RESOLUTION_NS;
+	o->spawners = 1; /* the harness says how many (reapbench storm --spawners) */
 	/* the generator gate's negative control (tests/integration/gate_ab.sh):
 	 * a generator made slower by a known amount, with no other change */
 	if (getenv("REAPBENCH_STORM_SPAWN_SPIN_NS"))
@@ -882,10 +885,10 @@ static int storm_report_line(const char *verb, const struct storm_opts *o,
 			 ch->storm.observer_rt ? "SCHED_FIFO" : "SCHED_OTHER",
 			 ch->storm.observer_cpu_ns / 1e6, (unsigned long long)ch->storm.observer_wakeups);
 	complain(verb, "spawned %lu of %lu (%s), reaped %lu in %.1f ms%s; "
-		 "spawning took %.1f ms (%.0f/s, %s)%s",
+		 "spawning took %.1f ms (%.0f/s, %s, %u spawner%s)%s",
 		 r->spawned, r->count, failed, r->reaped, ms_between(r->t_released, end), missing,
 		 spawn_ms, spawn_ms > 0 ? (double)r->spawned / spawn_ms * 1000 : 0.0,
-		 rb_spawn_method_name(o->method), lat);
+		 rb_spawn_method_name(o->method), r->spawners, r->spawners == 1 ? "" : "s", lat);
 	if (ch->storm.unsettled)
 		complain(verb, "%u spawn(s) never finished: a storm process died while spawning",
 			 ch->storm.unsettled);

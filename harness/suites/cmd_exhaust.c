@@ -31,6 +31,7 @@
 #include "record.h"
 #include "runner.h"
 #include "stats.h"
+#include "spawners.h"
 #include "storm.h"
 
 #define DEFAULT_PID_MAX 1024
@@ -53,6 +54,7 @@ struct cfg {
 	char observer_why[256]; /* auto: why not both */
 	struct rb_bpf_observer *bpf; /* loaded for --observer both */
 	double rate;
+	unsigned long spawners;
 	long repeat;
 	bool all, search;
 	struct rb_output out;
@@ -106,6 +108,7 @@ static const struct rb_opt exhaust_opts[] = {
 	  .help = "bisect --rate (" RB_STR(SEARCH_STEPS) " steps) for the highest surviving rate" },
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT,
 	  .help = "runs of it all per reaper: medians with min-max" },
+	RB_OPT_SPAWNERS(struct cfg, spawners),
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
 	  .help = "harness (the payload's counts, the cgroup), both (and the\n"
 		  "kernel times every spawn, by how full the pid space was; root)\n"
@@ -190,10 +193,8 @@ static void outcome_from(const struct rb_run_result *res, struct outcome *o)
 		/* stream: every sample has its scheduled time */
 		if (i < res->nsamples && res->samples[i].t_sched_ns && res->samples[0].t_sched_ns)
 			o->t_exhaust = (res->samples[i].t_sched_ns - res->samples[0].t_sched_ns) / 1e9;
-		o->recovered = 0;
-		for (; i < res->nsamples; i++)
-			if (res->samples[i].pid > 0)
-				o->recovered = 1;
+		o->recovered = rb_share_recovered(res->samples, res->nsamples,
+						  ch->storm_spawners ? ch->storm_spawners : 1);
 	}
 }
 
@@ -272,6 +273,8 @@ static int storm_once(const struct rb_sysinfo *si, const struct cfg *c, struct r
 		run = rb_record_add_run(rec, w->r, res.argv);
 		json_object_set_new(run, "repeat", json_integer(w->runs)); /* the one under way */
 		rb_run_record(run, &res);
+		if (res.chan_valid)
+			rb_spawners_record(run, &res.chan);
 		outcome_from(&res, o);
 		if (c->bpf)
 			take_spawns(&res, opts->pid_max, &w->sp);
@@ -288,10 +291,12 @@ static int stream_at(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 		     struct row *w, long pid_max, double rate, const char *phase, json_t *rec,
 		     struct outcome *o)
 {
-	char n[32], r[32], *words[] = { "storm", "stream", "--count", n, "--rate", r,
-					"--wait-reaped-ms", "1000", NULL };
+	char n[32], r[32], sp[32], *words[12] = { "storm", "stream", "--count", n, "--rate", r,
+						  "--wait-reaped-ms", "1000" };
 	int64_t saved = opts->deadline_ns;
-	int rc;
+	int rc, k = 8;
+
+	rb_spawners_words(c->spawners, words, &k, sp);
 
 	snprintf(n, sizeof(n), "%ld", 3 * pid_max);
 	snprintf(r, sizeof(r), "%g", rate);
@@ -307,11 +312,13 @@ static int stream_at(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 static int run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
 		    long pid_max, struct row *w, json_t *rec)
 {
-	char n[32], *burst[] = { "storm", "burst", "--count", n, "--wait-reaped-ms", "500", NULL };
+	char n[32], sp[32], *burst[10] = { "storm", "burst", "--count", n, "--wait-reaped-ms", "500" };
 	struct rep *p = &w->rep[w->runs];
 	struct outcome o;
 	double lo, hi, mid;
-	int rc;
+	int rc, k = 6;
+
+	rb_spawners_words(c->spawners, burst, &k, sp);
 
 	p->best_rate = p->worst_rate = NAN;
 	snprintf(n, sizeof(n), "%ld", pid_max);
@@ -687,7 +694,7 @@ static void record_summary(json_t *rec, const struct row *rows, int n, const str
 int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
 {
 	struct cfg c = { .out = RB_OUTPUT_INIT, .observer = OBS_AUTO, .rate = DEFAULT_RATE,
-			 .repeat = DEFAULT_REPEAT };
+			 .repeat = DEFAULT_REPEAT, .spawners = rb_spawners_default() };
 	struct rb_sandbox_opts opts;
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
@@ -707,6 +714,8 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 			  &first, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	if (rb_spawners_check("exhaust", c.spawners, err) < 0)
+		return -1;
 	if (opts.pid_max > 65536)
 		return rb_input_error(err, "exhaust: --pid-max %ld is not small (at most 65536: the "
 				      "stream makes 3 x pid_max orphans)", opts.pid_max);
@@ -742,6 +751,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 						     : "cgroup pids.max (no per-namespace pid_max before Linux 6.14)"));
 	json_object_set_new(o, "pids_max", json_integer(opts.pids_max));
 	json_object_set_new(o, "rate", json_real(c.rate));
+	json_object_set_new(o, "spawners", json_integer((json_int_t)c.spawners));
 	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));
 	json_object_set_new(o, "search", json_boolean(c.search));
 	json_object_set_new(o, "repeat", json_integer(c.repeat));
@@ -749,9 +759,9 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	if (c.observer_why[0])
 		json_object_set_new(o, "observer_why", json_string(c.observer_why));
 	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s; "
-	       "%ld run%s per reaper\n", pid_max, si->per_ns_pid_max ? "per namespace"
-	       : "as pids.max: no per-namespace pid_max", pid_max, 3 * pid_max, c.rate, c.repeat,
-	       c.repeat == 1 ? "" : "s");
+	       "%lu spawner%s; %ld run%s per reaper\n", pid_max, si->per_ns_pid_max ? "per namespace"
+	       : "as pids.max: no per-namespace pid_max", pid_max, 3 * pid_max, c.rate, c.spawners,
+	       c.spawners == 1 ? "" : "s", c.repeat, c.repeat == 1 ? "" : "s");
 	for (size_t i = 0; i < nreapers && !interrupted; i++) {
 		struct row *w = &rows[nrows];
 
@@ -785,7 +795,9 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	       "before the first wrap;\n"
 	       "to EAGAIN: from the stream's first scheduled orphan to the first one refused;\n"
 	       "survived: no EAGAIN and every orphan reaped; recovered: a spawn succeeded after the\n"
-	       "first EAGAIN, in the same sandbox (- : no EAGAIN); k/n: in k of the n runs\n");
+	       "first EAGAIN, in the same sandbox (- : no EAGAIN; from N spawners, more than N - 1\n"
+	       "after a spawner's first EAGAIN: their intermediates' pids come back without PID 1);\n"
+	       "k/n: in k of the n runs\n");
 	if (rb_output_end(&c.out, rec, err) < 0)
 		goto out;
 	if (rb_output_kept(&c.out))

@@ -284,9 +284,11 @@ static int run_one(const struct rb_sysinfo *si, const struct cfg *c, struct gate
 		   const char *part, enum side side, long k, struct rb_error *err)
 {
 	char record[RB_CLI_PATH_MAX + 64], log[RB_CLI_PATH_MAX + 64], count[32];
+	/* one spawner: a base payload from before --spawners takes no such
+	 * word, and both sides' generators then work alike */
 	char *storm[] = { "reapbench", "storm", "-r", g->desc[side], "--pattern", "hoard", "--count",
-			  count, "--repeat", "1", "--no-plots", "--out", (char *)c->out.dir, "--json", record,
-			  NULL };
+			  count, "--spawners", "1", "--repeat", "1", "--no-plots", "--out",
+			  (char *)c->out.dir, "--json", record, NULL };
 	char *signals[] = { "reapbench", "signals", "-r", g->desc[side], "--conditions", "idle",
 			    "--count", "100", "--repeat", "1", "--no-plots", "--out", (char *)c->out.dir,
 			    "--json", record, NULL };

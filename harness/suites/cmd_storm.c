@@ -26,6 +26,7 @@
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
+#include "spawners.h"
 #include "stats.h"
 #include "storm.h"
 #include "storm_plot.h"
@@ -198,6 +199,7 @@ static const struct rb_opt storm_opts[] = {
 		  "difference: the pidfd observer's own error) or auto (bpf\n"
 		  "where it loads, else pidfd; the record says which and why)",
 	  .dflt = "auto" },
+	RB_OPT_SPAWNERS(struct cfg, o.spawners),
 	{ "no-monitor", 0, RB_OT_FLAG, NULL, AT(o.no_monitor),
 	  .help = "watch no storm process (no latency, population or zombie\n"
 		  "figures); the drain is timed from the cgroup's pids.current" },
@@ -219,6 +221,8 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 {
 	struct rlimit rl;
 
+	if (rb_spawners_check("storm", c->o.spawners, err) < 0)
+		return -1;
 	if (!(c->pat->methods & STORM_METHOD_BIT(c->o.method)))
 		return rb_input_error(err, "storm: %s cannot use --method %s (vfork parks the maker "
 				      "until its child exits, and %s's children do not exit at once)",
@@ -1180,6 +1184,7 @@ static char **payload_words(const struct cfg *c, char store[][32])
 	WORD("%lld", (long long)(c->o.resolution_ns / 1000));
 	if (c->o.no_monitor)
 		w[n++] = "--no-monitor";
+	rb_spawners_words(c->o.spawners, w, &n, store[k++]);
 #undef WORD
 	w[n] = NULL;
 	return w;
@@ -1194,6 +1199,9 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "count", json_integer((json_int_t)c->o.count));
 	json_object_set_new(o, "repeat", json_integer(c->repeat));
 	json_object_set_new(o, "method", json_string(rb_spawn_method_name(c->o.method)));
+	/* asked for; each run says how many ran (a pattern that is not
+	 * parallel runs one) */
+	json_object_set_new(o, "spawners", json_integer((json_int_t)c->o.spawners));
 	if (c->pat == storm_pattern_find("tree")) {
 		json_object_set_new(o, "branch", json_integer((json_int_t)c->o.branch));
 		json_object_set_new(o, "depth", json_integer((json_int_t)c->o.depth));
@@ -1244,6 +1252,8 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 		run = rb_record_add_run(rec, w->r, res.argv);
 		json_object_set_new(run, "repeat", json_integer(k));
 		rb_run_record(run, &res);
+		if (res.chan_valid)
+			rb_spawners_record(run, &res.chan);
 		observe_times(c, &res, &ob);
 		kernel_population(&res, &ob);
 		measure(c, opts, &res, &ob, &w->f[k], run);
@@ -1303,7 +1313,8 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 				   .branch = STORM_DEFAULT_BRANCH, .depth = STORM_DEFAULT_DEPTH,
 				   .threads = STORM_DEFAULT_THREADS, .rate = STORM_DEFAULT_RATE,
 				   .wait_ns = STORM_DEFAULT_WAIT_NS,
-				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS };
+				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS,
+				   .spawners = rb_spawners_default() };
 	rb_sandbox_opts_default(&opts);
 	opts.deadline_ns = 20LL * 1000000000;
 	for (int m = 0; m < M_COUNT_; m++) /* the table's names are the registry's */
@@ -1351,8 +1362,10 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	fprintf(csv_pop, "reaper,repeat,t_ms,zombies,live,reaped,failed\n");
 	rec = rb_record_new("storm", si);
 	record_options(rec, &c, &opts);
-	printf("storm %s: %lu processes, %s, %ld run%s per reaper (interleaved); pid_max %ld\n", c.pat->name,
-	       c.o.count, rb_spawn_method_name(c.o.method), c.repeat, c.repeat == 1 ? "" : "s",
+	printf("storm %s: %lu processes, %s, %lu spawner%s%s, %ld run%s per reaper (interleaved); "
+	       "pid_max %ld\n", c.pat->name, c.o.count, rb_spawn_method_name(c.o.method),
+	       c.pat->parallel ? c.o.spawners : 1, c.pat->parallel && c.o.spawners > 1 ? "s" : "",
+	       c.pat->parallel ? "" : " (its processes spawn)", c.repeat, c.repeat == 1 ? "" : "s",
 	       opts.pid_max);
 	printf("observer: %s%s%s\n", c.observer == RB_OBS_PIDFD ? "the payload's pidfds"
 				     : c.observer == RB_OBS_BPF ? "the kernel's tracepoints (bpf)"

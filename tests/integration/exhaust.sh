@@ -12,21 +12,26 @@ meas() { jq -r --arg r "$1" --arg p "$2" --arg m "$3" \
 flag() { jq -r --arg r "$1" --arg k "$2" '[.runs[] | select(.reaper.name == $r and .phase == "stream") | .[$k]][0] | tostring' "$TMP/x/exhaust.json"; }
 
 # 1. none and the reference with pid_max 400; the stream: 1200 orphans at 1000/s;
-# all of it twice.
-rb exhaust -r none -r reference --pid-max 400 --rate 1000 --repeat 2 --out "$TMP/x"
-expect_eq "exhaust exits 0" "$rc" 0
+# all of it twice, from 2 spawners (the generator's root and a thread of it,
+# which holds a pid of its own while the storm is made).
+rb exhaust -r none -r reference --pid-max 400 --rate 1000 --repeat 2 --spawners 2 --out "$TMP/x"
+expect_eq "exhaust --spawners 2 exits 0" "$rc" 0
+jq -e '.options.spawners == 2 and ([.runs[] | .spawners == 2 and (.spawner_cpus | length) >= 1] | all)
+       and (.runs | length) == 8' "$TMP/x/exhaust.json" >/dev/null \
+	&& ok "exhaust.json: every run says 2 spawners ran, and on which CPUs" \
+	|| { notok "exhaust.json spawners"; jq -c '[.runs[] | [.spawners, .spawner_cpus]]' "$TMP/x/exhaust.json" | diag; }
 if [ "$(id -u)" -ne 0 ]; then
 	skip "capacity: not root, no pids cgroup"
 elif grep -q 'per namespace' "$TMP/out"; then
 	# A fresh namespace hands out pids 1 .. 399 before its first wrap (alloc_pid
 	# wraps to RESERVED_PIDS = 300 once it reaches pid_max): 399 pids. Under none
-	# they are PID 1 (the payload), the generator's root and 397 storm processes,
-	# and the 398th clone fails with EAGAIN; pids.peak (pids.max is 1600, out of
-	# the way) counts the 399.
+	# they are PID 1 (the payload), the generator's root, its spawner thread and
+	# 396 storm processes, and the 397th clone fails with EAGAIN; pids.peak
+	# (pids.max is 1600, out of the way) counts the 399.
 	expect_eq "none, pid_max 400: capacity 399 (pids.peak at EAGAIN)" "$(meas none capacity capacity)" 399
-	expect_eq "none, pid_max 400: the payload made 397 (+ PID 1 + root = 399), the rest EAGAIN" \
-		"$(meas none capacity capacity_spawned)/$(meas none capacity capacity_eagain)" "397/3"
-	expect_eq "reference, pid_max 400: the same 399 (reference + payload + root + 396)" \
+	expect_eq "none, pid_max 400: the payload made 396 (+ PID 1 + root + thread = 399), the rest EAGAIN" \
+		"$(meas none capacity capacity_spawned)/$(meas none capacity capacity_eagain)" "396/4"
+	expect_eq "reference, pid_max 400: the same 399 (reference + payload + root + thread + 395)" \
 		"$(meas reference capacity capacity)" 399
 	grep -qE '^none +399 ' "$TMP/out" && ok "the table shows none's capacity 399" || { notok "table capacity"; diag <"$TMP/out"; }
 else
@@ -90,6 +95,30 @@ else
 fi
 grep -qE 'generator / raw clone-vfork +[0-9.]+% +target >= 70%: (met|MISSED)' "$TMP/out" \
 	&& ok "calibrate: generator / raw clone against its target" || { notok "clone ratio"; diag <"$TMP/out"; }
+# every CPU: the raw loops, stress-ng and the generator with one worker per
+# online CPU, in the same rounds, and the targets of issue 12 against them
+N=$(getconf _NPROCESSORS_ONLN)
+for re in "^raw clone\\(CLONE_VM\\|CLONE_VFORK\\)\\+_exit\\+waitpid x$N +[0-9]+" \
+	"^generator: storm burst under reference, $N spawners +[0-9]+" \
+	"^raw clone-vm hoard \\(pidfd, reaped at the end\\) x$N +[0-9]+" \
+	"generator x$N / raw clone-vm hoard x$N +[0-9.]+x +for scale" \
+	"generator x$N / raw clone-vfork x$N +[0-9.]+% +target >= 85%: (met|MISSED) +\\(rounds [0-9.]+-[0-9.]+%, n 2\\)"; do
+	grep -qE "$re" "$TMP/out" && ok "calibrate, every CPU: $re" || { notok "calibrate, every CPU: $re"; diag <"$TMP/out"; }
+done
+if command -v stress-ng >/dev/null; then
+	grep -qE "^stress-ng --zombie $N \(bogo ops/s\) +[0-9]+" "$TMP/out" \
+		&& grep -qE "generator x$N / stress-ng --zombie $N +[0-9.]+x +target >= 10x: (met|MISSED)" "$TMP/out" \
+		&& grep -qE "raw clone-vfork x$N / stress-ng --zombie $N +[0-9.]+x" "$TMP/out" \
+		&& ok "calibrate: stress-ng --zombie $N, the generator and the raw loops against it" \
+		|| { notok "calibrate: stress-ng with $N workers"; diag <"$TMP/out"; }
+fi
+jq -e --argjson n "$N" '(.rates.raw_clone_vfork_rate_all_cpus | .median > 0 and .workers == $n and .n == 2)
+       and (.rates.generator_orphan_rate_all_cpus.median > 0)
+       and (.rates.raw_clone_vm_hoard_rate_all_cpus | .median > 0 and .workers == $n)
+       and (.ratios.generator_all_vs_raw_clone_all | .target == 0.85 and has("met") and .rounds == 2 and .min <= .value and .value <= .max)
+       and ([.runs[] | select(.spawners == $n)] | length) == 2' "$TMP/c/calibrate.json" >/dev/null \
+	&& ok "calibrate.json: the all-CPU rates (median of 2 rounds), the 85% ratio with its spread, the generator's runs with $N spawners" \
+	|| { notok "calibrate.json all-CPU shape"; jq -c '[.rates, .ratios]' "$TMP/c/calibrate.json" | diag; }
 jq -e '.command == "calibrate" and (.rates.raw_clone_vfork_rate.median > 0) and (.rates.raw_fork_rate.n == 2)
        and (.rates.generator_orphan_rate.median > 0) and (.ratios.generator_vs_raw_clone | has("met"))' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: rates (median of 2) and ratios" || notok "calibrate.json shape"
@@ -126,7 +155,7 @@ grep -qE "^  reapbench's own peak RSS \(VmHWM\) +[0-9.]+ MiB +target < 64 MiB: (
 	&& ok "calibrate: the harness's RSS for a storm, measured or a skip" || { notok "calibrate rss line"; diag <"$TMP/out"; }
 jq -e '.rss | (.harness_rss_peak_kib > 0 and .count == 2000) or has("skip")' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: rss" || notok "calibrate.json rss"
-grep -qE '^steps: raw rates and stress-ng [0-9.]+ s, generator [0-9.]+ s, overhead [0-9.]+ s, RSS [0-9.]+ s' "$TMP/out" \
+grep -qE '^steps: rates \(raw, stress-ng, generator; interleaved\) [0-9.]+ s, overhead [0-9.]+ s, RSS [0-9.]+ s' "$TMP/out" \
 	&& ok "calibrate prints each step's time" || { notok "calibrate steps line"; diag <"$TMP/out"; }
 rb calibrate --duration 50ms --repeat 1 --stress-time 1 --count 100 --overhead-runs 1 --overhead-count 100 --quick --out "$TMP/q"
 expect_eq "calibrate --quick: exits 0, the RSS storm skipped as such" \

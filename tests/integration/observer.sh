@@ -29,11 +29,13 @@ if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
 	exit 0
 fi
 
-# 2. Exactly what it watched: a burst of 500 under tini. The namespace's
-# exits and reaps are the 500 and the generator's root (reaped by the
-# payload); PID 1 got a SIGCHLD for each of the 500 orphans.
-rb storm -r tini --observer bpf --count 500 --repeat 1 --no-plots --out "$TMP/b"
+# 2. Exactly what it watched: a burst of 500 under tini, from 2 spawners.
+# The namespace's exits and reaps are the 500 and the generator's root
+# (reaped by the payload; its spawner thread's exit ends no thread group);
+# PID 1 got a SIGCHLD for each of the 500 orphans.
+rb storm -r tini --observer bpf --count 500 --spawners 2 --repeat 1 --no-plots --out "$TMP/b"
 expect_eq "bpf: burst 500 under tini exits 0" "$rc" 0
+expect_eq "bpf: the run says 2 spawners ran" "$(kq .runs[0].spawners)" 2
 expect_eq "bpf: 500 storm reaps matched, none lost (ring, task table)" \
 	"$(kq "[$k.storm_reaps_matched, $k.counters.ring_full, $k.counters.tasks_full]")" "[500,0,0]"
 expect_eq "bpf: 501 exits and 501 reaps in the namespace" \

@@ -25,6 +25,26 @@ else
 	skip "pids.peak: not root, no pids cgroup"
 fi
 
+# 1b. Spawners (--spawners): from 1 and from 2 the storm is the same. Under
+# the reference and tini every run makes exactly the count and reaps it all
+# (no zombie left), the pidfd observer saw every process's reap, and the
+# record says how many spawners ran and on which CPUs (2 of them pinned, as
+# many CPUs as there are up to 2; 1 not pinned).
+cpus=$(nproc); [ "$cpus" -gt 2 ] && cpus=2
+for n in 1 2; do
+	rb storm -r reference -r tini --count 400 --spawners $n --repeat 1 --no-plots --out "$TMP/sp$n"
+	expect_eq "storm --spawners $n exits 0" "$rc" 0
+	pinned=$([ "$n" -eq 1 ] && echo 0 || echo "$cpus")
+	expect_eq "storm --spawners $n: per reaper: spawners, CPUs, made, reaped, leaked, reaps observed" \
+		"$(jq -c 'def m($k): [.measurements[] | select(.name == $k) | .value][0];
+			[.runs[] | [.reaper.name, .spawners, (.spawner_cpus | length), m("payload_spawned"),
+			 m("payload_reaped"), m("leaked"), m("reap_latency_samples")]]' "$TMP/sp$n/storm.json")" \
+		"[[\"reference\",$n,$pinned,400,400,0,400],[\"tini\",$n,$pinned,400,400,0,400]]"
+	grep -qE "^storm burst: 400 processes, clone-vm, $n spawners?," "$TMP/out" \
+		&& ok "storm --spawners $n: the header says $n" || { notok "storm --spawners $n header"; diag <"$TMP/out"; }
+done
+expect_eq "storm.json: the spawners asked for" "$(jq .options.spawners "$TMP/sp2/storm.json")" 2
+
 # 2. A PID 1 that does not reap runs out of pids: with pid_max P the namespace
 # holds P - 1 pids before its first wrap (1 .. P-1); the payload is PID 1 and
 # the root pid 2, so P - 3 storm processes, then EAGAIN.
@@ -52,7 +72,8 @@ awk -v r="$ref" -v s="$slow" -v q="$res" 'BEGIN { if (r < q) r = q; exit !(s > 1
 	&& ok "broken-slow-timer's reap p50 ($slow s) is over 10x the reference's ($ref s)" \
 	|| { notok "slow-timer p50 '$slow' vs reference '$ref'"; diag <"$TMP/out"; }
 # the best mark: the reference's p50 leads the slow timer's (~1 s) far beyond
-# the spread; the pids peak is a tie (1003 each), so nobody is best there
+# the spread; the pids peak is a tie (1003 each, and one more per spawner
+# thread: they stay until every share is made), so nobody is best there
 expect_eq "best mark: the reference's P50 (a lead beyond the spread)" \
 	"$(awk '$1 == "reference" && $2 == "2/2" { print substr($3, length($3)) }' "$TMP/out")" "*"
 expect_eq "best mark: none on a tie (PIDS)" "$(awk '$2 ~ /^[0-9]\/2$/ && $9 ~ /\*$/' "$TMP/out" | wc -l)" 0
@@ -126,7 +147,8 @@ jq -e '.harness.rss_peak > 0 and .harness.rss_peak_unit == "KiB" and (.harness |
 
 # 5. Bad input: one line, exit 2, nothing started.
 for args in "--pattern nope" "--pattern burst --method vfork" "--count 0" "--repeat 0" "--rate -1" \
-	"--resolution soon" "-r no-such-reaper" "--count 100000000"; do
+	"--resolution soon" "-r no-such-reaper" "--count 100000000" "--spawners 0" "--spawners x" \
+	"--spawners 1000" "--spawners $(( $(getconf _NPROCESSORS_ONLN) * 4 + 1 ))"; do
 	rb storm $args
 	[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && ok "storm $args: one line, exit 2" \
 		|| { notok "storm $args: one line, exit 2 (rc $rc)"; diag <"$TMP/out"; }

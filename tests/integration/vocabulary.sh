@@ -91,9 +91,9 @@ done
 "$RB" storm -r reference -r tini --count 50 --repeat 2 --no-plots --no-record --format md >"$TMP/md" 2>&1
 expect_eq "storm --format md: two tables (medians, spread), header rules aligned right for figures" \
 	"$(grep -c '^| REAPER | ' "$TMP/md")/$(grep -c '^|---|---|---:' "$TMP/md")/$(grep -cE '^\| (reference|tini) \| ' "$TMP/md")" "2/1/4"
-"$RB" exhaust -r reference --repeat 1 --pid-max 400 --no-record --format md >"$TMP/md" 2>&1
+"$RB" exhaust -r reference --repeat 1 --pid-max 400 --observer harness --no-record --format md >"$TMP/md" 2>&1
 expect_eq "exhaust --format md: a table" "$(grep -c '^| REAPER | CAPACITY |' "$TMP/md")/$(grep -c '^| reference | ' "$TMP/md")" "1/1"
-"$RB" signals -r reference --count 20 --conditions idle --repeat 1 --no-plots --no-record --format md >"$TMP/md" 2>&1
+"$RB" signals -r reference --count 20 --conditions idle --repeat 1 --no-plots --observer app --no-record --format md >"$TMP/md" 2>&1
 expect_eq "signals --format md: the latency table" "$(grep -c '^| REAPER | COND | SENT |' "$TMP/md")/$(grep -c '^| reference | idle | 20 | 0 |' "$TMP/md")" "1/1"
 rb calibrate --format md --no-record
 expect_eq "calibrate --format md: not offered, one line, exit 2" "$rc/$(wc -l <"$TMP/out")/$(cat "$TMP/out")" \
