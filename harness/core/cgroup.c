@@ -249,8 +249,7 @@ int rb_cgroup_destroy(struct rb_cgroup *cg, int timeout_ms, struct rb_error *err
 	return 0;
 }
 
-/* NAME is "reapbench-<pid>-<start>[...]": stale when that process is gone. */
-static bool tag_is_stale(const char *name)
+bool rb_tag_is_stale(const char *name)
 {
 	int pid;
 	unsigned long long start;
@@ -271,7 +270,7 @@ static int sweep_dir(const char *dir, bool cgroups)
 		return 0;
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, TAG_PREFIX, strlen(TAG_PREFIX)) != 0 ||
-		    !tag_is_stale(e->d_name))
+		    !rb_tag_is_stale(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (cgroups ? empty_and_remove(path, 2000) == 0 : unlink(path) == 0)

@@ -43,6 +43,9 @@ int rb_cgroup_destroy(struct rb_cgroup *cg, int timeout_ms, struct rb_error *err
  * number swept. */
 int rb_cgroup_sweep_stale(void);
 
+/* NAME is "reapbench-<pid>-<start>[...]" and that harness is gone. */
+bool rb_tag_is_stale(const char *name);
+
 /* "<pid>-<starttime>": identifies this harness process across pid reuse. */
 void rb_self_tag(char *buf, size_t len);
 
