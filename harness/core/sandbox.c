@@ -21,6 +21,8 @@
 
 #include "signames.h"
 
+const char *const rb_runtime_names[] = { "own", "runc", NULL };
+
 /* What PID 1's setup step failed, sent back over the CLOEXEC error pipe;
  * EOF on that pipe means the exec succeeded. */
 struct setup_failure {
@@ -223,6 +225,81 @@ static int collect_setup_result(int errfd, const char *what, struct rb_error *er
 	return rb_fail(err, RB_ERR_UNSUPPORTED, f.errnum, "sandbox setup failed: %s", f.stage);
 }
 
+/* ---- the runc backend ------------------------------------------------------ */
+
+/* Kill PID 1 (and so its namespace): through runc when it made it. */
+static void kill_pid1(struct rb_sandbox *sb)
+{
+	if (sb->runtime == RB_RUNTIME_RUNC && rb_runc_kill(&sb->runc, SIGKILL) == 0)
+		return;
+	pidfd_send(sb->pidfd, SIGKILL);
+}
+
+/* PID 1 is a container's: its pidfd, runc's pids cgroup, pid_max from
+ * outside (runc refuses the sysctl), the observer. */
+static int adopt_runc_pid1(struct rb_sandbox *sb, const struct rb_sysinfo *si,
+			   const struct rb_sandbox_opts *opts, struct rb_error *err)
+{
+	sb->pidfd = (int)syscall(SYS_pidfd_open, sb->pid1, 0);
+	if (sb->pidfd < 0)
+		return rb_sys_error(err, errno, "pidfd_open on the container's PID 1");
+	sb->has_cgroup = true;
+	sb->cg.version = sb->runc.cgroup_version;
+	snprintf(sb->cg.path, sizeof(sb->cg.path), "%s", sb->runc.cgroup);
+	sb->pid_max_set = si->per_ns_pid_max && opts->pid_max > 0;
+	if (!sb->pid_max_set)
+		snprintf(sb->pid_max_skip, sizeof(sb->pid_max_skip),
+			 "kernel %s has no per-namespace pid_max (needs 6.14)", si->kernel);
+	else if (rb_ns_set_pid_max(sb->pidfd, opts->pid_max, err) < 0)
+		return -1;
+	if (opts->on_created && opts->on_created(sb->pid1, opts->on_created_arg, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void undo_runc(struct rb_sandbox *sb)
+{
+	if (sb->pid1 > 0) {
+		pidfd_send(sb->pidfd, SIGKILL);
+		waitpid(sb->pid1, NULL, 0);
+		sb->pid1 = 0;
+	}
+	rb_runc_delete(&sb->runc, &(struct rb_error){ 0 });
+}
+
+static int start_runc(struct rb_sandbox *sb, const struct rb_sysinfo *si,
+		      const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err)
+{
+	char cwd[PATH_MAX];
+	struct rb_runc_spec spec = {
+		.argv = argv, .env = opts->env, .pids_max = opts->pids_max,
+		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : "/",
+	};
+
+	if (opts->userns == RB_USERNS_YES)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
+			       "--userns yes with --runtime runc: rootless runc is not supported yet");
+	if (rb_runc_check(&sb->runc, err) < 0)
+		return -1;
+	rb_runc_sweep_stale(&sb->runc);
+	rb_cgroup_sweep_stale(); /* and the channel files of killed harnesses */
+	sb->sigfd = open_stop_signalfd(err);
+	if (sb->sigfd < 0)
+		return -1;
+	if (rb_runc_create(&sb->runc, &spec, opts->output_fd, &sb->pid1, err) < 0 ||
+	    adopt_runc_pid1(sb, si, opts, err) < 0)
+		goto fail;
+	sb->t_start_ns = rb_now_ns();
+	if (rb_runc_start(&sb->runc, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	undo_runc(sb);
+	return -1;
+}
+
+/* ---- the own sandbox ------------------------------------------------------- */
+
 int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 		     const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err)
 {
@@ -232,6 +309,9 @@ int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 	memset(sb, 0, sizeof(*sb));
 	sb->pidfd = sb->sigfd = -1;
 	sb->pids_peak = -1;
+	sb->runtime = opts->runtime;
+	if (sb->runtime == RB_RUNTIME_RUNC)
+		return start_runc(sb, si, opts, argv, err);
 	sb->userns = opts->userns == RB_USERNS_YES || (opts->userns == RB_USERNS_AUTO && !si->root);
 	sb->pid_max_set = si->per_ns_pid_max && opts->pid_max > 0;
 	if (!sb->pid_max_set)
@@ -330,6 +410,10 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 	int statusp[2], errp[2];
 	pid_t harness = getpid();
 
+	if (sb->runtime == RB_RUNTIME_RUNC)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
+			       "a workload joining PID 1 (a standalone reaper, a pod) is not yet "
+			       "supported under --runtime runc");
 	if (sb->njoined >= RB_SANDBOX_MAX_JOINED)
 		return rb_fail(err, RB_ERR_INPUT, 0, "at most %d workloads can join a sandbox",
 			       RB_SANDBOX_MAX_JOINED);
@@ -392,6 +476,13 @@ int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig)
 int rb_sandbox_signal(struct rb_sandbox *sb, int sig)
 {
 	return pidfd_send(sb->pidfd, sig) < 0 ? -errno : 0;
+}
+
+int rb_sandbox_stop_signal(struct rb_sandbox *sb, int sig)
+{
+	if (sb->runtime != RB_RUNTIME_RUNC)
+		return rb_sandbox_signal(sb, sig);
+	return rb_runc_kill(&sb->runc, sig) < 0 ? -EIO : 0;
 }
 
 bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
@@ -548,7 +639,7 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 			continue;
 		}
 		/* SIGKILL to PID 1 kills the whole namespace. */
-		pidfd_send(sb->pidfd, SIGKILL);
+		kill_pid1(sb);
 		break;
 	}
 	if (reap_pid1(sb) < 0)
@@ -565,7 +656,7 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 	int rc = 0;
 
 	if (sb->pid1 > 0) {
-		pidfd_send(sb->pidfd, SIGKILL);
+		kill_pid1(sb);
 		reap_pid1(sb);
 	}
 	for (int i = 0; i < sb->njoined; i++) {
@@ -582,10 +673,12 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 			close(j->pidfd);
 		j->status_fd = j->pidfd = -1;
 	}
-	if (sb->has_cgroup) {
+	if (sb->has_cgroup)
 		sb->pids_peak = rb_cgroup_read_long(&sb->cg, "pids.peak");
+	if (sb->runtime == RB_RUNTIME_RUNC) /* runc removes its cgroup; confirmed */
+		rc = rb_runc_delete(&sb->runc, err);
+	else if (sb->has_cgroup)
 		rc = rb_cgroup_destroy(&sb->cg, 5000, err);
-	}
 	if (sb->pidfd >= 0)
 		close(sb->pidfd);
 	if (sb->sigfd >= 0)

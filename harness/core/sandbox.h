@@ -13,15 +13,21 @@
 
 #include "cgroup.h"
 #include "error.h"
+#include "runtime_runc.h"
 #include "sysinfo.h"
 
 enum rb_userns { RB_USERNS_AUTO, RB_USERNS_YES, RB_USERNS_NO };
+
+/* Who makes PID 1's container: reapbench itself, or runc (runtime_runc.h). */
+enum rb_runtime { RB_RUNTIME_OWN, RB_RUNTIME_RUNC };
+extern const char *const rb_runtime_names[]; /* "own", "runc", NULL */
 
 struct rb_sandbox_opts {
 	long pid_max;         /* per-namespace pid_max (6.14+); 0: leave it */
 	long pids_max;        /* cgroup pids.max */
 	int64_t deadline_ns;  /* wall-clock budget from start */
 	enum rb_userns userns;
+	enum rb_runtime runtime;
 	char *const *env;     /* environment for PID 1 (and joined workloads) */
 	int output_fd;        /* stdout+stderr of the sandbox; -1: the harness's own */
 	/* Called with PID 1's host pid once its namespaces exist and before it
@@ -70,6 +76,8 @@ struct rb_sandbox {
 	struct rb_joined joined[RB_SANDBOX_MAX_JOINED];
 	int joiner_status;   /* joined[0].status, for one-workload callers */
 	bool joiner_done;    /* joined[0].done */
+	enum rb_runtime runtime;
+	struct rb_runc runc; /* RB_RUNTIME_RUNC: the container */
 };
 
 int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
@@ -97,6 +105,10 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 
 /* Send SIG to PID 1 from the parent namespace (as docker stop does). */
 int rb_sandbox_signal(struct rb_sandbox *sb, int sig);
+
+/* Send SIG to PID 1 as the runtime stops a container (docker stop,
+ * containerd): `runc kill ID SIG` under runc, else as rb_sandbox_signal. */
+int rb_sandbox_stop_signal(struct rb_sandbox *sb, int sig);
 
 /* Wait up to TIMEOUT_MS for PID 1 to exit; true if it has (not reaped). */
 bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms);
