@@ -192,6 +192,13 @@ void rb_run_record(json_t *run, const struct rb_run_result *res);
 
 void rb_sandbox_opts_default(struct rb_sandbox_opts *o);
 
+/* The sandbox options into a record's options: pid_max, pids_max (resolved),
+ * deadline_s and the runtime. */
+void rb_sandbox_opts_record(json_t *options, const struct rb_sandbox_opts *o);
+
+/* options.runtime ("own", "runc"): compare never mixes the backends. */
+void rb_record_runtime(json_t *options, enum rb_runtime rt);
+
 /* The reapers a suite is asked for (-r NAME..., --all), for
  * rb_registry_select. */
 #define RB_MAX_SELECTED 64

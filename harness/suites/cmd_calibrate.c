@@ -779,6 +779,7 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	json_object_set_new(o, "count", json_integer(c.count));
 	json_object_set_new(o, "stress_time_s", json_integer(c.stress_s));
 	json_object_set_new(o, "pid_max", json_integer(opts.pid_max));
+	rb_record_runtime(o, opts.runtime);
 	printf("calibrate: raw rates %ld x %.2fs (median), stress-ng %lds each, generator %ld x burst "
 	       "of %ld under reference\n", c.repeat, c.duration_ns / 1e9, c.stress_s, c.repeat, c.count);
 	json_object_set_new(o, "overhead_runs", json_integer(c.ov_runs));

@@ -659,9 +659,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(opt, "runs", json_integer(c->runs));
 	json_object_set_new(opt, "warmup", json_integer(c->warmup));
 	json_object_set_new(opt, "alive", alive);
-	json_object_set_new(opt, "pid_max", json_integer(o->pid_max));
-	json_object_set_new(opt, "pids_max", json_integer(o->pids_max ? o->pids_max : o->pid_max));
-	json_object_set_new(opt, "deadline_s", json_real(o->deadline_ns / 1e9));
+	rb_sandbox_opts_record(opt, o);
 	json_object_set_new(opt, "hyperfine_json", json_string(hf_json));
 	json_object_set_new(opt, "observer", json_string(observer_names[c->observer]));
 }
