@@ -197,7 +197,10 @@ static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
 			break;
 	}
 	res->children_stopped = rb_proc_stopped_children(sb->pid1);
-	rb_sandbox_signal(sb, SIGKILL);
+	if (plan->via_runtime)
+		rb_sandbox_stop_signal(sb, SIGKILL);
+	else
+		rb_sandbox_signal(sb, SIGKILL);
 	res->ended_by_harness = true;
 }
 
@@ -456,6 +459,7 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		      int *app_pidfd, struct rb_run_result *res)
 {
 	int64_t due;
+	int e;
 
 	while (!plan->no_wait_ready && !__atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE)) {
 		if (rb_sandbox_pid1_exited(sb, 1) || rb_now_ns() >= deadline) {
@@ -475,9 +479,13 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 	for (int i = 0; i < plan->n; i++) {
 		res->plan_sig[i] = plan->sig[i];
 		res->t_sent_ns[i] = rb_now_ns();
-		if (rb_sandbox_signal(sb, plan->sig[i]) < 0) {
-			snprintf(res->send_skip, sizeof(res->send_skip), "pidfd_send_signal: %s",
-				 strerror(errno));
+		e = plan->via_runtime ? rb_sandbox_stop_signal(sb, plan->sig[i])
+				      : rb_sandbox_signal(sb, plan->sig[i]);
+		if (e < 0) {
+			snprintf(res->send_skip, sizeof(res->send_skip), "%s: %s",
+				 plan->via_runtime && sb->runtime == RB_RUNTIME_RUNC ? "runc kill"
+										     : "pidfd_send_signal",
+				 strerror(-e));
 			return;
 		}
 		res->nsent++;

@@ -48,6 +48,10 @@ struct rb_signal_plan {
 	 * who received what. */
 	int64_t settle_ns;
 	int settle_sig;
+	/* Send the plan's signals, and the settle's SIGKILL, as the runtime
+	 * stops a container (docker stop: `runc kill ID SIG` under runc; the
+	 * same as a plain send under the own sandbox). */
+	bool via_runtime;
 	/* Send right after PID 1 starts instead of waiting for the payload's
 	 * ready flag (signals in the first milliseconds; the delay still applies). */
 	bool no_wait_ready;
