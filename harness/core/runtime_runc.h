@@ -26,7 +26,8 @@ struct rb_runc_spec {
 	char *const *env;   /* its environment */
 	const char *cwd;    /* its working directory (bound read-only) */
 	long pids_max;      /* linux.resources.pids.limit */
-	const char *cgroups_path; /* rb_runc_create sets /<id> */
+	const char *cgroups_path; /* rb_runc_create sets it: <id> */
+	long rt_runtime_us;       /* cpu.rt_runtime_us; 0: none (rb_runc_create picks) */
 };
 
 struct rb_runc {
@@ -35,6 +36,7 @@ struct rb_runc {
 	char bundle[PATH_MAX];  /* the private temp dir; "" when none */
 	char cgroup[PATH_MAX];  /* runc's pids cgroup directory */
 	int cgroup_version;
+	long rt_runtime_us;     /* the real-time budget it got (0: none) */
 	bool created;           /* runc create succeeded: delete it */
 };
 
