@@ -205,7 +205,9 @@ static int build_command(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	if (push(&v, &n, exe) || push(&v, &n, "run") || push(&v, &n, "--no-record") ||
 	    push(&v, &n, "--pid-max") || push(&v, &n, num[0]) || push(&v, &n, "--pids-max") ||
 	    push(&v, &n, num[1]) || push(&v, &n, "--deadline") || push(&v, &n, num[2]) ||
-	    push(&v, &n, "--userns") || push(&v, &n, userns[o->userns]) || push(&v, &n, "-r") ||
+	    push(&v, &n, "--userns") || push(&v, &n, userns[o->userns]) ||
+	    push(&v, &n, "--runtime") || push(&v, &n, rb_runtime_names[o->runtime]) ||
+	    push(&v, &n, "-r") ||
 	    push(&v, &n, pid1 ? none->file : r->file) || push(&v, &n, "--"))
 		goto oom;
 	for (char **w = pid1 ? pid1 : (char **)payload; *w; w++)
