@@ -259,7 +259,7 @@ bool rb_tag_is_stale(const char *name)
 	return start_time_of(pid) != start;
 }
 
-static int sweep_dir(const char *dir, bool cgroups)
+int rb_sweep_stale(const char *dir, int (*remove)(const char *path, void *arg), void *arg)
 {
 	char path[PATH_MAX + 300];
 	struct dirent *e;
@@ -273,11 +273,22 @@ static int sweep_dir(const char *dir, bool cgroups)
 		    !rb_tag_is_stale(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (cgroups ? empty_and_remove(path, 2000) == 0 : unlink(path) == 0)
-			swept++;
+		swept += remove(path, arg) == 0;
 	}
 	closedir(d);
 	return swept;
+}
+
+static int remove_cgroup(const char *path, void *arg)
+{
+	(void)arg;
+	return empty_and_remove(path, 2000);
+}
+
+static int remove_file(const char *path, void *arg)
+{
+	(void)arg;
+	return unlink(path);
 }
 
 int rb_cgroup_sweep_stale(void)
@@ -285,7 +296,7 @@ int rb_cgroup_sweep_stale(void)
 	int swept = 0;
 
 	for (size_t i = 0; i < sizeof(cgroup_roots) / sizeof(cgroup_roots[0]); i++)
-		swept += sweep_dir(cgroup_roots[i].path, true);
-	swept += sweep_dir("/dev/shm", false);
+		swept += rb_sweep_stale(cgroup_roots[i].path, remove_cgroup, NULL);
+	swept += rb_sweep_stale("/dev/shm", remove_file, NULL);
 	return swept;
 }

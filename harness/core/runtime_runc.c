@@ -1,6 +1,5 @@
 #include "runtime_runc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -577,35 +576,28 @@ static _Noreturn void set_pid_max_child(int pidfd, const char *value)
 
 /* ---- what a killed harness left ----------------------------------------- */
 
-/* The stale containers and bundles named in DIR. */
-static int sweep_dir(const struct rb_runc *c, const char *dir)
+/* The stale container (its state, bundle, cgroup) named by PATH's last
+ * part, deleted with runc C->runc. */
+static int delete_stale(const char *path, void *arg)
 {
+	const struct rb_runc *c = arg;
+	const char *id = strrchr(path, '/') + 1;
 	struct rb_runc stale = { 0 };
 	char state[PATH_MAX + 16];
-	struct dirent *e;
-	int swept = 0;
-	DIR *d = opendir(dir);
 
-	if (!d)
-		return 0;
 	snprintf(stale.runc, sizeof(stale.runc), "%s", c->runc);
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "reapbench-", 10) != 0 || !rb_tag_is_stale(e->d_name))
-			continue;
-		snprintf(stale.id, sizeof(stale.id), "%s", e->d_name);
-		snprintf(stale.bundle, sizeof(stale.bundle), BUNDLES "/%s", e->d_name);
-		snprintf(state, sizeof(state), RB_RUNC_ROOT "/%s", e->d_name);
-		locate_cgroup(&stale);
-		stale.created = access(state, F_OK) == 0;
-		swept += rb_runc_delete(&stale, &(struct rb_error){ 0 }) == 0;
-	}
-	closedir(d);
-	return swept;
+	snprintf(stale.id, sizeof(stale.id), "%s", id);
+	snprintf(stale.bundle, sizeof(stale.bundle), BUNDLES "/%s", id);
+	snprintf(state, sizeof(state), RB_RUNC_ROOT "/%s", id);
+	locate_cgroup(&stale);
+	stale.created = access(state, F_OK) == 0;
+	return rb_runc_delete(&stale, &(struct rb_error){ 0 });
 }
 
 int rb_runc_sweep_stale(const struct rb_runc *c)
 {
-	return sweep_dir(c, RB_RUNC_ROOT) + sweep_dir(c, BUNDLES);
+	return rb_sweep_stale(RB_RUNC_ROOT, delete_stale, (void *)c) +
+	       rb_sweep_stale(BUNDLES, delete_stale, (void *)c);
 }
 
 int rb_ns_set_pid_max(int pidfd, long value, struct rb_error *err)
