@@ -323,12 +323,15 @@ static int runc_failed(const struct rb_runc *c, enum rb_error_kind kind, const c
 int rb_runc_check(struct rb_runc *c, struct rb_error *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (!rb_find_in_path("runc", c->runc, sizeof(c->runc)))
-		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
-			       "--runtime runc: no runc in PATH (apt-get install runc)");
 	if (geteuid() != 0)
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
 			       "--runtime runc needs root (rootless runc is not supported yet)");
+	/* Debian puts it in /usr/sbin, which a PATH may lack */
+	if (!rb_find_in_path("runc", c->runc, sizeof(c->runc)) && access("/usr/sbin/runc", X_OK) < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
+			       "--runtime runc: no runc in PATH or /usr/sbin (apt-get install runc)");
+	if (!c->runc[0])
+		snprintf(c->runc, sizeof(c->runc), "/usr/sbin/runc");
 	if (mkdir(RB_RUNC_ROOT, 0700) < 0 && errno != EEXIST)
 		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: mkdir %s", RB_RUNC_ROOT);
 	if (mkdir(BUNDLES, 0700) < 0 && errno != EEXIST)

@@ -14,7 +14,8 @@ expect_eq "--runtime nonsense: exit 2" "$rc" 2
 
 why=""
 [ "$(id -u)" -eq 0 ] || why="not root (runc runs bundles as root here)"
-command -v runc >/dev/null || why="no runc in PATH (make setup installs it)"
+RUNC=$(command -v runc || echo /usr/sbin/runc)
+[ -x "$RUNC" ] || why="no runc in PATH or /usr/sbin (make setup installs it)"
 if [ -n "$why" ]; then
 	skip "every runc test: $why"
 	# without runc the backend says why and exits 3
@@ -23,12 +24,20 @@ if [ -n "$why" ]; then
 	exit 0
 fi
 
+# Where runc cannot run: one line saying why, exit 3.
+rb_nobody run --runtime runc -r tini --no-record -- exit 0 >"$TMP/out" 2>&1; rc=$?
+expect_eq "runc as uid 65534: exit 3" "$rc" 3
+[ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "needs root" "$TMP/out" && ok "runc as uid 65534: one line, needs root" \
+	|| { notok "runc as uid 65534: one line, needs root"; diag <"$TMP/out"; }
+rb run --runtime runc --userns yes -r tini --no-record -- exit 0
+expect_eq "runc with --userns yes: exit 3 (rootless not yet)" "$rc" 3
+
 payload_field() { sed -n "s/^payload *spawned \([0-9]*\), failed \([0-9]*\), reaped \([0-9]*\).*/\\$1/p" "$TMP/out"; }
 pid1_status() { field pid1 | sed 's/ after .*//'; }
 # What the run left of harness HP: containers, bundles, cgroups (count).
 leftovers() {
 	local hp=$1
-	echo $(( $(runc --root $ROOTDIR list -q 2>/dev/null | grep -c "^reapbench-$hp-") +
+	echo $(( $("$RUNC" --root $ROOTDIR list -q 2>/dev/null | grep -c "^reapbench-$hp-") +
 		$(ls -d $BUNDLES/reapbench-$hp-* 2>/dev/null | wc -l) +
 		$(find /sys/fs/cgroup -maxdepth 3 -type d -name "reapbench-$hp-*" 2>/dev/null | wc -l) ))
 }
@@ -94,7 +103,7 @@ hp=$!
 for _ in $(seq 250); do [ "$(nested_count)" -ge 2 ] && break; sleep 0.02; done
 kill -KILL $hp
 wait $hp 2>/dev/null
-left=$(runc --root $ROOTDIR list -q | grep "^reapbench-$hp-")
+left=$("$RUNC" --root $ROOTDIR list -q | grep "^reapbench-$hp-")
 [ -n "$left" ] && ok "SIGKILLed harness left its container ($left)" \
 	|| notok "SIGKILLed harness left its container"
 rb run --runtime runc -r tini --no-record -- exit 0
