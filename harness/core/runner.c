@@ -630,7 +630,8 @@ static bool pod_wait_running(struct rb_sandbox *sb, struct channel_file ch[], in
 
 /* The kubelet's part: each container's main process gets SIGTERM, those
  * still running after the grace period SIGKILL; then the sandbox (PID 1)
- * gets its stop signal, and SIGKILL after the grace period. */
+ * gets its stop signal, and SIGKILL after the grace period; all through
+ * the runtime (runc kill under runc). */
 static void pod_stop(struct rb_sandbox *sb, const struct rb_pod_plan *plan, int n, int64_t deadline,
 		     struct rb_pod_result *res)
 {
@@ -657,10 +658,10 @@ static void pod_stop(struct rb_sandbox *sb, const struct rb_pod_plan *plan, int 
 		return;
 	}
 	res->t_stop_ns = rb_now_ns();
-	rb_sandbox_signal(sb, plan->stop_signal ? plan->stop_signal : SIGTERM);
+	rb_sandbox_stop_signal(sb, plan->stop_signal ? plan->stop_signal : SIGTERM);
 	if (!rb_sandbox_pid1_exited(sb, ms_until(res->t_stop_ns + plan->grace_ns))) {
 		res->pid1_killed = true;
-		rb_sandbox_signal(sb, SIGKILL);
+		rb_sandbox_stop_signal(sb, SIGKILL);
 	}
 }
 

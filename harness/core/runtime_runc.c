@@ -183,21 +183,46 @@ static json_t *mounts_array(const struct rb_runc_spec *spec)
 	return m;
 }
 
+/* pid, ipc, uts, network: new ones, or JOIN_PID's by path (as containerd's
+ * CRI joins a pod's containers to its sandbox); the mount namespace is
+ * always the container's own. */
+static json_t *namespaces_array(pid_t join_pid)
+{
+	static const char *const types[][2] = {
+		{ "pid", "pid" }, { "mount", NULL }, { "ipc", "ipc" }, { "uts", "uts" },
+		{ "network", "net" },
+	};
+	json_t *a = json_array();
+	char path[64];
+
+	for (size_t i = 0; a && i < N(types); i++) {
+		json_t *ns = json_pack("{s:s}", "type", types[i][0]);
+
+		if (ns && join_pid > 0 && types[i][1]) {
+			snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)join_pid, types[i][1]);
+			json_object_set_new(ns, "path", json_string(path));
+		}
+		json_array_append_new(a, ns);
+	}
+	return a;
+}
+
 json_t *rb_runc_config(const struct rb_runc_spec *spec)
 {
-	json_t *cfg = json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:{s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}],"
+	json_t *cfg = json_pack("{s:s, s:o, s:{s:s, s:b}, s:o, s:{s:o,"
 			 " s:{s:{s:I}}, s:s, s:o, s:o}}",
 			 "ociVersion", "1.0.2", "process", process_object(spec),
 			 "root", "path", "rootfs", "readonly", 1,
-			 "hostname", "reapbench", "mounts", mounts_array(spec),
-			 "linux", "namespaces", "type", "pid", "type", "mount", "type", "ipc", "type",
-			 "uts", "type", "network",
+			 "mounts", mounts_array(spec),
+			 "linux", "namespaces", namespaces_array(spec->join_pid),
 			 "resources", "pids", "limit", (json_int_t)spec->pids_max,
 			 "cgroupsPath", spec->cgroups_path,
 			 "maskedPaths", string_array(masked_paths, N(masked_paths)),
 			 "readonlyPaths", string_array(readonly_paths, N(readonly_paths)));
 	json_t *res = json_object_get(json_object_get(cfg, "linux"), "resources");
 
+	if (cfg && !spec->join_pid) /* a joined UTS namespace keeps its pod's name */
+		json_object_set_new(cfg, "hostname", json_string("reapbench"));
 	if (res && spec->rt_runtime_us > 0)
 		json_object_set_new(res, "cpu", json_pack("{s:I, s:I}", "realtimePeriod",
 							  (json_int_t)1000000, "realtimeRuntime",
@@ -428,7 +453,7 @@ static void own_pids_cgroup(int version, char *buf, size_t len)
 		fclose(f);
 }
 
-/* Where runc puts the pids cgroup for the relative cgroupsPath <id>: below
+/* Where runc puts the pids cgroup for the relative cgroupsPath: below
  * the harness's own cgroup in each hierarchy (runc's, which it inherits),
  * so that the container stays inside the limits the harness runs under. */
 static void locate_cgroup(struct rb_runc *c)
@@ -438,7 +463,8 @@ static void locate_cgroup(struct rb_runc *c)
 	c->cgroup_version = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? 2 : 1;
 	own_pids_cgroup(c->cgroup_version, own, sizeof(own));
 	snprintf(c->cgroup, sizeof(c->cgroup), "/sys/fs/cgroup%s%s/%s",
-		 c->cgroup_version == 2 ? "" : "/pids", strcmp(own, "/") == 0 ? "" : own, c->id);
+		 c->cgroup_version == 2 ? "" : "/pids", strcmp(own, "/") == 0 ? "" : own,
+		 c->cgroups_path[0] ? c->cgroups_path : c->id);
 }
 
 /* ---- the container ------------------------------------------------------- */
@@ -466,7 +492,7 @@ int rb_runc_create(struct rb_runc *c, const struct rb_runc_spec *spec, int outpu
 		   pid_t *pid1, struct rb_error *err)
 {
 	/* the container's cgroup is <id>, relative to the harness's */
-	struct rb_runc_spec s = { .cgroups_path = c->id };
+	struct rb_runc_spec s = { 0 };
 	bool rt = access(RT_GROUP_SCHED, F_OK) == 0;
 	char msg[512];
 	int st = -1;
@@ -477,10 +503,12 @@ int rb_runc_create(struct rb_runc *c, const struct rb_runc_spec *spec, int outpu
 		return rb_sys_error(err, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
 	if (make_bundle(c, err) < 0)
 		return -1;
+	snprintf(c->cgroups_path, sizeof(c->cgroups_path), "%s%s%s",
+		 spec->cgroup_parent ? spec->cgroup_parent : "", spec->cgroup_parent ? "/" : "", c->id);
 	locate_cgroup(c);
 	for (size_t i = rt ? 0 : N(rt_budgets_us) - 1; i < N(rt_budgets_us); i++) {
 		s = *spec;
-		s.cgroups_path = c->id;
+		s.cgroups_path = c->cgroups_path;
 		s.rt_runtime_us = rt_budgets_us[i];
 		if (write_config(c, &s, err) < 0)
 			return -1;

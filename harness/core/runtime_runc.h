@@ -26,15 +26,21 @@ struct rb_runc_spec {
 	char *const *env;   /* its environment */
 	const char *cwd;    /* its working directory (bound read-only) */
 	long pids_max;      /* linux.resources.pids.limit */
-	const char *cgroups_path; /* rb_runc_create sets it: <id> */
+	pid_t join_pid;     /* 0: new namespaces; else join that process's pid, ipc,
+			     * uts and network namespaces by path (a pod's container) */
+	const char *cgroups_path; /* rb_runc_create sets it: [<parent>/]<id> */
+	const char *cgroup_parent; /* a container's id (a pod's sandbox): its cgroup
+				    * holds ours, so that its pids.max and pids.peak
+				    * count the whole pod; NULL: none */
 	long rt_runtime_us;       /* cpu.rt_runtime_us; 0: none (rb_runc_create picks) */
 };
 
 struct rb_runc {
-	char runc[PATH_MAX];    /* the runc binary */
+	char runc[256];         /* the runc binary */
 	char id[128];
-	char bundle[PATH_MAX];  /* the private temp dir; "" when none */
-	char cgroup[PATH_MAX];  /* runc's pids cgroup directory */
+	char bundle[256];       /* the private temp dir; "" when none */
+	char cgroups_path[300]; /* config.json's cgroupsPath: [<parent id>/]<id> */
+	char cgroup[1024];      /* runc's pids cgroup directory */
 	int cgroup_version;
 	long rt_runtime_us;     /* the real-time budget it got (0: none) */
 	bool created;           /* runc create succeeded: delete it */

@@ -403,6 +403,31 @@ static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbo
 	_exit(0);
 }
 
+/* Under runc: a container of its own in PID 1's pid, ipc, uts and network
+ * namespaces (by path), started as PID 1's was; the harness is its parent. */
+static int join_runc(struct rb_sandbox *sb, struct rb_joined *j, const struct rb_sandbox_opts *opts,
+		     char *const argv[], struct rb_error *err)
+{
+	char cwd[PATH_MAX];
+	struct rb_runc_spec spec = {
+		.argv = argv, .env = opts->env, .pids_max = opts->pids_max, .join_pid = sb->pid1,
+		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : "/", .cgroup_parent = sb->runc.id,
+	};
+
+	if (rb_runc_check(&j->runc, err) < 0)
+		return -1;
+	if (rb_runc_create(&j->runc, &spec, opts->output_fd, &j->pid, err) < 0) {
+		rb_runc_delete(&j->runc, &(struct rb_error){ 0 });
+		return -1;
+	}
+	sb->njoined++; /* from here on, destroy reaps and deletes it */
+	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	j->status_fd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	if (j->pidfd < 0 || j->status_fd < 0)
+		return rb_sys_error(err, errno, "pidfd_open on the joined container's process");
+	return rb_runc_start(&j->runc, err);
+}
+
 int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, char *const argv[],
 		    struct rb_error *err)
 {
@@ -410,13 +435,14 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 	int statusp[2], errp[2];
 	pid_t harness = getpid();
 
-	if (sb->runtime == RB_RUNTIME_RUNC)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
-			       "a workload joining PID 1 (a standalone reaper, a pod) is not yet "
-			       "supported under --runtime runc");
 	if (sb->njoined >= RB_SANDBOX_MAX_JOINED)
 		return rb_fail(err, RB_ERR_INPUT, 0, "at most %d workloads can join a sandbox",
 			       RB_SANDBOX_MAX_JOINED);
+	if (sb->runtime == RB_RUNTIME_RUNC) {
+		*j = (struct rb_joined){ .helper = -1, .pid = -1, .pidfd = -1, .status_fd = -1,
+					 .status = -1 };
+		return join_runc(sb, j, opts, argv, err);
+	}
 	if (pipe2(statusp, O_CLOEXEC) < 0)
 		return rb_sys_error(err, errno, "pipe2");
 	if (pipe2(errp, O_CLOEXEC) < 0) {
@@ -468,6 +494,8 @@ int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig)
 {
 	if (i < 0 || i >= sb->njoined || sb->joined[i].pidfd < 0)
 		return -EBADF;
+	if (sb->runtime == RB_RUNTIME_RUNC)
+		return rb_runc_kill(&sb->joined[i].runc, sig) < 0 ? -EIO : 0;
 	return pidfd_send(sb->joined[i].pidfd, sig) < 0 ? -errno : 0;
 }
 
@@ -485,10 +513,39 @@ int rb_sandbox_stop_signal(struct rb_sandbox *sb, int sig)
 	return rb_runc_kill(&sb->runc, sig) < 0 ? -EIO : 0;
 }
 
+static void read_joined_status(struct rb_sandbox *sb, int i);
+static int joined_running(const struct rb_sandbox *sb);
+
+/* Under runc the joined containers' processes are the harness's children,
+ * and PID 1's exit waits until they are reaped: while waiting for PID 1,
+ * reap each one that ends (in the own sandbox their helpers do). */
+static bool runc_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
+{
+	int64_t end = rb_now_ns() + (int64_t)timeout_ms * 1000000;
+
+	for (;;) {
+		struct pollfd fds[1 + RB_SANDBOX_MAX_JOINED] = { { .fd = sb->pidfd, .events = POLLIN } };
+		int64_t left_ms = (end - rb_now_ns() + 999999) / 1000000;
+		int n = 1;
+
+		for (int i = 0; i < sb->njoined; i++)
+			fds[n++] = (struct pollfd){ .fd = sb->joined[i].status_fd, .events = POLLIN };
+		if (poll(fds, (nfds_t)n, left_ms > 0 ? (int)left_ms : 0) <= 0)
+			return false;
+		if (fds[0].revents & POLLIN)
+			return true;
+		for (int i = 0; i < sb->njoined; i++)
+			if (fds[1 + i].revents & POLLIN)
+				read_joined_status(sb, i);
+	}
+}
+
 bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
 {
 	struct pollfd p = { .fd = sb->pidfd, .events = POLLIN };
 
+	if (sb->runtime == RB_RUNTIME_RUNC && joined_running(sb) > 0)
+		return runc_pid1_exited(sb, timeout_ms);
 	return poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN);
 }
 
@@ -517,7 +574,10 @@ static void read_joined_status(struct rb_sandbox *sb, int i)
 	struct rb_joined *j = &sb->joined[i];
 	int st;
 
-	j->status = read(j->status_fd, &st, sizeof(st)) == sizeof(st) ? st : -1;
+	if (sb->runtime == RB_RUNTIME_RUNC) /* our child: its status is ours to wait for */
+		j->status = j->pid > 0 && waitpid(j->pid, &st, 0) == j->pid ? st : -1;
+	else
+		j->status = read(j->status_fd, &st, sizeof(st)) == sizeof(st) ? st : -1;
 	j->done = true;
 	j->t_done_ns = rb_now_ns();
 	close(j->status_fd);
@@ -529,6 +589,20 @@ static void read_joined_status(struct rb_sandbox *sb, int i)
 		sb->joiner_status = j->status;
 		sb->joiner_done = true;
 	}
+}
+
+/* Under runc the joined containers' processes are our children: PID 1's
+ * exit waits until every process of its namespace is reaped (NOTES.md), so
+ * they are killed and reaped first, or reaping PID 1 would never return. */
+static void reap_joined_first(struct rb_sandbox *sb)
+{
+	if (sb->runtime != RB_RUNTIME_RUNC)
+		return;
+	for (int i = 0; i < sb->njoined; i++)
+		if (sb->joined[i].status_fd >= 0) {
+			pidfd_send(sb->joined[i].pidfd, SIGKILL);
+			read_joined_status(sb, i);
+		}
 }
 
 static int joined_running(const struct rb_sandbox *sb)
@@ -623,7 +697,7 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 			/* the last joined workload is gone: the pod is done */
 			if (joined_running(sb) == 0 && stop_signal) {
 				wait_caught(sb, stop_signal);
-				pidfd_send(sb->pidfd, stop_signal);
+				rb_sandbox_stop_signal(sb, stop_signal);
 			}
 			continue;
 		}
@@ -642,6 +716,7 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 		kill_pid1(sb);
 		break;
 	}
+	reap_joined_first(sb);
 	if (reap_pid1(sb) < 0)
 		return rb_sys_error(err, errno, "waitpid PID 1");
 	/* PID 1's end killed them (the namespace is gone): their helpers write */
@@ -657,11 +732,14 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 
 	if (sb->pid1 > 0) {
 		kill_pid1(sb);
+		reap_joined_first(sb);
 		reap_pid1(sb);
 	}
 	for (int i = 0; i < sb->njoined; i++) {
 		struct rb_joined *j = &sb->joined[i];
 
+		if (sb->runtime == RB_RUNTIME_RUNC && rb_runc_delete(&j->runc, err) < 0 && rc == 0)
+			rc = -1;
 		if (j->helper > 0) {
 			kill(j->helper, SIGKILL);
 			waitpid(j->helper, NULL, 0);
@@ -675,8 +753,10 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 	}
 	if (sb->has_cgroup)
 		sb->pids_peak = rb_cgroup_read_long(&sb->cg, "pids.peak");
-	if (sb->runtime == RB_RUNTIME_RUNC) /* runc removes its cgroup; confirmed */
-		rc = rb_runc_delete(&sb->runc, err);
+	if (sb->runtime == RB_RUNTIME_RUNC) { /* runc removes its cgroup; confirmed */
+		if (rb_runc_delete(&sb->runc, err) < 0)
+			rc = -1;
+	}
 	else if (sb->has_cgroup)
 		rc = rb_cgroup_destroy(&sb->cg, 5000, err);
 	if (sb->pidfd >= 0)

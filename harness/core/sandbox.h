@@ -38,16 +38,20 @@ struct rb_sandbox_opts {
 };
 
 /* Standalone mode: a workload that joined PID 1's namespaces, as a
- * container joins its pod. */
+ * container joins its pod. Under runc it is a container of its own that
+ * joins PID 1's by path, and the harness (a subreaper) is its parent. */
 #define RB_SANDBOX_MAX_JOINED 4
 struct rb_joined {
-	pid_t helper;       /* host pid of the helper outside: the workload's parent */
+	pid_t helper;       /* host pid of the helper outside: the workload's parent;
+			     * -1 under runc */
 	pid_t pid;          /* host pid of the workload */
 	int pidfd;          /* the workload's pidfd (rb_sandbox_signal_joined), -1: none */
-	int status_fd;      /* the helper writes the workload's wait status here */
+	int status_fd;      /* the helper writes the workload's wait status here
+			     * (runc: a pidfd, readable at its exit) */
 	int status;         /* its wait status, -1 if unknown */
 	bool done;          /* it exited and the status was read */
 	int64_t t_done_ns;  /* when the harness read the status */
+	struct rb_runc runc; /* runc: its container */
 };
 
 enum rb_sandbox_end {
@@ -90,7 +94,7 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 		    struct rb_error *err);
 
 /* Send SIG to joined workload I from the parent namespace (as a container
- * runtime stops a container). 0 or -errno. */
+ * runtime stops a container: `runc kill` under runc). 0 or -errno. */
 int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig);
 
 /* Wait up to TIMEOUT_MS for a joined workload to exit, reading every

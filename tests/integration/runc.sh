@@ -1,6 +1,7 @@
 # --runtime runc: PID 1 in a runc container gives what the own sandbox
 # gives, keeps the deadline, and leaves no container, bundle or cgroup behind
-# (not on Ctrl-C, and after a SIGKILLed harness the next run deletes it).
+# (not on Ctrl-C, and after a SIGKILLed harness the next run deletes it);
+# pods of runc containers joining the pause container's namespaces.
 . "$(dirname "$0")/../lib.sh"
 
 ROOTDIR=/run/reapbench-runc
@@ -115,8 +116,19 @@ expect_eq "no process of the container left" "$(nested_count)" 0
 rb conform --runtime runc -r tini --check shutdown.exits --grace 1 --no-record
 grep -q "^shutdown.exits *graceful" "$TMP/out" && ok "runc: shutdown.exits graceful through runc kill" \
 	|| { notok "runc: shutdown.exits graceful"; diag <"$TMP/out"; }
-# pods are not yet supported: the cell says so and is not a pass.
-rb conform --runtime runc -r pause --check pod.orphans --no-record
-grep -q "skipped: pods not yet under --runtime runc" "$TMP/out" && [ "$rc" -ne 0 ] \
-	&& ok "runc: pod family skipped loudly, not passed (exit $rc)" \
-	|| { notok "runc: pod family skipped loudly (exit $rc)"; diag <"$TMP/out"; }
+# A pod: pause in one container, the workload in another that joins its
+# namespaces by /proc/<pid>/ns/*; the pod's cgroup counts both.
+"$RB" run --runtime runc -r pause --no-record -- orphans 100 >"$TMP/out" 2>&1 &
+hp=$!
+wait $hp
+expect_eq "runc pod: pause reaps the joined container's orphans" \
+	"$(field workload) | $(pid1_status) | $(payload_field 3)" "exited 0 (joined PID 1's namespaces) | exited 0 | 100"
+peak=$(sed -n 's/^pids *peak \([0-9]*\).*/\1/p' "$TMP/out")
+[ -n "$peak" ] && [ "$peak" -ge 100 ] && ok "runc pod: the pod's cgroup saw both containers (peak $peak)" \
+	|| { notok "runc pod: the pod's cgroup saw both containers (peak '$peak')"; diag <"$TMP/out"; }
+expect_eq "runc pod: no container, bundle or cgroup left" "$(leftovers $hp)" 0
+# the pod family, with its negative control
+rb conform --runtime runc -r pause -r broken-pause-no-reap --check pod.orphans --grace 1 --no-record
+grep -qE "^pod.orphans +all reaped +leaks" "$TMP/out" \
+	&& ok "runc: pod.orphans all reaped under pause, leaks under broken-pause-no-reap" \
+	|| { notok "runc: pod.orphans under pause and its control"; diag <"$TMP/out"; }
