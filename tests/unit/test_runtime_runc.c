@@ -5,7 +5,7 @@
 #include "helpers.h"
 #include "runtime_runc.h"
 
-static json_t *config(long rt_runtime_us)
+static json_t *config_joining(long rt_runtime_us, pid_t join_pid)
 {
 	static char *const argv[] = { "/usr/bin/tini", "--", "/bin/sh", "-c", "exit 3", NULL };
 	static char *const env[] = { "PATH=/usr/bin:/bin", "REAPBENCH_CHANNEL=/dev/shm/none-such",
@@ -13,11 +13,17 @@ static json_t *config(long rt_runtime_us)
 	const struct rb_runc_spec spec = {
 		.argv = argv, .env = env, .cwd = "/", .pids_max = 321,
 		.cgroups_path = "reapbench-1-2-abcdef", .rt_runtime_us = rt_runtime_us,
+		.join_pid = join_pid,
 	};
 	json_t *c = rb_runc_config(&spec);
 
 	assert_non_null(c);
 	return c;
+}
+
+static json_t *config(long rt_runtime_us)
+{
+	return config_joining(rt_runtime_us, 0);
 }
 
 /* The mount whose destination is DEST, or NULL. */
@@ -70,6 +76,34 @@ static void test_linux(void **state)
 	json_decref(c);
 }
 
+/* A pod's container: PID 1's pid, ipc, uts and network namespaces by path,
+ * a mount namespace of its own, no hostname of its own. */
+static void test_join(void **state)
+{
+	json_t *c = config_joining(0, 4242), *ns;
+	const char *want[][2] = { { "pid", "/proc/4242/ns/pid" }, { "mount", NULL },
+				  { "ipc", "/proc/4242/ns/ipc" }, { "uts", "/proc/4242/ns/uts" },
+				  { "network", "/proc/4242/ns/net" } };
+	size_t i;
+
+	(void)state;
+	json_array_foreach(json_object_get(json_object_get(c, "linux"), "namespaces"), i, ns) {
+		const char *path = json_string_value(json_object_get(ns, "path"));
+
+		assert_string_equal(json_string_value(json_object_get(ns, "type")), want[i][0]);
+		if (want[i][1])
+			assert_string_equal(path, want[i][1]);
+		else
+			assert_null(path);
+	}
+	assert_int_equal(i, 5);
+	assert_null(json_object_get(c, "hostname"));
+	json_decref(c);
+	c = config(0);
+	assert_string_equal(json_string_value(json_object_get(c, "hostname")), "reapbench");
+	json_decref(c);
+}
+
 static void test_rt_budget(void **state)
 {
 	json_t *c = config(200000);
@@ -108,6 +142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_process),
 		cmocka_unit_test(test_linux),
+		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_rt_budget),
 		cmocka_unit_test(test_mounts),
 	};
