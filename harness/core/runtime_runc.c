@@ -16,7 +16,6 @@
 #include <linux/close_range.h>
 
 #include "cgroup.h"
-#include "signames.h"
 #include "sysinfo.h"
 
 #define BUNDLES RB_RUNC_ROOT "-bundles"
