@@ -552,11 +552,58 @@ static bool gone(const char *path)
 	return false;
 }
 
+static _Noreturn void watchdog(int rfd, int pidfd)
+{
+	char b;
+
+	while (read(rfd, &b, 1) != 0 && (errno == EINTR || errno == EAGAIN))
+		;
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	_exit(0);
+}
+
+int rb_runc_watch(struct rb_runc *c, int pidfd, struct rb_error *err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return rb_sys_error(err, errno, "pipe2");
+	c->watchdog = fork();
+	if (c->watchdog < 0) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		c->watchdog = 0;
+		return rb_sys_error(err, e, "fork");
+	}
+	if (c->watchdog == 0) {
+		close(p[1]);
+		watchdog(p[0], pidfd);
+	}
+	close(p[0]);
+	c->watch_fd = p[1];
+	return 0;
+}
+
+/* The harness is done with PID 1 (reaped): the watchdog goes. */
+static void unwatch(struct rb_runc *c)
+{
+	if (c->watchdog <= 0)
+		return;
+	close(c->watch_fd);
+	while (waitpid(c->watchdog, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->watchdog = 0;
+	c->watch_fd = -1;
+}
+
 int rb_runc_delete(struct rb_runc *c, struct rb_error *err)
 {
 	char state[PATH_MAX + 16];
 	int rc = 0;
 
+	unwatch(c);
 	if (c->created) {
 		int st = run_runc(c, (const char *[]){ "delete", "--force", c->id, NULL }, -1, -1,
 				  NULL, 0);

@@ -44,6 +44,8 @@ struct rb_runc {
 	int cgroup_version;
 	long rt_runtime_us;     /* the real-time budget it got (0: none) */
 	bool created;           /* runc create succeeded: delete it */
+	pid_t watchdog;         /* rb_runc_watch's process, 0: none */
+	int watch_fd;           /* its pipe's write end (-1: none) */
 };
 
 /* runc is there and can run here (root); else RB_ERR_UNSUPPORTED saying why. */
@@ -60,6 +62,11 @@ int rb_runc_sweep_stale(const struct rb_runc *c);
  * container's PID 1 (our child: the harness becomes a subreaper). */
 int rb_runc_create(struct rb_runc *c, const struct rb_runc_spec *spec, int output_fd,
 		   pid_t *pid1, struct rb_error *err);
+
+/* The parent-death signal runc cannot give: a watchdog process that
+ * SIGKILLs PID 1 (PIDFD) when its pipe from the harness reads EOF, that is
+ * when the harness is gone, even SIGKILLed. rb_runc_delete ends it. */
+int rb_runc_watch(struct rb_runc *c, int pidfd, struct rb_error *err);
 
 /* `runc start`: PID 1 execs its argv. */
 int rb_runc_start(struct rb_runc *c, struct rb_error *err);

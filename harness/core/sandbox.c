@@ -287,7 +287,7 @@ static int start_runc(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 	if (sb->sigfd < 0)
 		return -1;
 	if (rb_runc_create(&sb->runc, &spec, opts->output_fd, &sb->pid1, err) < 0 ||
-	    adopt_runc_pid1(sb, si, opts, err) < 0)
+	    adopt_runc_pid1(sb, si, opts, err) < 0 || rb_runc_watch(&sb->runc, sb->pidfd, err) < 0)
 		goto fail;
 	sb->t_start_ns = rb_now_ns();
 	if (rb_runc_start(&sb->runc, err) < 0)
