@@ -249,8 +249,7 @@ int rb_cgroup_destroy(struct rb_cgroup *cg, int timeout_ms, struct rb_error *err
 	return 0;
 }
 
-/* NAME is "reapbench-<pid>-<start>[...]": stale when that process is gone. */
-static bool tag_is_stale(const char *name)
+bool rb_tag_is_stale(const char *name)
 {
 	int pid;
 	unsigned long long start;
@@ -260,7 +259,7 @@ static bool tag_is_stale(const char *name)
 	return start_time_of(pid) != start;
 }
 
-static int sweep_dir(const char *dir, bool cgroups)
+int rb_sweep_stale(const char *dir, int (*remove)(const char *path, void *arg), void *arg)
 {
 	char path[PATH_MAX + 300];
 	struct dirent *e;
@@ -271,14 +270,25 @@ static int sweep_dir(const char *dir, bool cgroups)
 		return 0;
 	while ((e = readdir(d))) {
 		if (strncmp(e->d_name, TAG_PREFIX, strlen(TAG_PREFIX)) != 0 ||
-		    !tag_is_stale(e->d_name))
+		    !rb_tag_is_stale(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (cgroups ? empty_and_remove(path, 2000) == 0 : unlink(path) == 0)
-			swept++;
+		swept += remove(path, arg) == 0;
 	}
 	closedir(d);
 	return swept;
+}
+
+static int remove_cgroup(const char *path, void *arg)
+{
+	(void)arg;
+	return empty_and_remove(path, 2000);
+}
+
+static int remove_file(const char *path, void *arg)
+{
+	(void)arg;
+	return unlink(path);
 }
 
 int rb_cgroup_sweep_stale(void)
@@ -286,7 +296,7 @@ int rb_cgroup_sweep_stale(void)
 	int swept = 0;
 
 	for (size_t i = 0; i < sizeof(cgroup_roots) / sizeof(cgroup_roots[0]); i++)
-		swept += sweep_dir(cgroup_roots[i].path, true);
-	swept += sweep_dir("/dev/shm", false);
+		swept += rb_sweep_stale(cgroup_roots[i].path, remove_cgroup, NULL);
+	swept += rb_sweep_stale("/dev/shm", remove_file, NULL);
 	return swept;
 }

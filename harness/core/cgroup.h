@@ -43,6 +43,12 @@ int rb_cgroup_destroy(struct rb_cgroup *cg, int timeout_ms, struct rb_error *err
  * number swept. */
 int rb_cgroup_sweep_stale(void);
 
+/* NAME is "reapbench-<pid>-<start>[...]" and that harness is gone. */
+bool rb_tag_is_stale(const char *name);
+
+/* REMOVE(DIR/NAME, ARG) for every stale NAME in DIR; how many returned 0. */
+int rb_sweep_stale(const char *dir, int (*remove)(const char *path, void *arg), void *arg);
+
 /* "<pid>-<starttime>": identifies this harness process across pid reuse. */
 void rb_self_tag(char *buf, size_t len);
 

@@ -197,7 +197,10 @@ static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
 			break;
 	}
 	res->children_stopped = rb_proc_stopped_children(sb->pid1);
-	rb_sandbox_signal(sb, SIGKILL);
+	if (plan->via_runtime)
+		rb_sandbox_stop_signal(sb, SIGKILL);
+	else
+		rb_sandbox_signal(sb, SIGKILL);
 	res->ended_by_harness = true;
 }
 
@@ -456,6 +459,7 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 		      int *app_pidfd, struct rb_run_result *res)
 {
 	int64_t due;
+	int e;
 
 	while (!plan->no_wait_ready && !__atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE)) {
 		if (rb_sandbox_pid1_exited(sb, 1) || rb_now_ns() >= deadline) {
@@ -475,9 +479,13 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 	for (int i = 0; i < plan->n; i++) {
 		res->plan_sig[i] = plan->sig[i];
 		res->t_sent_ns[i] = rb_now_ns();
-		if (rb_sandbox_signal(sb, plan->sig[i]) < 0) {
-			snprintf(res->send_skip, sizeof(res->send_skip), "pidfd_send_signal: %s",
-				 strerror(errno));
+		e = plan->via_runtime ? rb_sandbox_stop_signal(sb, plan->sig[i])
+				      : rb_sandbox_signal(sb, plan->sig[i]);
+		if (e < 0) {
+			snprintf(res->send_skip, sizeof(res->send_skip), "%s: %s",
+				 plan->via_runtime && sb->runtime == RB_RUNTIME_RUNC ? "runc kill"
+										     : "pidfd_send_signal",
+				 strerror(-e));
 			return;
 		}
 		res->nsent++;
@@ -622,7 +630,8 @@ static bool pod_wait_running(struct rb_sandbox *sb, struct channel_file ch[], in
 
 /* The kubelet's part: each container's main process gets SIGTERM, those
  * still running after the grace period SIGKILL; then the sandbox (PID 1)
- * gets its stop signal, and SIGKILL after the grace period. */
+ * gets its stop signal, and SIGKILL after the grace period; all through
+ * the runtime (runc kill under runc). */
 static void pod_stop(struct rb_sandbox *sb, const struct rb_pod_plan *plan, int n, int64_t deadline,
 		     struct rb_pod_result *res)
 {
@@ -649,10 +658,10 @@ static void pod_stop(struct rb_sandbox *sb, const struct rb_pod_plan *plan, int 
 		return;
 	}
 	res->t_stop_ns = rb_now_ns();
-	rb_sandbox_signal(sb, plan->stop_signal ? plan->stop_signal : SIGTERM);
+	rb_sandbox_stop_signal(sb, plan->stop_signal ? plan->stop_signal : SIGTERM);
 	if (!rb_sandbox_pid1_exited(sb, ms_until(res->t_stop_ns + plan->grace_ns))) {
 		res->pid1_killed = true;
-		rb_sandbox_signal(sb, SIGKILL);
+		rb_sandbox_stop_signal(sb, SIGKILL);
 	}
 }
 
@@ -828,6 +837,19 @@ void rb_run_record(json_t *run, const struct rb_run_result *res)
 	if (c->storm.payload_rss_peak_kb > 0)
 		rb_record_measure(run, "payload_rss_peak", (double)c->storm.payload_rss_peak_kb, "KiB");
 	record_drain_pids(run, res);
+}
+
+void rb_record_runtime(json_t *options, enum rb_runtime rt)
+{
+	json_object_set_new(options, "runtime", json_string(rb_runtime_names[rt]));
+}
+
+void rb_sandbox_opts_record(json_t *options, const struct rb_sandbox_opts *o)
+{
+	json_object_set_new(options, "pid_max", json_integer(o->pid_max));
+	json_object_set_new(options, "pids_max", json_integer(o->pids_max ? o->pids_max : o->pid_max));
+	json_object_set_new(options, "deadline_s", json_real(o->deadline_ns / 1e9));
+	rb_record_runtime(options, o->runtime);
 }
 
 void rb_sandbox_opts_default(struct rb_sandbox_opts *o)

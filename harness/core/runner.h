@@ -48,6 +48,10 @@ struct rb_signal_plan {
 	 * who received what. */
 	int64_t settle_ns;
 	int settle_sig;
+	/* Send the plan's signals, and the settle's SIGKILL, as the runtime
+	 * stops a container (docker stop: `runc kill ID SIG` under runc; the
+	 * same as a plain send under the own sandbox). */
+	bool via_runtime;
 	/* Send right after PID 1 starts instead of waiting for the payload's
 	 * ready flag (signals in the first milliseconds; the delay still applies). */
 	bool no_wait_ready;
@@ -191,6 +195,13 @@ void rb_run_record(json_t *run, const struct rb_run_result *res);
 
 
 void rb_sandbox_opts_default(struct rb_sandbox_opts *o);
+
+/* The sandbox options into a record's options: pid_max, pids_max (resolved),
+ * deadline_s and the runtime. */
+void rb_sandbox_opts_record(json_t *options, const struct rb_sandbox_opts *o);
+
+/* options.runtime ("own", "runc"): compare never mixes the backends. */
+void rb_record_runtime(json_t *options, enum rb_runtime rt);
 
 /* The reapers a suite is asked for (-r NAME..., --all), for
  * rb_registry_select. */

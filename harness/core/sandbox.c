@@ -21,6 +21,8 @@
 
 #include "signames.h"
 
+const char *const rb_runtime_names[] = { "own", "runc", NULL };
+
 /* What PID 1's setup step failed, sent back over the CLOEXEC error pipe;
  * EOF on that pipe means the exec succeeded. */
 struct setup_failure {
@@ -223,6 +225,81 @@ static int collect_setup_result(int errfd, const char *what, struct rb_error *er
 	return rb_fail(err, RB_ERR_UNSUPPORTED, f.errnum, "sandbox setup failed: %s", f.stage);
 }
 
+/* ---- the runc backend ------------------------------------------------------ */
+
+/* Kill PID 1 (and so its namespace): through runc when it made it. */
+static void kill_pid1(struct rb_sandbox *sb)
+{
+	if (sb->runtime == RB_RUNTIME_RUNC && rb_runc_kill(&sb->runc, SIGKILL) == 0)
+		return;
+	pidfd_send(sb->pidfd, SIGKILL);
+}
+
+/* PID 1 is a container's: its pidfd, runc's pids cgroup, pid_max from
+ * outside (runc refuses the sysctl), the observer. */
+static int adopt_runc_pid1(struct rb_sandbox *sb, const struct rb_sysinfo *si,
+			   const struct rb_sandbox_opts *opts, struct rb_error *err)
+{
+	sb->pidfd = (int)syscall(SYS_pidfd_open, sb->pid1, 0);
+	if (sb->pidfd < 0)
+		return rb_sys_error(err, errno, "pidfd_open on the container's PID 1");
+	sb->has_cgroup = true;
+	sb->cg.version = sb->runc.cgroup_version;
+	snprintf(sb->cg.path, sizeof(sb->cg.path), "%s", sb->runc.cgroup);
+	sb->pid_max_set = si->per_ns_pid_max && opts->pid_max > 0;
+	if (!sb->pid_max_set)
+		snprintf(sb->pid_max_skip, sizeof(sb->pid_max_skip),
+			 "kernel %s has no per-namespace pid_max (needs 6.14)", si->kernel);
+	else if (rb_ns_set_pid_max(sb->pidfd, opts->pid_max, err) < 0)
+		return -1;
+	if (opts->on_created && opts->on_created(sb->pid1, opts->on_created_arg, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void undo_runc(struct rb_sandbox *sb)
+{
+	if (sb->pid1 > 0) {
+		pidfd_send(sb->pidfd, SIGKILL);
+		waitpid(sb->pid1, NULL, 0);
+		sb->pid1 = 0;
+	}
+	rb_runc_delete(&sb->runc, &(struct rb_error){ 0 });
+}
+
+static int start_runc(struct rb_sandbox *sb, const struct rb_sysinfo *si,
+		      const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err)
+{
+	char cwd[PATH_MAX];
+	struct rb_runc_spec spec = {
+		.argv = argv, .env = opts->env, .pids_max = opts->pids_max,
+		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : "/",
+	};
+
+	if (opts->userns == RB_USERNS_YES)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
+			       "--userns yes with --runtime runc: rootless runc is not supported yet");
+	if (rb_runc_check(&sb->runc, err) < 0)
+		return -1;
+	rb_runc_sweep_stale(&sb->runc);
+	rb_cgroup_sweep_stale(); /* and the channel files of killed harnesses */
+	sb->sigfd = open_stop_signalfd(err);
+	if (sb->sigfd < 0)
+		return -1;
+	if (rb_runc_create(&sb->runc, &spec, opts->output_fd, &sb->pid1, err) < 0 ||
+	    adopt_runc_pid1(sb, si, opts, err) < 0 || rb_runc_watch(&sb->runc, sb->pidfd, err) < 0)
+		goto fail;
+	sb->t_start_ns = rb_now_ns();
+	if (rb_runc_start(&sb->runc, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	undo_runc(sb);
+	return -1;
+}
+
+/* ---- the own sandbox ------------------------------------------------------- */
+
 int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 		     const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err)
 {
@@ -232,6 +309,9 @@ int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 	memset(sb, 0, sizeof(*sb));
 	sb->pidfd = sb->sigfd = -1;
 	sb->pids_peak = -1;
+	sb->runtime = opts->runtime;
+	if (sb->runtime == RB_RUNTIME_RUNC)
+		return start_runc(sb, si, opts, argv, err);
 	sb->userns = opts->userns == RB_USERNS_YES || (opts->userns == RB_USERNS_AUTO && !si->root);
 	sb->pid_max_set = si->per_ns_pid_max && opts->pid_max > 0;
 	if (!sb->pid_max_set)
@@ -323,6 +403,31 @@ static _Noreturn void joiner_child(struct rb_sandbox *sb, const struct rb_sandbo
 	_exit(0);
 }
 
+/* Under runc: a container of its own in PID 1's pid, ipc, uts and network
+ * namespaces (by path), started as PID 1's was; the harness is its parent. */
+static int join_runc(struct rb_sandbox *sb, struct rb_joined *j, const struct rb_sandbox_opts *opts,
+		     char *const argv[], struct rb_error *err)
+{
+	char cwd[PATH_MAX];
+	struct rb_runc_spec spec = {
+		.argv = argv, .env = opts->env, .pids_max = opts->pids_max, .join_pid = sb->pid1,
+		.cwd = getcwd(cwd, sizeof(cwd)) ? cwd : "/", .cgroup_parent = sb->runc.id,
+	};
+
+	if (rb_runc_check(&j->runc, err) < 0)
+		return -1;
+	if (rb_runc_create(&j->runc, &spec, opts->output_fd, &j->pid, err) < 0) {
+		rb_runc_delete(&j->runc, &(struct rb_error){ 0 });
+		return -1;
+	}
+	sb->njoined++; /* from here on, destroy reaps and deletes it */
+	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	j->status_fd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	if (j->pidfd < 0 || j->status_fd < 0)
+		return rb_sys_error(err, errno, "pidfd_open on the joined container's process");
+	return rb_runc_start(&j->runc, err);
+}
+
 int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, char *const argv[],
 		    struct rb_error *err)
 {
@@ -333,6 +438,11 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 	if (sb->njoined >= RB_SANDBOX_MAX_JOINED)
 		return rb_fail(err, RB_ERR_INPUT, 0, "at most %d workloads can join a sandbox",
 			       RB_SANDBOX_MAX_JOINED);
+	if (sb->runtime == RB_RUNTIME_RUNC) {
+		*j = (struct rb_joined){ .helper = -1, .pid = -1, .pidfd = -1, .status_fd = -1,
+					 .status = -1 };
+		return join_runc(sb, j, opts, argv, err);
+	}
 	if (pipe2(statusp, O_CLOEXEC) < 0)
 		return rb_sys_error(err, errno, "pipe2");
 	if (pipe2(errp, O_CLOEXEC) < 0) {
@@ -384,6 +494,8 @@ int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig)
 {
 	if (i < 0 || i >= sb->njoined || sb->joined[i].pidfd < 0)
 		return -EBADF;
+	if (sb->runtime == RB_RUNTIME_RUNC)
+		return rb_runc_kill(&sb->joined[i].runc, sig) < 0 ? -EIO : 0;
 	return pidfd_send(sb->joined[i].pidfd, sig) < 0 ? -errno : 0;
 }
 
@@ -394,10 +506,46 @@ int rb_sandbox_signal(struct rb_sandbox *sb, int sig)
 	return pidfd_send(sb->pidfd, sig) < 0 ? -errno : 0;
 }
 
+int rb_sandbox_stop_signal(struct rb_sandbox *sb, int sig)
+{
+	if (sb->runtime != RB_RUNTIME_RUNC)
+		return rb_sandbox_signal(sb, sig);
+	return rb_runc_kill(&sb->runc, sig) < 0 ? -EIO : 0;
+}
+
+static void read_joined_status(struct rb_sandbox *sb, int i);
+static int joined_running(const struct rb_sandbox *sb);
+
+/* Under runc the joined containers' processes are the harness's children,
+ * and PID 1's exit waits until they are reaped: while waiting for PID 1,
+ * reap each one that ends (in the own sandbox their helpers do). */
+static bool runc_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
+{
+	int64_t end = rb_now_ns() + (int64_t)timeout_ms * 1000000;
+
+	for (;;) {
+		struct pollfd fds[1 + RB_SANDBOX_MAX_JOINED] = { { .fd = sb->pidfd, .events = POLLIN } };
+		int64_t left_ms = (end - rb_now_ns() + 999999) / 1000000;
+		int n = 1;
+
+		for (int i = 0; i < sb->njoined; i++)
+			fds[n++] = (struct pollfd){ .fd = sb->joined[i].status_fd, .events = POLLIN };
+		if (poll(fds, (nfds_t)n, left_ms > 0 ? (int)left_ms : 0) <= 0)
+			return false;
+		if (fds[0].revents & POLLIN)
+			return true;
+		for (int i = 0; i < sb->njoined; i++)
+			if (fds[1 + i].revents & POLLIN)
+				read_joined_status(sb, i);
+	}
+}
+
 bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
 {
 	struct pollfd p = { .fd = sb->pidfd, .events = POLLIN };
 
+	if (sb->runtime == RB_RUNTIME_RUNC && joined_running(sb) > 0)
+		return runc_pid1_exited(sb, timeout_ms);
 	return poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN);
 }
 
@@ -426,7 +574,10 @@ static void read_joined_status(struct rb_sandbox *sb, int i)
 	struct rb_joined *j = &sb->joined[i];
 	int st;
 
-	j->status = read(j->status_fd, &st, sizeof(st)) == sizeof(st) ? st : -1;
+	if (sb->runtime == RB_RUNTIME_RUNC) /* our child: its status is ours to wait for */
+		j->status = j->pid > 0 && waitpid(j->pid, &st, 0) == j->pid ? st : -1;
+	else
+		j->status = read(j->status_fd, &st, sizeof(st)) == sizeof(st) ? st : -1;
 	j->done = true;
 	j->t_done_ns = rb_now_ns();
 	close(j->status_fd);
@@ -438,6 +589,20 @@ static void read_joined_status(struct rb_sandbox *sb, int i)
 		sb->joiner_status = j->status;
 		sb->joiner_done = true;
 	}
+}
+
+/* Under runc the joined containers' processes are our children: PID 1's
+ * exit waits until every process of its namespace is reaped (NOTES.md), so
+ * they are killed and reaped first, or reaping PID 1 would never return. */
+static void reap_joined_first(struct rb_sandbox *sb)
+{
+	if (sb->runtime != RB_RUNTIME_RUNC)
+		return;
+	for (int i = 0; i < sb->njoined; i++)
+		if (sb->joined[i].status_fd >= 0) {
+			pidfd_send(sb->joined[i].pidfd, SIGKILL);
+			read_joined_status(sb, i);
+		}
 }
 
 static int joined_running(const struct rb_sandbox *sb)
@@ -532,7 +697,7 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 			/* the last joined workload is gone: the pod is done */
 			if (joined_running(sb) == 0 && stop_signal) {
 				wait_caught(sb, stop_signal);
-				pidfd_send(sb->pidfd, stop_signal);
+				rb_sandbox_stop_signal(sb, stop_signal);
 			}
 			continue;
 		}
@@ -548,9 +713,10 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 			continue;
 		}
 		/* SIGKILL to PID 1 kills the whole namespace. */
-		pidfd_send(sb->pidfd, SIGKILL);
+		kill_pid1(sb);
 		break;
 	}
+	reap_joined_first(sb);
 	if (reap_pid1(sb) < 0)
 		return rb_sys_error(err, errno, "waitpid PID 1");
 	/* PID 1's end killed them (the namespace is gone): their helpers write */
@@ -565,12 +731,15 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 	int rc = 0;
 
 	if (sb->pid1 > 0) {
-		pidfd_send(sb->pidfd, SIGKILL);
+		kill_pid1(sb);
+		reap_joined_first(sb);
 		reap_pid1(sb);
 	}
 	for (int i = 0; i < sb->njoined; i++) {
 		struct rb_joined *j = &sb->joined[i];
 
+		if (sb->runtime == RB_RUNTIME_RUNC && rb_runc_delete(&j->runc, err) < 0 && rc == 0)
+			rc = -1;
 		if (j->helper > 0) {
 			kill(j->helper, SIGKILL);
 			waitpid(j->helper, NULL, 0);
@@ -582,10 +751,14 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 			close(j->pidfd);
 		j->status_fd = j->pidfd = -1;
 	}
-	if (sb->has_cgroup) {
+	if (sb->has_cgroup)
 		sb->pids_peak = rb_cgroup_read_long(&sb->cg, "pids.peak");
-		rc = rb_cgroup_destroy(&sb->cg, 5000, err);
+	if (sb->runtime == RB_RUNTIME_RUNC) { /* runc removes its cgroup; confirmed */
+		if (rb_runc_delete(&sb->runc, err) < 0)
+			rc = -1;
 	}
+	else if (sb->has_cgroup)
+		rc = rb_cgroup_destroy(&sb->cg, 5000, err);
 	if (sb->pidfd >= 0)
 		close(sb->pidfd);
 	if (sb->sigfd >= 0)

@@ -13,15 +13,21 @@
 
 #include "cgroup.h"
 #include "error.h"
+#include "runtime_runc.h"
 #include "sysinfo.h"
 
 enum rb_userns { RB_USERNS_AUTO, RB_USERNS_YES, RB_USERNS_NO };
+
+/* Who makes PID 1's container: reapbench itself, or runc (runtime_runc.h). */
+enum rb_runtime { RB_RUNTIME_OWN, RB_RUNTIME_RUNC };
+extern const char *const rb_runtime_names[]; /* "own", "runc", NULL */
 
 struct rb_sandbox_opts {
 	long pid_max;         /* per-namespace pid_max (6.14+); 0: leave it */
 	long pids_max;        /* cgroup pids.max */
 	int64_t deadline_ns;  /* wall-clock budget from start */
 	enum rb_userns userns;
+	enum rb_runtime runtime;
 	char *const *env;     /* environment for PID 1 (and joined workloads) */
 	int output_fd;        /* stdout+stderr of the sandbox; -1: the harness's own */
 	/* Called with PID 1's host pid once its namespaces exist and before it
@@ -32,16 +38,20 @@ struct rb_sandbox_opts {
 };
 
 /* Standalone mode: a workload that joined PID 1's namespaces, as a
- * container joins its pod. */
+ * container joins its pod. Under runc it is a container of its own that
+ * joins PID 1's by path, and the harness (a subreaper) is its parent. */
 #define RB_SANDBOX_MAX_JOINED 4
 struct rb_joined {
-	pid_t helper;       /* host pid of the helper outside: the workload's parent */
+	pid_t helper;       /* host pid of the helper outside: the workload's parent;
+			     * -1 under runc */
 	pid_t pid;          /* host pid of the workload */
 	int pidfd;          /* the workload's pidfd (rb_sandbox_signal_joined), -1: none */
-	int status_fd;      /* the helper writes the workload's wait status here */
+	int status_fd;      /* the helper writes the workload's wait status here
+			     * (runc: a pidfd, readable at its exit) */
 	int status;         /* its wait status, -1 if unknown */
 	bool done;          /* it exited and the status was read */
 	int64_t t_done_ns;  /* when the harness read the status */
+	struct rb_runc runc; /* runc: its container */
 };
 
 enum rb_sandbox_end {
@@ -70,6 +80,8 @@ struct rb_sandbox {
 	struct rb_joined joined[RB_SANDBOX_MAX_JOINED];
 	int joiner_status;   /* joined[0].status, for one-workload callers */
 	bool joiner_done;    /* joined[0].done */
+	enum rb_runtime runtime;
+	struct rb_runc runc; /* RB_RUNTIME_RUNC: the container */
 };
 
 int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
@@ -82,7 +94,7 @@ int rb_sandbox_join(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, c
 		    struct rb_error *err);
 
 /* Send SIG to joined workload I from the parent namespace (as a container
- * runtime stops a container). 0 or -errno. */
+ * runtime stops a container: `runc kill` under runc). 0 or -errno. */
 int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig);
 
 /* Wait up to TIMEOUT_MS for a joined workload to exit, reading every
@@ -97,6 +109,10 @@ int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, i
 
 /* Send SIG to PID 1 from the parent namespace (as docker stop does). */
 int rb_sandbox_signal(struct rb_sandbox *sb, int sig);
+
+/* Send SIG to PID 1 as the runtime stops a container (docker stop,
+ * containerd): `runc kill ID SIG` under runc, else as rb_sandbox_signal. */
+int rb_sandbox_stop_signal(struct rb_sandbox *sb, int sig);
 
 /* Wait up to TIMEOUT_MS for PID 1 to exit; true if it has (not reaped). */
 bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms);

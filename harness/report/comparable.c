@@ -18,7 +18,7 @@ static const char *const free_options[] = {
 static const char *const run_facts[] = { "observer", "userns", "sender.sched_fifo" };
 
 /* Options added after records were first kept: a record without one ran
- * with what was then the only behaviour. */
+ * with what was then the only behaviour (a NULL command: any command). */
 static const struct {
 	const char *command, *key, *implied;
 } implied_options[] = {
@@ -27,6 +27,7 @@ static const struct {
 	{ "startup", "observer", "harness" },
 	{ "exhaust", "observer", "harness" },
 	{ "conform", "observer", "pidfd" },
+	{ NULL, "runtime", "own" },
 };
 
 bool rb_option_free(const char *key)
@@ -135,8 +136,9 @@ static int same_option(const char *command, json_t *ob, json_t *on, const char *
 	bool same;
 
 	for (size_t i = 0; i < sizeof(implied_options) / sizeof(implied_options[0]); i++)
-		if (strcmp(key, implied_options[i].key) == 0 && (!vb || !vn) && command &&
-		    strcmp(command, implied_options[i].command) == 0)
+		if (strcmp(key, implied_options[i].key) == 0 && (!vb || !vn) &&
+		    (!implied_options[i].command ||
+		     (command && strcmp(command, implied_options[i].command) == 0)))
 			implied = json_string(implied_options[i].implied);
 	same = rb_option_free(key) || same_value(vb ? vb : implied, vn ? vn : implied);
 	json_decref(implied);

@@ -43,6 +43,9 @@ static const struct rb_opt sandbox_opts[] = {
 	  .help = "kill the sandbox after DUR" },
 	{ "userns", 0, RB_OT_CHOICE, "MODE", RB_IN_SANDBOX, offsetof(struct rb_sandbox_opts, userns),
 	  .choices = userns_modes, .help = "auto | yes | no: a user namespace (auto: when not root)" },
+	{ "runtime", 0, RB_OT_CHOICE, "RT", RB_IN_SANDBOX, offsetof(struct rb_sandbox_opts, runtime),
+	  .choices = rb_runtime_names,
+	  .help = "own | runc: who makes PID 1's container (runc: an OCI bundle, as root)" },
 	{ 0 },
 };
 

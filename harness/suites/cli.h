@@ -55,7 +55,7 @@ struct rb_opt {
 /* Option groups a command may take besides its own. */
 enum {
 	RB_CLI_SELECTION = 1 << 0, /* -r REAPER (repeatable), --all */
-	RB_CLI_SANDBOX = 1 << 1,   /* --pid-max, --pids-max, --deadline, --userns */
+	RB_CLI_SANDBOX = 1 << 1,   /* --pid-max, --pids-max, --deadline, --userns, --runtime */
 	RB_CLI_SCENARIO = 1 << 2,  /* the oracles' bounds, the sandbox mode (replay, fuzz) */
 	RB_CLI_OUTPUT = 1 << 3,    /* --out, --json, --no-record, --format (struct rb_output) */
 };

@@ -405,10 +405,7 @@ static void record_options(json_t *rec, const struct rb_conform_ctx *ctx, int re
 	json_object_set_new(o, "repeat", json_integer(repeat));
 	json_object_set_new(o, "grace_s", json_real(ctx->grace_ns / 1e9));
 	json_object_set_new(o, "observer", json_string(rb_observer_names[ctx->observer]));
-	json_object_set_new(o, "pid_max", json_integer(ctx->opts.pid_max));
-	json_object_set_new(o, "pids_max", json_integer(ctx->opts.pids_max ? ctx->opts.pids_max
-									   : ctx->opts.pid_max));
-	json_object_set_new(o, "deadline_s", json_real(ctx->opts.deadline_ns / 1e9));
+	rb_sandbox_opts_record(o, &ctx->opts);
 }
 
 static json_t *matrix_record(struct matrix *m, const struct rb_sysinfo *si,

@@ -121,7 +121,9 @@ static void print_result(const struct rb_reaper *r, const struct rb_sandbox_opts
 		printf("cgroup v%d pids.max %ld, ", sb->cg.version, o->pids_max ? o->pids_max : o->pid_max);
 	else
 		printf("no cgroup (%s), ", sb->cgroup_skip);
-	printf("%s\n", sb->userns ? "user namespace" : "root");
+	printf("%s\n", sb->runtime == RB_RUNTIME_RUNC ? "runc container (root)"
+		       : sb->userns			 ? "user namespace"
+							 : "root");
 	if (sb->joiner_done)
 		printf("workload  %s (joined PID 1's namespaces)\n",
 		       rb_status_string(sb->joiner_status, status, sizeof(status)));
@@ -192,11 +194,7 @@ int rb_cmd_run(int argc, char **argv, const struct rb_sysinfo *si, struct rb_err
 	}
 	print_result(&r, &opts, &res);
 	rec = rb_record_new("run", si);
-	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
-	json_object_set_new(json_object_get(rec, "options"), "pids_max",
-			    json_integer(opts.pids_max ? opts.pids_max : opts.pid_max));
-	json_object_set_new(json_object_get(rec, "options"), "deadline_s",
-			    json_real(opts.deadline_ns / 1e9));
+	rb_sandbox_opts_record(json_object_get(rec, "options"), &opts);
 	rb_run_record(rb_record_add_run(rec, &r, res.argv), &res);
 	rc = rb_output_end(out, rec, err);
 	json_decref(rec);

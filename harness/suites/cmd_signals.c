@@ -649,9 +649,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
 	if (c->observer_why[0])
 		json_object_set_new(o, "observer_why", json_string(c->observer_why));
-	json_object_set_new(o, "pid_max", json_integer(opts->pid_max));
-	json_object_set_new(o, "pids_max", json_integer(opts->pids_max ? opts->pids_max : opts->pid_max));
-	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
+	rb_sandbox_opts_record(o, opts);
 }
 
 /* signals-latency-cdf.svg from signals.csv, unless --no-plots. */

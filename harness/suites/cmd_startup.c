@@ -204,7 +204,9 @@ static int build_command(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	if (push(&v, &n, exe) || push(&v, &n, "run") || push(&v, &n, "--no-record") ||
 	    push(&v, &n, "--pid-max") || push(&v, &n, num[0]) || push(&v, &n, "--pids-max") ||
 	    push(&v, &n, num[1]) || push(&v, &n, "--deadline") || push(&v, &n, num[2]) ||
-	    push(&v, &n, "--userns") || push(&v, &n, userns[o->userns]) || push(&v, &n, "-r") ||
+	    push(&v, &n, "--userns") || push(&v, &n, userns[o->userns]) ||
+	    push(&v, &n, "--runtime") || push(&v, &n, rb_runtime_names[o->runtime]) ||
+	    push(&v, &n, "-r") ||
 	    push(&v, &n, pid1 ? none->file : r->file) || push(&v, &n, "--"))
 		goto oom;
 	for (char **w = pid1 ? pid1 : (char **)payload; *w; w++)
@@ -658,9 +660,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(opt, "runs", json_integer(c->runs));
 	json_object_set_new(opt, "warmup", json_integer(c->warmup));
 	json_object_set_new(opt, "alive", alive);
-	json_object_set_new(opt, "pid_max", json_integer(o->pid_max));
-	json_object_set_new(opt, "pids_max", json_integer(o->pids_max ? o->pids_max : o->pid_max));
-	json_object_set_new(opt, "deadline_s", json_real(o->deadline_ns / 1e9));
+	rb_sandbox_opts_record(opt, o);
 	json_object_set_new(opt, "hyperfine_json", json_string(hf_json));
 	json_object_set_new(opt, "observer", json_string(observer_names[c->observer]));
 }

@@ -94,6 +94,27 @@ static void test_free_options(void **state)
 	assert_false(rb_option_free("grace_s"));
 }
 
+/* The backend: runc and own never compare; a record without it ran under own. */
+static void test_runtime(void **state)
+{
+	json_t *b = storm(), *n = storm();
+	struct rb_error err;
+
+	(void)state;
+	json_object_set_new(json_object_get(n, "options"), "runtime", json_string("runc"));
+	assert_int_equal(judge(storm(), n, &paths, &err), -1);
+	assert_contains(err.msg, "options.runtime runc, base.json has not recorded");
+	n = storm();
+	json_object_set_new(json_object_get(b, "options"), "runtime", json_string("own"));
+	json_object_set_new(json_object_get(n, "options"), "runtime", json_string("runc"));
+	assert_int_equal(judge(b, n, &paths, &err), -1);
+	assert_contains(err.msg, "options.runtime runc, base.json has own");
+	/* negative control: own against a record from before the option */
+	n = storm();
+	json_object_set_new(json_object_get(n, "options"), "runtime", json_string("own"));
+	assert_int_equal(judge(storm(), n, &paths, &err), 0);
+}
+
 static void test_observer_differs(void **state)
 {
 	json_t *n = storm();
@@ -153,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_option_differs),
 		cmocka_unit_test(test_option_absent_in_one),
 		cmocka_unit_test(test_free_options),
+		cmocka_unit_test(test_runtime),
 		cmocka_unit_test(test_observer_differs),
 		cmocka_unit_test(test_machine_and_noise),
 		cmocka_unit_test(test_command_differs),

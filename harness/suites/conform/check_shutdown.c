@@ -85,6 +85,7 @@ static int run_shutdown(const struct rb_check *c, struct rb_conform_ctx *ctx, st
 	enum app app = (enum app)c->arg;
 	struct rb_signal_plan plan = {
 		.n = 1, .sig = { SIGTERM }, .settle_ns = ctx->grace_ns, .watch_app = true,
+		.via_runtime = true, /* under runc: runc kill, as containerd stops it */
 	};
 	char *argv[10] = { ctx->payload };
 	char app_end[48], pid1_end[48], logged[48];
