@@ -612,7 +612,8 @@ static bool pid1_behind(struct rb_scn_session *s, int sig)
  * without it then but with it pending were forwarded to, only late. */
 static void continue_stopped(struct rb_scn_session *s, struct rb_scn_result *res, int op);
 
-static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *sd, int64_t since)
+static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_result *res,
+				 struct rb_scn_send *sd, int64_t since)
 {
 	int64_t end = sd->t_ns + s->o.forward_ns, last = sd->t_ns + 1000 * MS;
 	/* realtime signals do not merge: a copy sent to the app's group reaches
@@ -636,9 +637,11 @@ static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *s
 		if (!missing)
 			return;
 		/* a receiver a stop signal stopped meanwhile (dumb-init stops the
-		 * group on TSTP): continued, as the program goes on (10 ms in) */
+		 * group on TSTP, and a group stop reaches each thread group as its
+		 * threads run, after the harness looked): continued, and noted, as
+		 * the program goes on (10 ms in) */
 		if (rb_now_ns() > sd->t_ns + 10 * MS && !continued) {
-			continue_stopped(s, NULL, sd->op);
+			continue_stopped(s, res, sd->op);
 			continued = true;
 		}
 		if (rb_now_ns() >= end) {
@@ -653,9 +656,10 @@ static void await_receipts_since(struct rb_scn_session *s, struct rb_scn_send *s
 	}
 }
 
-static void await_receipts(struct rb_scn_session *s, struct rb_scn_send *sd)
+static void await_receipts(struct rb_scn_session *s, struct rb_scn_result *res,
+			   struct rb_scn_send *sd)
 {
-	await_receipts_since(s, sd, sd->t_ns);
+	await_receipts_since(s, res, sd, sd->t_ns);
 }
 
 static bool is_stop_signal(int sig)
@@ -686,7 +690,7 @@ static void await_held(struct rb_scn_session *s, struct rb_scn_result *res)
 				now.required |= 1u << i;
 		}
 		now.t_ns = rb_now_ns(); /* the bound runs from here; receipts count from the send */
-		await_receipts_since(s, &now, sd->t_ns);
+		await_receipts_since(s, res, &now, sd->t_ns);
 		sd->pending_seen |= now.pending_seen;
 	}
 }
@@ -735,7 +739,7 @@ static void watch_send(struct rb_scn_session *s, struct rb_scn_result *res, stru
 			       rb_now_ns() < end)
 				sleep_ns(100000);
 		} else if (sd->required) {
-			await_receipts(s, sd);
+			await_receipts(s, res, sd);
 		}
 	}
 	if (is_stop_signal(sd->sig))
