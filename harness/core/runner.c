@@ -182,22 +182,22 @@ static int64_t first_receipt(const struct rb_channel *ch, int sig)
 	return 0;
 }
 
-/* Let the sent signals land (see struct rb_signal_plan), then end the run. */
+/* Let the sent signals land (see struct rb_run_plan), then end the run. */
 static void settle(struct rb_sandbox *sb, const struct rb_channel *ch,
-		   const struct rb_signal_plan *plan, struct rb_run_result *res)
+		   const struct rb_run_plan *plan, struct rb_run_result *res)
 {
 	const int64_t quiet_ns = 20 * 1000000LL; /* for group members after the app */
-	int64_t end = rb_now_ns() + plan->settle_ns, got;
+	int64_t end = rb_now_ns() + plan->sends.settle_ns, got;
 
 	while (rb_now_ns() < end) {
 		if (rb_sandbox_pid1_exited(sb, 1))
 			return;
-		got = plan->settle_sig ? first_receipt(ch, plan->settle_sig) : 0;
+		got = plan->sends.settle_sig ? first_receipt(ch, plan->sends.settle_sig) : 0;
 		if (got && rb_now_ns() > got + quiet_ns)
 			break;
 	}
 	res->children_stopped = rb_proc_stopped_children(sb->pid1);
-	if (plan->via_runtime)
+	if (plan->sends.via_runtime)
 		rb_sandbox_stop_signal(sb, SIGKILL);
 	else
 		rb_sandbox_signal(sb, SIGKILL);
@@ -263,7 +263,7 @@ static void learn_app_status(const struct rb_reaper *r, const struct rb_sandbox 
 	res->app_status_known = true;
 }
 
-/* ---- PID 1's cost (plan->probe_pid1) ------------------------------------- */
+/* ---- PID 1's cost (plan->storm.probe_pid1) ------------------------------------- */
 
 static void probe_pid1(pid_t pid, struct rb_pid1_probe *pr)
 {
@@ -346,18 +346,18 @@ static void drain_poll(int pids_fd, struct rb_channel *ch, struct rb_run_result 
 
 /* Probe PID 1 at each phase the payload announces, and ack it (the payload
  * holds still until then, so PID 1 is alive and idle when probed); with
- * plan->watch_drain, read the baseline at the start and poll the drain. */
+ * plan->storm.drain, read the baseline at the start and poll the drain. */
 static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t deadline,
-			 const struct rb_signal_plan *plan, struct rb_run_result *res)
+			 const struct rb_run_plan *plan, struct rb_run_result *res)
 {
-	bool watch = plan->watch_drain && sb->has_cgroup;
+	bool watch = plan->storm.drain && sb->has_cgroup;
 	int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	int pids_fd = watch ? rb_cgroup_open(&sb->cg, "pids.current") : -1;
 	int64_t t_last = 0;
 	uint32_t acked = 0, ph;
 
 	res->pids_baseline = -1;
-	if (plan->watch_drain && !sb->has_cgroup)
+	if (plan->storm.drain && !sb->has_cgroup)
 		snprintf(res->drain_skip, sizeof(res->drain_skip), "no pids cgroup: %s", sb->cgroup_skip);
 	if (watch)
 		prctl(PR_SET_TIMERSLACK, 1000, 0, 0, 0);
@@ -368,7 +368,7 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 			 * last read, in the same loop's time as any other */
 			if (watch && ph == 2 && res->pids_baseline >= 0 && !res->t_drained_ns)
 				drain_poll(pids_fd, ch, res, &t_last);
-			if (plan->probe_pid1)
+			if (plan->storm.probe_pid1)
 				probe_pid1(sb->pid1, &res->probe[ph - 1]);
 			if (plan->bpf && ph == 2)
 				rb_bpf_observer_collect(plan->bpf, &res->bpf);
@@ -399,7 +399,7 @@ static void storm_probes(struct rb_sandbox *sb, struct rb_channel *ch, int64_t d
 			snprintf(res->drain_skip, sizeof(res->drain_skip), "pids.current never came back "
 				 "to %ld (its value before the storm) after the root's exit", res->pids_baseline);
 	}
-	if (!plan->probe_pid1)
+	if (!plan->storm.probe_pid1)
 		return;
 	if (!res->probe[0].taken || !res->probe[1].taken)
 		snprintf(res->probe_skip, sizeof(res->probe_skip), "%s",
@@ -455,13 +455,13 @@ static void send_train(struct rb_sandbox *sb, struct rb_signal_train *tr, struct
 }
 
 static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
-		      const struct rb_signal_plan *plan, int64_t deadline, bool find_app,
+		      const struct rb_run_plan *plan, int64_t deadline, bool find_app,
 		      int *app_pidfd, struct rb_run_result *res)
 {
 	int64_t due;
 	int e;
 
-	while (!plan->no_wait_ready && !__atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE)) {
+	while (!plan->sends.no_wait_ready && !__atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE)) {
 		if (rb_sandbox_pid1_exited(sb, 1) || rb_now_ns() >= deadline) {
 			snprintf(res->send_skip, sizeof(res->send_skip),
 				 "the payload never reported ready (signal-recorder does)");
@@ -470,20 +470,20 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 	}
 	if (find_app && __atomic_load_n(&ch->ready, __ATOMIC_ACQUIRE))
 		*app_pidfd = watch_app(sb, ch, res);
-	due = rb_now_ns() + plan->delay_ns;
+	due = rb_now_ns() + plan->sends.delay_ns;
 	while (rb_now_ns() < due)
 		if (rb_sandbox_pid1_exited(sb, 1)) {
 			snprintf(res->send_skip, sizeof(res->send_skip), "PID 1 exited before the send");
 			return;
 		}
-	for (int i = 0; i < plan->n; i++) {
-		res->plan_sig[i] = plan->sig[i];
+	for (int i = 0; i < plan->sends.n; i++) {
+		res->plan_sig[i] = plan->sends.sig[i];
 		res->t_sent_ns[i] = rb_now_ns();
-		e = plan->via_runtime ? rb_sandbox_stop_signal(sb, plan->sig[i])
-				      : rb_sandbox_signal(sb, plan->sig[i]);
+		e = plan->sends.via_runtime ? rb_sandbox_stop_signal(sb, plan->sends.sig[i])
+				      : rb_sandbox_signal(sb, plan->sends.sig[i]);
 		if (e < 0) {
 			snprintf(res->send_skip, sizeof(res->send_skip), "%s: %s",
-				 plan->via_runtime && sb->runtime == RB_RUNTIME_RUNC ? "runc kill"
+				 plan->sends.via_runtime && sb->runtime == RB_RUNTIME_RUNC ? "runc kill"
 										     : "pidfd_send_signal",
 				 strerror(-e));
 			return;
@@ -492,7 +492,7 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
 	}
 	if (plan->train)
 		send_train(sb, plan->train, res);
-	if (plan->settle_ns > 0)
+	if (plan->sends.settle_ns > 0)
 		settle(sb, ch, plan, res);
 }
 
@@ -500,12 +500,12 @@ static void send_plan(struct rb_sandbox *sb, const struct rb_channel *ch,
  * (also after a failed start), and read after PID 1's end (the namespace's
  * teardown included) for plans that are not storms. A storm is read at its
  * end, before the teardown: one that never announced it keeps nothing. */
-static void finish_observer(const struct rb_signal_plan *plan, struct rb_run_result *res)
+static void finish_observer(const struct rb_run_plan *plan, struct rb_run_result *res)
 {
 	if (res->bpf.collected)
 		return;
 	rb_bpf_observer_collect(plan->bpf, &res->bpf);
-	if (plan->probe_pid1 || plan->watch_drain) {
+	if (plan->storm.probe_pid1 || plan->storm.drain) {
 		rb_bpf_run_free(&res->bpf);
 		res->bpf.taken = false;
 		snprintf(res->bpf.skip, sizeof(res->bpf.skip), "the storm never announced its end");
@@ -520,7 +520,7 @@ static int arm_observer(pid_t pid1, void *observer, struct rb_error *err)
 }
 
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
-		   const struct rb_sandbox_opts *opts_in, const struct rb_signal_plan *plan,
+		   const struct rb_sandbox_opts *opts_in, const struct rb_run_plan *plan,
 		   char *const workload[], struct rb_run_result *res, struct rb_error *err)
 {
 	struct rb_sandbox_opts opts = *opts_in;
@@ -533,14 +533,15 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		opts.pids_max = opts.pid_max;
 	if (rb_require_available(r, err) < 0 || rb_pid1_argv(r, workload, &res->argv, err) < 0)
 		return -1;
-	if (plan && (plan->storm_samples > RB_STORM_MAX_SAMPLES || plan->storm_pops > RB_STORM_MAX_SAMPLES))
+	if (plan && (plan->storm.samples > RB_STORM_MAX_SAMPLES ||
+		     plan->storm.pops > RB_STORM_MAX_SAMPLES))
 		return rb_input_error(err, "at most %u storm samples", RB_STORM_MAX_SAMPLES);
-	if (channel_open_sized(&ch, plan ? plan->storm_samples : 0, plan ? plan->storm_pops : 0,
+	if (channel_open_sized(&ch, plan ? plan->storm.samples : 0, plan ? plan->storm.pops : 0,
 			       err) < 0)
 		return -1;
-	if (plan && (plan->probe_pid1 || plan->watch_drain))
+	if (plan && (plan->storm.probe_pid1 || plan->storm.drain))
 		ch.map->storm.probe_ms = 2000;
-	if (plan && plan->watch_drain)
+	if (plan && plan->storm.drain)
 		ch.map->storm.drain_watch = 1;
 	env = environment_with(ch.f.path);
 	if (!env) {
@@ -556,12 +557,12 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		goto destroy;
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
-	if (plan && (plan->n > 0 || plan->settle_ns > 0 || plan->watch_app || plan->train))
+	if (plan && (plan->sends.n > 0 || plan->sends.settle_ns > 0 || plan->watch_app || plan->train))
 		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns,
 			  plan->watch_app && r->mode == RB_MODE_WRAP, &app_pidfd, res);
 	if (plan && !res->sb.has_cgroup)
 		ch.map->storm.drain_watch = 0; /* nobody will say drained: the payload counts */
-	if (plan && (plan->probe_pid1 || plan->watch_drain))
+	if (plan && (plan->storm.probe_pid1 || plan->storm.drain))
 		storm_probes(&res->sb, ch.map, res->sb.t_start_ns + opts.deadline_ns, plan, res);
 	if (rb_sandbox_wait(&res->sb, &opts, SIGTERM, err) < 0)
 		goto destroy;
@@ -777,7 +778,7 @@ static void record_signals(json_t *run, const struct rb_run_result *res)
 	rb_record_measure(run, "signals_received", c->nsignals, "signals");
 }
 
-/* The drain as the cgroup saw it (plan->watch_drain): from the root's
+/* The drain as the cgroup saw it (plan->storm.drain): from the root's
  * exit (the payload's observer saw it) to pids.current back at its value
  * before the storm. */
 static void record_drain_pids(json_t *run, const struct rb_run_result *res)

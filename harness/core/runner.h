@@ -38,7 +38,9 @@ struct rb_signal_train {
 /* Signals the harness sends to PID 1 from the parent namespace once the
  * payload reports ready (rb-payload signal-recorder does), DELAY after it. */
 #define RB_MAX_SENDS 16
-struct rb_signal_plan {
+/* The signals a run sends PID 1 from outside (as docker stop and kill do),
+ * and how the run then ends. */
+struct rb_sends {
 	int n;
 	int sig[RB_MAX_SENDS];
 	int64_t delay_ns;
@@ -48,30 +50,39 @@ struct rb_signal_plan {
 	 * who received what. */
 	int64_t settle_ns;
 	int settle_sig;
-	/* Send the plan's signals, and the settle's SIGKILL, as the runtime
-	 * stops a container (docker stop: `runc kill ID SIG` under runc; the
-	 * same as a plain send under the own sandbox). */
+	/* Send them, and the settle's SIGKILL, as the runtime stops a container
+	 * (docker stop: `runc kill ID SIG` under runc; the same as a plain send
+	 * under the own sandbox). */
 	bool via_runtime;
 	/* Send right after PID 1 starts instead of waiting for the payload's
 	 * ready flag (signals in the first milliseconds; the delay still applies). */
 	bool no_wait_ready;
+};
+
+/* What a storm run (rb-payload storm) is watched with from outside. */
+struct rb_storm_watch {
+	/* room in the channel for this many per-process samples and population
+	 * samples (channel.h), copied to res->samples and res->pops */
+	uint32_t samples, pops;
+	/* probe PID 1 (res->probe) when the payload announces the storm's start
+	 * and end (channel storm.phase), holding it at each until probed */
+	bool probe_pid1;
+	/* poll the cgroup's pids.current from the storm's start (its value then
+	 * is the baseline) until it is back at the baseline after the
+	 * generator's root exited: res->t_drained_ns. Measured from outside, the
+	 * same with the payload's monitoring on or off. */
+	bool drain;
+};
+
+/* What a run does besides running the payload under the reaper. */
+struct rb_run_plan {
+	struct rb_sends sends;
+	struct rb_storm_watch storm;
 	/* Once the payload is ready, find it (the app: PID 1's descendant
 	 * under a wrap reaper) and learn how it ended: res->app_status. */
 	bool watch_app;
-	/* Storm runs (rb-payload storm): room in the channel for this many
-	 * per-process samples and population samples (channel.h), copied to
-	 * res->samples and res->pops. */
-	uint32_t storm_samples, storm_pops;
-	/* Probe PID 1 (res->probe) when the payload announces the storm's
-	 * start and end (channel storm.phase), holding it at each until probed. */
-	bool probe_pid1;
 	/* An open-loop train, sent after the plan's own signals. */
 	struct rb_signal_train *train;
-	/* Storm runs: poll the cgroup's pids.current from the storm's start
-	 * (its value then is the baseline) until it is back at the baseline
-	 * after the generator's root exited: res->t_drained_ns. Measured from
-	 * outside, the same with the payload's monitoring on or off. */
-	bool watch_drain;
 	/* The kernel-side observer (observer_bpf.h), armed on the sandbox's PID
 	 * namespace before PID 1 runs; read at a storm's end, or else after PID
 	 * 1's end (res->bpf). */
@@ -106,7 +117,7 @@ struct rb_run_result {
 	bool app_status_known;
 	int app_status;
 	char app_skip[128];       /* why it is not known */
-	/* plan->storm_samples: the storm's raw samples (malloc'd copies) */
+	/* plan->storm.samples: the storm's raw samples (malloc'd copies) */
 	struct rb_storm_sample *samples;
 	uint32_t nsamples;
 	struct rb_storm_pop *pops;
@@ -114,7 +125,7 @@ struct rb_run_result {
 	/* plan->probe_pid1: [0] at the storm's start, [1] at its end */
 	struct rb_pid1_probe probe[2];
 	char probe_skip[128];     /* why a probe is missing */
-	/* plan->watch_drain */
+	/* plan->storm.drain */
 	long pids_baseline;       /* pids.current when the storm started, -1 unknown */
 	int64_t t_drained_ns;     /* the first poll that saw it again after the root's exit; 0: none */
 	uint64_t drain_polls;     /* reads of pids.current after the root's exit was seen */
@@ -171,7 +182,7 @@ int rb_pid1_argv(const struct rb_reaper *r, char *const workload[], char ***argv
 		 struct rb_error *err);
 
 int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
-		   const struct rb_sandbox_opts *opts, const struct rb_signal_plan *plan,
+		   const struct rb_sandbox_opts *opts, const struct rb_run_plan *plan,
 		   char *const workload[], struct rb_run_result *res, struct rb_error *err);
 void rb_run_result_free(struct rb_run_result *res);
 

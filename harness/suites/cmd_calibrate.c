@@ -431,7 +431,7 @@ static double generator_once(const struct rb_sysinfo *si, const struct cfg *c, s
 			     bool all, struct rb_sandbox_opts *opts, json_t *rec, char *why,
 			     size_t len, bool *stop)
 {
-	struct rb_signal_plan plan = { .storm_samples = (uint32_t)c->count, .storm_pops = 64 };
+	struct rb_run_plan plan = { .storm = { .samples = (uint32_t)c->count, .pops = 64 } };
 	struct rb_run_result res;
 	const struct rb_channel *ch = &res.chan;
 	struct rb_error e;
@@ -556,7 +556,7 @@ static void quartiles(const double *v, size_t n, double *q1, double *q3)
 /* The drain of a hoard with the storm's monitoring on and off, timed the
  * same way in both: from the root's exit (the payload's observer watches
  * that one process either way) to the cgroup's pids.current back at its
- * value before the storm, polled by the runner (plan.watch_drain). */
+ * value before the storm, polled by the runner (plan.storm.drain). */
 struct overhead {
 	const char *observer;     /* "pidfd" or "bpf": what was on */
 	bool has;
@@ -585,8 +585,10 @@ static double hoard_drain(const struct rb_sysinfo *si, const struct rb_reaper *r
 {
 	char n[32], *words[] = { "storm", "hoard", "--count", n, "--wait-reaped-ms", "1000",
 				 mode == OV_PIDFD ? NULL : "--no-monitor", NULL };
-	struct rb_signal_plan plan = { .watch_drain = true, .probe_pid1 = true,
-				       .bpf = mode == OV_BPF ? bpf : NULL };
+	struct rb_run_plan plan = {
+		.storm = { .drain = true, .probe_pid1 = true },
+		.bpf = mode == OV_BPF ? bpf : NULL,
+	};
 	const struct rb_channel *ch;
 	struct rb_run_result res;
 	char **workload = NULL;

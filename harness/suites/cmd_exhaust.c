@@ -251,7 +251,7 @@ static int storm_once(const struct rb_sysinfo *si, const struct cfg *c, struct r
 		      struct row *w, char **words, uint32_t samples, const char *phase, json_t *rec,
 		      struct outcome *o, double rate)
 {
-	struct rb_signal_plan plan = { .storm_samples = samples, .storm_pops = 256, .bpf = c->bpf };
+	struct rb_run_plan plan = { .storm = { .samples = samples, .pops = 256 }, .bpf = c->bpf };
 	struct rb_run_result res;
 	struct rb_error rerr;
 	char **workload = NULL;

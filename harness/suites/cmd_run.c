@@ -16,19 +16,19 @@
 struct cfg {
 	const char *reaper;
 	struct rb_output out;
-	struct rb_signal_plan plan;
+	struct rb_run_plan plan;
 };
 
 static int parse_send(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
-	struct rb_signal_plan *plan = field;
+	struct rb_run_plan *plan = field;
 
-	if (plan->n == RB_MAX_SENDS)
+	if (plan->sends.n == RB_MAX_SENDS)
 		return rb_input_error(err, "%s: at most %d signals", opt, RB_MAX_SENDS);
-	plan->sig[plan->n] = rb_signal_parse(arg);
-	if (plan->sig[plan->n] < 0)
+	plan->sends.sig[plan->sends.n] = rb_signal_parse(arg);
+	if (plan->sends.sig[plan->sends.n] < 0)
 		return rb_input_error(err, "%s: '%s' is not a signal", opt, arg);
-	plan->n++;
+	plan->sends.n++;
 	return 0;
 }
 
@@ -39,7 +39,7 @@ static const struct rb_opt run_opts[] = {
 	{ "send", 0, RB_OT_FN, "SIG", AT(plan), .parse = parse_send,
 	  .help = "send SIG to PID 1 from outside once the payload is ready\n"
 		  "(repeatable; the signal-recorder payload reports ready)" },
-	{ "send-delay", 0, RB_OT_NS, "DUR", AT(plan.delay_ns), 0, 3600e9,
+	{ "send-delay", 0, RB_OT_NS, "DUR", AT(plan.sends.delay_ns), 0, 3600e9,
 	  .help = "wait DUR after ready before sending" },
 	{ "json", 0, RB_OT_STR, "PATH", RB_IN_OUTPUT, offsetof(struct rb_output, json),
 	  .help = "the record", .dflt = "DIR/run.json, without --out\nresults/runs/<time>-<reaper>-<pid>.json" },

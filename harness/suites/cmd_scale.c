@@ -139,7 +139,7 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 {
 	char n[32], *words[] = { "storm", (char *)c->pat->name, "--count", n, "--wait-reaped-ms",
 				 "2000", "--no-monitor", NULL };
-	struct rb_signal_plan plan = { .watch_drain = true, .probe_pid1 = true };
+	struct rb_run_plan plan = { .storm = { .drain = true, .probe_pid1 = true } };
 	struct rb_sandbox_opts opts = *base;
 	char why[192] = "";
 	const struct rb_channel *ch;

@@ -459,8 +459,11 @@ static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const stru
 {
 	struct rb_signal_train tr = { .n = (int)c->count, .period_ns = (int64_t)(1e9 / c->rate),
 				      .nkinds = c->nkinds };
-	struct rb_signal_plan plan = { .settle_ns = c->settle_ns, .train = &tr,
-				       .delay_ns = cond == COND_STORM ? STORM_LEAD_NS : 0, .bpf = bpf };
+	struct rb_run_plan plan = {
+		.sends = { .settle_ns = c->settle_ns, .delay_ns = cond == COND_STORM ? STORM_LEAD_NS : 0 },
+		.train = &tr,
+		.bpf = bpf,
+	};
 	char words[4][32], **w = recorder_words(c, cond, words), **workload = NULL;
 	struct rb_error rerr = { 0 };
 	int rc = 0;

@@ -445,7 +445,7 @@ static void take_kernel(const struct rb_run_result *res, struct row *w, int k)
 static int measure_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *o,
 			char *const workload[], struct row *w, int k, bool keep, bool *interrupted)
 {
-	struct rb_signal_plan plan = { .bpf = c->bpf };
+	struct rb_run_plan plan = { .bpf = c->bpf };
 	struct rb_run_result res;
 	struct rb_error rerr;
 

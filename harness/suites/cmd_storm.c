@@ -1223,7 +1223,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 /* Run K of reaper W (its log appended to; truncated at run 0). After an
  * error W->error is set and its later runs are not made. */
 static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
-		     const struct rb_signal_plan *plan, char **workload, struct row *w, long k,
+		     const struct rb_run_plan *plan, char **workload, struct row *w, long k,
 		     json_t *rec, FILE *csv, FILE *csv_pop, bool *interrupted)
 {
 	struct rb_run_result res;
@@ -1273,7 +1273,7 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
  * what slows the machine for a while slows them all alike and their
  * ratios, measured side by side, stay fair. */
 static int run_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
-		   const struct rb_signal_plan *plan, char **workload, struct row *rows, int nrows,
+		   const struct rb_run_plan *plan, char **workload, struct row *rows, int nrows,
 		   json_t *rec, FILE *csv, FILE *csv_pop, bool *interrupted)
 {
 	int failures = 0;
@@ -1296,7 +1296,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 {
 	struct cfg c = { .repeat = DEFAULT_REPEAT, .observer = RB_OBS_AUTO, .out = RB_OUTPUT_INIT };
 	struct rb_sandbox_opts opts;
-	struct rb_signal_plan plan = { .probe_pid1 = true, .storm_pops = POP_SAMPLES };
+	struct rb_run_plan plan = { .storm = { .probe_pid1 = true, .pops = POP_SAMPLES } };
 	char words[16][32], **workload = NULL, path[1200], plot_line[2048];
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
@@ -1330,9 +1330,9 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	if (c.observer != RB_OBS_PIDFD && c.o.no_monitor)
 		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
 				      rb_observer_names[c.observer]);
-	plan.storm_samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
+	plan.storm.samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
 	if (rb_observer_open(&c.observer, &plan.bpf, (uint32_t)opts.pid_max + 1,
-			     plan.storm_samples + 4096, c.observer_why, sizeof(c.observer_why), err) < 0)
+			     plan.storm.samples + 4096, c.observer_why, sizeof(c.observer_why), err) < 0)
 		return -1;
 	/* the kernel alone: the payload watches no pidfd; the end is the
 	 * cgroup's word */
@@ -1342,7 +1342,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 		rb_bpf_observer_close(plan.bpf);
 		return -1;
 	}
-	plan.watch_drain = c.o.no_monitor; /* the only drain there is then */
+	plan.storm.drain = c.o.no_monitor; /* the only drain there is then */
 	if (rb_output_begin(&c.out, "storm", RB_OUTPUT_DIR, si, err) < 0 ||
 	    rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)

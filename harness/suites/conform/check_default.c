@@ -152,8 +152,9 @@ static int run_default(const struct rb_check *c, struct rb_conform_ctx *ctx, str
 {
 	int sig = signals[c->arg].sig;
 	enum action act = signals[c->arg].act;
-	struct rb_signal_plan plan = {
-		.n = 1, .sig = { sig }, .settle_ns = SETTLE_NS, .watch_app = true,
+	struct rb_run_plan plan = {
+		.sends = { .n = 1, .sig = { sig }, .settle_ns = SETTLE_NS },
+		.watch_app = true,
 	};
 	const struct rb_reaper *r = ctx->r;
 	const char *observed, *where = "";

@@ -61,9 +61,9 @@ static double app_receipt_ms(const struct rb_run_result *res)
 
 static int run_early(const struct rb_check *c, struct rb_conform_ctx *ctx, struct rb_cell *cell)
 {
-	struct rb_signal_plan plan = {
-		.n = 1, .sig = { SIGTERM }, .delay_ns = cases[c->arg].delay_ns,
-		.settle_ns = SETTLE_NS, .settle_sig = SIGTERM, .no_wait_ready = true,
+	struct rb_run_plan plan = {
+		.sends = { .n = 1, .sig = { SIGTERM }, .delay_ns = cases[c->arg].delay_ns,
+			   .settle_ns = SETTLE_NS, .settle_sig = SIGTERM, .no_wait_ready = true },
 	};
 	const struct rb_reaper *r = ctx->r;
 	char status[64], app[64] = "";

@@ -75,8 +75,8 @@ static int run_forward(const struct rb_check *c, struct rb_conform_ctx *ctx, str
 {
 	int sig = c->arg & 0xff;
 	bool inside = c->arg & FROM_INSIDE;
-	struct rb_signal_plan plan = {
-		.n = inside ? 0 : 1, .sig = { sig }, .settle_ns = 200 * 1000000LL, .settle_sig = sig,
+	struct rb_run_plan plan = {
+		.sends = { .n = inside ? 0 : 1, .sig = { sig }, .settle_ns = 200 * 1000000LL, .settle_sig = sig },
 	};
 	char signum[16], observed[48];
 	struct rb_run_result res;

@@ -25,8 +25,8 @@
 static int run_main_exit(const struct rb_check *c, struct rb_conform_ctx *ctx, struct rb_cell *cell)
 {
 	/* no sends: the plan only bounds the run (then SIGKILL) */
-	struct rb_signal_plan plan = {
-		.settle_ns = ctx->r->mode == RB_MODE_STANDALONE ? STAY_STANDALONE_NS : STAY_NS,
+	struct rb_run_plan plan = {
+		.sends = { .settle_ns = ctx->r->mode == RB_MODE_STANDALONE ? STAY_STANDALONE_NS : STAY_NS },
 	};
 	const struct rb_channel *ch;
 	struct rb_run_result res;

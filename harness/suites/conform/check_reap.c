@@ -115,7 +115,7 @@ static double p90_ms(const struct rb_conform_ctx *ctx, const struct rb_run_resul
 static void measure_prompt_ref(struct rb_conform_ctx *ctx, char *const argv[])
 {
 	struct rb_prompt_ref *ref = ctx->prompt_ref;
-	struct rb_signal_plan plan = { .storm_samples = PROMPT_SAMPLES, .bpf = ctx->bpf };
+	struct rb_run_plan plan = { .storm = { .samples = PROMPT_SAMPLES }, .bpf = ctx->bpf };
 	struct rb_conform_ctx rctx = *ctx;
 	struct rb_reaper r;
 	struct rb_error err;
@@ -174,7 +174,7 @@ static int run_reap(const struct rb_check *c, struct rb_conform_ctx *ctx, struct
 {
 	const struct rb_claims *claims = &ctx->r->claims;
 	char *argv[MAX_WORDS + 2] = { ctx->payload };
-	struct rb_signal_plan plan = { .storm_samples = PROMPT_SAMPLES, .bpf = ctx->bpf };
+	struct rb_run_plan plan = { .storm = { .samples = PROMPT_SAMPLES }, .bpf = ctx->bpf };
 	bool prompt = cases[c->arg].kind == REAP_PROMPT;
 	struct rb_run_result res;
 	struct rb_error err;

@@ -83,9 +83,10 @@ static bool app_logged_term(const struct rb_run_result *res, double *ms)
 static int run_shutdown(const struct rb_check *c, struct rb_conform_ctx *ctx, struct rb_cell *cell)
 {
 	enum app app = (enum app)c->arg;
-	struct rb_signal_plan plan = {
-		.n = 1, .sig = { SIGTERM }, .settle_ns = ctx->grace_ns, .watch_app = true,
-		.via_runtime = true, /* under runc: runc kill, as containerd stops it */
+	struct rb_run_plan plan = {
+		/* via_runtime: under runc, runc kill, as containerd stops it */
+		.sends = { .n = 1, .sig = { SIGTERM }, .settle_ns = ctx->grace_ns, .via_runtime = true },
+		.watch_app = true,
 	};
 	char *argv[10] = { ctx->payload };
 	char app_end[48], pid1_end[48], logged[48];

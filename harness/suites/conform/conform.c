@@ -47,7 +47,7 @@ struct rb_check *rb_conform_checks(size_t *n)
 	return all;
 }
 
-int rb_conform_run(struct rb_conform_ctx *ctx, char *const argv[], const struct rb_signal_plan *plan,
+int rb_conform_run(struct rb_conform_ctx *ctx, char *const argv[], const struct rb_run_plan *plan,
 		   struct rb_run_result *res, struct rb_error *err)
 {
 	struct rb_sandbox_opts opts = ctx->opts;

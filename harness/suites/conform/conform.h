@@ -85,7 +85,7 @@ void rb_check_set(struct rb_check *c, const char *name, const char *doc, int arg
 struct rb_check *rb_conform_checks(size_t *n);
 
 /* Run ARGV (already resolved) under ctx->r with PLAN; output to /dev/null. */
-int rb_conform_run(struct rb_conform_ctx *ctx, char *const argv[], const struct rb_signal_plan *plan,
+int rb_conform_run(struct rb_conform_ctx *ctx, char *const argv[], const struct rb_run_plan *plan,
 		   struct rb_run_result *res, struct rb_error *err);
 
 /* A payload argv: ctx->payload followed by the NULL-terminated words. */
