@@ -64,10 +64,9 @@ static long line_field(const char *text, const char *name, bool last)
 
 pid_t rb_proc_innermost_pid(pid_t pid)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!read_small(path, buf, sizeof(buf)))
+	if (!rb_proc_status(pid, buf, sizeof(buf)))
 		return -1;
 	return (pid_t)line_field(buf, "\nNSpid:", true);
 }
@@ -81,12 +80,70 @@ static unsigned long long hex_field(const char *text, const char *name)
 
 long long rb_proc_pending(pid_t pid)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!read_small(path, buf, sizeof(buf)))
+	if (!rb_proc_status(pid, buf, sizeof(buf)))
 		return -1;
 	return (long long)(hex_field(buf, "\nSigPnd:") | hex_field(buf, "\nShdPnd:"));
+}
+
+long long rb_proc_caught(pid_t pid)
+{
+	char buf[4096];
+
+	if (!rb_proc_status(pid, buf, sizeof(buf)))
+		return -1;
+	return (long long)hex_field(buf, "\nSigCgt:");
+}
+
+bool rb_proc_status(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	return read_small(path, buf, len);
+}
+
+long rb_status_field(const char *text, const char *name)
+{
+	const char *at = strstr(text, name);
+
+	return at ? strtol(at + strlen(name), NULL, 10) : -1;
+}
+
+long rb_proc_status_field(pid_t pid, const char *name)
+{
+	char buf[4096];
+
+	return rb_proc_status(pid, buf, sizeof(buf)) ? rb_status_field(buf, name) : -1;
+}
+
+int64_t rb_proc_cpu_ns(pid_t pid)
+{
+	char path[64], buf[128];
+	unsigned long long cpu;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	return read_small(path, buf, sizeof(buf)) && sscanf(buf, "%llu", &cpu) == 1 ? (int64_t)cpu
+										     : -1;
+}
+
+unsigned long long rb_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!read_small(path, buf, sizeof(buf)) || !(p = strrchr(buf, ')')))
+		return 0;
+	/* after ") " come fields 3..; skip 19 of them to reach field 22 */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			  "%*d %*d %llu", &start) != 1)
+		return 0;
+	return start;
 }
 
 pid_t rb_proc_find_descendant(pid_t root, pid_t nspid)

@@ -5,6 +5,7 @@
 #define REAPBENCH_PROCFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -40,6 +41,28 @@ pid_t rb_pidfd_pid(int pidfd);
 
 /* Its pending signals (SigPnd | ShdPnd, bit n-1 = signal n); -1 if gone. */
 long long rb_proc_pending(pid_t pid);
+
+/* The signals it catches (SigCgt, bit n-1 = signal n); -1 if gone. */
+long long rb_proc_caught(pid_t pid);
+
+/* /proc/PID/status (PID 0: the caller's own) into BUF, NUL-terminated;
+ * false if unreadable. */
+bool rb_proc_status(pid_t pid, char *buf, size_t len);
+
+/* The number after NAME ("\nVmHWM:") in status text TEXT; -1 if absent. */
+long rb_status_field(const char *text, const char *name);
+
+/* One field of /proc/PID/status (PID 0: the caller's own); -1 if
+ * unreadable or absent. */
+long rb_proc_status_field(pid_t pid, const char *name);
+
+/* Its CPU time so far (the first field of /proc/PID/schedstat,
+ * CONFIG_SCHED_INFO), ns; -1 when unreadable. */
+int64_t rb_proc_cpu_ns(pid_t pid);
+
+/* Its start time (field 22 of /proc/PID/stat), clock ticks since boot; 0
+ * when unreadable. With the pid, it names one process across pid reuse. */
+unsigned long long rb_proc_start_time(pid_t pid);
 
 /* Time a task spent runnable but waiting for a CPU (the second field of
  * /proc/PID/schedstat, CONFIG_SCHED_INFO), read again and again through FD

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "procfs.h"
+
 #define TAG_PREFIX "reapbench-"
 
 /* Candidate hierarchies, most preferred first. */
@@ -100,27 +102,11 @@ int rb_cgroup_pick_root(char *root, size_t len, int *version, struct rb_error *e
 		       "no pids cgroup controller (neither cgroup2 with pids nor v1 pids is mounted)");
 }
 
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
-static unsigned long long start_time_of(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (read_file(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
-		return 0;
-	/* after ") " come fields 3..; skip 19 of them to reach field 22 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-			  "%*d %*d %llu", &start) != 1)
-		return 0;
-	return start;
-}
-
 void rb_self_tag(char *buf, size_t len)
 {
 	pid_t self = getpid();
 
-	snprintf(buf, len, "%d-%llu", self, start_time_of(self));
+	snprintf(buf, len, "%d-%llu", self, rb_proc_start_time(self));
 }
 
 int rb_cgroup_create(struct rb_cgroup *cg, long pids_max, struct rb_error *err)
@@ -256,7 +242,7 @@ bool rb_tag_is_stale(const char *name)
 
 	if (sscanf(name, TAG_PREFIX "%d-%llu", &pid, &start) != 2)
 		return false;
-	return start_time_of(pid) != start;
+	return rb_proc_start_time(pid) != start;
 }
 
 int rb_sweep_stale(const char *dir, int (*remove)(const char *path, void *arg), void *arg)

@@ -267,37 +267,19 @@ static void learn_app_status(const struct rb_reaper *r, const struct rb_sandbox 
 
 static void probe_pid1(pid_t pid, struct rb_pid1_probe *pr)
 {
-	char path[64], buf[4096];
-	unsigned long long cpu;
-	ssize_t n;
-	int fd;
+	int64_t cpu = rb_proc_cpu_ns(pid);
+	char status[4096];
 
 	*pr = (struct rb_pid1_probe){ .t_ns = rb_now_ns(), .rss_peak_kb = -1, .vcsw = -1,
 				      .ivcsw = -1 };
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n > 0) {
-			buf[n] = '\0';
-			if (sscanf(buf, "%llu", &cpu) == 1) {
-				pr->cpu_ns = cpu;
-				pr->has_cpu = true;
-			}
-		}
-		close(fd);
+	if (cpu >= 0) {
+		pr->cpu_ns = (uint64_t)cpu;
+		pr->has_cpu = true;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n > 0) {
-			buf[n] = '\0';
-			pr->rss_peak_kb = rb_status_field(buf, "\nVmHWM:");
-			pr->vcsw = rb_status_field(buf, "\nvoluntary_ctxt_switches:");
-			pr->ivcsw = rb_status_field(buf, "\nnonvoluntary_ctxt_switches:");
-		}
-		close(fd);
+	if (rb_proc_status(pid, status, sizeof(status))) {
+		pr->rss_peak_kb = rb_status_field(status, "\nVmHWM:");
+		pr->vcsw = rb_status_field(status, "\nvoluntary_ctxt_switches:");
+		pr->ivcsw = rb_status_field(status, "\nnonvoluntary_ctxt_switches:");
 	}
 	pr->taken = pr->has_cpu || pr->rss_peak_kb >= 0;
 }

@@ -20,6 +20,7 @@
 #include <linux/sched.h>
 
 #include "signames.h"
+#include "procfs.h"
 
 const char *const rb_runtime_names[] = { "own", "runc", NULL };
 
@@ -641,21 +642,11 @@ int rb_sandbox_poll_joined(struct rb_sandbox *sb, int timeout_ms)
 static void wait_caught(struct rb_sandbox *sb, int sig)
 {
 	int64_t end = rb_now_ns() + 1000000000LL;
-	unsigned long long caught;
-	char path[64], line[256];
-	bool seen;
-	FILE *f;
+	long long caught;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)sb->pid1);
 	while (rb_now_ns() < end && !rb_sandbox_pid1_exited(sb, 0)) {
-		f = fopen(path, "re");
-		if (!f)
-			return;
-		seen = false;
-		while (!seen && fgets(line, sizeof(line), f))
-			seen = sscanf(line, "SigCgt: %llx", &caught) == 1;
-		fclose(f);
-		if (!seen || (caught >> (sig - 1)) & 1)
+		caught = rb_proc_caught(sb->pid1);
+		if (caught < 0 || (caught >> (sig - 1)) & 1)
 			return;
 		rb_sandbox_pid1_exited(sb, 1);
 	}

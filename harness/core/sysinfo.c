@@ -80,25 +80,3 @@ bool rb_find_in_path(const char *name, char *out, size_t len)
 	return false;
 }
 
-long rb_status_field(const char *text, const char *name)
-{
-	const char *at = strstr(text, name);
-
-	return at ? strtol(at + strlen(name), NULL, 10) : -1;
-}
-
-long rb_self_status_field(const char *name)
-{
-	char buf[4096];
-	ssize_t n = -1;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return rb_status_field(buf, name);
-}

@@ -30,11 +30,6 @@ void rb_sysinfo_read(struct rb_sysinfo *si);
  * in $PATH (unset or empty: /usr/local/bin:/usr/bin:/bin), into OUT. */
 bool rb_find_in_path(const char *name, char *out, size_t len);
 
-/* The number after NAME (e.g. "\nVmHWM:") in /proc/PID/status TEXT, -1 if absent. */
-long rb_status_field(const char *text, const char *name);
-/* The same field of the harness's own /proc/self/status, -1 if absent. */
-long rb_self_status_field(const char *name);
-
 /* CLOCK_MONOTONIC in nanoseconds: the same clock in every PID namespace. */
 int64_t rb_now_ns(void);
 

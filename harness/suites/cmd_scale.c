@@ -515,7 +515,7 @@ int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 				char key[32];
 
 				snprintf(key, sizeof(key), "%ld", c.counts[ci]);
-				json_object_set_new(rss, key, json_integer(rb_self_status_field("\nVmHWM:")));
+				json_object_set_new(rss, key, json_integer(rb_proc_status_field(0, "\nVmHWM:")));
 			}
 		}
 	if (opts.output_fd >= 0)

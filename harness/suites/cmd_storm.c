@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "observer_bpf.h"
 #include "output.h"
+#include "procfs.h"
 #include "suite.h"
 #include "record.h"
 #include "runner.h"
@@ -1143,7 +1144,7 @@ static int plot(const struct cfg *c, const struct row *rows, int n, json_t *rec,
 static void record_harness_rss(json_t *rec)
 {
 	json_t *h = json_object_get(rec, "harness");
-	long kib = rb_self_status_field("\nVmHWM:");
+	long kib = rb_proc_status_field(0, "\nVmHWM:");
 
 	if (kib < 0) {
 		json_object_set_new(h, "rss_peak_skip", json_string("no VmHWM in /proc/self/status"));
