@@ -1,5 +1,12 @@
 # reapbench — see README.md. `make` builds, `make test` tests, `make bench` benchmarks.
 CC       ?= gcc
+# Build with every CPU (a clean `make test` builds three copies: plain,
+# sanitized and fuzzing); `make JOBS=1` builds one file at a time. Set at
+# the top level only: sub-makes share its jobserver.
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL),0)
+MAKEFLAGS += -j$(JOBS)
+endif
 CFLAGS   ?= -O2 -g
 # Source folders (README "Layout"): common/ is linked into all three programs
 # (reapbench, rb-payload, the reapers), payload/ is rb-payload, core/ report/
