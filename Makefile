@@ -36,7 +36,7 @@ COMMON_SRC  := $(sort $(wildcard harness/common/*.c))
 # The storm generator: the engine and one file per pattern, listed in
 # bench/patterns.c. Linked into the payload, which runs it, and the harness,
 # which lists and checks the patterns.
-STORM_SRC   := bench/storm.c bench/patterns.c $(sort $(wildcard bench/pattern_*.c))
+STORM_SRC   := bench/storm.c bench/storm_args.c bench/patterns.c $(sort $(wildcard bench/pattern_*.c))
 # The harness library: everything but main.c and the payload. The harness,
 # the unit tests and (built by clang, instrumented) the fuzz targets link it.
 LIB_SRC     := $(COMMON_SRC) $(STORM_SRC) \

@@ -56,6 +56,7 @@
 #include "spawn.h"
 #include "stats.h"
 #include "storm.h"
+#include "storm_args.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SETUP 4
@@ -746,44 +747,24 @@ static void parse_legacy(const char *verb, int argc, char **argv, struct storm_o
 		fail(EXIT_USAGE, verb, "missing count");
 }
 
-/* storm PATTERN [--count N] [--method M] [--branch B] [--depth D] [--threads K]
- *               [--rate R] [--hold-ms MS] [--wait-reaped-ms MS] */
+/* storm PATTERN [OPTIONS]: the options of bench/storm_args.c */
 static const struct storm_pattern *parse_storm(int argc, char **argv, struct storm_opts *o)
 {
-	const char *verb = "storm", *v;
+	const char *verb = "storm";
 	const struct storm_pattern *pat;
+	char why[160];
 
 	if (argc < 2)
 		fail(EXIT_USAGE, verb, "missing pattern (%s)", storm_pattern_names());
 	pat = storm_pattern_find(argv[1]);
 	if (!pat)
 		fail(EXIT_USAGE, verb, "unknown pattern '%s' (%s)", argv[1], storm_pattern_names());
-	o->count = 1000;
-	o->wait_ns = STORM_DEFAULT_WAIT_NS;
 	for (int i = 2; i < argc; i++) {
-		if ((v = option_value(argc, argv, &i, "count", verb)))
-			o->count = need_count(verb, "--count", v, STORM_MAX_COUNT);
-		else if ((v = option_value(argc, argv, &i, "method", verb)))
-			o->method = need_method(verb, v, false);
-		else if ((v = option_value(argc, argv, &i, "branch", verb)))
-			o->branch = need_count(verb, "--branch", v, 1000);
-		else if ((v = option_value(argc, argv, &i, "depth", verb)))
-			o->depth = need_count(verb, "--depth", v, 64);
-		else if ((v = option_value(argc, argv, &i, "threads", verb)))
-			o->threads = need_count(verb, "--threads", v, 1000);
-		else if ((v = option_value(argc, argv, &i, "rate", verb)))
-			o->rate = need_rate(verb, "--rate", v);
-		else if ((v = option_value(argc, argv, &i, "hold-ms", verb)))
-			o->hold_ns = (int64_t)need_count(verb, "--hold-ms", v, 1ul << 31) * NS_PER_MS;
-		else if ((v = option_value(argc, argv, &i, "wait-reaped-ms", verb)))
-			o->wait_ns = (int64_t)need_count(verb, "--wait-reaped-ms", v, 1ul << 31) * NS_PER_MS;
-		else if ((v = option_value(argc, argv, &i, "resolution-us", verb)))
-			o->resolution_ns = (int64_t)need_count(verb, "--resolution-us", v, 1000000) * 1000;
-		else if (strcmp(argv[i], "--no-monitor") == 0)
-			o->no_monitor = true;
-		else if ((v = option_value(argc, argv, &i, "spawners", verb)))
-			o->spawners = (unsigned)need_count(verb, "--spawners", v, RB_SPAWNERS_MAX);
-		else
+		int rc = storm_args_parse(argc, argv, &i, o, why, sizeof(why));
+
+		if (rc < 0)
+			fail(EXIT_USAGE, verb, "%s", why);
+		if (rc == 0)
 			fail(EXIT_USAGE, verb, "unknown argument '%s'", argv[i]);
 	}
 	if (!(pat->methods & STORM_METHOD_BIT(o->method)))
@@ -795,16 +776,10 @@ static const struct storm_pattern *parse_storm(int argc, char **argv, struct sto
 
 static void storm_defaults(struct storm_opts *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->method = RB_SPAWN_CLONE_VM; /* the fastest: no page-table copy */
-	o->branch = STORM_DEFAULT_BRANCH;
-	o->depth = STORM_DEFAULT_DEPTH;
-	o->threads = STORM_DEFAULT_THREADS;
-	o->rate = STORM_DEFAULT_RATE;
-	o->resolution_ns = STORM_DEFAULT_RESOLUTION_NS;
-	o->spawners = 1; /* the harness says how many (reapbench storm --spawners) */
-	/* the generator gate's negative control (tests/integration/gate_ab.sh):
-	 * a generator made slower by a known amount, with no other change */
+	storm_opts_defaults(o);
+	/* the harness says how many spawners (reapbench storm --spawners); the
+	 * generator gate's negative control (tests/integration/gate_ab.sh): a
+	 * generator made slower by a known amount, with no other change */
 	if (getenv("REAPBENCH_STORM_SPAWN_SPIN_NS"))
 		o->spawn_spin_ns = strtoll(getenv("REAPBENCH_STORM_SPAWN_SPIN_NS"), NULL, 10);
 }

@@ -38,6 +38,7 @@
 #include "spawners.h"
 #include "suite.h"
 #include "storm.h"
+#include "storm_args.h"
 
 #define MAX_OV_RUNS 100
 
@@ -403,24 +404,25 @@ struct generator {
 static void generator_setup(const struct rb_sysinfo *si, const struct cfg *c, unsigned all,
 			    struct generator *g)
 {
-	char n[32], sp[32], *words[10] = { "storm", "burst", "--count", n, "--wait-reaped-ms", "1000" };
+	struct storm_opts o;
+	struct storm_argv words;
 	struct rb_error e;
-	int k = 6;
 
-	snprintf(n, sizeof(n), "%ld", c->count);
+	storm_opts_defaults(&o);
+	o.count = (unsigned long)c->count;
+	o.wait_ns = 1000 * 1000000LL;
 	if (rb_reaper_find(si, "reference", &g->ref, &e) < 0) {
 		snprintf(g->skip, sizeof(g->skip), "%s", e.msg);
 		return;
 	}
 	rb_reaper_resolve(si, &g->ref);
 	if (rb_require_available(&g->ref, &e) < 0 ||
-	    rb_resolve_workload(si, words, &g->workload[0], &e) < 0) {
+	    rb_resolve_workload(si, storm_argv(&words, "burst", &o), &g->workload[0], &e) < 0) {
 		snprintf(g->skip, sizeof(g->skip), "%s", e.msg);
 		return;
 	}
-	rb_spawners_words(all, words, &k, sp);
-	words[k] = NULL;
-	if (rb_resolve_workload(si, words, &g->workload[1], &e) < 0)
+	o.spawners = all;
+	if (rb_resolve_workload(si, storm_argv(&words, "burst", &o), &g->workload[1], &e) < 0)
 		snprintf(g->skip, sizeof(g->skip), "%s", e.msg);
 }
 
@@ -583,8 +585,8 @@ static double hoard_drain(const struct rb_sysinfo *si, const struct rb_reaper *r
 			  struct rb_bpf_observer *bpf, json_t *rec, struct overhead *ov, double *cpu,
 			  bool *stop)
 {
-	char n[32], *words[] = { "storm", "hoard", "--count", n, "--wait-reaped-ms", "1000",
-				 mode == OV_PIDFD ? NULL : "--no-monitor", NULL };
+	struct storm_opts o;
+	struct storm_argv words;
 	struct rb_run_plan plan = {
 		.storm = { .drain = true, .probe_pid1 = true },
 		.bpf = mode == OV_BPF ? bpf : NULL,
@@ -598,11 +600,14 @@ static double hoard_drain(const struct rb_sysinfo *si, const struct rb_reaper *r
 	json_t *run;
 
 	*cpu = -1;
-	snprintf(n, sizeof(n), "%ld", c->ov_count);
+	storm_opts_defaults(&o);
+	o.count = (unsigned long)c->ov_count;
+	o.wait_ns = 1000 * 1000000LL;
+	o.no_monitor = mode != OV_PIDFD;
 	/* the last sandbox's thousands of tasks are still being freed (RCU)
 	 * for a while after it is gone: let that pass first */
 	nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000000L }, NULL);
-	if (rb_resolve_workload(si, words, &workload, &e) < 0) {
+	if (rb_resolve_workload(si, storm_argv(&words, "hoard", &o), &workload, &e) < 0) {
 		snprintf(ov->skip, sizeof(ov->skip), "%s", e.msg);
 		return -1;
 	}

@@ -33,6 +33,7 @@
 #include "stats.h"
 #include "spawners.h"
 #include "storm.h"
+#include "storm_args.h"
 
 #define DEFAULT_PID_MAX 1024
 #define DEFAULT_RATE 2000.0
@@ -291,18 +292,20 @@ static int stream_at(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 		     struct row *w, long pid_max, double rate, const char *phase, json_t *rec,
 		     struct outcome *o)
 {
-	char n[32], r[32], sp[32], *words[12] = { "storm", "stream", "--count", n, "--rate", r,
-						  "--wait-reaped-ms", "1000" };
 	int64_t saved = opts->deadline_ns;
-	int rc, k = 8;
+	struct storm_opts so;
+	struct storm_argv words;
+	int rc;
 
-	rb_spawners_words(c->spawners, words, &k, sp);
-
-	snprintf(n, sizeof(n), "%ld", 3 * pid_max);
-	snprintf(r, sizeof(r), "%g", rate);
+	storm_opts_defaults(&so);
+	so.count = (unsigned long)(3 * pid_max);
+	so.rate = rate;
+	so.wait_ns = 1000 * 1000000LL;
+	so.spawners = c->spawners;
 	/* the schedule's length, and time to wait out the reaps */
 	opts->deadline_ns += (int64_t)(3.0 * (double)pid_max / rate * 1e9);
-	rc = storm_once(si, c, opts, w, words, (uint32_t)(3 * pid_max), phase, rec, o, rate);
+	rc = storm_once(si, c, opts, w, storm_argv(&words, "stream", &so), (uint32_t)(3 * pid_max),
+			phase, rec, o, rate);
 	opts->deadline_ns = saved;
 	return rc;
 }
@@ -312,17 +315,20 @@ static int stream_at(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 static int run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
 		    long pid_max, struct row *w, json_t *rec)
 {
-	char n[32], sp[32], *burst[10] = { "storm", "burst", "--count", n, "--wait-reaped-ms", "500" };
 	struct rep *p = &w->rep[w->runs];
+	struct storm_opts so;
+	struct storm_argv burst;
 	struct outcome o;
 	double lo, hi, mid;
-	int rc, k = 6;
+	int rc;
 
-	rb_spawners_words(c->spawners, burst, &k, sp);
-
+	storm_opts_defaults(&so);
+	so.count = (unsigned long)pid_max;
+	so.wait_ns = 500 * 1000000LL;
+	so.spawners = c->spawners;
 	p->best_rate = p->worst_rate = NAN;
-	snprintf(n, sizeof(n), "%ld", pid_max);
-	rc = storm_once(si, c, opts, w, burst, (uint32_t)pid_max, "capacity", rec, &p->cap, 0);
+	rc = storm_once(si, c, opts, w, storm_argv(&burst, "burst", &so), (uint32_t)pid_max,
+			"capacity", rec, &p->cap, 0);
 	if (rc)
 		return rc;
 	rc = stream_at(si, c, opts, w, pid_max, c->rate, "stream", rec, &p->st);

@@ -30,6 +30,7 @@
 #include "runner.h"
 #include "stats.h"
 #include "storm.h"
+#include "storm_args.h"
 #include "suite.h"
 
 #define MAX_COUNTS 8
@@ -137,8 +138,8 @@ static const struct rb_cli scale_cli = {
 static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *base,
 		     struct row *w, int ci, long k, json_t *rec, FILE *csv)
 {
-	char n[32], *words[] = { "storm", (char *)c->pat->name, "--count", n, "--wait-reaped-ms",
-				 "2000", "--no-monitor", NULL };
+	struct storm_opts so;
+	struct storm_argv words;
 	struct rb_run_plan plan = { .storm = { .drain = true, .probe_pid1 = true } };
 	struct rb_sandbox_opts opts = *base;
 	char why[192] = "";
@@ -150,14 +151,17 @@ static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb
 	json_t *run;
 
 	w->drain[ci][k] = w->cpu[ci][k] = NAN;
-	snprintf(n, sizeof(n), "%ld", c->counts[ci]);
+	storm_opts_defaults(&so);
+	so.count = (unsigned long)c->counts[ci];
+	so.wait_ns = 2000 * 1000000LL;
+	so.no_monitor = true;
 	/* room for the storm: its own pid_max, the cgroup following */
 	if (opts.pid_max < c->counts[ci] + 64)
 		opts.pid_max = c->counts[ci] + 64;
 	if (opts.pids_max && opts.pids_max < opts.pid_max)
 		opts.pids_max = opts.pid_max;
 	opts.deadline_ns += (int64_t)c->counts[ci] * 20000; /* 20 us per process more */
-	if (rb_resolve_workload(si, words, &workload, &e) < 0) {
+	if (rb_resolve_workload(si, storm_argv(&words, c->pat->name, &so), &workload, &e) < 0) {
 		snprintf(w->error, sizeof(w->error), "%s", e.msg);
 		return;
 	}

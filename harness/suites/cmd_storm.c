@@ -30,6 +30,7 @@
 #include "spawners.h"
 #include "stats.h"
 #include "storm.h"
+#include "storm_args.h"
 #include "storm_plot.h"
 #include "table.h"
 #include "version.h"
@@ -1157,41 +1158,6 @@ static void record_harness_rss(json_t *rec)
 
 
 /* The payload's argv words. */
-static char **payload_words(const struct cfg *c, char store[][32])
-{
-	static char *w[32];
-	int n = 0, k = 0;
-
-#define WORD(fmt, ...) (snprintf(store[k], 32, fmt, __VA_ARGS__), w[n++] = store[k++])
-	w[n++] = "storm";
-	w[n++] = (char *)c->pat->name;
-	w[n++] = "--count";
-	WORD("%lu", c->o.count);
-	w[n++] = "--method";
-	w[n++] = (char *)rb_spawn_method_name(c->o.method);
-	w[n++] = "--branch";
-	WORD("%lu", c->o.branch);
-	w[n++] = "--depth";
-	WORD("%lu", c->o.depth);
-	w[n++] = "--threads";
-	WORD("%lu", c->o.threads);
-	w[n++] = "--rate";
-	WORD("%g", c->o.rate);
-	w[n++] = "--hold-ms";
-	WORD("%lld", (long long)(c->o.hold_ns / 1000000));
-	w[n++] = "--wait-reaped-ms";
-	WORD("%lld", (long long)(c->o.wait_ns / 1000000));
-	w[n++] = "--resolution-us";
-	WORD("%lld", (long long)(c->o.resolution_ns / 1000));
-	if (c->o.no_monitor)
-		w[n++] = "--no-monitor";
-	rb_spawners_words(c->o.spawners, w, &n, store[k++]);
-#undef WORD
-	w[n] = NULL;
-	return w;
-}
-
-
 static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
 {
 	json_t *o = json_object_get(rec, "options");
@@ -1298,7 +1264,8 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	struct cfg c = { .repeat = DEFAULT_REPEAT, .observer = RB_OBS_AUTO, .out = RB_OUTPUT_INIT };
 	struct rb_sandbox_opts opts;
 	struct rb_run_plan plan = { .storm = { .probe_pid1 = true, .pops = POP_SAMPLES } };
-	char words[16][32], **workload = NULL, path[1200], plot_line[2048];
+	struct storm_argv words;
+	char **workload = NULL, path[1200], plot_line[2048];
 	struct rb_reaper *reapers = NULL;
 	struct row *rows = NULL;
 	FILE *csv = NULL, *csv_pop = NULL;
@@ -1345,7 +1312,7 @@ int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	}
 	plan.storm.drain = c.o.no_monitor; /* the only drain there is then */
 	if (rb_output_begin(&c.out, "storm", RB_OUTPUT_DIR, si, err) < 0 ||
-	    rb_resolve_workload(si, payload_words(&c, words), &workload, err) < 0 ||
+	    rb_resolve_workload(si, storm_argv(&words, c.pat->name, &c.o), &workload, err) < 0 ||
 	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
 		goto out;
 	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));

@@ -23,15 +23,6 @@ int rb_spawners_check(const char *command, unsigned long n, struct rb_error *err
 	return 0;
 }
 
-void rb_spawners_words(unsigned long n, char **w, int *k, char store[32])
-{
-	if (n <= 1)
-		return;
-	snprintf(store, 32, "%lu", n);
-	w[(*k)++] = "--spawners";
-	w[(*k)++] = store;
-}
-
 unsigned rb_spawners_record(json_t *run, const struct rb_channel *ch)
 {
 	unsigned n = ch->storm_spawners ? ch->storm_spawners : 1;

@@ -24,11 +24,6 @@ unsigned long rb_spawners_default(void);
  * (one line naming COMMAND's option). */
 int rb_spawners_check(const char *command, unsigned long n, struct rb_error *err);
 
-/* Appends "--spawners" N to W at *K (STORE holds the number) when N > 1:
- * with one the payload's own default speaks, which a payload from before
- * --spawners (the gate's base) understands too. */
-void rb_spawners_words(unsigned long n, char **w, int *k, char store[32]);
-
 /* What ran, from the payload's channel: RUN's "spawners" (a payload from
  * before --spawners ran one) and "spawner_cpus" (the CPUs they were pinned
  * to; [] when not pinned). Returns how many ran. */
