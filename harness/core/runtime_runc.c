@@ -11,11 +11,13 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
 #include "cgroup.h"
+#include "seccomp.h"
 #include "sysinfo.h"
 
 #define BUNDLES RB_RUNC_ROOT "-bundles"
@@ -222,11 +224,25 @@ json_t *rb_runc_config(const struct rb_runc_spec *spec)
 
 	if (cfg && !spec->join_pid) /* a joined UTS namespace keeps its pod's name */
 		json_object_set_new(cfg, "hostname", json_string("reapbench"));
+	if (cfg && spec->seccomp)
+		json_object_set(json_object_get(cfg, "linux"), "seccomp", spec->seccomp);
 	if (res && spec->rt_runtime_us > 0)
 		json_object_set_new(res, "cpu", json_pack("{s:I, s:I}", "realtimePeriod",
 							  (json_int_t)1000000, "realtimeRuntime",
 							  (json_int_t)spec->rt_runtime_us));
 	return cfg;
+}
+
+json_t *rb_runc_seccomp(int which, struct rb_error *err)
+{
+	struct utsname u;
+	struct rb_seccomp_target t = { NULL, NULL, container_caps, N(container_caps) };
+
+	if (uname(&u) < 0)
+		return rb_sys_error(err, errno, "uname"), NULL;
+	t.machine = u.machine;
+	t.kernel = u.release;
+	return rb_seccomp_profile(which, &t, err);
 }
 
 /* ---- running runc -------------------------------------------------------- */
