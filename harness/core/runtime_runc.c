@@ -360,22 +360,50 @@ static int runc_failed(const struct rb_runc *c, enum rb_error_kind kind, const c
 	return rb_fail(err, kind, 0, "runc %s failed: %s", what, msg);
 }
 
+/* The runc binary into C->runc: $REAPBENCH_RUNC (another build, or a test's
+ * missing one), else PATH, else /usr/sbin (Debian's, which a PATH may lack). */
+static int find_runc(struct rb_runc *c, struct rb_error *err)
+{
+	const char *env = getenv("REAPBENCH_RUNC");
+
+	if (env && env[0]) {
+		if (access(env, X_OK) < 0)
+			return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: REAPBENCH_RUNC=%s",
+				       env);
+		snprintf(c->runc, sizeof(c->runc), "%s", env);
+		return 0;
+	}
+	if (rb_find_in_path("runc", c->runc, sizeof(c->runc)))
+		return 0;
+	if (access("/usr/sbin/runc", X_OK) < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
+			       "--runtime runc: no runc in PATH or /usr/sbin (apt-get install runc)");
+	snprintf(c->runc, sizeof(c->runc), "/usr/sbin/runc");
+	return 0;
+}
+
+/* DIR exists and we can write in it: runc's state root or the bundles'.
+ * Not so is this machine's state (a read-only /run), not the user's input:
+ * RB_ERR_UNSUPPORTED, exit 3, before runc (whose own message would come
+ * on the run's output, beside ours). */
+static int writable_dir(const char *dir, struct rb_error *err)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: mkdir %s", dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: %s not writable", dir);
+	return 0;
+}
+
 int rb_runc_check(struct rb_runc *c, struct rb_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	if (geteuid() != 0)
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
 			       "--runtime runc needs root (rootless runc is not supported yet)");
-	/* Debian puts it in /usr/sbin, which a PATH may lack */
-	if (!rb_find_in_path("runc", c->runc, sizeof(c->runc)) && access("/usr/sbin/runc", X_OK) < 0)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
-			       "--runtime runc: no runc in PATH or /usr/sbin (apt-get install runc)");
-	if (!c->runc[0])
-		snprintf(c->runc, sizeof(c->runc), "/usr/sbin/runc");
-	if (mkdir(RB_RUNC_ROOT, 0700) < 0 && errno != EEXIST)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: mkdir %s", RB_RUNC_ROOT);
-	if (mkdir(BUNDLES, 0700) < 0 && errno != EEXIST)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: mkdir %s", BUNDLES);
+	if (find_runc(c, err) < 0 || writable_dir(RB_RUNC_ROOT, err) < 0 ||
+	    writable_dir(BUNDLES, err) < 0)
+		return -1;
 	return 0;
 }
 
