@@ -161,6 +161,26 @@ static void bind_shared_files(json_t *mounts, char *const *env)
 	}
 }
 
+/* The harness's own directory (rb-payload and rb-* live there), read-only:
+ * a reaper that takes its command as one string (bash -c '...') names the
+ * payload in no argv element of its own, and from a cwd elsewhere bash
+ * found no rb-payload (127). */
+static void bind_own_dir(json_t *mounts)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash || slash == exe)
+		return;
+	*slash = '\0';
+	bind_dir_once(mounts, exe);
+}
+
 static json_t *mounts_array(const struct rb_runc_spec *spec)
 {
 	json_t *m = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s, s, s, s]},"
@@ -178,6 +198,7 @@ static json_t *mounts_array(const struct rb_runc_spec *spec)
 	if (!m)
 		return NULL;
 	bind_argv_dirs(m, spec->argv);
+	bind_own_dir(m);
 	if (spec->cwd)
 		bind_dir_once(m, spec->cwd);
 	bind_shared_files(m, spec->env);

@@ -81,6 +81,11 @@ for r in catatonit dumb-init; do # dumb-init is dynamically linked: the ro binds
 	expect_eq "$r under runc: every orphan reaped" "$(pid1_status) $(payload_field 3)" "exited 0 100"
 done
 
+# bash names the payload only inside its -c string: from a cwd that does not
+# hold the build, the harness's own directory must still be in the rootfs.
+(cd / && "$RB" run --runtime runc -r bash --no-record -- exit 3) >"$TMP/out" 2>&1
+expect_eq "runc from cwd /: bash finds rb-payload, passes exit 3 on" "$(pid1_status)" "exited 3"
+
 # The exit code passes through, pid_max is set inside, the record names the backend.
 rb run --runtime runc -r tini --json "$TMP/runc.json" -- exit 3
 expect_eq "runc: tini passes exit 3 on" "$(pid1_status)" "exited 3"
