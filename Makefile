@@ -79,6 +79,16 @@ $(BPF_DIR)/reap.skel.h: harness/observe/reap.bpf.c harness/observe/reap_events.h
 $(B)/obj/harness/observe/observer_bpf.o: $(BPF_DIR)/reap.skel.h
 $(B)/obj/harness/observe/observer_bpf.o: CFLAGS += -I$(BPF_DIR)
 
+# Docker's default seccomp profile, embedded in the harness as a const
+# array (harness/core/seccomp/README.md says where it comes from).
+GEN_DIR := build/gen
+$(GEN_DIR)/docker_default_seccomp.h: harness/core/seccomp/docker-default.json
+	@mkdir -p $(GEN_DIR)
+	@echo "  XXD     $<"
+	@cd $(dir $<) && xxd -i $(notdir $<) | sed 's/^unsigned/static const unsigned/' >$(abspath $@)
+$(B)/obj/harness/core/seccomp.o: $(GEN_DIR)/docker_default_seccomp.h
+$(B)/obj/harness/core/seccomp.o: CFLAGS += -iquote $(GEN_DIR)
+
 $(LIB): $(call obj,$(LIB_SRC))
 	@echo "  AR      $@"
 	@rm -f $@ && ar rcs $@ $^

@@ -26,6 +26,8 @@ build-fuzz/obj/%.o: %.c
 
 build-fuzz/obj/harness/observe/observer_bpf.o: $(BPF_DIR)/reap.skel.h
 build-fuzz/obj/harness/observe/observer_bpf.o: FUZZ_CFLAGS += -I$(BPF_DIR)
+build-fuzz/obj/harness/core/seccomp.o: $(GEN_DIR)/docker_default_seccomp.h
+build-fuzz/obj/harness/core/seccomp.o: FUZZ_CFLAGS += -iquote $(GEN_DIR)
 build-fuzz/obj/harness/core/version.o: $(B)/commit
 build-fuzz/obj/harness/core/version.o: FUZZ_CFLAGS += -DRB_VERSION='"$(VERSION)"' -DRB_COMMIT='"$(COMMIT)"'
 

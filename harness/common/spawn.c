@@ -220,6 +220,16 @@ static pid_t spawn_fork(unsigned long flags, int (*fn)(void *), void *arg, int *
 	long pid;
 
 	pid = syscall(SYS_clone3, &args, sizeof(args));
+	/* Docker's default seccomp profile answers clone3 with ENOSYS (without
+	 * CAP_SYS_ADMIN), so that callers fall back to clone, as glibc does:
+	 * the same flags, CLONE_PIDFD's fd through parent_tid (the third
+	 * argument on x86_64 and arm64; on s390 the first two swap). */
+	if (pid < 0 && errno == ENOSYS)
+#if defined(__s390__)
+		pid = syscall(SYS_clone, 0, flags | SIGCHLD, pidfd_out, NULL, 0);
+#else
+		pid = syscall(SYS_clone, flags | SIGCHLD, 0, pidfd_out, NULL, 0);
+#endif
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)

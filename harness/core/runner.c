@@ -822,9 +822,10 @@ void rb_run_record(json_t *run, const struct rb_run_result *res)
 	record_drain_pids(run, res);
 }
 
-void rb_record_runtime(json_t *options, enum rb_runtime rt)
+void rb_record_runtime(json_t *options, const struct rb_sandbox_opts *o)
 {
-	json_object_set_new(options, "runtime", json_string(rb_runtime_names[rt]));
+	json_object_set_new(options, "runtime", json_string(rb_runtime_names[o->runtime]));
+	json_object_set_new(options, "seccomp", json_string(rb_seccomp_names[o->seccomp]));
 }
 
 void rb_sandbox_opts_record(json_t *options, const struct rb_sandbox_opts *o)
@@ -832,7 +833,7 @@ void rb_sandbox_opts_record(json_t *options, const struct rb_sandbox_opts *o)
 	json_object_set_new(options, "pid_max", json_integer(o->pid_max));
 	json_object_set_new(options, "pids_max", json_integer(o->pids_max ? o->pids_max : o->pid_max));
 	json_object_set_new(options, "deadline_s", json_real(o->deadline_ns / 1e9));
-	rb_record_runtime(options, o->runtime);
+	rb_record_runtime(options, o);
 }
 
 void rb_sandbox_opts_default(struct rb_sandbox_opts *o)

@@ -211,8 +211,9 @@ void rb_sandbox_opts_default(struct rb_sandbox_opts *o);
  * deadline_s and the runtime. */
 void rb_sandbox_opts_record(json_t *options, const struct rb_sandbox_opts *o);
 
-/* options.runtime ("own", "runc"): compare never mixes the backends. */
-void rb_record_runtime(json_t *options, enum rb_runtime rt);
+/* options.runtime ("own", "runc") and options.seccomp ("none",
+ * "docker-default"): compare never mixes the backends or the profiles. */
+void rb_record_runtime(json_t *options, const struct rb_sandbox_opts *o);
 
 /* The reapers a suite is asked for (-r NAME..., --all), for
  * rb_registry_select. */

@@ -11,11 +11,13 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
 #include "cgroup.h"
+#include "seccomp.h"
 #include "sysinfo.h"
 
 #define BUNDLES RB_RUNC_ROOT "-bundles"
@@ -159,6 +161,26 @@ static void bind_shared_files(json_t *mounts, char *const *env)
 	}
 }
 
+/* The harness's own directory (rb-payload and rb-* live there), read-only:
+ * a reaper that takes its command as one string (bash -c '...') names the
+ * payload in no argv element of its own, and from a cwd elsewhere bash
+ * found no rb-payload (127). */
+static void bind_own_dir(json_t *mounts)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash || slash == exe)
+		return;
+	*slash = '\0';
+	bind_dir_once(mounts, exe);
+}
+
 static json_t *mounts_array(const struct rb_runc_spec *spec)
 {
 	json_t *m = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s, s, s, s]},"
@@ -176,6 +198,7 @@ static json_t *mounts_array(const struct rb_runc_spec *spec)
 	if (!m)
 		return NULL;
 	bind_argv_dirs(m, spec->argv);
+	bind_own_dir(m);
 	if (spec->cwd)
 		bind_dir_once(m, spec->cwd);
 	bind_shared_files(m, spec->env);
@@ -222,11 +245,25 @@ json_t *rb_runc_config(const struct rb_runc_spec *spec)
 
 	if (cfg && !spec->join_pid) /* a joined UTS namespace keeps its pod's name */
 		json_object_set_new(cfg, "hostname", json_string("reapbench"));
+	if (cfg && spec->seccomp)
+		json_object_set(json_object_get(cfg, "linux"), "seccomp", spec->seccomp);
 	if (res && spec->rt_runtime_us > 0)
 		json_object_set_new(res, "cpu", json_pack("{s:I, s:I}", "realtimePeriod",
 							  (json_int_t)1000000, "realtimeRuntime",
 							  (json_int_t)spec->rt_runtime_us));
 	return cfg;
+}
+
+json_t *rb_runc_seccomp(int which, struct rb_error *err)
+{
+	struct utsname u;
+	struct rb_seccomp_target t = { NULL, NULL, container_caps, N(container_caps) };
+
+	if (uname(&u) < 0)
+		return rb_sys_error(err, errno, "uname"), NULL;
+	t.machine = u.machine;
+	t.kernel = u.release;
+	return rb_seccomp_profile(which, &t, err);
 }
 
 /* ---- running runc -------------------------------------------------------- */
@@ -344,22 +381,50 @@ static int runc_failed(const struct rb_runc *c, enum rb_error_kind kind, const c
 	return rb_fail(err, kind, 0, "runc %s failed: %s", what, msg);
 }
 
+/* The runc binary into C->runc: $REAPBENCH_RUNC (another build, or a test's
+ * missing one), else PATH, else /usr/sbin (Debian's, which a PATH may lack). */
+static int find_runc(struct rb_runc *c, struct rb_error *err)
+{
+	const char *env = getenv("REAPBENCH_RUNC");
+
+	if (env && env[0]) {
+		if (access(env, X_OK) < 0)
+			return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: REAPBENCH_RUNC=%s",
+				       env);
+		snprintf(c->runc, sizeof(c->runc), "%s", env);
+		return 0;
+	}
+	if (rb_find_in_path("runc", c->runc, sizeof(c->runc)))
+		return 0;
+	if (access("/usr/sbin/runc", X_OK) < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
+			       "--runtime runc: no runc in PATH or /usr/sbin (apt-get install runc)");
+	snprintf(c->runc, sizeof(c->runc), "/usr/sbin/runc");
+	return 0;
+}
+
+/* DIR exists and we can write in it: runc's state root or the bundles'.
+ * Not so is this machine's state (a read-only /run), not the user's input:
+ * RB_ERR_UNSUPPORTED, exit 3, before runc (whose own message would come
+ * on the run's output, beside ours). */
+static int writable_dir(const char *dir, struct rb_error *err)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: mkdir %s", dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: %s not writable", dir);
+	return 0;
+}
+
 int rb_runc_check(struct rb_runc *c, struct rb_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	if (geteuid() != 0)
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
 			       "--runtime runc needs root (rootless runc is not supported yet)");
-	/* Debian puts it in /usr/sbin, which a PATH may lack */
-	if (!rb_find_in_path("runc", c->runc, sizeof(c->runc)) && access("/usr/sbin/runc", X_OK) < 0)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
-			       "--runtime runc: no runc in PATH or /usr/sbin (apt-get install runc)");
-	if (!c->runc[0])
-		snprintf(c->runc, sizeof(c->runc), "/usr/sbin/runc");
-	if (mkdir(RB_RUNC_ROOT, 0700) < 0 && errno != EEXIST)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: mkdir %s", RB_RUNC_ROOT);
-	if (mkdir(BUNDLES, 0700) < 0 && errno != EEXIST)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "--runtime runc: mkdir %s", BUNDLES);
+	if (find_runc(c, err) < 0 || writable_dir(RB_RUNC_ROOT, err) < 0 ||
+	    writable_dir(BUNDLES, err) < 0)
+		return -1;
 	return 0;
 }
 

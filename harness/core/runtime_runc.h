@@ -33,6 +33,7 @@ struct rb_runc_spec {
 				    * holds ours, so that its pids.max and pids.peak
 				    * count the whole pod; NULL: none */
 	long rt_runtime_us;       /* cpu.rt_runtime_us; 0: none (rb_runc_create picks) */
+	json_t *seccomp;          /* linux.seccomp (borrowed; rb_runc_seccomp); NULL: none */
 };
 
 struct rb_runc {
@@ -53,6 +54,11 @@ int rb_runc_check(struct rb_runc *c, struct rb_error *err);
 
 /* config.json for SPEC (pure: for the unit tests too); NULL on ENOMEM. */
 json_t *rb_runc_config(const struct rb_runc_spec *spec);
+
+/* linux.seccomp for profile WHICH (enum rb_seccomp) on this machine and
+ * kernel (uname), against the container's capabilities: a new reference;
+ * NULL for none, or with ERR. */
+json_t *rb_runc_seccomp(int which, struct rb_error *err);
 
 /* Delete the containers of harnesses that are gone; returns how many. */
 int rb_runc_sweep_stale(const struct rb_runc *c);

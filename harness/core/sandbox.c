@@ -268,6 +268,21 @@ static void undo_runc(struct rb_sandbox *sb)
 	rb_runc_delete(&sb->runc, &(struct rb_error){ 0 });
 }
 
+/* rb_runc_create with OPTS's seccomp profile in SPEC. */
+static int create_container(struct rb_runc *c, struct rb_runc_spec *spec,
+			    const struct rb_sandbox_opts *opts, pid_t *pid, struct rb_error *err)
+{
+	int rc;
+
+	spec->seccomp = rb_runc_seccomp(opts->seccomp, err);
+	if (opts->seccomp != RB_SECCOMP_NONE && !spec->seccomp)
+		return -1;
+	rc = rb_runc_create(c, spec, opts->output_fd, pid, err);
+	json_decref(spec->seccomp);
+	spec->seccomp = NULL;
+	return rc;
+}
+
 static int start_runc(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 		      const struct rb_sandbox_opts *opts, char *const argv[], struct rb_error *err)
 {
@@ -287,7 +302,7 @@ static int start_runc(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 	sb->sigfd = open_stop_signalfd(err);
 	if (sb->sigfd < 0)
 		return -1;
-	if (rb_runc_create(&sb->runc, &spec, opts->output_fd, &sb->pid1, err) < 0 ||
+	if (create_container(&sb->runc, &spec, opts, &sb->pid1, err) < 0 ||
 	    adopt_runc_pid1(sb, si, opts, err) < 0 || rb_runc_watch(&sb->runc, sb->pidfd, err) < 0)
 		goto fail;
 	sb->t_start_ns = rb_now_ns();
@@ -417,7 +432,7 @@ static int join_runc(struct rb_sandbox *sb, struct rb_joined *j, const struct rb
 
 	if (rb_runc_check(&j->runc, err) < 0)
 		return -1;
-	if (rb_runc_create(&j->runc, &spec, opts->output_fd, &j->pid, err) < 0) {
+	if (create_container(&j->runc, &spec, opts, &j->pid, err) < 0) {
 		rb_runc_delete(&j->runc, &(struct rb_error){ 0 });
 		return -1;
 	}

@@ -14,6 +14,7 @@
 #include "cgroup.h"
 #include "error.h"
 #include "runtime_runc.h"
+#include "seccomp.h"
 #include "sysinfo.h"
 
 enum rb_userns { RB_USERNS_AUTO, RB_USERNS_YES, RB_USERNS_NO };
@@ -28,6 +29,7 @@ struct rb_sandbox_opts {
 	int64_t deadline_ns;  /* wall-clock budget from start */
 	enum rb_userns userns;
 	enum rb_runtime runtime;
+	enum rb_seccomp seccomp; /* runc only: the container's seccomp profile */
 	char *const *env;     /* environment for PID 1 (and joined workloads) */
 	int output_fd;        /* stdout+stderr of the sandbox; -1: the harness's own */
 	/* Called with PID 1's host pid once its namespaces exist and before it

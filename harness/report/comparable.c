@@ -28,6 +28,7 @@ static const struct {
 	{ "exhaust", "observer", "harness" },
 	{ "conform", "observer", "pidfd" },
 	{ NULL, "runtime", "own" },
+	{ NULL, "seccomp", "none" },
 };
 
 bool rb_option_free(const char *key)

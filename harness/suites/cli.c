@@ -46,6 +46,10 @@ static const struct rb_opt sandbox_opts[] = {
 	{ "runtime", 0, RB_OT_CHOICE, "RT", RB_IN_SANDBOX, offsetof(struct rb_sandbox_opts, runtime),
 	  .choices = rb_runtime_names,
 	  .help = "own | runc: who makes PID 1's container (runc: an OCI bundle, as root)" },
+	{ "seccomp", 0, RB_OT_CHOICE, "PROFILE", RB_IN_SANDBOX,
+	  offsetof(struct rb_sandbox_opts, seccomp), .choices = rb_seccomp_names,
+	  .help = "none | docker-default: the container's seccomp profile (Docker's\n"
+		  "default, shipped in harness/core/seccomp/; --runtime runc only)" },
 	{ 0 },
 };
 
@@ -351,6 +355,10 @@ int rb_cli_parse(const struct rb_cli *cli, int argc, char **argv, const struct r
 		if (store(all[k], optarg, t, err) < 0)
 			return -1;
 	}
+	if (t->sandbox && t->sandbox->seccomp != RB_SECCOMP_NONE &&
+	    t->sandbox->runtime != RB_RUNTIME_RUNC) /* the own sandbox applies no seccomp */
+		return rb_input_error(err, "--seccomp %s needs --runtime runc",
+				      rb_seccomp_names[t->sandbox->seccomp]);
 	nargs = argc - optind;
 	if (nargs > cli->max_args)
 		return rb_input_error(err, "%s: unexpected argument '%s'", cli->name,

@@ -1155,7 +1155,7 @@ int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct 
 	json_object_set_new(o, "count", json_integer(c.count));
 	json_object_set_new(o, "stress_time_s", json_integer(c.stress_s));
 	json_object_set_new(o, "pid_max", json_integer(opts.pid_max));
-	rb_record_runtime(o, opts.runtime);
+	rb_record_runtime(o, &opts);
 	printf("calibrate: %ld interleaved rounds of every rate (medians): raw loops %.2fs, stress-ng "
 	       "%lds, generator a burst of %ld under reference; each with one worker and with one "
 	       "per online CPU (%lu)\n", c.repeat, c.duration_ns / 1e9, c.stress_s, c.count,

@@ -756,7 +756,7 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	json_object_set_new(o, "bound", json_string(si->per_ns_pid_max ? "per-namespace pid_max"
 						     : "cgroup pids.max (no per-namespace pid_max before Linux 6.14)"));
 	json_object_set_new(o, "pids_max", json_integer(opts.pids_max));
-	rb_record_runtime(o, opts.runtime);
+	rb_record_runtime(o, &opts);
 	json_object_set_new(o, "rate", json_real(c.rate));
 	json_object_set_new(o, "spawners", json_integer((json_int_t)c.spawners));
 	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));

@@ -412,7 +412,7 @@ static json_t *record(const struct rb_sysinfo *si, const struct reaper_row *rows
 	json_object_set_new(opts, "linger_ms", json_real(cfg->o.linger_ns / 1e6));
 	json_object_set_new(opts, "forward_ms", json_real(cfg->o.forward_ns / 1e6));
 	json_object_set_new(opts, "exit_ms", json_real(cfg->o.exit_ns / 1e6));
-	rb_record_runtime(opts, cfg->o.sb.runtime);
+	rb_record_runtime(opts, &cfg->o.sb);
 	for (size_t i = 0; i < n; i++)
 		for (long k = 0; k < rows[i].n; k++) {
 			const struct campaign *c = &rows[i].c[k];

@@ -121,9 +121,10 @@ static void print_result(const struct rb_reaper *r, const struct rb_sandbox_opts
 		printf("cgroup v%d pids.max %ld, ", sb->cg.version, o->pids_max ? o->pids_max : o->pid_max);
 	else
 		printf("no cgroup (%s), ", sb->cgroup_skip);
-	printf("%s\n", sb->runtime == RB_RUNTIME_RUNC ? "runc container (root)"
-		       : sb->userns			 ? "user namespace"
-							 : "root");
+	printf("%s%s\n", sb->runtime == RB_RUNTIME_RUNC ? "runc container (root)"
+			 : sb->userns			   ? "user namespace"
+							   : "root",
+	       o->seccomp == RB_SECCOMP_DOCKER_DEFAULT ? ", seccomp docker-default" : "");
 	if (sb->joiner_done)
 		printf("workload  %s (joined PID 1's namespaces)\n",
 		       rb_status_string(sb->joiner_status, status, sizeof(status)));

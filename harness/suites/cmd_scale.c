@@ -440,7 +440,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	json_object_set_new(o, "repeat", json_integer(c->repeat));
 	json_object_set_new(o, "monitor", json_false());
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
-	rb_record_runtime(o, opts->runtime);
+	rb_record_runtime(o, opts);
 }
 
 int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)

@@ -151,7 +151,7 @@ int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_e
 	rec = rb_record_new("smoke", si);
 	json_object_set_new(json_object_get(rec, "options"), "count", json_integer(c.count));
 	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
-	rb_record_runtime(json_object_get(rec, "options"), opts.runtime);
+	rb_record_runtime(json_object_get(rec, "options"), &opts);
 	for (size_t i = 0; i < nreapers && n < (int)(sizeof(rows) / sizeof(rows[0])); i++) {
 		const struct rb_reaper *rp = &reapers[i];
 		struct rb_run_result res;

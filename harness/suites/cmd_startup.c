@@ -206,6 +206,7 @@ static int build_command(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	    push(&v, &n, num[1]) || push(&v, &n, "--deadline") || push(&v, &n, num[2]) ||
 	    push(&v, &n, "--userns") || push(&v, &n, userns[o->userns]) ||
 	    push(&v, &n, "--runtime") || push(&v, &n, rb_runtime_names[o->runtime]) ||
+	    push(&v, &n, "--seccomp") || push(&v, &n, rb_seccomp_names[o->seccomp]) ||
 	    push(&v, &n, "-r") ||
 	    push(&v, &n, pid1 ? none->file : r->file) || push(&v, &n, "--"))
 		goto oom;

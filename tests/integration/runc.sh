@@ -13,6 +13,12 @@ expect_eq "--runtime nonsense: exit 2" "$rc" 2
 [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q -- "--runtime" "$TMP/out" \
 	&& ok "--runtime nonsense: one line naming --runtime" || { notok "--runtime nonsense: one line"; diag <"$TMP/out"; }
 
+# --seccomp is runc's: the own sandbox applies none (one line naming it, exit 2).
+rb run --seccomp docker-default -r tini --no-record -- exit 0
+expect_eq "--seccomp without --runtime runc: exit 2" "$rc" 2
+[ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q -- "--seccomp docker-default needs --runtime runc" "$TMP/out" \
+	&& ok "--seccomp without runc: one line naming --seccomp" || { notok "--seccomp without runc: one line"; diag <"$TMP/out"; }
+
 why=""
 [ "$(id -u)" -eq 0 ] || why="not root (runc runs bundles as root here)"
 RUNC=$(command -v runc || echo /usr/sbin/runc)
@@ -32,6 +38,22 @@ expect_eq "runc as uid 65534: exit 3" "$rc" 3
 	|| { notok "runc as uid 65534: one line, needs root"; diag <"$TMP/out"; }
 rb run --runtime runc --userns yes -r tini --no-record -- exit 0
 expect_eq "runc with --userns yes: exit 3 (rootless not yet)" "$rc" 3
+# runc missing (REAPBENCH_RUNC names the binary): one line naming it, exit 3.
+REAPBENCH_RUNC=$TMP/no-such-runc "$RB" run --runtime runc -r tini --no-record -- exit 0 >"$TMP/out" 2>&1; rc=$?
+expect_eq "runc missing: exit 3" "$rc" 3
+[ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "REAPBENCH_RUNC=$TMP/no-such-runc" "$TMP/out" \
+	&& ok "runc missing: one line naming it" || { notok "runc missing: one line naming it"; diag <"$TMP/out"; }
+# An unwritable state dir (runc's state root, the bundles' dir; read-only in a
+# private mount namespace): the machine's state, not the user's input: one
+# line naming it, exit 3, before runc runs.
+for d in $ROOTDIR $BUNDLES; do
+	mkdir -p $d
+	unshare -m --propagation private sh -c 'mount --bind -o ro "$1" "$1" && mount -o remount,bind,ro "$1" &&
+		exec "$2" run --runtime runc -r tini --no-record -- exit 0' sh $d "$RB" >"$TMP/out" 2>&1; rc=$?
+	expect_eq "read-only $d: exit 3" "$rc" 3
+	[ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "$d not writable" "$TMP/out" \
+		&& ok "read-only $d: one line naming it" || { notok "read-only $d: one line naming it"; diag <"$TMP/out"; }
+done
 
 payload_field() { sed -n "s/^payload *spawned \([0-9]*\), failed \([0-9]*\), reaped \([0-9]*\).*/\\$1/p" "$TMP/out"; }
 pid1_status() { field pid1 | sed 's/ after .*//'; }
@@ -59,6 +81,11 @@ for r in catatonit dumb-init; do # dumb-init is dynamically linked: the ro binds
 	expect_eq "$r under runc: every orphan reaped" "$(pid1_status) $(payload_field 3)" "exited 0 100"
 done
 
+# bash names the payload only inside its -c string: from a cwd that does not
+# hold the build, the harness's own directory must still be in the rootfs.
+(cd / && "$RB" run --runtime runc -r bash --no-record -- exit 3) >"$TMP/out" 2>&1
+expect_eq "runc from cwd /: bash finds rb-payload, passes exit 3 on" "$(pid1_status)" "exited 3"
+
 # The exit code passes through, pid_max is set inside, the record names the backend.
 rb run --runtime runc -r tini --json "$TMP/runc.json" -- exit 3
 expect_eq "runc: tini passes exit 3 on" "$(pid1_status)" "exited 3"
@@ -72,6 +99,26 @@ for rt in own runc; do
 	rb run --runtime $rt -r broken-direct-only --no-record -- orphans 50 --wait-reaped-ms 500
 	expect_eq "$rt: broken-direct-only leaks its orphans" "$(payload_field 3)" 0
 done
+
+# Docker's default seccomp profile: applied, recorded; clone3 gets ENOSYS
+# from it, and the generator's fork falls back to clone (leave --method fork
+# spawned none before).
+rb run --runtime runc --seccomp docker-default -r none --no-record -- /bin/grep -h ^Seccomp: /proc/self/status
+grep -q "^Seccomp:[[:space:]]*2" "$TMP/out" && ok "runc --seccomp docker-default: PID 1 runs under a filter" \
+	|| { notok "runc --seccomp docker-default: PID 1 runs under a filter"; diag <"$TMP/out"; }
+rb run --runtime runc -r none --no-record -- /bin/grep -h ^Seccomp: /proc/self/status
+grep -q "^Seccomp:[[:space:]]*0" "$TMP/out" && ok "runc without --seccomp: no filter" \
+	|| { notok "runc without --seccomp: no filter"; diag <"$TMP/out"; }
+rb run --runtime runc --seccomp docker-default -r tini --json "$TMP/sc.json" -- leave 10 --method fork
+expect_eq "docker-default: leave --method fork spawns every child (clone3 ENOSYS -> clone)" \
+	"$(payload_field 1)/$(payload_field 2)" "10/0"
+jq -e '.options.seccomp == "docker-default"' "$TMP/sc.json" >/dev/null && ok "record: options.seccomp" \
+	|| { notok "record: options.seccomp"; diag <"$TMP/sc.json"; }
+rb run --runtime runc -r tini --json "$TMP/nosc.json" -- leave 10 --method fork
+rb compare "$TMP/nosc.json" "$TMP/sc.json"
+expect_eq "compare seccomp none vs docker-default: refused (exit 2)" "$rc" 2
+grep -q "options.seccomp" "$TMP/out" && ok "compare names options.seccomp" \
+	|| { notok "compare names options.seccomp"; diag <"$TMP/out"; }
 
 # compare never mixes the backends.
 rb run -r tini --json "$TMP/own.json" -- exit 3

@@ -115,6 +115,23 @@ static void test_runtime(void **state)
 	assert_int_equal(judge(storm(), n, &paths, &err), 0);
 }
 
+/* The seccomp profile: docker-default and none never compare; a record
+ * without it ran with none. */
+static void test_seccomp(void **state)
+{
+	json_t *n = storm();
+	struct rb_error err;
+
+	(void)state;
+	json_object_set_new(json_object_get(n, "options"), "seccomp", json_string("docker-default"));
+	assert_int_equal(judge(storm(), n, &paths, &err), -1);
+	assert_contains(err.msg, "options.seccomp docker-default, base.json has not recorded");
+	/* negative control: none against a record from before the option */
+	n = storm();
+	json_object_set_new(json_object_get(n, "options"), "seccomp", json_string("none"));
+	assert_int_equal(judge(storm(), n, &paths, &err), 0);
+}
+
 static void test_observer_differs(void **state)
 {
 	json_t *n = storm();
@@ -175,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_option_absent_in_one),
 		cmocka_unit_test(test_free_options),
 		cmocka_unit_test(test_runtime),
+		cmocka_unit_test(test_seccomp),
 		cmocka_unit_test(test_observer_differs),
 		cmocka_unit_test(test_machine_and_noise),
 		cmocka_unit_test(test_command_differs),

@@ -4,6 +4,7 @@
 
 #include "helpers.h"
 #include "runtime_runc.h"
+#include "seccomp.h"
 
 static json_t *config_joining(long rt_runtime_us, pid_t join_pid)
 {
@@ -137,6 +138,112 @@ static void test_mounts(void **state)
 	json_decref(c);
 }
 
+/* Docker's profile format to OCI's, on a canned profile: each rule kept
+ * only when its includes match and its excludes do not. */
+static const char canned_profile[] =
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1,"
+	" \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\","
+	"   \"subArchitectures\": [\"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]},"
+	"  {\"architecture\": \"SCMP_ARCH_AARCH64\", \"subArchitectures\": [\"SCMP_ARCH_ARM\"]}],"
+	" \"syscalls\": ["
+	"  {\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+	"  {\"names\": [\"new\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"6.20\"}},"
+	"  {\"names\": [\"old\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"4.8\"}},"
+	"  {\"names\": [\"armonly\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"arches\": [\"arm64\"]}},"
+	"  {\"names\": [\"x86\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"arches\": [\"amd64\"]}},"
+	"  {\"names\": [\"admin\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
+	"  {\"names\": [\"nice\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_NICE\"]}},"
+	"  {\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38,"
+	"   \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
+	"  {\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\","
+	"   \"args\": [{\"index\": 0, \"value\": 2114060288, \"op\": \"SCMP_CMP_MASKED_EQ\"}],"
+	"   \"excludes\": {\"arches\": [\"s390x\"]}}]}";
+
+/* The names of the kept rules, space-separated. */
+static void kept_names(json_t *oci, char *buf, size_t len)
+{
+	json_t *r;
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(oci, "syscalls"), i, r)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? " " : "",
+				       json_string_value(json_array_get(json_object_get(r, "names"), 0)));
+}
+
+static void test_seccomp_docker(void **state)
+{
+	static const char *const caps[] = { "CAP_KILL", "CAP_SYS_NICE" };
+	struct rb_seccomp_target t = { "x86_64", "6.18.44-fc", caps, 2 };
+	json_t *docker = json_loads(canned_profile, 0, NULL), *oci, *r;
+	struct rb_error err;
+	char names[256];
+
+	(void)state;
+	assert_non_null(docker);
+	oci = rb_seccomp_from_docker(docker, &t, &err);
+	assert_non_null(oci);
+	assert_string_equal(json_string_value(json_object_get(oci, "defaultAction")), "SCMP_ACT_ERRNO");
+	assert_int_equal(json_integer_value(json_object_get(oci, "defaultErrnoRet")), 1);
+	assert_int_equal(json_array_size(json_object_get(oci, "architectures")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(oci, "architectures"), 2)),
+			    "SCMP_ARCH_X32");
+	kept_names(oci, names, sizeof(names));
+	assert_string_equal(names, "read old x86 nice clone3 clone");
+	r = json_array_get(json_object_get(oci, "syscalls"), 4); /* clone3: errnoRet kept */
+	assert_int_equal(json_integer_value(json_object_get(r, "errnoRet")), 38);
+	assert_null(json_object_get(r, "excludes"));
+	r = json_array_get(json_object_get(oci, "syscalls"), 5); /* clone: args kept */
+	assert_int_equal(json_array_size(json_object_get(r, "args")), 1);
+	json_decref(oci);
+	/* with CAP_SYS_ADMIN, on arm64, an older kernel: the other rules */
+	t = (struct rb_seccomp_target){ "aarch64", "4.4.0", (const char *const[]){ "CAP_SYS_ADMIN" }, 1 };
+	oci = rb_seccomp_from_docker(docker, &t, &err);
+	kept_names(oci, names, sizeof(names));
+	assert_string_equal(names, "read armonly admin clone");
+	assert_int_equal(json_array_size(json_object_get(oci, "architectures")), 2);
+	json_decref(oci);
+	t.machine = "pdp11";
+	assert_null(rb_seccomp_from_docker(docker, &t, &err));
+	assert_int_equal(err.kind, RB_ERR_UNSUPPORTED);
+	json_decref(docker);
+}
+
+/* The shipped profile, converted for the container's caps: clone3 gets
+ * ENOSYS, pidfd_open and pidfd_send_signal are allowed; config.json has it
+ * only when asked. */
+static void test_seccomp_shipped(void **state)
+{
+	struct rb_error err;
+	json_t *oci = rb_runc_seccomp(RB_SECCOMP_DOCKER_DEFAULT, &err), *r, *c;
+	bool clone3_enosys = false, pidfd = false;
+	size_t i;
+
+	(void)state;
+	assert_non_null(oci);
+	json_array_foreach(json_object_get(oci, "syscalls"), i, r) {
+		json_t *names = json_object_get(r, "names"), *n;
+		size_t k;
+		const char *action = json_string_value(json_object_get(r, "action"));
+
+		json_array_foreach(names, k, n) {
+			if (strcmp(json_string_value(n), "clone3") == 0) {
+				assert_string_equal(action, "SCMP_ACT_ERRNO");
+				clone3_enosys = json_integer_value(json_object_get(r, "errnoRet")) == 38;
+			}
+			if (strcmp(json_string_value(n), "pidfd_send_signal") == 0)
+				pidfd = strcmp(action, "SCMP_ACT_ALLOW") == 0;
+		}
+	}
+	assert_true(clone3_enosys);
+	assert_true(pidfd);
+	assert_null(rb_runc_seccomp(RB_SECCOMP_NONE, &err));
+	c = config(0);
+	assert_null(json_object_get(json_object_get(c, "linux"), "seccomp"));
+	json_decref(c);
+	json_decref(oci);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +252,8 @@ int main(void)
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_rt_budget),
 		cmocka_unit_test(test_mounts),
+		cmocka_unit_test(test_seccomp_docker),
+		cmocka_unit_test(test_seccomp_shipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
