@@ -745,8 +745,16 @@ static void measure(const struct cfg *c, const struct rb_sandbox_opts *opts,
 		for (int m = M_P50; m <= M_RATE; m++)
 			skip(f, m, "the payload kept no samples");
 	}
-	if (c->observer != RB_OBS_PIDFD)
+	if (c->observer != RB_OBS_PIDFD) {
 		figures_kernel(c, res, ob, f, run);
+	} else if (c->observer_why[0]) {
+		/* auto, and the BPF observer could not load: its figures are skips
+		 * that say why */
+		for (int m = M_SIGCHLD; m <= M_MERGED; m++)
+			skip(f, m, c->observer_why);
+		skip(f, M_BATCH_MEAN, c->observer_why);
+		skip(f, M_BATCH_MAX, c->observer_why);
+	}
 	if (c->observer == RB_OBS_BOTH)
 		figures_both(c, res, ob, f);
 	figures_pid1(res, f);

@@ -21,6 +21,9 @@ expect_eq "as uid 65534, --observer auto: the storm runs, timed by the pidfds, t
 	"$rc/$(jq -r '.options.observer' "$TMP/w/a/storm.json" 2>/dev/null)/$(jq -r '.options.observer_why' "$TMP/w/a/storm.json" 2>/dev/null | grep -c 'BPF observer cannot run here')" \
 	"0/pidfd/1"
 check "... and says so on the terminal" grep -q "^observer: the payload's pidfds; the BPF observer cannot run here" "$TMP/out"
+expect_eq "... and the kernel's figures are skips with that reason" \
+	"$(jq -r '[.runs[0].skips[] | select(.name == "sigchld_to_pid1" or .name == "pid1_reaps_per_batch") | .reason | test("BPF observer cannot run here")] | map(tostring) | join(" ")' "$TMP/w/a/storm.json" 2>/dev/null)" \
+	"true true"
 rb storm -r tini --observer both --no-monitor --count 10 --out "$TMP/x"
 expect_eq "--no-monitor with --observer both is bad input (exit 2)" "$rc" 2
 
