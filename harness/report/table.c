@@ -53,6 +53,15 @@ int rb_table_column(struct rb_table *t, const char *title, int align)
 	return 0;
 }
 
+int rb_table_columns(struct rb_table *t, const struct rb_col *cols, size_t n)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < n && rc == 0; k++)
+		rc = rb_table_column(t, cols[k].title, cols[k].align);
+	return rc;
+}
+
 int rb_table_row(struct rb_table *t)
 {
 	t->row = scols_table_new_line(t->tb, NULL);

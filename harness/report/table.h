@@ -26,6 +26,15 @@ void rb_table_freep(struct rb_table **t);
 /* Appends a column; ALIGN is RB_COL_LEFT or RB_COL_RIGHT. 0 or -ENOMEM. */
 int rb_table_column(struct rb_table *t, const char *title, int align);
 
+/* A column as a table of them declares it. */
+struct rb_col {
+	const char *title;
+	int align;
+};
+
+/* Appends the N columns COLS. 0 or -ENOMEM. */
+int rb_table_columns(struct rb_table *t, const struct rb_col *cols, size_t n);
+
 /* Starts a new row; the cells set next go into it. 0 or -ENOMEM. */
 int rb_table_row(struct rb_table *t);
 

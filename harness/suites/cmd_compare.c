@@ -500,18 +500,13 @@ static int table_row(struct rb_table *t, const struct row *r)
 
 static int table_columns(struct rb_table *t)
 {
-	static const struct {
-		const char *title;
-		int align;
-	} cols[] = { { "REAPER", RB_COL_LEFT }, { "METRIC", RB_COL_LEFT }, { "BASE", RB_COL_RIGHT },
-		     { "NEW", RB_COL_RIGHT }, { "CHANGE", RB_COL_RIGHT },
-		     { "95% INTERVAL", RB_COL_LEFT }, { "P", RB_COL_RIGHT },
-		     { "VERDICT", RB_COL_LEFT } };
-	int rc = 0;
+	static const struct rb_col cols[] = {
+		{ "REAPER", RB_COL_LEFT }, { "METRIC", RB_COL_LEFT }, { "BASE", RB_COL_RIGHT },
+		{ "NEW", RB_COL_RIGHT }, { "CHANGE", RB_COL_RIGHT }, { "95% INTERVAL", RB_COL_LEFT },
+		{ "P", RB_COL_RIGHT }, { "VERDICT", RB_COL_LEFT },
+	};
 
-	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && rc == 0; k++)
-		rc = rb_table_column(t, cols[k].title, cols[k].align);
-	return rc;
+	return rb_table_columns(t, cols, sizeof(cols) / sizeof(cols[0]));
 }
 
 static json_t *row_json(const struct row *r)

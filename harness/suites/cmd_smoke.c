@@ -68,18 +68,14 @@ static void fill_row(struct smoke_row *row, const struct rb_reaper *r,
 
 static struct rb_table *smoke_table(const struct smoke_row *rows, int n)
 {
-	static const struct {
-		const char *title;
-		int align;
-	} cols[] = { { "REAPER", RB_COL_LEFT }, { "VERSION", RB_COL_LEFT }, { "PID 1", RB_COL_LEFT },
-		     { "SPAWNED", RB_COL_RIGHT }, { "REAPED", RB_COL_RIGHT },
-		     { "REAP-ALL(ms)", RB_COL_RIGHT }, { "PEAK-PIDS", RB_COL_RIGHT },
-		     { "VERDICT", RB_COL_LEFT } };
+	static const struct rb_col cols[] = {
+		{ "REAPER", RB_COL_LEFT }, { "VERSION", RB_COL_LEFT }, { "PID 1", RB_COL_LEFT },
+		{ "SPAWNED", RB_COL_RIGHT }, { "REAPED", RB_COL_RIGHT }, { "REAP-ALL(ms)", RB_COL_RIGHT },
+		{ "PEAK-PIDS", RB_COL_RIGHT }, { "VERDICT", RB_COL_LEFT },
+	};
 	struct rb_table *t = rb_table_new();
-	int rc = t ? 0 : -ENOMEM;
+	int rc = t ? rb_table_columns(t, cols, sizeof(cols) / sizeof(cols[0])) : -ENOMEM;
 
-	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]) && rc == 0; k++)
-		rc = rb_table_column(t, cols[k].title, cols[k].align);
 	for (int i = 0; i < n && rc == 0; i++) {
 		const struct smoke_row *row = &rows[i];
 
