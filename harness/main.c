@@ -6,43 +6,58 @@
 #include "commands.h"
 #include "error.h"
 #include "noise.h"
+#include "suite.h"
 #include "sysinfo.h"
 #include "version.h"
 
-static const struct {
+/* A command is a function, or a suite that the driver runs (its name and
+ * summary are the suite's). */
+static const struct command {
+	const struct rb_suite *suite;
 	const char *name;
 	rb_command_fn *fn;
 	const char *summary;
 } commands[] = {
-	{ "list", rb_cmd_list, "every reaper in the registry, and whether it is available here" },
-	{ "run", rb_cmd_run, "one payload under one reaper as PID 1 of a fresh sandbox" },
-	{ "conform", rb_cmd_conform, "the PID 1 conformance matrix: observed behaviour vs claims" },
-	{ "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
-	{ "storm", rb_cmd_storm, "orphan and zombie storms: reap latency, drain, PID 1's cost" },
-	{ "signals", rb_cmd_signals, "open-loop signal forwarding: latency from the schedule, lost, dup" },
-	{ "exhaust", rb_cmd_exhaust, "a small pid_max: capacity, EAGAINs under an orphan stream, recovery" },
-	{ "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
-	{ "scale", rb_cmd_scale, "how each reaper's cost grows with the storm: a curve per reaper, flagged if it grows" },
-	{ "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
-	{ "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
-	{ "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },
-	{ "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
-	{ "gate", rb_cmd_gate, "B against A measured side by side in pairs: a baseline-free regression gate" },
-	{ "verdict", rb_cmd_verdict, "which init to use: every reaper held to one PID 1 profile, from records" },
+#define RB_SUITE_COMMAND(n) { .suite = &rb_suite_##n },
+	{ NULL, "list", rb_cmd_list, "every reaper in the registry, and whether it is available here" },
+	{ NULL, "run", rb_cmd_run, "one payload under one reaper as PID 1 of a fresh sandbox" },
+	RB_SUITES(RB_SUITE_COMMAND)
+	{ NULL, "conform", rb_cmd_conform, "the PID 1 conformance matrix: observed behaviour vs claims" },
+	{ NULL, "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
+	{ NULL, "signals", rb_cmd_signals, "open-loop signal forwarding: latency from the schedule, lost, dup" },
+	{ NULL, "exhaust", rb_cmd_exhaust, "a small pid_max: capacity, EAGAINs under an orphan stream, recovery" },
+	{ NULL, "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
+	{ NULL, "scale", rb_cmd_scale, "how each reaper's cost grows with the storm: a curve per reaper, flagged if it grows" },
+	{ NULL, "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
+	{ NULL, "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
+	{ NULL, "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },
+	{ NULL, "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },
+	{ NULL, "gate", rb_cmd_gate, "B against A measured side by side in pairs: a baseline-free regression gate" },
+	{ NULL, "verdict", rb_cmd_verdict, "which init to use: every reaper held to one PID 1 profile, from records" },
 };
+
+static const char *command_name(const struct command *c)
+{
+	return c->suite ? c->suite->name : c->name;
+}
+
+static const char *command_summary(const struct command *c)
+{
+	return c->suite ? c->suite->summary : c->summary;
+}
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: reapbench COMMAND [OPTIONS]   (reapbench COMMAND --help)\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-8s %s\n", command_name(&commands[i]), command_summary(&commands[i]));
 	fprintf(out, "  %-8s %s\n", "version", "print the version and git commit");
 	fprintf(out, "\nWith any command, --noise KIND[,KIND]... runs stress-ng beside it as background\n"
 		     "load (cpu, vm, io, fork, switch); the records name it.\n");
 }
 
 /* --noise works with every subcommand: the load runs for the whole command. */
-static int run_command(rb_command_fn *fn, int argc, char **argv, struct rb_sysinfo *si,
+static int run_command(const struct command *cmd, int argc, char **argv, struct rb_sysinfo *si,
 		       struct rb_error *err)
 {
 	struct rb_noise noise = { 0 };
@@ -56,7 +71,7 @@ static int run_command(rb_command_fn *fn, int argc, char **argv, struct rb_sysin
 	}
 	if (rc < 0 || (rc > 0 && noise.pid == 0))
 		return rb_error_report(err);
-	rc = fn(argc, argv, si, err);
+	rc = cmd->suite ? rb_suite_main(cmd->suite, argc, argv, si, err) : cmd->fn(argc, argv, si, err);
 	rb_noise_stop(&noise);
 	return rc < 0 ? rb_error_report(err) : rc;
 }
@@ -85,9 +100,9 @@ int main(int argc, char **argv)
 	opterr = 0;
 	rb_sysinfo_read(&si);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name) != 0)
+		if (strcmp(argv[1], command_name(&commands[i])) != 0)
 			continue;
-		return run_command(commands[i].fn, argc - 1, argv + 1, &si, &err);
+		return run_command(&commands[i], argc - 1, argv + 1, &si, &err);
 	}
 	fprintf(stderr, "reapbench: unknown command '%s' (try reapbench --help)\n", argv[1]);
 	return 2;

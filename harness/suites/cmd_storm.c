@@ -49,6 +49,11 @@ struct cfg {
 	bool no_plots;
 	struct rb_output out;
 	struct rb_selection sel;
+	/* the run's state */
+	struct rb_run_plan plan;
+	char **workload;       /* the payload's command line */
+	FILE *csv, *csv_pop;   /* storm.csv, storm-pop.csv */
+	char plot_line[2048];  /* the footer's plots line */
 };
 
 /* The figures of one run. Each is measured or skipped with a reason. */
@@ -135,14 +140,12 @@ struct run_figures {
 };
 
 struct row {
-	const struct rb_reaper *r;
-	int runs;     /* runs that completed */
+	RB_SUITE_ROW_HEAD;
 	int cleared;
 	bool pop0;    /* its first run sampled the population (for the plot) */
 	struct run_figures *f; /* [repeat] */
 	struct rb_summary sum[M_COUNT_];
 	bool has_sum[M_COUNT_];
-	char error[256];
 };
 
 static void list_patterns(FILE *out)
@@ -990,7 +993,7 @@ static int medians_table(struct rb_table *t, const struct row *rows, int n, cons
 			rc = rc ?: rb_table_cell(t, 1, "error: %s", w->error);
 			continue;
 		}
-		rc = rc ?: rb_table_cell(t, 1, "%d/%d", w->cleared, w->runs);
+		rc = rc ?: rb_table_cell(t, 1, "%d/%ld", w->cleared, w->runs);
 		for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
 			if (!shown[m])
 				continue;
@@ -1195,202 +1198,196 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	rb_sandbox_opts_record(o, opts);
 }
 
-/* Run K of reaper W (its log appended to; truncated at run 0). After an
- * error W->error is set and its later runs are not made. */
-static void run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
-		     const struct rb_run_plan *plan, char **workload, struct row *w, long k,
-		     json_t *rec, FILE *csv, FILE *csv_pop, bool *interrupted)
+/* Run K of reaper W: its figures into W->f[K], the run into the record.
+ * After an error W->error is set and its later runs are not made. */
+static int measure_run(struct rb_suite_ctx *x, void *row, long k, long step)
 {
+	struct cfg *c = x->cfg;
+	struct row *w = row;
 	struct rb_run_result res;
 	struct rb_error rerr;
-	char path[1200];
+	int rc = 0;
 	json_t *run;
 
-	snprintf(path, sizeof(path), "%s/logs/storm-%s.log", c->out.dir, w->r->name);
-	opts->output_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (k ? O_APPEND : O_TRUNC), 0644);
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%-20s run %ld/%ld", w->r->name, k + 1, c->repeat);
-	if (rb_run_payload(si, w->r, opts, plan, workload, &res, &rerr) < 0) {
+	(void)step;
+	if (rb_run_payload(x->si, w->r, &x->opts, &c->plan, c->workload, &res, &rerr) < 0) {
 		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
-		rb_record_skip(rb_record_add_run(rec, w->r, NULL), "storm", rerr.msg);
-	} else if (res.sb.end == RB_END_INTERRUPTED) {
+		rb_record_skip(rb_record_add_run(x->rec, w->r, NULL), "storm", rerr.msg);
+		return -1;
+	}
+	if (res.sb.end == RB_END_INTERRUPTED) {
 		/* Ctrl-C stops the plan, not just this sandbox */
 		snprintf(w->error, sizeof(w->error), "interrupted");
-		rb_record_skip(rb_record_add_run(rec, w->r, res.argv), "storm",
+		rb_record_skip(rb_record_add_run(x->rec, w->r, res.argv), "storm",
 			       "interrupted (the harness got a signal)");
-		*interrupted = true;
+		rc = 1;
 	} else {
 		struct observed ob;
 
-		run = rb_record_add_run(rec, w->r, res.argv);
+		run = rb_record_add_run(x->rec, w->r, res.argv);
 		json_object_set_new(run, "repeat", json_integer(k));
 		rb_run_record(run, &res);
 		if (res.chan_valid)
 			rb_spawners_record(run, &res.chan);
 		observe_times(c, &res, &ob);
 		kernel_population(&res, &ob);
-		measure(c, opts, &res, &ob, &w->f[k], run);
+		measure(c, &x->opts, &res, &ob, &w->f[k], run);
 		record_figures(run, &w->f[k], &res);
-		csv_run(csv, csv_pop, w->r->name, k, &res, &ob);
+		csv_run(c->csv, c->csv_pop, w->r->name, k, &res, &ob);
 		observed_free(&ob);
 		if (k == 0)
 			w->pop0 = res.npops > 0;
-		w->runs++;
 		w->cleared += w->f[k].cleared;
 	}
 	rb_run_result_free(&res);
-	if (opts->output_fd >= 0)
-		close(opts->output_fd);
-	opts->output_fd = -1;
+	return rc;
 }
 
-/* The runs interleaved: run k of every reaper, then run k + 1, so that
- * what slows the machine for a while slows them all alike and their
- * ratios, measured side by side, stay fair. */
-static int run_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
-		   const struct rb_run_plan *plan, char **workload, struct row *rows, int nrows,
-		   json_t *rec, FILE *csv, FILE *csv_pop, bool *interrupted)
+static void init(struct rb_suite_ctx *x)
 {
-	int failures = 0;
+	struct cfg *c = x->cfg;
 
-	for (long k = 0; k < c->repeat && !*interrupted; k++)
-		for (int i = 0; i < nrows && !*interrupted; i++)
-			if (!rows[i].error[0])
-				run_once(si, c, opts, plan, workload, &rows[i], k, rec, csv, csv_pop,
-					 interrupted);
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%40s\r", "");
-	for (int i = 0; i < nrows; i++) {
-		summarize(&rows[i], c->repeat);
-		failures += rows[i].error[0] != 0;
-	}
-	return failures;
+	c->repeat = DEFAULT_REPEAT;
+	c->observer = RB_OBS_AUTO;
+	c->plan.storm.probe_pid1 = true;
+	c->plan.storm.pops = POP_SAMPLES;
+	c->pat = storm_pattern_find("burst");
+	c->o = (struct storm_opts){ .count = DEFAULT_COUNT, .method = RB_SPAWN_CLONE_VM,
+				    .branch = STORM_DEFAULT_BRANCH, .depth = STORM_DEFAULT_DEPTH,
+				    .threads = STORM_DEFAULT_THREADS, .rate = STORM_DEFAULT_RATE,
+				    .wait_ns = STORM_DEFAULT_WAIT_NS,
+				    .resolution_ns = STORM_DEFAULT_RESOLUTION_NS,
+				    .spawners = rb_spawners_default() };
+	x->opts.deadline_ns = 20LL * 1000000000;
 }
 
-int rb_cmd_storm(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+/* Who observes (auto resolved), the checks, the payload's command line. */
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
 {
-	struct cfg c = { .repeat = DEFAULT_REPEAT, .observer = RB_OBS_AUTO, .out = RB_OUTPUT_INIT };
-	struct rb_sandbox_opts opts;
-	struct rb_run_plan plan = { .storm = { .probe_pid1 = true, .pops = POP_SAMPLES } };
+	struct cfg *c = x->cfg;
 	struct storm_argv words;
-	char **workload = NULL, path[1200], plot_line[2048];
-	struct rb_reaper *reapers = NULL;
-	struct row *rows = NULL;
-	FILE *csv = NULL, *csv_pop = NULL;
-	size_t nreapers = 0;
-	int rc, failures = 0, nrows = 0, first;
-	bool interrupted = false, plot_failed;
-	json_t *rec = NULL;
 
-	c.pat = storm_pattern_find("burst");
-	c.o = (struct storm_opts){ .count = DEFAULT_COUNT, .method = RB_SPAWN_CLONE_VM,
-				   .branch = STORM_DEFAULT_BRANCH, .depth = STORM_DEFAULT_DEPTH,
-				   .threads = STORM_DEFAULT_THREADS, .rate = STORM_DEFAULT_RATE,
-				   .wait_ns = STORM_DEFAULT_WAIT_NS,
-				   .resolution_ns = STORM_DEFAULT_RESOLUTION_NS,
-				   .spawners = rb_spawners_default() };
-	rb_sandbox_opts_default(&opts);
-	opts.deadline_ns = 20LL * 1000000000;
 	for (int m = 0; m < M_COUNT_; m++) /* the table's names are the registry's */
 		if (!rb_metric_find(metrics[m].name, 0))
 			return rb_sys_error(err, EINVAL, "storm: metric %s is not in metrics.c",
 					    metrics[m].name);
-	rc = rb_cli_parse(&storm_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
-					     .sel = &c.sel }, &first,
-			  err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (c.o.no_monitor && c.observer == RB_OBS_AUTO)
-		c.observer = RB_OBS_PIDFD; /* nothing is watched: the pidfds, off */
-	if (c.observer != RB_OBS_PIDFD && c.o.no_monitor)
+	if (c->o.no_monitor && c->observer == RB_OBS_AUTO)
+		c->observer = RB_OBS_PIDFD; /* nothing is watched: the pidfds, off */
+	if (c->observer != RB_OBS_PIDFD && c->o.no_monitor)
 		return rb_input_error(err, "storm: --no-monitor watches nothing; --observer %s watches",
-				      rb_observer_names[c.observer]);
-	plan.storm.samples = (uint32_t)(c.pat->planned ? c.pat->planned(&c.o) : c.o.count);
-	if (rb_observer_open(&c.observer, &plan.bpf, (uint32_t)opts.pid_max + 1,
-			     plan.storm.samples + 4096, c.observer_why, sizeof(c.observer_why), err) < 0)
+				      rb_observer_names[c->observer]);
+	c->plan.storm.samples = (uint32_t)(c->pat->planned ? c->pat->planned(&c->o) : c->o.count);
+	if (rb_observer_open(&c->observer, &c->plan.bpf, (uint32_t)x->opts.pid_max + 1,
+			     c->plan.storm.samples + 4096, c->observer_why, sizeof(c->observer_why),
+			     err) < 0)
 		return -1;
 	/* the kernel alone: the payload watches no pidfd; the end is the
 	 * cgroup's word */
-	if (c.observer == RB_OBS_BPF)
-		c.o.no_monitor = true;
-	if (check_cfg(&c, err) < 0) {
-		rb_bpf_observer_close(plan.bpf);
+	if (c->observer == RB_OBS_BPF)
+		c->o.no_monitor = true;
+	if (check_cfg(c, err) < 0)
 		return -1;
-	}
-	plan.storm.drain = c.o.no_monitor; /* the only drain there is then */
-	if (rb_output_begin(&c.out, "storm", RB_OUTPUT_DIR, si, err) < 0 ||
-	    rb_resolve_workload(si, storm_argv(&words, c.pat->name, &c.o), &workload, err) < 0 ||
-	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
-		goto out;
-	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
-	snprintf(path, sizeof(path), "%s/storm.csv", c.out.dir);
-	csv = fopen(path, "we");
-	snprintf(path, sizeof(path), "%s/storm-pop.csv", c.out.dir);
-	csv_pop = fopen(path, "we");
-	if (!rows || !csv || !csv_pop) {
-		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s/storm*.csv", c.out.dir);
-		goto out;
-	}
-	fprintf(csv, "reaper,repeat,sample,parent,pid,exit_self_ms,exit_ms,reap_ms,latency_ms,sched_ms\n");
-	fprintf(csv_pop, "reaper,repeat,t_ms,zombies,live,reaped,failed\n");
-	rec = rb_record_new("storm", si);
-	record_options(rec, &c, &opts);
-	printf("storm %s: %lu processes, %s, %lu spawner%s%s, %ld run%s per reaper (interleaved); "
-	       "pid_max %ld\n", c.pat->name, c.o.count, rb_spawn_method_name(c.o.method),
-	       c.pat->parallel ? c.o.spawners : 1, c.pat->parallel && c.o.spawners > 1 ? "s" : "",
-	       c.pat->parallel ? "" : " (its processes spawn)", c.repeat, c.repeat == 1 ? "" : "s",
-	       opts.pid_max);
-	printf("observer: %s%s%s\n", c.observer == RB_OBS_PIDFD ? "the payload's pidfds"
-				     : c.observer == RB_OBS_BPF ? "the kernel's tracepoints (bpf)"
-				     : "the kernel's tracepoints, the pidfds beside",
-	       c.observer_why[0] ? "; " : "", c.observer_why);
-	for (size_t i = 0; i < nreapers; i++) {
-		struct row *w = &rows[nrows];
-
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "storm"))
-			continue;
-		w->r = &reapers[i];
-		w->f = calloc((size_t)c.repeat, sizeof(*w->f));
-		if (!w->f) {
-			rb_sys_error(err, ENOMEM, "figures");
-			goto out;
-		}
-		nrows++;
-	}
-	failures = run_all(si, &c, &opts, &plan, workload, rows, nrows, rec, csv, csv_pop, &interrupted);
-	if (print_tables(rows, nrows, c.repeat, &c) < 0) {
-		rb_sys_error(err, ENOMEM, "storm: the table");
-		goto out;
-	}
-	record_summary(rec, rows, nrows);
-	fclose(csv);
-	fclose(csv_pop);
-	csv = csv_pop = NULL;
-	plot_failed = plot(&c, rows, nrows, rec, plot_line, sizeof(plot_line)) < 0;
-	record_harness_rss(rec);
-	if (rb_output_end(&c.out, rec, err) < 0)
-		goto out;
-	if (rb_output_kept(&c.out))
-		printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
-		       "logs    %s/logs/storm-*.log\nplots   %s\n", c.out.record, c.out.dir, c.out.dir,
-		       c.out.dir, plot_line);
-	rc = interrupted ? 130 : failures || plot_failed ? 1 : 0;
-	goto done;
-out:
-	rc = -1;
-done:
-	if (csv)
-		fclose(csv);
-	if (csv_pop)
-		fclose(csv_pop);
-	for (int i = 0; i < nrows; i++)
-		free(rows[i].f);
-	free(rows);
-	free(reapers);
-	rb_argv_free(workload);
-	json_decref(rec);
-	rb_bpf_observer_close(plan.bpf);
-	rb_output_close(&c.out);
-	return rc;
+	c->plan.storm.drain = c->o.no_monitor; /* the only drain there is then */
+	x->repeat = c->repeat;
+	return rb_resolve_workload(x->si, storm_argv(&words, c->pat->name, &c->o), &c->workload, err);
 }
+
+/* The CSVs, the record's options, the first lines. */
+static int begin(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	char path[RB_CLI_PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/storm.csv", c->out.dir);
+	c->csv = fopen(path, "we");
+	snprintf(path, sizeof(path), "%s/storm-pop.csv", c->out.dir);
+	c->csv_pop = fopen(path, "we");
+	if (!c->csv || !c->csv_pop)
+		return rb_sys_error(err, errno, "writing %s/storm*.csv", c->out.dir);
+	fprintf(c->csv, "reaper,repeat,sample,parent,pid,exit_self_ms,exit_ms,reap_ms,latency_ms,sched_ms\n");
+	fprintf(c->csv_pop, "reaper,repeat,t_ms,zombies,live,reaped,failed\n");
+	record_options(x->rec, c, &x->opts);
+	printf("storm %s: %lu processes, %s, %lu spawner%s%s, %ld run%s per reaper (interleaved); "
+	       "pid_max %ld\n", c->pat->name, c->o.count, rb_spawn_method_name(c->o.method),
+	       c->pat->parallel ? c->o.spawners : 1, c->pat->parallel && c->o.spawners > 1 ? "s" : "",
+	       c->pat->parallel ? "" : " (its processes spawn)", c->repeat, c->repeat == 1 ? "" : "s",
+	       x->opts.pid_max);
+	printf("observer: %s%s%s\n", c->observer == RB_OBS_PIDFD ? "the payload's pidfds"
+				     : c->observer == RB_OBS_BPF ? "the kernel's tracepoints (bpf)"
+				     : "the kernel's tracepoints, the pidfds beside",
+	       c->observer_why[0] ? "; " : "", c->observer_why);
+	return 0;
+}
+
+static int row_init(struct rb_suite_ctx *x, void *row, struct rb_error *err)
+{
+	struct row *w = row;
+
+	w->f = calloc((size_t)x->repeat, sizeof(*w->f));
+	return w->f ? 0 : rb_sys_error(err, ENOMEM, "figures");
+}
+
+static void row_free(void *row)
+{
+	free(((struct row *)row)->f);
+}
+
+/* The tables, the summary, the plots (from the CSVs, closed first). */
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	struct row *rows = (struct row *)x->rows;
+
+	for (int i = 0; i < x->nrows; i++)
+		summarize(&rows[i], c->repeat);
+	if (print_tables(rows, x->nrows, c->repeat, c) < 0)
+		return rb_sys_error(err, ENOMEM, "storm: the table");
+	record_summary(x->rec, rows, x->nrows);
+	fclose(c->csv);
+	fclose(c->csv_pop);
+	c->csv = c->csv_pop = NULL;
+	if (plot(c, rows, x->nrows, x->rec, c->plot_line, sizeof(c->plot_line)) < 0)
+		x->failures++;
+	record_harness_rss(x->rec);
+	return 0;
+}
+
+static void footer(const struct rb_suite_ctx *x)
+{
+	const struct cfg *c = x->cfg;
+
+	printf("\nrecord  %s (every raw sample)\ncsv     %s/storm.csv, %s/storm-pop.csv\n"
+	       "logs    %s/logs/storm-*.log\nplots   %s\n", c->out.record, c->out.dir, c->out.dir,
+	       c->out.dir, c->plot_line);
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	struct cfg *c = x->cfg;
+
+	if (c->csv)
+		fclose(c->csv);
+	if (c->csv_pop)
+		fclose(c->csv_pop);
+	rb_argv_free(c->workload);
+	rb_bpf_observer_close(c->plan.bpf);
+}
+
+const struct rb_suite rb_suite_storm = {
+	.name = "storm",
+	.summary = "orphan and zombie storms: reap latency, drain, PID 1's cost",
+	.cli = &storm_cli,
+	RB_SUITE_CFG(struct cfg),
+	.row_size = sizeof(struct row),
+	.output = RB_OUTPUT_DIR,
+	.log = "storm-%s",
+	.init = init,
+	.prepare = prepare,
+	.begin = begin,
+	.row_init = row_init,
+	.measure = measure_run,
+	.report = report,
+	.footer = footer,
+	.row_free = row_free,
+	.release = release,
+};
