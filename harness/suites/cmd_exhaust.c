@@ -95,11 +95,9 @@ struct spawn_figs {
 };
 
 struct row {
-	const struct rb_reaper *r;
+	RB_SUITE_ROW_HEAD;     /* runs: the repeats done */
 	struct rep rep[MAX_REPEAT];
-	int runs;             /* repeats done */
 	struct spawn_figs sp;
-	char error[256];
 };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
@@ -371,22 +369,6 @@ static int run_once(const struct rb_sysinfo *si, const struct cfg *c, struct rb_
 	return 0;
 }
 
-static int run_reaper(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *opts,
-		      long pid_max, struct row *w, json_t *rec)
-{
-	int rc = 0;
-
-	while (w->runs < c->repeat) {
-		rc = run_once(si, c, opts, pid_max, w, rec);
-		if (rc)
-			break;
-		w->runs++;
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "\r%-20s run %d/%ld", w->r->name, w->runs, c->repeat);
-	}
-	return rc;
-}
-
 /* ---- figures over the runs -------------------------------------------------------- */
 
 enum fig_id { F_CAP, F_SPAWNED, F_EAGAIN, F_REAPED, F_T_EAGAIN, F_MAX_RATE, F_COUNT_ };
@@ -509,7 +491,7 @@ static void pid1_column(const struct row *w, char *buf, size_t len)
 	if (same == w->runs)
 		snprintf(buf, len, "%s", last);
 	else
-		snprintf(buf, len, "%s (%d of %d runs)", last, same, w->runs);
+		snprintf(buf, len, "%s (%d of %ld runs)", last, same, w->runs);
 }
 
 /* The search's rate: "(generator-limited)" when every run stopped at the
@@ -524,7 +506,7 @@ static const char *gen_limited(const struct row *w, char *buf, size_t len)
 		return "";
 	if (k == w->runs)
 		return " (generator-limited: a lower bound)";
-	snprintf(buf, len, " (generator-limited in %d of %d runs)", k, w->runs);
+	snprintf(buf, len, " (generator-limited in %d of %ld runs)", k, w->runs);
 	return buf;
 }
 
@@ -697,106 +679,93 @@ static void record_summary(json_t *rec, const struct row *rows, int n, const str
 }
 
 
-int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+static void init(struct rb_suite_ctx *x)
 {
-	struct cfg c = { .out = RB_OUTPUT_INIT, .observer = OBS_AUTO, .rate = DEFAULT_RATE,
-			 .repeat = DEFAULT_REPEAT, .spawners = rb_spawners_default() };
-	struct rb_sandbox_opts opts;
-	struct rb_reaper *reapers = NULL;
-	struct row *rows = NULL;
-	size_t nreapers = 0;
-	int rc, failures = 0, nrows = 0, first;
-	bool interrupted = false;
-	long pid_max;
-	char path[1200];
-	json_t *rec = NULL, *o;
+	struct cfg *c = x->cfg;
 
-	rb_sandbox_opts_default(&opts);
-	opts.pid_max = DEFAULT_PID_MAX;
-	opts.deadline_ns = 15LL * 1000000000;
-	rc = rb_cli_parse(&exhaust_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
-						     .sel = &c.sel },
-			  &first, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (rb_spawners_check("exhaust", c.spawners, err) < 0)
+	c->observer = OBS_AUTO;
+	c->rate = DEFAULT_RATE;
+	c->repeat = DEFAULT_REPEAT;
+	c->spawners = rb_spawners_default();
+	x->opts.pid_max = DEFAULT_PID_MAX;
+	x->opts.deadline_ns = 15LL * 1000000000;
+}
+
+/* The bounds, and the BPF observer where it loads (auto) or is asked for. */
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	long pid_max = x->opts.pid_max;
+	uint32_t records = (uint32_t)(8 * pid_max) + 4096;
+
+	if (rb_spawners_check("exhaust", c->spawners, err) < 0)
 		return -1;
-	if (opts.pid_max > 65536)
+	if (pid_max > 65536)
 		return rb_input_error(err, "exhaust: --pid-max %ld is not small (at most 65536: the "
-				      "stream makes 3 x pid_max orphans)", opts.pid_max);
-	pid_max = opts.pid_max;
+				      "stream makes 3 x pid_max orphans)", pid_max);
 	/* the bound is pid_max; the cgroup stays out of its way. Without a
 	 * per-namespace pid_max, pids.max = P plays its part. */
-	if (si->per_ns_pid_max) {
-		if (!opts.pids_max)
-			opts.pids_max = 4 * pid_max;
-	} else {
-		opts.pids_max = pid_max;
-	}
-	if (c.observer == OBS_AUTO)
-		c.observer = rb_observer_try(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(8 * pid_max) + 4096,
-					     c.observer_why, sizeof(c.observer_why)) ? OBS_BOTH : OBS_HARNESS;
-	if (c.observer == OBS_BOTH && !c.bpf &&
-	    rb_bpf_observer_open(&c.bpf, (uint32_t)pid_max + 1, (uint32_t)(8 * pid_max) + 4096, err) < 0)
-		goto out;
-	if (c.bpf)
-		rb_bpf_observer_spawns(c.bpf);
-	if (rb_output_begin(&c.out, "exhaust", RB_OUTPUT_DIR, si, err) < 0 ||
-	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
-		goto out;
-	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
-	if (!rows) {
-		rb_sys_error(err, ENOMEM, "rows");
-		goto out;
-	}
-	rec = rb_record_new("exhaust", si);
-	o = json_object_get(rec, "options");
-	json_object_set_new(o, "pid_max", json_integer(pid_max));
-	json_object_set_new(o, "bound", json_string(si->per_ns_pid_max ? "per-namespace pid_max"
-						     : "cgroup pids.max (no per-namespace pid_max before Linux 6.14)"));
-	json_object_set_new(o, "pids_max", json_integer(opts.pids_max));
-	rb_record_runtime(o, &opts);
-	json_object_set_new(o, "rate", json_real(c.rate));
-	json_object_set_new(o, "spawners", json_integer((json_int_t)c.spawners));
-	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));
-	json_object_set_new(o, "search", json_boolean(c.search));
-	json_object_set_new(o, "repeat", json_integer(c.repeat));
-	json_object_set_new(o, "observer", json_string(observer_names[c.observer]));
-	if (c.observer_why[0])
-		json_object_set_new(o, "observer_why", json_string(c.observer_why));
-	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s; "
-	       "%lu spawner%s; %ld run%s per reaper\n", pid_max, si->per_ns_pid_max ? "per namespace"
-	       : "as pids.max: no per-namespace pid_max", pid_max, 3 * pid_max, c.rate, c.spawners,
-	       c.spawners == 1 ? "" : "s", c.repeat, c.repeat == 1 ? "" : "s");
-	for (size_t i = 0; i < nreapers && !interrupted; i++) {
-		struct row *w = &rows[nrows];
+	if (!x->si->per_ns_pid_max)
+		x->opts.pids_max = pid_max;
+	else if (!x->opts.pids_max)
+		x->opts.pids_max = 4 * pid_max;
+	if (c->observer == OBS_AUTO)
+		c->observer = rb_observer_try(&c->bpf, (uint32_t)pid_max + 1, records, c->observer_why,
+					      sizeof(c->observer_why)) ? OBS_BOTH : OBS_HARNESS;
+	if (c->observer == OBS_BOTH && !c->bpf &&
+	    rb_bpf_observer_open(&c->bpf, (uint32_t)pid_max + 1, records, err) < 0)
+		return -1;
+	if (c->bpf)
+		rb_bpf_observer_spawns(c->bpf);
+	x->repeat = c->repeat;
+	return 0;
+}
 
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "exhaust"))
-			continue;
-		w->r = &reapers[i];
-		nrows++;
-		snprintf(path, sizeof(path), "%s/logs/exhaust-%s.log", c.out.dir, w->r->name);
-		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		rc = run_reaper(si, &c, &opts, pid_max, w, rec);
-		if (opts.output_fd >= 0)
-			close(opts.output_fd);
-		opts.output_fd = -1;
-		if (rc > 0)
-			interrupted = true;
-		else if (rc < 0)
-			failures++;
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "\r%-40s\r", w->r->name);
-	}
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%40s\r", "");
-	if (print_table(rows, nrows, &c) < 0 ||
-	    (c.bpf && print_spawns(rows, nrows, (enum rb_format)c.out.format) < 0)) {
-		rb_sys_error(err, ENOMEM, "exhaust: the table");
-		goto out;
-	}
-	record_summary(rec, rows, nrows, &c);
+static int begin(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	const struct cfg *c = x->cfg;
+	long pid_max = x->opts.pid_max;
+	json_t *o = json_object_get(x->rec, "options");
+	bool per_ns = x->si->per_ns_pid_max;
+
+	(void)err;
+	json_object_set_new(o, "pid_max", json_integer(pid_max));
+	json_object_set_new(o, "bound", json_string(per_ns ? "per-namespace pid_max"
+						     : "cgroup pids.max (no per-namespace pid_max before Linux 6.14)"));
+	json_object_set_new(o, "pids_max", json_integer(x->opts.pids_max));
+	rb_record_runtime(o, &x->opts);
+	json_object_set_new(o, "rate", json_real(c->rate));
+	json_object_set_new(o, "spawners", json_integer((json_int_t)c->spawners));
+	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));
+	json_object_set_new(o, "search", json_boolean(c->search));
+	json_object_set_new(o, "repeat", json_integer(c->repeat));
+	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
+	if (c->observer_why[0])
+		json_object_set_new(o, "observer_why", json_string(c->observer_why));
+	printf("exhaust: pid_max %ld (%s); capacity: a burst of %ld; stream: %ld orphans at %g/s; "
+	       "%lu spawner%s; %ld run%s per reaper (interleaved)\n", pid_max,
+	       per_ns ? "per namespace" : "as pids.max: no per-namespace pid_max", pid_max,
+	       3 * pid_max, c->rate, c->spawners, c->spawners == 1 ? "" : "s", c->repeat,
+	       c->repeat == 1 ? "" : "s");
+	return 0;
+}
+
+static int measure(struct rb_suite_ctx *x, void *row, long k, long step)
+{
+	(void)k;
+	(void)step;
+	return run_once(x->si, x->cfg, &x->opts, x->opts.pid_max, row, x->rec);
+}
+
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	const struct cfg *c = x->cfg;
+	const struct row *rows = (const struct row *)x->rows;
+
+	if (print_table(rows, x->nrows, c) < 0 ||
+	    (c->bpf && print_spawns((struct row *)x->rows, x->nrows, (enum rb_format)c->out.format) < 0))
+		return rb_sys_error(err, ENOMEM, "exhaust: the table");
+	record_summary(x->rec, rows, x->nrows, c);
 	printf("\ncapacity: pids the namespace held when a burst hit EAGAIN (cgroup pids.peak; a\n"
 	       "standalone reaper's join helper, outside the namespace, not counted): pid_max - 1\n"
 	       "before the first wrap;\n"
@@ -805,22 +774,41 @@ int rb_cmd_exhaust(int argc, char **argv, const struct rb_sysinfo *si, struct rb
 	       "first EAGAIN, in the same sandbox (- : no EAGAIN; from N spawners, more than N - 1\n"
 	       "after a spawner's first EAGAIN: their intermediates' pids come back without PID 1);\n"
 	       "k/n: in k of the n runs\n");
-	if (rb_output_end(&c.out, rec, err) < 0)
-		goto out;
-	if (rb_output_kept(&c.out))
-		printf("\nrecord  %s\nlogs    %s/logs/exhaust-*.log\n", c.out.record, c.out.dir);
-	rc = interrupted ? 130 : failures ? 1 : 0;
-	goto done;
-out:
-	rc = -1;
-done:
-	for (int i = 0; rows && i < nrows; i++)
-		for (int b = 0; b < BAND_COUNT_; b++)
-			free(rows[i].sp.lat[b]);
-	free(rows);
-	free(reapers);
-	json_decref(rec);
-	rb_bpf_observer_close(c.bpf);
-	rb_output_close(&c.out);
-	return rc;
+	return 0;
 }
+
+static void footer(const struct rb_suite_ctx *x)
+{
+	printf("\nrecord  %s\nlogs    %s/logs/exhaust-*.log\n", x->out->record, x->out->dir);
+}
+
+static void row_free(void *row)
+{
+	struct row *w = row;
+
+	for (int b = 0; b < BAND_COUNT_; b++)
+		free(w->sp.lat[b]);
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	rb_bpf_observer_close(((struct cfg *)x->cfg)->bpf);
+}
+
+const struct rb_suite rb_suite_exhaust = {
+	.name = "exhaust",
+	.summary = "a small pid_max: capacity, EAGAINs under an orphan stream, recovery",
+	.cli = &exhaust_cli,
+	RB_SUITE_CFG(struct cfg),
+	.row_size = sizeof(struct row),
+	.output = RB_OUTPUT_DIR,
+	.log = "exhaust-%s",
+	.init = init,
+	.prepare = prepare,
+	.begin = begin,
+	.measure = measure,
+	.report = report,
+	.footer = footer,
+	.row_free = row_free,
+	.release = release,
+};
