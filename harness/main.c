@@ -26,7 +26,6 @@ static const struct command {
 	{ NULL, "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
 	{ NULL, "signals", rb_cmd_signals, "open-loop signal forwarding: latency from the schedule, lost, dup" },
 	{ NULL, "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
-	{ NULL, "scale", rb_cmd_scale, "how each reaper's cost grows with the storm: a curve per reaper, flagged if it grows" },
 	{ NULL, "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
 	{ NULL, "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ NULL, "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },

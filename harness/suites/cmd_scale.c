@@ -54,17 +54,18 @@ struct cfg {
 	bool no_plots;
 	struct rb_output out;
 	struct rb_selection sel;
+	FILE *csv;    /* scale.csv */
+	json_t *rss;  /* the harness's peak RSS after each count */
 };
 
 /* One reaper's figures: [count][run], NAN where a run gave none. */
 struct row {
-	const struct rb_reaper *r;
+	RB_SUITE_ROW_HEAD;
 	double drain[MAX_COUNTS][MAX_REPEAT];   /* s */
 	double cpu[MAX_COUNTS][MAX_REPEAT];     /* PID 1's CPU per reap, s */
 	struct rb_loglog fit, fit_drain;
 	bool has_fit, has_fit_drain;
 	char skip[MAX_COUNTS][192];             /* why a run gave nothing (the latest) */
-	char error[256];
 };
 
 static int cmp_long(const void *a, const void *b)
@@ -443,119 +444,135 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	rb_record_runtime(o, opts);
 }
 
-int rb_cmd_scale(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+static void init(struct rb_suite_ctx *x)
 {
-	struct cfg c = { .out = RB_OUTPUT_INIT, .counts = { 1000, 3000, 10000 }, .ncounts = 3, .repeat = 3 };
-	struct rb_sandbox_opts opts;
-	struct rb_reaper *reapers = NULL;
-	struct row *rows = NULL;
-	size_t nreapers = 0;
-	int rc, nrows = 0, first, failures = 0;
-	char path[1200], why[256];
-	json_t *rec = NULL, *rss = json_object();
-	FILE *csv = NULL;
+	struct cfg *c = x->cfg;
 
-	c.pat = storm_pattern_find("hoard");
-	rb_sandbox_opts_default(&opts);
-	opts.deadline_ns = 20LL * 1000000000;
-	rc = rb_cli_parse(&scale_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
-						     .sel = &c.sel },
-			  &first, err);
-	if (rc != 0) {
-		json_decref(rss);
-		return rc < 0 ? -1 : 0;
-	}
-	if (fit_nofile(&c, why, sizeof(why)) < 0) {
-		json_decref(rss);
+	c->counts[0] = 1000;
+	c->counts[1] = 3000;
+	c->counts[2] = 10000;
+	c->ncounts = 3;
+	c->repeat = 3;
+	c->pat = storm_pattern_find("hoard");
+	x->opts.deadline_ns = 20LL * 1000000000;
+}
+
+/* The counts the file descriptors allow; the plan: repeat x counts x reapers. */
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	char why[256];
+
+	if (fit_nofile(c, why, sizeof(why)) < 0)
 		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "scale: %s", why);
-	}
-	if (rb_output_begin(&c.out, "scale", RB_OUTPUT_DIR, si, err) < 0 ||
-	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
-		goto out;
-	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
-	snprintf(path, sizeof(path), "%s/scale.csv", c.out.dir);
-	csv = fopen(path, "we");
-	if (!rows || !csv) {
-		rb_sys_error(err, errno ? errno : ENOMEM, "writing %s", path);
-		goto out;
-	}
-	fprintf(csv, "reaper,count,repeat,drain_ms,pid1_cpu_per_reap_us\n");
-	rec = rb_record_new("scale", si);
-	record_options(rec, &c, &opts);
-	printf("scale %s:", c.pat->name);
-	for (int ci = 0; ci < c.ncounts; ci++)
-		printf("%s%ld", ci ? "," : " N = ", c.counts[ci]);
-	printf("; %ld run%s per reaper and N, interleaved; no storm process watched\n", c.repeat,
-	       c.repeat == 1 ? "" : "s");
-	for (int i = 0; i < c.ndropped; i++) {
+	c->rss = json_object();
+	x->repeat = c->repeat;
+	x->steps = c->ncounts;
+	return 0;
+}
+
+static int begin(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	char path[RB_CLI_PATH_MAX + 32], why[256];
+
+	snprintf(path, sizeof(path), "%s/scale.csv", c->out.dir);
+	c->csv = fopen(path, "we");
+	if (!c->csv)
+		return rb_sys_error(err, errno, "writing %s", path);
+	fprintf(c->csv, "reaper,count,repeat,drain_ms,pid1_cpu_per_reap_us\n");
+	record_options(x->rec, c, &x->opts);
+	printf("scale %s:", c->pat->name);
+	for (int ci = 0; ci < c->ncounts; ci++)
+		printf("%s%ld", ci ? "," : " N = ", c->counts[ci]);
+	printf("; %ld run%s per reaper and N, interleaved; no storm process watched\n", c->repeat,
+	       c->repeat == 1 ? "" : "s");
+	for (int i = 0; i < c->ndropped; i++) {
 		char key[32];
 
 		snprintf(why, sizeof(why), "N=%ld left out: the payload holds a pidfd per process and "
 			 "RLIMIT_NOFILE allows %ld (its hard limit; raising it needs CAP_SYS_RESOURCE)",
-			 c.dropped[i], c.ceiling + FD_SLACK);
+			 c->dropped[i], c->ceiling + FD_SLACK);
 		printf("%s\n", why);
-		snprintf(key, sizeof(key), "count_%ld", c.dropped[i]);
-		rb_record_skip(rec, key, why);
+		snprintf(key, sizeof(key), "count_%ld", c->dropped[i]);
+		rb_record_skip(x->rec, key, why);
 	}
-	for (size_t i = 0; i < nreapers; i++) {
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "scale"))
-			continue;
-		rows[nrows++].r = &reapers[i];
-	}
-	snprintf(path, sizeof(path), "%s/logs/scale.log", c.out.dir);
-	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	for (long k = 0; k < c.repeat; k++)
-		for (int ci = 0; ci < c.ncounts; ci++) {
-			for (int i = 0; i < nrows; i++) {
-				if (rows[i].error[0])
-					continue;
-				if (isatty(STDERR_FILENO))
-					fprintf(stderr, "\r%-20s N=%-7ld run %ld/%ld", rows[i].r->name,
-						c.counts[ci], k + 1, c.repeat);
-				run_once(si, &c, &opts, &rows[i], ci, k, rec, csv);
-			}
-			if (k == c.repeat - 1) {
-				char key[32];
-
-				snprintf(key, sizeof(key), "%ld", c.counts[ci]);
-				json_object_set_new(rss, key, json_integer(rb_proc_status_field(0, "\nVmHWM:")));
-			}
-		}
-	if (opts.output_fd >= 0)
-		close(opts.output_fd);
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%50s\r", "");
-	fclose(csv);
-	csv = NULL;
-	for (int i = 0; i < nrows; i++) {
-		fit_row(&c, &rows[i]);
-		failures += rows[i].error[0] != 0;
-	}
-	if (print_table(&c, rows, nrows) < 0) {
-		rb_sys_error(err, ENOMEM, "scale: the table");
-		goto out;
-	}
-	record_summary(rec, &c, rows, nrows);
-	json_object_set_new(json_object_get(rec, "harness"), "rss_peak_kib_after_count", rss);
-	rss = NULL;
-	printf("\n");
-	plot(&c, rows, nrows, rec);
-	if (rb_output_end(&c.out, rec, err) < 0)
-		goto out;
-	if (rb_output_kept(&c.out))
-		printf("record  %s\ncsv     %s/scale.csv\n", c.out.record, c.out.dir);
-	rc = failures ? 1 : 0;
-	goto done;
-out:
-	rc = -1;
-done:
-	if (csv)
-		fclose(csv);
-	json_decref(rss);
-	free(rows);
-	free(reapers);
-	json_decref(rec);
-	rb_output_close(&c.out);
-	return rc;
+	return 0;
 }
+
+static int measure(struct rb_suite_ctx *x, void *row, long k, long step)
+{
+	struct row *w = row;
+
+	run_once(x->si, x->cfg, &x->opts, w, (int)step, k, x->rec, ((struct cfg *)x->cfg)->csv);
+	return w->error[0] ? -1 : 0;
+}
+
+static void step_label(const struct rb_suite_ctx *x, long step, char *buf, size_t len)
+{
+	snprintf(buf, len, "N=%ld", ((const struct cfg *)x->cfg)->counts[step]);
+}
+
+/* The harness's peak RSS once every run of a count is in. */
+static void round_end(struct rb_suite_ctx *x, long k, long step)
+{
+	struct cfg *c = x->cfg;
+	char key[32];
+
+	if (k != x->repeat - 1)
+		return;
+	snprintf(key, sizeof(key), "%ld", c->counts[step]);
+	json_object_set_new(c->rss, key, json_integer(rb_proc_status_field(0, "\nVmHWM:")));
+}
+
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	struct row *rows = (struct row *)x->rows;
+
+	fclose(c->csv);
+	c->csv = NULL;
+	for (int i = 0; i < x->nrows; i++)
+		fit_row(c, &rows[i]);
+	if (print_table(c, rows, x->nrows) < 0)
+		return rb_sys_error(err, ENOMEM, "scale: the table");
+	record_summary(x->rec, c, rows, x->nrows);
+	json_object_set_new(json_object_get(x->rec, "harness"), "rss_peak_kib_after_count", c->rss);
+	c->rss = NULL;
+	printf("\n");
+	plot(c, rows, x->nrows, x->rec);
+	return 0;
+}
+
+static void footer(const struct rb_suite_ctx *x)
+{
+	printf("record  %s\ncsv     %s/scale.csv\n", x->out->record, x->out->dir);
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	struct cfg *c = x->cfg;
+
+	if (c->csv)
+		fclose(c->csv);
+	json_decref(c->rss);
+}
+
+const struct rb_suite rb_suite_scale = {
+	.name = "scale",
+	.summary = "how each reaper's cost grows with the storm: a curve per reaper, flagged if it grows",
+	.cli = &scale_cli,
+	RB_SUITE_CFG(struct cfg),
+	.row_size = sizeof(struct row),
+	.output = RB_OUTPUT_DIR,
+	.log = "scale",
+	.init = init,
+	.prepare = prepare,
+	.begin = begin,
+	.measure = measure,
+	.step_label = step_label,
+	.round_end = round_end,
+	.report = report,
+	.footer = footer,
+	.release = release,
+};
