@@ -65,6 +65,16 @@ struct cfg {
 	bool no_plots;
 	struct rb_output out;
 	struct rb_selection sel;
+	/* the run's state */
+	struct rb_bpf_observer *bpf;  /* --observer both */
+	struct rb_table *lat, *hop;   /* the latency table; the kernel's hops */
+	bool table_failed;            /* a row did not fit (out of memory) */
+	FILE *csv;                    /* signals.csv */
+};
+
+struct row {
+	RB_SUITE_ROW_HEAD;
+	struct rb_signals_plot_reaper pr; /* its curves */
 };
 
 /* What a cell of the table (one reaper, one condition) pooled over its runs. */
@@ -452,6 +462,31 @@ out:
 	return measured;
 }
 
+/* Room for REPEAT runs of COUNT sends. */
+static int cell_alloc(struct cell *cell, size_t count, size_t repeat)
+{
+	cell->lat = calloc(count * repeat, sizeof(*cell->lat));
+	cell->lat_kind = calloc(count * repeat, sizeof(*cell->lat_kind));
+	cell->run_p50 = calloc(repeat, sizeof(*cell->run_p50));
+	for (int k = 0; k < HOP_COUNT_; k++)
+		cell->hop[k] = calloc(count * repeat, sizeof(double));
+	if (!cell->lat || !cell->lat_kind || !cell->run_p50)
+		return -1;
+	for (int k = 0; k < HOP_COUNT_; k++)
+		if (!cell->hop[k])
+			return -1;
+	return 0;
+}
+
+static void cell_free(struct cell *cell)
+{
+	free(cell->lat);
+	free(cell->lat_kind);
+	free(cell->run_p50);
+	for (int h = 0; h < HOP_COUNT_; h++)
+		free(cell->hop[h]);
+}
+
 /* One reaper, one condition, --repeat runs. -1: a run failed (error in CELL->skip). */
 static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const struct rb_reaper *r,
 		    enum condition cond, struct rb_sandbox_opts *opts, struct rb_bpf_observer *bpf,
@@ -470,13 +505,7 @@ static int run_cell(const struct rb_sysinfo *si, const struct cfg *c, const stru
 
 	memcpy(tr.kinds, c->kinds, sizeof(tr.kinds));
 	tr.sends = calloc((size_t)c->count, sizeof(*tr.sends));
-	cell->lat = calloc((size_t)(c->count * c->repeat), sizeof(*cell->lat));
-	cell->lat_kind = calloc((size_t)(c->count * c->repeat), sizeof(*cell->lat_kind));
-	cell->run_p50 = calloc((size_t)c->repeat, sizeof(*cell->run_p50));
-	for (int k = 0; k < HOP_COUNT_; k++)
-		cell->hop[k] = calloc((size_t)(c->count * c->repeat), sizeof(double));
-	if (!w || !tr.sends || !cell->lat || !cell->lat_kind || !cell->run_p50 || !cell->hop[0] ||
-	    !cell->hop[1] || !cell->hop[2] || !cell->hop[3] ||
+	if (!w || !tr.sends || cell_alloc(cell, (size_t)c->count, (size_t)c->repeat) < 0 ||
 	    rb_resolve_workload(si, w, &workload, &rerr) < 0) {
 		snprintf(cell->skip, sizeof(cell->skip), "%s", rerr.msg[0] ? rerr.msg : "out of memory");
 		rc = -1;
@@ -723,116 +752,134 @@ static int print_tables(const struct cfg *c, struct rb_table *lat, struct rb_tab
 	       rb_table_print(hop, format, stdout);
 }
 
-int rb_cmd_signals(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+static void init(struct rb_suite_ctx *x)
 {
-	struct cfg c = { .out = RB_OUTPUT_INIT, .observer = OBS_AUTO, .rate = 200, .storm_rate = 2000, .count = 200, .repeat = 3,
-			 .cond = { true, true }, .settle_ns = 200 * 1000000LL };
-	struct rb_signals_plot_reaper *pr = NULL;
-	struct rb_sandbox_opts opts;
-	struct rb_reaper *reapers = NULL;
-	size_t nreapers = 0;
-	bool interrupted = false;
-	int rc = -1, failures = 0, npr = 0, first;
-	json_t *rec = NULL;
-	FILE *csv = NULL;
-	struct rb_bpf_observer *bpf = NULL;
-	struct rb_table *lat cleanup_table = rb_table_new(), *hop cleanup_table = rb_table_new();
+	struct cfg *c = x->cfg;
 
-	rb_sandbox_opts_default(&opts);
-	opts.deadline_ns = 0; /* unless given: from the train */
-	rc = rb_cli_parse(&signals_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
-						     .sel = &c.sel },
-			  &first, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	rc = -1;
-	if (!lat || !hop || latency_columns(lat) < 0 || hop_columns(hop) < 0)
-		return rb_sys_error(err, ENOMEM, "signals: the tables");
-	if (c.nkinds == 0) {
-		c.kinds[c.nkinds++] = SIGUSR1;
-		c.kinds[c.nkinds++] = SIGRTMIN + 1;
-	}
-	if (!opts.deadline_ns)
-		opts.deadline_ns = STORM_LEAD_NS + train_ns(&c) + c.settle_ns + 20LL * 1000000000;
-	if (rb_output_begin(&c.out, "signals", RB_OUTPUT_DIR, si, err) < 0)
-		goto out;
-	if (c.observer == OBS_AUTO)
-		c.observer = rb_observer_try(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, c.observer_why,
-					     sizeof(c.observer_why)) ? OBS_BOTH : OBS_APP;
-	if (c.observer == OBS_BOTH) {
-		if (!bpf && rb_bpf_observer_open(&bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
-			goto out;
-		rb_bpf_observer_signals(bpf, true);
-	}
-	if (rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
-		goto out;
-	pr = calloc(nreapers + 1, sizeof(*pr));
-	if (!pr) {
-		rb_sys_error(err, ENOMEM, "signals");
-		goto out;
-	}
-	csv = open_csv(&c, err);
-	if (!csv)
-		goto out;
-	rec = rb_record_new("signals", si);
-	record_options(rec, &c, &opts);
-	print_header(&c);
-	for (size_t i = 0; i < nreapers && !interrupted; i++) {
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "signals"))
-			continue;
-		pr[npr].name = reapers[i].name;
-		for (int k = 0; k < COND_COUNT_ && !interrupted; k++) {
-			struct cell cell = { 0 };
-			int table_rc;
-
-			if (!c.cond[k])
-				continue;
-			if (run_cell(si, &c, &reapers[i], (enum condition)k, &opts, bpf, rec, csv, &cell,
-				     &interrupted) < 0)
-				failures++;
-			table_rc = latency_rows(lat, &c, &reapers[i], (enum condition)k, &cell) ?:
-				   (c.observer == OBS_BOTH ? hop_row(hop, &reapers[i], (enum condition)k, &cell)
-							   : 0);
-			pr[npr].sent[k] = cell.sent;
-			pr[npr].received[k] = cell.nlat;
-			free(cell.lat);
-			free(cell.lat_kind);
-			free(cell.run_p50);
-			for (int h = 0; h < HOP_COUNT_; h++)
-				free(cell.hop[h]);
-			if (table_rc < 0) {
-				rb_sys_error(err, ENOMEM, "signals: the tables");
-				goto out;
-			}
-		}
-		npr++;
-	}
-	if (fclose(csv) != 0) {
-		csv = NULL;
-		rb_sys_error(err, errno, "writing %s/signals.csv", c.out.dir);
-		goto out;
-	}
-	csv = NULL;
-	if (print_tables(&c, lat, hop) < 0) {
-		rb_sys_error(err, ENOMEM, "signals: the tables");
-		goto out;
-	}
-	if (plot(&c, pr, npr, rec, err) < 0)
-		failures++;
-	if (rb_output_end(&c.out, rec, err) < 0)
-		goto out;
-	if (rb_output_kept(&c.out))
-		printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"
-		       "csv     %s/signals.csv\n", c.out.record, c.out.dir);
-	rc = interrupted ? 130 : failures ? 1 : 0;
-out:
-	if (csv)
-		fclose(csv);
-	free(pr);
-	free(reapers);
-	json_decref(rec);
-	rb_bpf_observer_close(bpf);
-	rb_output_close(&c.out);
-	return rc;
+	c->observer = OBS_AUTO;
+	c->rate = 200;
+	c->storm_rate = 2000;
+	c->count = 200;
+	c->repeat = 3;
+	c->cond[COND_IDLE] = c->cond[COND_STORM] = true;
+	c->settle_ns = 200 * 1000000LL;
+	x->opts.deadline_ns = 0; /* unless given: from the train */
 }
+
+/* The kinds, the deadline from the train, the tables, the observer. */
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+
+	if (c->nkinds == 0) {
+		c->kinds[c->nkinds++] = SIGUSR1;
+		c->kinds[c->nkinds++] = SIGRTMIN + 1;
+	}
+	if (!x->opts.deadline_ns)
+		x->opts.deadline_ns = STORM_LEAD_NS + train_ns(c) + c->settle_ns + 20LL * 1000000000;
+	c->lat = rb_table_new();
+	c->hop = rb_table_new();
+	if (!c->lat || !c->hop || latency_columns(c->lat) < 0 || hop_columns(c->hop) < 0)
+		return rb_sys_error(err, ENOMEM, "signals: the tables");
+	if (c->observer == OBS_AUTO)
+		c->observer = rb_observer_try(&c->bpf, (uint32_t)x->opts.pid_max + 1, 1u << 16,
+					      c->observer_why, sizeof(c->observer_why)) ? OBS_BOTH : OBS_APP;
+	if (c->observer == OBS_BOTH) {
+		if (!c->bpf && rb_bpf_observer_open(&c->bpf, (uint32_t)x->opts.pid_max + 1, 1u << 16,
+						    err) < 0)
+			return -1;
+		rb_bpf_observer_signals(c->bpf, true);
+	}
+	return 0;
+}
+
+static int begin(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+
+	c->csv = open_csv(c, err);
+	if (!c->csv)
+		return -1;
+	record_options(x->rec, c, &x->opts);
+	print_header(c);
+	return 0;
+}
+
+/* One reaper under every condition: its rows of the tables, its curves. */
+static int measure(struct rb_suite_ctx *x, void *row, long k, long step)
+{
+	struct cfg *c = x->cfg;
+	struct row *w = row;
+	int rc = 0;
+
+	(void)k;
+	(void)step;
+	w->pr.name = w->r->name;
+	for (int i = 0; i < COND_COUNT_ && !x->interrupted; i++) {
+		struct cell cell = { 0 };
+
+		if (!c->cond[i])
+			continue;
+		if (run_cell(x->si, c, w->r, (enum condition)i, &x->opts, c->bpf, x->rec, c->csv,
+			     &cell, &x->interrupted) < 0)
+			rc = -1;
+		if (latency_rows(c->lat, c, w->r, (enum condition)i, &cell) < 0 ||
+		    (c->observer == OBS_BOTH && hop_row(c->hop, w->r, (enum condition)i, &cell) < 0))
+			c->table_failed = true;
+		w->pr.sent[i] = cell.sent;
+		w->pr.received[i] = cell.nlat;
+		cell_free(&cell);
+	}
+	return x->interrupted ? 1 : rc;
+}
+
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	struct rb_signals_plot_reaper *pr cleanup_free = calloc((size_t)x->nrows + 1, sizeof(*pr));
+	int rc = fclose(c->csv);
+
+	c->csv = NULL;
+	if (rc != 0)
+		return rb_sys_error(err, errno, "writing %s/signals.csv", c->out.dir);
+	if (!pr || c->table_failed || print_tables(c, c->lat, c->hop) < 0)
+		return rb_sys_error(err, ENOMEM, "signals: the tables");
+	for (int i = 0; i < x->nrows; i++)
+		pr[i] = ((struct row *)rb_suite_row(x, i))->pr;
+	if (plot(c, pr, x->nrows, x->rec, err) < 0)
+		x->failures++;
+	return 0;
+}
+
+static void footer(const struct rb_suite_ctx *x)
+{
+	printf("\nrecord  %s (every signal's latency and the harness's send lag)\n"
+	       "csv     %s/signals.csv\n", x->out->record, x->out->dir);
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	struct cfg *c = x->cfg;
+
+	if (c->csv)
+		fclose(c->csv);
+	rb_table_free(c->lat);
+	rb_table_free(c->hop);
+	rb_bpf_observer_close(c->bpf);
+}
+
+const struct rb_suite rb_suite_signals = {
+	.name = "signals",
+	.summary = "open-loop signal forwarding: latency from the schedule, lost, dup",
+	.cli = &signals_cli,
+	RB_SUITE_CFG(struct cfg),
+	.row_size = sizeof(struct row),
+	.output = RB_OUTPUT_DIR,
+	.init = init,
+	.prepare = prepare,
+	.begin = begin,
+	.measure = measure,
+	.report = report,
+	.footer = footer,
+	.release = release,
+};
