@@ -24,7 +24,6 @@ static const struct command {
 	RB_SUITES(RB_SUITE_COMMAND)
 	{ NULL, "conform", rb_cmd_conform, "the PID 1 conformance matrix: observed behaviour vs claims" },
 	{ NULL, "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
-	{ NULL, "startup", rb_cmd_startup, "start and teardown cost of each reaper: hyperfine and the harness" },
 	{ NULL, "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
 	{ NULL, "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ NULL, "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },

@@ -50,6 +50,11 @@ struct cfg {
 	int nalive;
 	struct rb_output out;
 	struct rb_selection sel;
+	/* the run's state */
+	struct rb_reaper none_desc;      /* `none`, whose run is subtracted */
+	const struct row *none;          /* its row */
+	char **workload[MAX_ALIVE];      /* `leave N` per N */
+	char hf_json[RB_CLI_PATH_MAX + 32];
 };
 
 /* One hyperfine command's figures (seconds), or why there are none. */
@@ -64,7 +69,7 @@ struct timing {
 #define NCMD (1 + MAX_ALIVE)
 
 struct row {
-	const struct rb_reaper *r;
+	RB_SUITE_ROW_HEAD;
 	char **cmd[NCMD];        /* hyperfine's argv words per command */
 	struct timing hf[NCMD];
 	/* measured by the harness, over the runs */
@@ -79,7 +84,6 @@ struct row {
 	double *kill[MAX_ALIVE], *follow[MAX_ALIVE], *killed[MAX_ALIVE]; /* killed: exits after PID 1's */
 	size_t nkill[MAX_ALIVE], nfollow[MAX_ALIVE];
 	char k_skip[MAX_ALIVE][160];
-	char error[256];
 };
 
 /* ---- options --------------------------------------------------------------- */
@@ -480,48 +484,6 @@ static int measure_once(const struct rb_sysinfo *si, const struct cfg *c, struct
 	return 0;
 }
 
-/* Rounds: each round runs every reaper once per N, so that the machine's
- * drift spreads over all of them alike. */
-static int measure_all(const struct rb_sysinfo *si, const struct cfg *c, struct rb_sandbox_opts *o,
-		       struct row *rows, int nrows, bool *interrupted)
-{
-	long rounds = c->warmup + c->runs;
-	char count[MAX_ALIVE][32], *words[MAX_ALIVE][3];
-	char **workload[MAX_ALIVE] = { NULL };
-	struct rb_error rerr;
-	int failures = 0, k;
-
-	for (k = 0; k < c->nalive; k++) { /* leave N, resolved once */
-		snprintf(count[k], sizeof(count[k]), "%ld", c->alive[k]);
-		words[k][0] = "leave";
-		words[k][1] = count[k];
-		words[k][2] = NULL;
-		if (rb_resolve_workload(si, words[k], &workload[k], &rerr) < 0)
-			break;
-	}
-	for (int i = 0; k < c->nalive && i < nrows; i++) {
-		snprintf(rows[i].error, sizeof(rows[i].error), "%s", rerr.msg);
-		failures++;
-	}
-	for (long round = 0; round < rounds && !*interrupted && k == c->nalive; round++) {
-		for (int n = 0; n < c->nalive && !*interrupted; n++)
-			for (int i = 0; i < nrows && !*interrupted; i++) {
-				if (rows[i].error[0])
-					continue;
-				if (measure_once(si, c, o, workload[n], &rows[i], n, round >= c->warmup,
-						 interrupted) < 0)
-					failures++;
-			}
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "\rharness: round %ld/%ld", round + 1, rounds);
-	}
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%40s\r", "");
-	for (int n = 0; n < c->nalive; n++)
-		rb_argv_free(workload[n]);
-	return failures;
-}
-
 /* ---- the record --------------------------------------------------------------- */
 
 static void measure_summary(json_t *run, const char *name, const double *v, size_t n)
@@ -907,23 +869,22 @@ static int add_none(struct rb_selection *sel, struct rb_error *err)
 	return 0;
 }
 
-static void free_rows(struct row *rows, int nrows)
+static void row_free(void *row)
 {
-	for (int i = 0; i < nrows; i++) {
-		for (int m = 0; m < NCMD; m++) {
-			rb_argv_free(rows[i].cmd[m]);
-			json_decref(rows[i].hf[m].raw);
-		}
-		free(rows[i].start);
-		for (int k = 0; k < MAX_ALIVE; k++) {
-			free(rows[i].teardown[k]);
-			free(rows[i].making[k]);
-			free(rows[i].kill[k]);
-			free(rows[i].follow[k]);
-			free(rows[i].killed[k]);
-		}
+	struct row *w = row;
+
+	for (int m = 0; m < NCMD; m++) {
+		rb_argv_free(w->cmd[m]);
+		json_decref(w->hf[m].raw);
 	}
-	free(rows);
+	free(w->start);
+	for (int k = 0; k < MAX_ALIVE; k++) {
+		free(w->teardown[k]);
+		free(w->making[k]);
+		free(w->kill[k]);
+		free(w->follow[k]);
+		free(w->killed[k]);
+	}
 }
 
 static int alloc_row(struct row *w, const struct cfg *c)
@@ -943,105 +904,149 @@ static int alloc_row(struct row *w, const struct cfg *c)
 	return 0;
 }
 
-int rb_cmd_startup(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+static void init(struct rb_suite_ctx *x)
 {
-	struct cfg c = { .out = RB_OUTPUT_INIT, .runs = DEFAULT_RUNS, .warmup = DEFAULT_WARMUP,
-			 .alive = { 0, 100, 1000 }, .nalive = 3 };
-	struct rb_sandbox_opts opts;
-	struct rb_reaper *reapers = NULL, none_desc;
-	struct row *rows = NULL;
-	const struct row *none = NULL;
-	char path[1200], hf_json[1200];
-	struct rb_output *out cleanup_output = &c.out;
-	size_t nreapers = 0;
-	int rc, nrows = 0, failures, first;
-	bool interrupted = false;
-	json_t *rec = NULL;
+	struct cfg *c = x->cfg;
 
-	rb_sandbox_opts_default(&opts);
-	opts.deadline_ns = 20LL * 1000000000;
-	rc = rb_cli_parse(&startup_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts,
-						     .sel = &c.sel },
-			  &first, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (check_room(&c, &opts, err) < 0)
-		return -1;
-	if (c.observer == OBS_BOTH &&
-	    rb_bpf_observer_open(&c.bpf, (uint32_t)opts.pid_max + 1, 1u << 16, err) < 0)
-		return -1;
-	if (rb_output_begin(&c.out, "startup", RB_OUTPUT_DIR, si, err) < 0 ||
-	    add_none(&c.sel, err) < 0 || rb_reaper_find(si, "none", &none_desc, err) < 0 ||
-	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0)
-		goto out;
-	snprintf(hf_json, sizeof(hf_json), "%s/startup-hyperfine.json", c.out.dir);
-	if (nreapers > MAX_REAPERS) {
-		rb_input_error(err, "startup: at most %d reapers (the registry holds %zu)", MAX_REAPERS,
-			       nreapers);
-		goto out;
-	}
-	rows = calloc(nreapers ? nreapers : 1, sizeof(*rows));
-	if (!rows) {
-		rb_sys_error(err, ENOMEM, "reapers");
-		goto out;
-	}
-	rec = rb_record_new("startup", si);
-	record_options(rec, &c, &opts, hf_json);
-	printf("startup: %ld runs (+%ld warmup) per command, alive", c.runs, c.warmup);
-	for (int k = 0; k < c.nalive; k++)
-		printf("%s%ld", k ? "," : " ", c.alive[k]);
-	printf("; pid_max %ld\n", opts.pid_max);
-	for (size_t i = 0; i < nreapers; i++) {
-		struct row *w = &rows[nrows];
-
-		if (rb_suite_skip_unavailable(rec, &reapers[i], "startup"))
-			continue;
-		w->r = &reapers[i];
-		nrows++;
-		if (alloc_row(w, &c) < 0) {
-			rb_sys_error(err, ENOMEM, "figures");
-			goto out;
-		}
-		if (build_commands(si, &c, &none_desc, &opts, w, err) < 0)
-			goto out;
-		if (strcmp(w->r->name, "none") == 0)
-			none = w;
-	}
-	run_hyperfine(&c, rows, nrows, hf_json, rec);
-	snprintf(path, sizeof(path), "%s/logs/startup-harness.log", c.out.dir);
-	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (opts.output_fd < 0) {
-		rb_sys_error(err, errno, "writing %s", path);
-		goto out;
-	}
-	failures = measure_all(si, &c, &opts, rows, nrows, &interrupted);
-	if (opts.output_fd >= 0)
-		close(opts.output_fd);
-	for (int i = 0; i < nrows; i++) {
-		json_t *run = rb_record_add_run(rec, rows[i].r, rows[i].cmd[0]);
-
-		record_hyperfine(run, &c, &rows[i], none);
-		record_harness(run, &c, &rows[i]);
-	}
-	if (print_hyperfine_table(&c, rows, nrows, none) < 0 || print_harness_table(&c, rows, nrows) < 0 ||
-	    (c.bpf && print_kernel_table(&c, rows, nrows) < 0)) {
-		rb_sys_error(err, ENOMEM, "startup: the tables");
-		goto out;
-	}
-	if (rb_output_end(&c.out, rec, err) < 0)
-		goto out;
-	if (rb_output_kept(&c.out))
-		printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n",
-		       c.out.record, access(hf_json, R_OK) == 0 ? hf_json : "-", c.out.dir);
-	rc = interrupted ? 130 : failures ? 1 : 0;
-	goto done;
-out:
-	rc = -1;
-done:
-	free_rows(rows, nrows);
-	free(reapers);
-	json_decref(rec);
-	rb_bpf_observer_close(c.bpf);
-	return rc;
+	c->runs = DEFAULT_RUNS;
+	c->warmup = DEFAULT_WARMUP;
+	c->alive[1] = 100;
+	c->alive[2] = 1000;
+	c->nalive = 3;
+	x->opts.deadline_ns = 20LL * 1000000000;
 }
+
+/* The room, the observer, none beside the selection, `leave N` resolved
+ * once per N; the plan: (warmup + runs) x N x reapers. */
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+
+	if (check_room(c, &x->opts, err) < 0)
+		return -1;
+	if (c->observer == OBS_BOTH &&
+	    rb_bpf_observer_open(&c->bpf, (uint32_t)x->opts.pid_max + 1, 1u << 16, err) < 0)
+		return -1;
+	if (add_none(&c->sel, err) < 0 || rb_reaper_find(x->si, "none", &c->none_desc, err) < 0)
+		return -1;
+	for (int k = 0; k < c->nalive; k++) {
+		char count[32];
+
+		snprintf(count, sizeof(count), "%ld", c->alive[k]);
+		if (rb_resolve_workload(x->si, (char *[]){ "leave", count, NULL }, &c->workload[k],
+					err) < 0)
+			return -1;
+	}
+	x->repeat = c->warmup + c->runs;
+	x->steps = c->nalive;
+	return 0;
+}
+
+static int begin(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+
+	if (x->nreapers > MAX_REAPERS)
+		return rb_input_error(err, "startup: at most %d reapers (the registry holds %zu)",
+				      MAX_REAPERS, x->nreapers);
+	snprintf(c->hf_json, sizeof(c->hf_json), "%s/startup-hyperfine.json", c->out.dir);
+	record_options(x->rec, c, &x->opts, c->hf_json);
+	printf("startup: %ld runs (+%ld warmup) per command, alive", c->runs, c->warmup);
+	for (int k = 0; k < c->nalive; k++)
+		printf("%s%ld", k ? "," : " ", c->alive[k]);
+	printf("; pid_max %ld\n", x->opts.pid_max);
+	return 0;
+}
+
+static int row_init(struct rb_suite_ctx *x, void *row, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	struct row *w = row;
+
+	if (alloc_row(w, c) < 0)
+		return rb_sys_error(err, ENOMEM, "figures");
+	if (build_commands(x->si, c, &c->none_desc, &x->opts, w, err) < 0)
+		return -1;
+	if (strcmp(w->r->name, "none") == 0)
+		c->none = w;
+	return 0;
+}
+
+/* hyperfine's runs of every command, then the harness's, interleaved. */
+static int run(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+
+	run_hyperfine(c, (struct row *)x->rows, x->nrows, c->hf_json, x->rec);
+	return rb_suite_run_rows(x, err);
+}
+
+static int measure(struct rb_suite_ctx *x, void *row, long k, long step)
+{
+	struct cfg *c = x->cfg;
+	int rc = measure_once(x->si, c, &x->opts, c->workload[step], row, (int)step, k >= c->warmup,
+			      &x->interrupted);
+
+	return x->interrupted ? 1 : rc < 0 ? -1 : 0;
+}
+
+static void step_label(const struct rb_suite_ctx *x, long step, char *buf, size_t len)
+{
+	snprintf(buf, len, "alive %ld", ((const struct cfg *)x->cfg)->alive[step]);
+}
+
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	struct row *rows = (struct row *)x->rows;
+
+	for (int i = 0; i < x->nrows; i++) {
+		json_t *run = rb_record_add_run(x->rec, rows[i].r, rows[i].cmd[0]);
+
+		record_hyperfine(run, c, &rows[i], c->none);
+		record_harness(run, c, &rows[i]);
+	}
+	if (print_hyperfine_table(c, rows, x->nrows, c->none) < 0 ||
+	    print_harness_table(c, rows, x->nrows) < 0 ||
+	    (c->bpf && print_kernel_table(c, rows, x->nrows) < 0))
+		return rb_sys_error(err, ENOMEM, "startup: the tables");
+	return 0;
+}
+
+static void footer(const struct rb_suite_ctx *x)
+{
+	const struct cfg *c = x->cfg;
+
+	printf("\nrecord     %s\nhyperfine  %s\nlogs       %s/logs/startup-*.log\n", c->out.record,
+	       access(c->hf_json, R_OK) == 0 ? c->hf_json : "-", c->out.dir);
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	struct cfg *c = x->cfg;
+
+	for (int k = 0; k < MAX_ALIVE; k++)
+		rb_argv_free(c->workload[k]);
+	rb_bpf_observer_close(c->bpf);
+}
+
+const struct rb_suite rb_suite_startup = {
+	.name = "startup",
+	.summary = "start and teardown cost of each reaper: hyperfine and the harness",
+	.cli = &startup_cli,
+	RB_SUITE_CFG(struct cfg),
+	.row_size = sizeof(struct row),
+	.output = RB_OUTPUT_DIR,
+	.log = "startup-harness",
+	.init = init,
+	.prepare = prepare,
+	.begin = begin,
+	.row_init = row_init,
+	.run = run,
+	.measure = measure,
+	.step_label = step_label,
+	.report = report,
+	.footer = footer,
+	.row_free = row_free,
+	.release = release,
+};

@@ -12,7 +12,7 @@ typedef int rb_command_fn(int argc, char **argv, const struct rb_sysinfo *si,
 /* The measuring suites, each one file ending in its struct rb_suite
  * (suite.h) run by the one driver; a new suite is one line here. */
 #define RB_SUITES(X) \
-	X(storm) X(signals) X(exhaust) X(scale)
+	X(storm) X(signals) X(exhaust) X(startup) X(scale)
 
 struct rb_suite;
 #define RB_SUITE_DECLARE(name) extern const struct rb_suite rb_suite_##name;
@@ -24,7 +24,6 @@ rb_command_fn rb_cmd_smoke;
 rb_command_fn rb_cmd_conform;
 rb_command_fn rb_cmd_calibrate;
 rb_command_fn rb_cmd_compare;
-rb_command_fn rb_cmd_startup;
 rb_command_fn rb_cmd_replay;
 rb_command_fn rb_cmd_fuzz;
 rb_command_fn rb_cmd_verdict;
