@@ -22,9 +22,7 @@ static const struct command {
 	{ NULL, "list", rb_cmd_list, "every reaper in the registry, and whether it is available here" },
 	{ NULL, "run", rb_cmd_run, "one payload under one reaper as PID 1 of a fresh sandbox" },
 	RB_SUITES(RB_SUITE_COMMAND)
-	{ NULL, "conform", rb_cmd_conform, "the PID 1 conformance matrix: observed behaviour vs claims" },
 	{ NULL, "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
-	{ NULL, "calibrate", rb_cmd_calibrate, "raw clone/fork and stress-ng rates next to the storm generator's" },
 	{ NULL, "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ NULL, "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },
 	{ NULL, "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },

@@ -154,23 +154,6 @@ static const struct rb_cli calibrate_cli = {
 	.groups = RB_CLI_OUTPUT | RB_CLI_SANDBOX,
 };
 
-static int parse_args(int argc, char **argv, struct cfg *c, struct rb_sandbox_opts *opts,
-		      struct rb_error *err)
-{
-	int rc, first;
-
-	rc = rb_cli_parse(&calibrate_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = c, .output = &c->out, .sandbox = opts }, &first, err);
-	if (rc != 0)
-		return rc;
-	if (c->count + 16 > opts->pid_max)
-		return rb_input_error(err, "calibrate: --count %ld needs a --pid-max of at least %ld",
-				      c->count, c->count + 16);
-	if (c->quick)
-		c->rss_count = 0;
-	return 0;
-}
-
 /* ---- raw rates -------------------------------------------------------------------- */
 
 static int child_exit(void *arg)
@@ -1122,97 +1105,137 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 	json_object_set_new(rec, "ratios", ratios);
 }
 
-int rb_cmd_calibrate(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
-{
-	struct cfg c = { .out = RB_OUTPUT_INIT, .duration_ns = 500000000LL, .repeat = 5, .count = 2000,
-			 .stress_s = 1,
-			 .ov_runs = 10, .ov_count = 10000, .rss_count = 100000, .rss_rate = 10000 };
-	struct overhead *ov;
-	struct rss rss = { 0 };
-	int64_t t_step[3];
-	char rss_time[32];
-	struct rb_sandbox_opts opts;
+/* The configuration first (the options' offsets are into it), then what
+ * the run measures. */
+struct state {
+	struct cfg c;
 	struct result r[R_COUNT_];
-	struct rate_env *env;
-	char path[1200];
-	json_t *rec, *o;
-	int rc;
+	struct rate_env env;
+	struct overhead ov[2];
+	struct rss rss;
+	int64_t t_step[3];
+};
 
-	memset(r, 0, sizeof(r));
-	rb_sandbox_opts_default(&opts);
-	opts.deadline_ns = 20LL * 1000000000;
-	rc = parse_args(argc, argv, &c, &opts, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (rb_output_begin(&c.out, "calibrate", RB_OUTPUT_DIR, si, err) < 0) {
-		rb_output_close(&c.out);
-		return -1;
-	}
-	rec = rb_record_new("calibrate", si);
-	o = json_object_get(rec, "options");
-	json_object_set_new(o, "duration_s", json_real(c.duration_ns / 1e9));
-	json_object_set_new(o, "repeat", json_integer(c.repeat));
-	json_object_set_new(o, "count", json_integer(c.count));
-	json_object_set_new(o, "stress_time_s", json_integer(c.stress_s));
-	json_object_set_new(o, "pid_max", json_integer(opts.pid_max));
-	rb_record_runtime(o, &opts);
+static void init(struct rb_suite_ctx *x)
+{
+	struct cfg *c = x->cfg;
+
+	*c = (struct cfg){ .duration_ns = 500000000LL, .repeat = 5, .count = 2000, .stress_s = 1,
+			   .ov_runs = 10, .ov_count = 10000, .rss_count = 100000, .rss_rate = 10000,
+			   .out = *x->out };
+	x->opts.deadline_ns = 20LL * 1000000000;
+}
+
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+
+	if (c->count + 16 > x->opts.pid_max)
+		return rb_input_error(err, "calibrate: --count %ld needs a --pid-max of at least %ld",
+				      c->count, c->count + 16);
+	if (c->quick)
+		c->rss_count = 0;
+	return 0;
+}
+
+static int begin(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	const struct cfg *c = x->cfg;
+	json_t *o = json_object_get(x->rec, "options");
+
+	(void)err;
+	json_object_set_new(o, "duration_s", json_real(c->duration_ns / 1e9));
+	json_object_set_new(o, "repeat", json_integer(c->repeat));
+	json_object_set_new(o, "count", json_integer(c->count));
+	json_object_set_new(o, "stress_time_s", json_integer(c->stress_s));
+	json_object_set_new(o, "pid_max", json_integer(x->opts.pid_max));
+	rb_record_runtime(o, &x->opts);
+	json_object_set_new(o, "overhead_runs", json_integer(c->ov_runs));
+	json_object_set_new(o, "overhead_count", json_integer(c->ov_count));
+	json_object_set_new(o, "rss_count", json_integer(c->rss_count));
+	json_object_set_new(o, "rss_rate", json_real(c->rss_rate));
 	printf("calibrate: %ld interleaved rounds of every rate (medians): raw loops %.2fs, stress-ng "
 	       "%lds, generator a burst of %ld under reference; each with one worker and with one "
-	       "per online CPU (%lu)\n", c.repeat, c.duration_ns / 1e9, c.stress_s, c.count,
+	       "per online CPU (%lu)\n", c->repeat, c->duration_ns / 1e9, c->stress_s, c->count,
 	       rb_spawners_default());
-	json_object_set_new(o, "overhead_runs", json_integer(c.ov_runs));
-	json_object_set_new(o, "overhead_count", json_integer(c.ov_count));
-	json_object_set_new(o, "rss_count", json_integer(c.rss_count));
-	json_object_set_new(o, "rss_rate", json_real(c.rss_rate));
-	ov = calloc(2, sizeof(*ov));
-	env = calloc(1, sizeof(*env));
-	if (!ov || !env) {
-		free(ov);
-		free(env);
-		json_decref(rec);
-		rb_output_close(&c.out);
-		return rb_sys_error(err, ENOMEM, "calibrate");
-	}
-	snprintf(path, sizeof(path), "%s/logs/calibrate-reference.log", c.out.dir);
-	opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	t_step[0] = rb_now_ns();
-	rate_env_init(si, &c, &opts, rec, env);
-	measure_rates(&c, env, r);
-	t_step[1] = rb_now_ns();
-	measure_overhead(si, &c, &opts, rec, ov);
-	t_step[2] = rb_now_ns();
-	if (opts.output_fd >= 0)
-		close(opts.output_fd);
-	opts.output_fd = -1;
-	if (c.rss_count > 0) {
-		int log_fd;
+	return 0;
+}
 
-		snprintf(path, sizeof(path), "%s/logs/calibrate-rss.log", c.out.dir);
-		log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		measure_rss(si, &c, &opts, log_fd, &rss);
+static int open_log(const struct rb_suite_ctx *x, const char *name)
+{
+	char path[RB_CLI_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/logs/calibrate-%s.log", x->out->dir, name);
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* The rates (interleaved), the monitoring overhead, the harness's RSS. */
+static int run(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct state *st = x->cfg;
+	const struct cfg *c = &st->c;
+
+	(void)err;
+	x->opts.output_fd = open_log(x, "reference");
+	st->t_step[0] = rb_now_ns();
+	rate_env_init(x->si, c, &x->opts, x->rec, &st->env);
+	measure_rates(c, &st->env, st->r);
+	st->t_step[1] = rb_now_ns();
+	measure_overhead(x->si, c, &x->opts, x->rec, st->ov);
+	st->t_step[2] = rb_now_ns();
+	if (x->opts.output_fd >= 0)
+		close(x->opts.output_fd);
+	x->opts.output_fd = -1;
+	if (c->rss_count > 0) {
+		int log_fd = open_log(x, "rss");
+
+		measure_rss(x->si, c, &x->opts, log_fd, &st->rss);
 		if (log_fd >= 0)
 			close(log_fd);
 	}
-	report_rates(r, env, rec);
-	report_ratios(&c, r, env, rec);
-	rate_env_free(env);
-	free(env);
-	report_overhead(&c, &ov[0], rec);
-	report_overhead(&c, &ov[1], rec);
-	report_rss(&c, &rss, rec);
-	if (c.rss_count)
-		snprintf(rss_time, sizeof(rss_time), "%.1f s", rss.seconds);
-	printf("\nsteps: rates (raw, stress-ng, generator; interleaved) %.1f s, overhead %.1f s, RSS %s\n",
-	       (t_step[1] - t_step[0]) / 1e9, (t_step[2] - t_step[1]) / 1e9,
-	       c.rss_count ? rss_time : "skipped (--quick)");
-	json_object_set_new(rec, "step_seconds", json_pack("{s:f, s:f, s:f}", "rates",
-		(t_step[1] - t_step[0]) / 1e9, "overhead", (t_step[2] - t_step[1]) / 1e9, "rss",
-		rss.seconds));
-	free(ov);
-	rc = rb_output_end(&c.out, rec, err);
-	if (rc == 0 && rb_output_kept(&c.out))
-		printf("\nrecord  %s\n", c.out.record);
-	json_decref(rec);
-	rb_output_close(&c.out);
-	return rc;
+	return 0;
 }
+
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct state *st = x->cfg;
+	const struct cfg *c = &st->c;
+	double rates_s = (st->t_step[1] - st->t_step[0]) / 1e9;
+	double overhead_s = (st->t_step[2] - st->t_step[1]) / 1e9;
+	char rss_time[32] = "skipped (--quick)";
+
+	(void)err;
+	report_rates(st->r, &st->env, x->rec);
+	report_ratios(c, st->r, &st->env, x->rec);
+	report_overhead(c, &st->ov[0], x->rec);
+	report_overhead(c, &st->ov[1], x->rec);
+	report_rss(c, &st->rss, x->rec);
+	if (c->rss_count)
+		snprintf(rss_time, sizeof(rss_time), "%.1f s", st->rss.seconds);
+	printf("\nsteps: rates (raw, stress-ng, generator; interleaved) %.1f s, overhead %.1f s, RSS %s\n",
+	       rates_s, overhead_s, rss_time);
+	json_object_set_new(x->rec, "step_seconds", json_pack("{s:f, s:f, s:f}", "rates", rates_s,
+							      "overhead", overhead_s, "rss",
+							      st->rss.seconds));
+	return 0;
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	rate_env_free(&((struct state *)x->cfg)->env);
+}
+
+const struct rb_suite rb_suite_calibrate = {
+	.name = "calibrate",
+	.summary = "raw clone/fork and stress-ng rates next to the storm generator's",
+	.cli = &calibrate_cli,
+	.cfg_size = sizeof(struct state),
+	.out_off = offsetof(struct state, c.out),
+	.output = RB_OUTPUT_DIR,
+	.init = init,
+	.prepare = prepare,
+	.begin = begin,
+	.run = run,
+	.report = report,
+	.release = release,
+};

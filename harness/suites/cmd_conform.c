@@ -149,6 +149,11 @@ struct cfg {
 	int observer; /* enum rb_observer */
 	char observer_why[256]; /* auto: why not bpf */
 	struct rb_output out; /* its format is text: conform prints its own forms */
+	struct rb_selection sel;
+	/* the run's state */
+	struct matrix m;
+	struct rb_conform_ctx cx;
+	struct rb_prompt_ref prompt_ref;
 };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
@@ -512,101 +517,121 @@ static int pick_checks(struct matrix *m, const struct patterns *ps, struct rb_er
 }
 
 
-int rb_cmd_conform(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+static void init(struct rb_suite_ctx *x)
 {
-	struct rb_prompt_ref prompt_ref = { 0 };
-	struct rb_conform_ctx ctx = { .si = si, .prompt_ref = &prompt_ref };
-	static struct matrix m; /* large (descriptors); one per process */
-	struct rb_selection sel = { .n = 0 };
-	struct cfg c = { .format = FORMAT_TEXT, .repeat = 1, .grace_ns = 10LL * 1000000000,
-			 .observer = RB_OBS_AUTO, .out = RB_OUTPUT_INIT };
-	struct rb_output *out cleanup_output = &c.out;
-	enum format format;
-	int rc, bad, first;
-	long repeat;
-	json_t *rec;
+	struct cfg *c = x->cfg;
 
-	rb_sandbox_opts_default(&ctx.opts);
-	ctx.opts.deadline_ns = 0;
-	rc = rb_cli_parse(&conform_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .output = out, .sandbox = &ctx.opts,
-					     .sel = &sel },
-			  &first, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	ctx.grace_ns = c.grace_ns; /* docker stop's default unless given */
-	ctx.observer = c.observer;
-	format = (enum format)c.format;
-	if (rb_output_begin(out, "conform", 0, si, err) < 0)
+	c->format = FORMAT_TEXT;
+	c->repeat = 1;
+	c->grace_ns = 10LL * 1000000000;
+	c->observer = RB_OBS_AUTO;
+	x->opts.deadline_ns = 0;
+}
+
+static void list_checks(const struct matrix *m)
+{
+	for (size_t k = 0; k < m->nchecks; k++)
+		printf("%-28s %s%s\n", m->checks[k].name, m->checks[k].doc,
+		       m->checks[k].racy ? " [racy]" : "");
+}
+
+/* The checks (--list prints them: all done), the reapers, the matrix, the
+ * observer that times reap.prompt. */
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	struct rb_conform_ctx *cx = &c->cx;
+
+	/* each run's deadline: 5 s of work beyond the grace period, unless set */
+	if (x->opts.deadline_ns == 0)
+		x->opts.deadline_ns = c->grace_ns + 5LL * 1000000000;
+	*cx = (struct rb_conform_ctx){ .si = x->si, .prompt_ref = &c->prompt_ref, .opts = x->opts,
+				       .grace_ns = c->grace_ns, .observer = c->observer };
+	if (pick_checks(&c->m, &c->patterns, err) < 0)
 		return -1;
-	repeat = c.repeat;
-	/* Each run's deadline: 5 s of work beyond the grace period, unless set. */
-	if (ctx.opts.deadline_ns == 0)
-		ctx.opts.deadline_ns = ctx.grace_ns + 5LL * 1000000000;
-	if (pick_checks(&m, &c.patterns, err) < 0)
+	if (c->list) {
+		list_checks(&c->m);
+		return 1;
+	}
+	snprintf(cx->payload, sizeof(cx->payload), "%s", x->si->payload);
+	if (access(cx->payload, X_OK) != 0)
+		return rb_fail(err, RB_ERR_INPUT, errno, "payload %s (run make)", cx->payload);
+	if (pick_reapers(&c->m, x->si, &c->sel, err) < 0)
 		return -1;
-	if (c.list) {
-		for (size_t k = 0; k < m.nchecks; k++)
-			printf("%-28s %s%s\n", m.checks[k].name, m.checks[k].doc,
-			       m.checks[k].racy ? " [racy]" : "");
-		free(m.checks);
-		return 0;
-	}
-	snprintf(ctx.payload, sizeof(ctx.payload), "%s", si->payload);
-	if (access(ctx.payload, X_OK) != 0)
-		rc = rb_fail(err, RB_ERR_INPUT, errno, "payload %s (run make)", ctx.payload);
-	else
-		rc = pick_reapers(&m, si, &sel, err);
-	if (rc < 0 || m.nreapers == 0) {
-		free(m.checks);
-		return rc < 0 ? -1 : rb_input_error(err, "conform: no reaper available");
-	}
-	m.cells = calloc(m.nchecks * m.nreapers, sizeof(*m.cells));
-	m.outs = calloc(m.nchecks * m.nreapers, sizeof(*m.outs));
-	if (!m.cells || !m.outs) {
-		free(m.cells);
-		free(m.outs);
-		free(m.checks);
+	if (c->m.nreapers == 0)
+		return rb_input_error(err, "conform: no reaper available");
+	c->m.cells = calloc(c->m.nchecks * c->m.nreapers, sizeof(*c->m.cells));
+	c->m.outs = calloc(c->m.nchecks * c->m.nreapers, sizeof(*c->m.outs));
+	if (!c->m.cells || !c->m.outs)
 		return rb_sys_error(err, ENOMEM, "matrix");
-	}
-	if (rb_observer_open(&ctx.observer, &ctx.bpf, (uint32_t)ctx.opts.pid_max + 1, 4096,
-			     c.observer_why, sizeof(c.observer_why), err) < 0) {
-		free(m.cells);
-		free(m.outs);
-		free(m.checks);
-		return -1;
-	}
-	run_matrix(&m, &ctx, (int)repeat);
-	rb_bpf_observer_close(ctx.bpf);
-	ctx.bpf = NULL;
-	rec = matrix_record(&m, si, &ctx, (int)repeat);
-	if (c.observer_why[0])
-		json_object_set_new(json_object_get(rec, "options"), "observer_why",
-				    json_string(c.observer_why));
-	switch (format) {
-	case FORMAT_TEXT:
-	case FORMAT_MD:
-		if (print_matrix(&m, format == FORMAT_MD ? RB_FORMAT_MD : RB_FORMAT_TEXT) < 0)
-			fprintf(stderr, "reapbench: conform: out of memory for the table\n");
-		break;
-	case FORMAT_TAP:
-		print_tap(&m);
-		break;
-	case FORMAT_JSON:
-		json_dumpf(rec, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	return rb_observer_open(&cx->observer, &cx->bpf, (uint32_t)cx->opts.pid_max + 1, 4096,
+				c->observer_why, sizeof(c->observer_why), err);
+}
+
+static int run(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+
+	(void)err;
+	run_matrix(&c->m, &c->cx, (int)c->repeat);
+	rb_bpf_observer_close(c->cx.bpf);
+	c->cx.bpf = NULL;
+	return 0;
+}
+
+/* The record from the matrix; the matrix in its format; the deviations
+ * (exit 1). */
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	enum format format = (enum format)c->format;
+
+	(void)err;
+	json_decref(x->rec);
+	x->rec = matrix_record(&c->m, x->si, &c->cx, (int)c->repeat);
+	if (c->observer_why[0])
+		json_object_set_new(json_object_get(x->rec, "options"), "observer_why",
+				    json_string(c->observer_why));
+	if (format == FORMAT_TAP) {
+		print_tap(&c->m);
+	} else if (format == FORMAT_JSON) {
+		json_dumpf(x->rec, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		printf("\n");
-		break;
+	} else if (print_matrix(&c->m, format == FORMAT_MD ? RB_FORMAT_MD : RB_FORMAT_TEXT) < 0) {
+		fprintf(stderr, "reapbench: conform: out of memory for the table\n");
 	}
 	fflush(stdout); /* the table, whole, before the deviations on stderr */
-	bad = list_deviations(&m, format == FORMAT_TEXT ? stdout : stderr);
-	rc = rb_output_end(out, rec, err);
-	if (rc == 0 && rb_output_kept(out) && format != FORMAT_JSON && format != FORMAT_TAP)
-		printf("\nrecord  %s\n", out->record);
-	json_decref(rec);
-	free(m.cells);
-	free(m.outs);
-	free(m.checks);
-	if (rc < 0)
-		return -1;
-	return bad ? 1 : 0;
+	x->failures += list_deviations(&c->m, format == FORMAT_TEXT ? stdout : stderr);
+	return 0;
 }
+
+static void footer(const struct rb_suite_ctx *x)
+{
+	const struct cfg *c = x->cfg;
+
+	if (c->format != FORMAT_JSON && c->format != FORMAT_TAP)
+		printf("\nrecord  %s\n", x->out->record);
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	struct cfg *c = x->cfg;
+
+	rb_bpf_observer_close(c->cx.bpf);
+	free(c->m.cells);
+	free(c->m.outs);
+	free(c->m.checks);
+}
+
+const struct rb_suite rb_suite_conform = {
+	.name = "conform",
+	.summary = "the PID 1 conformance matrix: observed behaviour vs claims",
+	.cli = &conform_cli,
+	RB_SUITE_CFG(struct cfg),
+	.init = init,
+	.prepare = prepare,
+	.run = run,
+	.report = report,
+	.footer = footer,
+	.release = release,
+};

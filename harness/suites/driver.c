@@ -123,9 +123,10 @@ static int drive(struct rb_suite_ctx *x, struct rb_error *err)
 {
 	const struct rb_suite *s = x->suite;
 	struct rb_selection *sel = (struct rb_selection *)((char *)x->cfg + s->sel_off);
+	int rc = s->prepare ? s->prepare(x, err) : 0;
 
-	if (s->prepare && s->prepare(x, err) < 0)
-		return -1;
+	if (rc != 0) /* 1: all done (conform --list) */
+		return rc < 0 ? -1 : 0;
 	if (rb_output_begin(x->out, s->name, s->output, x->si, err) < 0)
 		return -1;
 	if (s->row_size &&
@@ -180,7 +181,8 @@ int rb_suite_main(const struct rb_suite *s, int argc, char **argv, const struct 
 		s->init(&x);
 	rc = rb_cli_parse(s->cli, argc, argv,
 			  &(struct rb_cli_targets){ .cfg = x.cfg, .output = x.out, .sandbox = &x.opts,
-						     .sel = (struct rb_selection *)((char *)x.cfg + s->sel_off) },
+						     .sel = s->cli->groups & RB_CLI_SELECTION
+							    ? (void *)((char *)x.cfg + s->sel_off) : NULL },
 			  &first, err);
 	if (rc == 0)
 		rc = drive(&x, err);

@@ -101,7 +101,7 @@ struct rb_suite {
 	const struct rb_cli *cli; /* its options: parsing and --help */
 	size_t cfg_size;         /* the suite's struct (zeroed, then init) */
 	size_t out_off;          /* offsetof its struct rb_output */
-	size_t sel_off;          /* offsetof its struct rb_selection */
+	size_t sel_off;          /* offsetof its struct rb_selection (RB_CLI_SELECTION) */
 	size_t row_size;         /* its struct row; 0: no reapers are selected */
 	unsigned output;         /* rb_output_begin's flags */
 	/* each run's output: "DIR/logs/<log>-NAME.log" per reaper when it holds
@@ -110,6 +110,7 @@ struct rb_suite {
 	const char *log;
 	/* every hook may be NULL */
 	void (*init)(struct rb_suite_ctx *x);                   /* defaults */
+	/* after the command line: -1 with ERR; 1: nothing more to do (exit 0) */
 	int (*prepare)(struct rb_suite_ctx *x, struct rb_error *err);
 	int (*begin)(struct rb_suite_ctx *x, struct rb_error *err);
 	int (*row_init)(struct rb_suite_ctx *x, void *row, struct rb_error *err);
@@ -139,6 +140,9 @@ static inline void *rb_suite_row(const struct rb_suite_ctx *x, int i)
 /* The suite's cfg fields as the driver finds them. */
 #define RB_SUITE_CFG(type)                                                                    \
 	.cfg_size = sizeof(type), .out_off = offsetof(type, out), .sel_off = offsetof(type, sel)
+
+/* A suite without the reaper selection group. */
+#define RB_SUITE_CFG_NO_SELECTION(type) .cfg_size = sizeof(type), .out_off = offsetof(type, out)
 
 /* Runs suite S as a subcommand (ARGV[0] its name). */
 int rb_suite_main(const struct rb_suite *s, int argc, char **argv, const struct rb_sysinfo *si,
