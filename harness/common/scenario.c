@@ -517,32 +517,30 @@ static int word_byte(struct parser *ps, const char *w, long min, long max, uint8
 	return 0;
 }
 
-/* The operand words of OP, by opcode. */
-static int parse_operands(struct parser *ps, struct rb_scn_op *op, char **w, int n)
+/* How many operand words CODE takes (stop: 1, or 2 for the app: N). */
+static int operands_wanted(int code, int n)
 {
-	int want;
-
-	switch (op->code) {
+	switch (code) {
 	case RB_SCN_SLEEP:
 	case RB_SCN_SEND_PARENT:
-		want = 1;
-		break;
 	case RB_SCN_DAEMON:
 	case RB_SCN_SETSID:
 	case RB_SCN_CONT:
 	case RB_SCN_WAIT:
-		want = 1;
-		break;
+		return 1;
 	case RB_SCN_THREADS:
-		want = 3;
-		break;
+		return 3;
 	case RB_SCN_STOP:
-		want = n; /* 1, or 2 for the app */
-		break;
+		return n;
 	default:
-		want = 2;
+		return 2;
 	}
-	if (n != want || n < 1)
+}
+
+/* The operand words of OP, by opcode. */
+static int parse_operands(struct parser *ps, struct rb_scn_op *op, char **w, int n)
+{
+	if (n != operands_wanted(op->code, n) || n < 1)
 		return parse_error(ps, "wrong number of operands for '%s'", rb_scn_opcode_name(op->code));
 	switch (op->code) {
 	case RB_SCN_SLEEP:

@@ -371,6 +371,21 @@ out:
 	free(h);
 }
 
+/* A run's counts: sent, lost, duplicated, the harness's late sends, and
+ * how it sent. */
+static void record_counts(json_t *run, const struct rb_signal_train *tr,
+			  const struct rb_sigmatch_counts *cnt, size_t nlate)
+{
+	rb_record_measure(run, "signals_sent", (double)cnt->sent, "count");
+	rb_record_measure(run, "signals_lost", (double)cnt->lost, "count");
+	rb_record_measure(run, "signals_dup", (double)cnt->dup, "count");
+	/* the harness's own lateness: half a period late or more, it sent
+	 * back to back, where standard signals merge on their own */
+	rb_record_measure(run, "sends_late", (double)nlate, "count");
+	json_object_set_new(run, "sender", json_pack("{s:b, s:s}", "sched_fifo", tr->sender_rt,
+						     "why_not", tr->sender_rt ? "" : strerror(tr->sender_errno)));
+}
+
 /* false: the run's latency is a skip (the reason in CELL->skip) */
 static bool take_run(const struct cfg *c, enum condition cond, const struct rb_run_result *res,
 		     struct rb_signal_train *tr, json_t *run, struct cell *cell)
@@ -425,14 +440,7 @@ static bool take_run(const struct cfg *c, enum condition cond, const struct rb_r
 		snprintf(cell->skip, sizeof(cell->skip), "%s", why);
 		goto out;
 	}
-	rb_record_measure(run, "signals_sent", (double)cnt.sent, "count");
-	rb_record_measure(run, "signals_lost", (double)cnt.lost, "count");
-	rb_record_measure(run, "signals_dup", (double)cnt.dup, "count");
-	/* the harness's own lateness: half a period late or more, it sent
-	 * back to back, where standard signals merge on their own */
-	rb_record_measure(run, "sends_late", (double)nlate, "count");
-	json_object_set_new(run, "sender", json_pack("{s:b, s:s}", "sched_fifo", tr->sender_rt,
-						     "why_not", tr->sender_rt ? "" : strerror(tr->sender_errno)));
+	record_counts(run, tr, &cnt, nlate);
 	if (tr->nsent) {
 		rb_record_measure(run, "send_lag_p99", percentile(lag, (size_t)tr->nsent, 99), "s");
 		cell->lag_max = fmax(cell->lag_max, lag[tr->nsent - 1]); /* sorted by percentile() */
