@@ -26,18 +26,6 @@
 #define MAX_METRIC_THRESHOLDS 64
 #define DEFAULT_THRESHOLD 10.0
 
-/* The storm and signals figures compared (their direction, unit and slack
- * in the registry, metrics.h). Others (counts that describe the storm rather
- * than the reaper) are not compared. */
-static const char *const compared[] = {
-	"reap_latency_p50", "reap_latency_p90", "reap_latency_p99", "reap_latency_p99_9",
-	"reap_latency_max", "drain_time", "drain_rate", "zombies_peak", "pids_peak",
-	"payload_spawn_failed", "leaked", "threads_failed", "pid1_cpu_per_1000_reaps",
-	"signal_latency_p50", "signal_latency_p90", "signal_latency_p99", "signal_latency_max",
-	"signals_lost", "signals_dup",
-};
-#define NMETRICS (sizeof(compared) / sizeof(compared[0]))
-
 struct cfg {
 	const char *base_path, *new_path;
 	double threshold, trim;
@@ -53,12 +41,23 @@ struct cfg {
 	const char *gab, *bmf;
 };
 
-/* NAME (LEN bytes) if it is one compare judges. */
+/* NAME (LEN bytes) if it is one compare judges (the registry's compared
+ * figures; the others describe the storm rather than the reaper). */
 static const struct rb_metric *metric_find(const char *name, size_t len)
 {
-	for (size_t i = 0; i < NMETRICS; i++)
-		if (strlen(compared[i]) == len && strncmp(compared[i], name, len) == 0)
-			return rb_metric_find(name, len);
+	const struct rb_metric *m = rb_metric_find(name, len);
+
+	return m && m->compared ? m : NULL;
+}
+
+/* The I-th metric compare judges, or NULL past the last. */
+static const struct rb_metric *compared_at(size_t i)
+{
+	const struct rb_metric *m;
+
+	for (size_t k = 0; (m = rb_metric_at(k)); k++)
+		if (m->compared && i-- == 0)
+			return m;
 	return NULL;
 }
 
@@ -313,8 +312,8 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 		const char *r = json_string_value(x);
 		json_t *measures = json_object();
 
-		for (size_t k = 0; k < NMETRICS; k++) {
-			const char *unit = "", *mname = compared[k];
+		for (size_t k = 0; compared_at(k); k++) {
+			const char *unit = "", *mname = compared_at(k)->name;
 			size_t n;
 			double *v = values_of(rec, r, mname, &n, &unit), med, lo, hi;
 
@@ -327,7 +326,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 			free(v);
 			snprintf(name, sizeof(name), "%s/%s", r, mname);
 			snprintf(range, sizeof(range), "± %.4g", (hi - lo) / 2);
-			json_array_append_new(rb_metric_find(compared[k], 0)->better < 0 ? smaller : bigger,
+			json_array_append_new(compared_at(k)->better < 0 ? smaller : bigger,
 					      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit", unit,
 							"value", med, "range", range));
 			json_object_set_new(measures, mname,
@@ -598,8 +597,8 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 
 		if (c->relative_to && strcmp(run_reaper_of_key(key, rbuf, sizeof(rbuf)), c->relative_to) == 0)
 			continue; /* the yardstick */
-		for (size_t k = 0; k < NMETRICS; k++) {
-			if (!make_row(b, n, key, rb_metric_find(compared[k], 0), c, &r))
+		for (size_t k = 0; compared_at(k); k++) {
+			if (!make_row(b, n, key, compared_at(k), c, &r))
 				continue;
 			regressions += r.v == RB_CMP_REGRESSES;
 			rc = rc ?: table_row(t, &r);

@@ -876,12 +876,25 @@ static void release(struct rb_suite_ctx *x)
 	rb_bpf_observer_close(c->bpf);
 }
 
+/* The figures compare and the gate judge (metrics.h); the others
+ * (signals_sent, sends_late, the send lag) describe the run. */
+static const struct rb_metric signals_metrics[] = {
+	{ "signal_latency_p50", "s", -1, true, 0, .compared = true },
+	{ "signal_latency_p90", "s", -1, true, 0, .compared = true },
+	{ "signal_latency_p99", "s", -1, true, 0, .compared = true },
+	{ "signal_latency_max", "s", -1, true, 0, .compared = true },
+	{ "signals_lost", "signals", -1, false, RB_COUNT_SLACK, .compared = true },
+	{ "signals_dup", "signals", -1, false, RB_COUNT_SLACK, .compared = true },
+};
+
 const struct rb_suite rb_suite_signals = {
 	.name = "signals",
 	.summary = "open-loop signal forwarding: latency from the schedule, lost, dup",
 	.cli = &signals_cli,
 	RB_SUITE_CFG(struct cfg),
 	.row_size = sizeof(struct row),
+	.metrics = signals_metrics,
+	.nmetrics = sizeof(signals_metrics) / sizeof(signals_metrics[0]),
 	.output = RB_OUTPUT_DIR,
 	.init = init,
 	.prepare = prepare,

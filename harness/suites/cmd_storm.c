@@ -65,54 +65,55 @@ enum metric_id {
 	M_BATCH_MEAN, M_BATCH_MAX, M_COUNT_
 };
 
-static const struct metric {
-	const char *name;   /* in the record */
-	bool by_runner;     /* rb_run_record writes it already */
-	const char *column; /* in the table, NULL: record only */
-	double scale;       /* record unit -> table unit */
-} metrics[M_COUNT_] = {
-	[M_P50] = { "reap_latency_p50", false, "P50 ms", 1e3 },
-	[M_P90] = { "reap_latency_p90", false, NULL, 1e3 },
-	[M_P99] = { "reap_latency_p99", false, "P99 ms", 1e3 },
-	[M_P999] = { "reap_latency_p99_9", false, NULL, 1e3 },
-	[M_MAX] = { "reap_latency_max", false, "MAX ms", 1e3 },
-	[M_SAMPLES] = { "reap_latency_samples", false, NULL, 1 },
-	[M_DRAIN] = { "drain_time", false, "DRAIN ms", 1e3 },
-	[M_RATE] = { "drain_rate", false, "REAPS/s", 1 },
-	[M_ZOMBIES] = { "zombies_peak", false, "ZOMBIES", 1 },
-	[M_LIVE] = { "live_peak", false, NULL, 1 },
-	[M_PIDS] = { "pids_peak", true, "PIDS", 1 },
-	[M_PIDS_FREE] = { "pids_free_min", false, NULL, 1 },
-	[M_FAILS] = { "payload_spawn_failed", true, "FAILS", 1 },
-	[M_SPAWNED] = { "payload_spawned", true, NULL, 1 },
-	[M_REAPED] = { "payload_reaped", true, NULL, 1 },
-	[M_LEAKED] = { "leaked", false, NULL, 1 },
-	[M_CPU1K] = { "pid1_cpu_per_1000_reaps", false, "CPU ms/1k", 1e3 },
-	[M_CPU] = { "pid1_cpu", false, NULL, 1 },
-	[M_RSS] = { "pid1_rss_peak", false, NULL, 1 },
-	[M_VCSW] = { "pid1_voluntary_switches", false, NULL, 1 },
-	[M_IVCSW] = { "pid1_involuntary_switches", false, NULL, 1 },
-	[M_COALESCED] = { "observer_coalesced", false, NULL, 1 },
-	[M_BELOW] = { "reap_latency_below_resolution", false, NULL, 1 },
+/* storm's figures: the registry's entries (metrics.h), by id. */
+#define TIME_MS(n, col, cmp) { n, "s", -1, true, 0, cmp, col, 1e3, false }
+#define COUNT(n, u, better, col, cmp, runner) { n, u, better, false, 0, cmp, col, 1, runner }
+static const struct rb_metric metrics[M_COUNT_] = {
+	[M_P50] = TIME_MS("reap_latency_p50", "P50 ms", true),
+	[M_P90] = TIME_MS("reap_latency_p90", NULL, true),
+	[M_P99] = TIME_MS("reap_latency_p99", "P99 ms", true),
+	[M_P999] = TIME_MS("reap_latency_p99_9", NULL, true),
+	[M_MAX] = TIME_MS("reap_latency_max", "MAX ms", true),
+	[M_SAMPLES] = COUNT("reap_latency_samples", "processes", 0, NULL, false, false),
+	[M_DRAIN] = TIME_MS("drain_time", "DRAIN ms", true),
+	[M_RATE] = { "drain_rate", "reaps/s", +1, true, 0, true, "REAPS/s", 1, false },
+	[M_ZOMBIES] = COUNT("zombies_peak", "processes", -1, "ZOMBIES", true, false),
+	[M_LIVE] = COUNT("live_peak", "processes", 0, NULL, false, false),
+	[M_PIDS] = COUNT("pids_peak", "pids", -1, "PIDS", true, true),
+	[M_PIDS_FREE] = COUNT("pids_free_min", "pids", 0, NULL, false, false),
+	[M_FAILS] = COUNT("payload_spawn_failed", "processes", -1, "FAILS", true, true),
+	[M_SPAWNED] = COUNT("payload_spawned", "processes", 0, NULL, false, true),
+	[M_REAPED] = COUNT("payload_reaped", "processes", 0, NULL, false, true),
+	[M_LEAKED] = COUNT("leaked", "processes", -1, NULL, true, false),
+	[M_CPU1K] = TIME_MS("pid1_cpu_per_1000_reaps", "CPU ms/1k", true),
+	[M_CPU] = COUNT("pid1_cpu", "s", 0, NULL, false, false),
+	[M_RSS] = COUNT("pid1_rss_peak", "KiB", 0, NULL, false, false),
+	[M_VCSW] = COUNT("pid1_voluntary_switches", "switches", 0, NULL, false, false),
+	[M_IVCSW] = COUNT("pid1_involuntary_switches", "switches", 0, NULL, false, false),
+	[M_COALESCED] = COUNT("observer_coalesced", "processes", 0, NULL, false, false),
+	[M_BELOW] = COUNT("reap_latency_below_resolution", "processes", 0, NULL, false, false),
 	/* the kernel observer's (--observer bpf|both) */
-	[M_SIGCHLD] = { "sigchld_to_pid1", false, NULL, 1 },
-	[M_MERGED] = { "sigchld_merged", false, NULL, 1 },
+	[M_SIGCHLD] = COUNT("sigchld_to_pid1", "signals", 0, NULL, false, false),
+	[M_MERGED] = COUNT("sigchld_merged", "signals", 0, NULL, false, false),
 	/* --observer both: the pidfd observer's figures beside the kernel's,
 	 * and its error (its reap time minus the kernel's, per process) */
-	[M_PIDFD_P50] = { "pidfd_reap_latency_p50", false, "pidfd P50", 1e3 },
-	[M_PIDFD_P99] = { "pidfd_reap_latency_p99", false, "pidfd P99", 1e3 },
-	[M_PIDFD_DRAIN] = { "pidfd_drain_time", false, "pidfd DRAIN", 1e3 },
-	[M_OBS_ERR_P50] = { "pidfd_error_p50", false, "REAP ERR ms", 1e3 },
-	[M_OBS_ERR_P99] = { "pidfd_error_p99", false, NULL, 1e3 },
+	[M_PIDFD_P50] = TIME_MS("pidfd_reap_latency_p50", "pidfd P50", false),
+	[M_PIDFD_P99] = TIME_MS("pidfd_reap_latency_p99", "pidfd P99", false),
+	[M_PIDFD_DRAIN] = TIME_MS("pidfd_drain_time", "pidfd DRAIN", false),
+	[M_OBS_ERR_P50] = { "pidfd_error_p50", "s", 0, false, 0, false, "REAP ERR ms", 1e3, false },
+	[M_OBS_ERR_P99] = { "pidfd_error_p99", "s", 0, false, 0, false, NULL, 1e3, false },
 	/* ... and on the exit side (EPOLLIN against sched_process_exit): when
 	 * the exits crowd the CPUs the observer sees them late, which shortens
 	 * the latencies it measures */
-	[M_OBS_EXIT_ERR_P50] = { "pidfd_exit_error_p50", false, "EXIT ERR ms", 1e3 },
-	[M_OBS_EXIT_ERR_P99] = { "pidfd_exit_error_p99", false, NULL, 1e3 },
+	[M_OBS_EXIT_ERR_P50] = { "pidfd_exit_error_p50", "s", 0, false, 0, false, "EXIT ERR ms", 1e3,
+				 false },
+	[M_OBS_EXIT_ERR_P99] = { "pidfd_exit_error_p99", "s", 0, false, 0, false, NULL, 1e3, false },
 	/* the kernel's: PID 1's reaps between two waits that came back empty */
-	[M_BATCH_MEAN] = { "pid1_reaps_per_batch", false, "PER BATCH", 1 },
-	[M_BATCH_MAX] = { "pid1_reap_batch_max", false, NULL, 1 },
+	[M_BATCH_MEAN] = COUNT("pid1_reaps_per_batch", "reaps", 0, "PER BATCH", false, false),
+	[M_BATCH_MAX] = COUNT("pid1_reap_batch_max", "reaps", 0, NULL, false, false),
 };
+#undef TIME_MS
+#undef COUNT
 
 /* Each storm process's times as one observer saw them (ns; 0 not seen):
  * its exit, when it became PID 1's to reap, its reap; its latency (-1:
@@ -772,7 +773,7 @@ static void record_figures(json_t *run, const struct run_figures *f, const struc
 		if (metrics[m].by_runner)
 			continue;
 		if (f->has[m])
-			rb_record_measure(run, metrics[m].name, f->v[m], rb_metric_find(metrics[m].name, 0)->unit);
+			rb_record_measure(run, metrics[m].name, f->v[m], metrics[m].unit);
 		else if (f->skip[m][0])
 			rb_record_skip(run, metrics[m].name, f->skip[m]);
 	}
@@ -913,7 +914,7 @@ static void find_best(const struct row *rows, int n, const struct cfg *c, int be
 			s[i].min = resolved(c, m, w->sum[m].min);
 			s[i].max = resolved(c, m, w->sum[m].max);
 		}
-		best[m] = rb_best_beyond_spread(s, (size_t)n, rb_metric_find(metrics[m].name, 0)->better);
+		best[m] = rb_best_beyond_spread(s, (size_t)n, metrics[m].better);
 	}
 	free(s);
 }
@@ -1091,7 +1092,7 @@ static void record_summary(json_t *rec, const struct row *rows, int n)
 
 			if (!w->has_sum[m])
 				continue;
-			x = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f}", "unit", rb_metric_find(metrics[m].name, 0)->unit, "n",
+			x = json_pack("{s:s, s:i, s:f, s:f, s:f, s:f}", "unit", metrics[m].unit, "n",
 				      (json_int_t)s->n, "median", s->median, "min", s->min, "max", s->max,
 				      "mean", s->mean);
 			json_object_set_new(x, "cv", s->has_cv ? json_real(s->cv) : json_null());
@@ -1267,10 +1268,6 @@ static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
 	struct cfg *c = x->cfg;
 	struct storm_argv words;
 
-	for (int m = 0; m < M_COUNT_; m++) /* the table's names are the registry's */
-		if (!rb_metric_find(metrics[m].name, 0))
-			return rb_sys_error(err, EINVAL, "storm: metric %s is not in metrics.c",
-					    metrics[m].name);
 	if (c->o.no_monitor && c->observer == RB_OBS_AUTO)
 		c->observer = RB_OBS_PIDFD; /* nothing is watched: the pidfds, off */
 	if (c->observer != RB_OBS_PIDFD && c->o.no_monitor)
@@ -1379,6 +1376,8 @@ const struct rb_suite rb_suite_storm = {
 	.cli = &storm_cli,
 	RB_SUITE_CFG(struct cfg),
 	.row_size = sizeof(struct row),
+	.metrics = metrics,
+	.nmetrics = M_COUNT_,
 	.output = RB_OUTPUT_DIR,
 	.log = "storm-%s",
 	.init = init,

@@ -8,8 +8,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "record.h"
 #include "suite.h"
+
+#define RB_SUITE_POINTER(name) &rb_suite_##name,
+const struct rb_suite *const rb_suites[] = { RB_SUITES(RB_SUITE_POINTER) NULL };
 
 static struct rb_suite_row *row_head(const struct rb_suite_ctx *x, int i)
 {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "metrics.h"
 #include "output.h"
 #include "registry.h"
 #include "runner.h"
@@ -103,6 +104,8 @@ struct rb_suite {
 	size_t out_off;          /* offsetof its struct rb_output */
 	size_t sel_off;          /* offsetof its struct rb_selection (RB_CLI_SELECTION) */
 	size_t row_size;         /* its struct row; 0: no reapers are selected */
+	const struct rb_metric *metrics; /* the figures it records (metrics.h) */
+	size_t nmetrics;
 	unsigned output;         /* rb_output_begin's flags */
 	/* each run's output: "DIR/logs/<log>-NAME.log" per reaper when it holds
 	 * "%s" (truncated at the reaper's first run, appended to after), else
@@ -143,6 +146,9 @@ static inline void *rb_suite_row(const struct rb_suite_ctx *x, int i)
 
 /* A suite without the reaper selection group. */
 #define RB_SUITE_CFG_NO_SELECTION(type) .cfg_size = sizeof(type), .out_off = offsetof(type, out)
+
+/* Every suite, as RB_SUITES (commands.h) lists them; NULL-terminated. */
+extern const struct rb_suite *const rb_suites[];
 
 /* Runs suite S as a subcommand (ARGV[0] its name). */
 int rb_suite_main(const struct rb_suite *s, int argc, char **argv, const struct rb_sysinfo *si,
