@@ -79,6 +79,13 @@ static json_t *conform_cells(const struct rb_verdict_records *in, const char *re
 	return json_object_get(rb_record_first_run(in->conform, reaper), "conformance");
 }
 
+/* REAPER's conformance cells, or NULL (OUT answered) for a standalone one. */
+static json_t *app_cells(const struct rb_verdict_records *in, const char *reaper,
+			 struct rb_verdict_cell *out)
+{
+	return runs_no_app(in, reaper, out) ? NULL : conform_cells(in, reaper);
+}
+
 static json_t *conform_cell(const struct rb_verdict_records *in, const char *reaper, const char *check)
 {
 	json_t *cell;
@@ -172,12 +179,12 @@ static void answer_status(const struct rb_verdict_records *in, const char *reape
 {
 	int total = 0, wrong = 0, zeros = 0;
 	char first[96] = "", first_value[16] = "";
-	json_t *cell;
+	json_t *cells, *cell;
 	size_t i;
 
-	if (runs_no_app(in, reaper, out))
+	if (!(cells = app_cells(in, reaper, out)))
 		return;
-	json_array_foreach(conform_cells(in, reaper), i, cell) {
+	json_array_foreach(cells, i, cell) {
 		const char *check = str(cell, "check"), *v;
 		int want;
 
@@ -403,12 +410,12 @@ static void answer_dropped(const struct rb_verdict_records *in, const char *reap
 {
 	char names[400] = "", word[64];
 	int n = 0, checks = 0;
-	json_t *cell;
+	json_t *cells, *cell;
 	size_t i;
 
-	if (runs_no_app(in, reaper, out))
+	if (!(cells = app_cells(in, reaper, out)))
 		return;
-	json_array_foreach(conform_cells(in, reaper), i, cell) {
+	json_array_foreach(cells, i, cell) {
 		const char *check = str(cell, "check"), *v;
 
 		if (strncmp(check, "forward.", 8) != 0 || word_in("CHLD TSTP TTIN TTOU", short_sig(check)))

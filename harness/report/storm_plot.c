@@ -27,16 +27,41 @@ static void head(FILE *f, const struct rb_storm_plot_spec *s, const char *what)
 		"set grid\n", qa, qb);
 }
 
+/* The plot command's curves, one per reaper with data (POP: a sampled
+ * population, else reaped samples), USING with the quoted name for %s;
+ * then F closed: the script (*BUF, F's memory stream), or NULL. */
+static char *plot_curves(FILE *f, char **buf, const struct rb_storm_plot_spec *s, bool pop,
+			 const char *using)
+{
+	bool first = true;
+	char q[160];
+
+	for (int i = 0; i < s->n; i++) {
+		if (pop ? !s->reapers[i].first_run_pop : !s->reapers[i].samples)
+			continue;
+		rb_plot_quote(q, sizeof(q), s->reapers[i].name);
+		fprintf(f, "%s ", first ? "" : ", \\\n    ");
+		fprintf(f, using, q);
+		rb_plot_style(f, i, s->reapers[i].name);
+		first = false;
+	}
+	fprintf(f, "\n");
+	if (fclose(f) != 0) {
+		free(*buf);
+		return NULL;
+	}
+	return *buf;
+}
+
 /* The CDF of storm.csv's latency_ms (column 9; empty, i.e. never reaped,
  * is no point) per reaper, weights 1, normalized: the fraction reaped
  * within x ms. NULL with WHY when no reaper has a latency. */
 static char *cdf_body(const struct rb_storm_plot_spec *s, json_t *entry, const char **why)
 {
 	json_t *curves = json_array(), *none = json_array();
-	char what[512] = "reap latency CDF, all runs pooled", q[160], *buf = NULL;
+	char what[512] = "reap latency CDF, all runs pooled", *buf = NULL;
 	size_t len = 0, n = strlen(what);
 	FILE *f;
-	bool first = true;
 
 	for (int i = 0; i < s->n; i++)
 		json_array_append_new(s->reapers[i].samples ? curves : none,
@@ -61,31 +86,16 @@ static char *cdf_body(const struct rb_storm_plot_spec *s, json_t *entry, const c
 		"floor = %g\n"
 		"lat(r) = strcol(1) eq r ? ($9 < floor ? floor : $9) : NaN\n"
 		"plot", s->floor_ms, s->floor_ms, s->floor_ms);
-	for (int i = 0; i < s->n; i++) {
-		if (!s->reapers[i].samples)
-			continue;
-		rb_plot_quote(q, sizeof(q), s->reapers[i].name);
-		fprintf(f, "%s \"storm.csv\" using (lat(%s)):(1) smooth cnormal", first ? "" : ", \\\n    ",
-			q);
-		rb_plot_style(f, i, s->reapers[i].name);
-		first = false;
-	}
-	fprintf(f, "\n");
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return plot_curves(f, &buf, s, false, "\"storm.csv\" using (lat(%s)):(1) smooth cnormal");
 }
 
 /* zombies (storm-pop.csv column 4) against t_ms (3), repeat (2) 0 only. */
 static char *pop_body(const struct rb_storm_plot_spec *s, json_t *entry, const char **why)
 {
 	json_t *curves = json_array();
-	char q[160], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	bool first = true;
 
 	for (int i = 0; i < s->n; i++)
 		if (s->reapers[i].first_run_pop)
@@ -103,20 +113,7 @@ static char *pop_body(const struct rb_storm_plot_spec *s, json_t *entry, const c
 		"set ylabel \"zombies\"\nset yrange [0:*]\nset key outside right top\n"
 		"at(r) = strcol(1) eq r && $2 == 0 ? $3 : NaN\n"
 		"plot");
-	for (int i = 0; i < s->n; i++) {
-		if (!s->reapers[i].first_run_pop)
-			continue;
-		rb_plot_quote(q, sizeof(q), s->reapers[i].name);
-		fprintf(f, "%s \"storm-pop.csv\" using (at(%s)):4", first ? "" : ", \\\n    ", q);
-		rb_plot_style(f, i, s->reapers[i].name);
-		first = false;
-	}
-	fprintf(f, "\n");
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return plot_curves(f, &buf, s, true, "\"storm-pop.csv\" using (at(%s)):4");
 }
 
 struct outcome {

@@ -559,6 +559,20 @@ static void record_hyperfine(json_t *run, const struct cfg *c, const struct row 
 			"reaper's version (a fork and exec of its version command)"));
 }
 
+/* PREFIX_N (N: the K-th alive count) summarized from its N values when
+ * every run gave one, else a skip saying WHY. */
+static void every_run(json_t *run, const char *prefix, const struct cfg *c, int k, const double *v,
+		      size_t n, const char *why)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_%ld", prefix, c->alive[k]);
+	if (n == (size_t)c->runs)
+		measure_summary(run, name, v, n);
+	else
+		rb_record_skip(run, name, why);
+}
+
 static void record_harness(json_t *run, const struct cfg *c, const struct row *w)
 {
 	json_t *td = json_object(), *mk = json_object();
@@ -572,16 +586,8 @@ static void record_harness(json_t *run, const struct cfg *c, const struct row *w
 	for (int k = 0; k < c->nalive; k++) {
 		const char *why = w->error[0] ? w->error : w->td_skip[k][0] ? w->td_skip[k] : "interrupted";
 
-		snprintf(name, sizeof(name), "teardown_%ld", c->alive[k]);
-		if (w->nteardown[k] == (size_t)c->runs)
-			measure_summary(run, name, w->teardown[k], w->nteardown[k]);
-		else
-			rb_record_skip(run, name, why);
-		snprintf(name, sizeof(name), "payload_leave_%ld", c->alive[k]);
-		if (w->nteardown[k] == (size_t)c->runs)
-			measure_summary(run, name, w->making[k], w->nteardown[k]);
-		else
-			rb_record_skip(run, name, why);
+		every_run(run, "teardown", c, k, w->teardown[k], w->nteardown[k], why);
+		every_run(run, "payload_leave", c, k, w->making[k], w->nteardown[k], why);
 		snprintf(name, sizeof(name), "%ld", c->alive[k]);
 		json_object_set_new(td, name, json_seconds(w->teardown[k], w->nteardown[k]));
 		json_object_set_new(mk, name, json_seconds(w->making[k], w->nteardown[k]));
@@ -595,17 +601,10 @@ static void record_harness(json_t *run, const struct cfg *c, const struct row *w
 		snprintf(name, sizeof(name), "%ld", c->alive[k]);
 		json_object_set_new(td, name, json_seconds(w->killed[k], w->nkill[k]));
 
-		snprintf(name, sizeof(name), "teardown_kernel_%ld", c->alive[k]);
-		if (w->nkill[k] == (size_t)c->runs)
-			measure_summary(run, name, w->kill[k], w->nkill[k]);
-		else
-			rb_record_skip(run, name, why);
-		snprintf(name, sizeof(name), "pid1_follows_app_%ld", c->alive[k]);
-		if (w->nfollow[k] == (size_t)c->runs)
-			measure_summary(run, name, w->follow[k], w->nfollow[k]);
-		else
-			rb_record_skip(run, name, w->nkill[k] ? "the app's exit was not seen (a standalone "
-				       "reaper does not reap it)" : why);
+		every_run(run, "teardown_kernel", c, k, w->kill[k], w->nkill[k], why);
+		every_run(run, "pid1_follows_app", c, k, w->follow[k], w->nfollow[k],
+			  w->nkill[k] ? "the app's exit was not seen (a standalone reaper does not "
+			  "reap it)" : why);
 	}
 	if (c->bpf)
 		json_object_set_new(run, "teardown_kernel_exits", td); /* per N, per run: counts */

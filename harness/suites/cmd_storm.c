@@ -978,33 +978,62 @@ static int table_columns(struct rb_table *t, const bool shown[M_COUNT_], const c
 	return rc;
 }
 
+/* The median of metric M for W ("*" where best), or its min-max and CV. */
+static int median_cell(struct rb_table *t, int col, const struct row *w, int m, bool best,
+		       const struct cfg *c)
+{
+	char a[32];
+
+	fmt_cell(a, sizeof(a), m, w->sum[m].median, c);
+	return rb_table_cell(t, col, "%s%s", a, best ? "*" : "");
+}
+
+static int spread_cell(struct rb_table *t, int col, const struct row *w, int m, bool best,
+		       const struct cfg *c)
+{
+	char a[32], b[32];
+
+	(void)best;
+	fmt_cell(a, sizeof(a), m, w->sum[m].min, c);
+	fmt_cell(b, sizeof(b), m, w->sum[m].max, c);
+	if (w->sum[m].has_cv)
+		return rb_table_cell(t, col, "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
+	return rb_table_cell(t, col, "%s-%s", a, b);
+}
+
+/* W's cells of the SHOWN metrics from column COL on: CELL's, or "-". */
+static int metric_cells(struct rb_table *t, int col, const struct row *w, int i, const bool shown[],
+			const int best[], const struct cfg *c,
+			int (*cell)(struct rb_table *, int, const struct row *, int, bool,
+				    const struct cfg *))
+{
+	int rc = 0;
+
+	for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
+		if (!shown[m])
+			continue;
+		rc = w->has_sum[m] ? cell(t, col, w, m, best && best[m] == i, c)
+				   : rb_table_cell(t, col, "-");
+		col++;
+	}
+	return rc;
+}
+
 static int medians_table(struct rb_table *t, const struct row *rows, int n, const bool shown[],
 			 const struct cfg *c)
 {
 	int best[M_COUNT_], rc = table_columns(t, shown, "CLEARED");
-	char a[32];
 
 	find_best(rows, n, c, best);
 	for (int i = 0; i < n && rc == 0; i++) {
 		const struct row *w = &rows[i];
-		int col = 2;
 
 		rc = rb_table_named_row(t, w->r->name);
-		if (w->error[0]) {
+		if (w->error[0])
 			rc = rc ?: rb_table_cell(t, 1, "error: %s", w->error);
-			continue;
-		}
-		rc = rc ?: rb_table_cell(t, 1, "%d/%ld", w->cleared, w->runs);
-		for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
-			if (!shown[m])
-				continue;
-			if (!w->has_sum[m]) {
-				rc = rb_table_cell(t, col++, "-");
-				continue;
-			}
-			fmt_cell(a, sizeof(a), m, w->sum[m].median, c);
-			rc = rb_table_cell(t, col++, "%s%s", a, best[m] == i ? "*" : "");
-		}
+		else
+			rc = rc ?: rb_table_cell(t, 1, "%d/%ld", w->cleared, w->runs) ?:
+			     metric_cells(t, 2, w, i, shown, best, c, median_cell);
 	}
 	return rc;
 }
@@ -1013,30 +1042,11 @@ static int spread_table(struct rb_table *t, const struct row *rows, int n, const
 			const struct cfg *c)
 {
 	int rc = table_columns(t, shown, NULL);
-	char a[32], b[32];
 
-	for (int i = 0; i < n && rc == 0; i++) {
-		const struct row *w = &rows[i];
-		int col = 1;
-
-		if (w->error[0])
-			continue;
-		rc = rb_table_named_row(t, w->r->name);
-		for (int m = 0; m < M_COUNT_ && rc == 0; m++) {
-			if (!shown[m])
-				continue;
-			if (!w->has_sum[m]) {
-				rc = rb_table_cell(t, col++, "-");
-				continue;
-			}
-			fmt_cell(a, sizeof(a), m, w->sum[m].min, c);
-			fmt_cell(b, sizeof(b), m, w->sum[m].max, c);
-			if (w->sum[m].has_cv)
-				rc = rb_table_cell(t, col++, "%s-%s %.0f%%", a, b, w->sum[m].cv * 100);
-			else
-				rc = rb_table_cell(t, col++, "%s-%s", a, b);
-		}
-	}
+	for (int i = 0; i < n && rc == 0; i++)
+		if (!rows[i].error[0])
+			rc = rb_table_named_row(t, rows[i].r->name) ?:
+			     metric_cells(t, 1, &rows[i], i, shown, NULL, c, spread_cell);
 	return rc;
 }
 
