@@ -209,6 +209,47 @@ static void fmt_default(const struct rb_cli *cli, const struct rb_opt *o,
 	}
 }
 
+/* O's value in T as the record holds it; NULL: none. */
+static json_t *record_value(const struct rb_opt *o, const struct rb_cli_targets *t)
+{
+	const void *f = field_of(o, t);
+
+	if (!f)
+		return NULL;
+	switch (o->type) {
+	case RB_OT_LONG:
+		return json_integer(*(const long *)f);
+	case RB_OT_ULONG:
+		return json_integer((json_int_t)*(const unsigned long *)f);
+	case RB_OT_INT:
+		return json_integer(*(const int *)f);
+	case RB_OT_NS:
+		return json_real((double)*(const int64_t *)f / 1e9);
+	case RB_OT_RATE:
+		return json_real(*(const double *)f);
+	case RB_OT_STR:
+		return *(const char *const *)f ? json_string(*(const char *const *)f) : json_null();
+	case RB_OT_CHOICE:
+		return json_string(o->choices[*(const int *)f]);
+	case RB_OT_FLAG:
+	case RB_OT_CLEAR:
+		return json_boolean(*(const bool *)f);
+	case RB_OT_FN:
+		return o->to_json ? o->to_json(f) : NULL;
+	}
+	return NULL;
+}
+
+void rb_cli_record(const struct rb_cli *cli, const struct rb_cli_targets *t, json_t *options)
+{
+	for (const struct rb_opt *o = cli->opts; o && o->name; o++) {
+		json_t *v = o->record ? record_value(o, t) : NULL;
+
+		if (v)
+			json_object_set_new(options, o->record, v);
+	}
+}
+
 static void usage_line(const struct rb_cli *cli, const struct rb_opt *o,
 		       const struct rb_cli_targets *t, FILE *out)
 {

@@ -7,6 +7,7 @@
 #ifndef REAPBENCH_CLI_H
 #define REAPBENCH_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -50,6 +51,11 @@ struct rb_opt {
 	const char *dflt;    /* the default in words where the value cannot say it;
 			      * "" shows none */
 	void (*help_more)(FILE *out); /* lines printed after the help (a list) */
+	/* its key in the record's options (rb_cli_record): numbers as numbers,
+	 * durations in seconds, a choice by name; NULL: the suite records it
+	 * itself (a value resolved or derived after parsing) or not at all */
+	const char *record;
+	json_t *(*to_json)(const void *field); /* RB_OT_FN: the value to record */
 };
 
 /* Option groups a command may take besides its own. */
@@ -95,6 +101,10 @@ struct rb_cli_targets {
  * option). T's fields hold the defaults on entry: --help prints them. */
 int rb_cli_parse(const struct rb_cli *cli, int argc, char **argv, const struct rb_cli_targets *t,
 		 int *first_arg, struct rb_error *err);
+
+/* Every option of CLI's own table with a record key, as parsed into T, into
+ * the record's OPTIONS object. */
+void rb_cli_record(const struct rb_cli *cli, const struct rb_cli_targets *t, json_t *options);
 
 /* --help: usage, about, every option with its default. */
 void rb_cli_usage(const struct rb_cli *cli, const struct rb_cli_targets *t, FILE *out);

@@ -107,6 +107,11 @@ struct result {
 };
 
 /* --stress-time DUR: stress-ng takes whole seconds */
+static json_t *seconds_json(const void *field)
+{
+	return json_integer(*(const long *)field);
+}
+
 static int parse_stress_time(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
 	int64_t ns;
@@ -120,22 +125,25 @@ static int parse_stress_time(const char *opt, const char *arg, void *field, stru
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt calibrate_opts[] = {
 	{ "duration", 0, RB_OT_NS, "DUR", AT(duration_ns), 10e6, 60e9,
-	  .help = "each raw measurement" },
+	  .help = "each raw measurement", .record = "duration_s" },
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 100,
-	  .help = "raw and generator runs; the median counts" },
-	{ "count", 0, RB_OT_LONG, "N", AT(count), 10, 100000, .help = "the generator's burst" },
+	  .help = "raw and generator runs; the median counts", .record = "repeat" },
+	{ "count", 0, RB_OT_LONG, "N", AT(count), 10, 100000, .help = "the generator's burst",
+	  .record = "count" },
 	{ "stress-time", 0, RB_OT_FN, "DUR", AT(stress_s), .parse = parse_stress_time,
-	  .help = "each stress-ng run (whole seconds)", .dflt = "3s" },
+	  .help = "each stress-ng run (whole seconds)", .dflt = "1s", .record = "stress_time_s",
+	  .to_json = seconds_json },
 	{ "overhead-runs", 0, RB_OT_LONG, "N", AT(ov_runs), 1, MAX_OV_RUNS,
 	  .help = "monitoring overhead: hoard runs with monitoring on and as\n"
-		  "many off, interleaved" },
+		  "many off, interleaved", .record = "overhead_runs" },
 	{ "overhead-count", 0, RB_OT_LONG, "N", AT(ov_count), 10, 100000,
 	  .help = "zombies per hoard (a drain of tens of ms, long against\n"
-		  "the ~0.1 ms between two reads of pids.current)" },
+		  "the ~0.1 ms between two reads of pids.current)", .record = "overhead_count" },
 	{ "rss-count", 0, RB_OT_LONG, "N", AT(rss_count), 1, STORM_MAX_COUNT,
 	  .help = "the harness's RSS: `reapbench storm` of a stream of N\n"
-		  "orphans under reference" },
-	{ "rss-rate", 0, RB_OT_RATE, "R", AT(rss_rate), 0, 1e6, .help = "that stream's rate per second" },
+		  "orphans under reference", .record = "rss_count" },
+	{ "rss-rate", 0, RB_OT_RATE, "R", AT(rss_rate), 0, 1e6, .help = "that stream's rate per second",
+	  .record = "rss_rate" },
 	{ "quick", 0, RB_OT_FLAG, NULL, AT(quick), .help = "skip the RSS storm (the slow step)" },
 	RB_OPT_FORMAT(rb_output_formats_no_md),
 	{ 0 },
@@ -1144,16 +1152,8 @@ static int begin(struct rb_suite_ctx *x, struct rb_error *err)
 	json_t *o = json_object_get(x->rec, "options");
 
 	(void)err;
-	json_object_set_new(o, "duration_s", json_real(c->duration_ns / 1e9));
-	json_object_set_new(o, "repeat", json_integer(c->repeat));
-	json_object_set_new(o, "count", json_integer(c->count));
-	json_object_set_new(o, "stress_time_s", json_integer(c->stress_s));
 	json_object_set_new(o, "pid_max", json_integer(x->opts.pid_max));
 	rb_record_runtime(o, &x->opts);
-	json_object_set_new(o, "overhead_runs", json_integer(c->ov_runs));
-	json_object_set_new(o, "overhead_count", json_integer(c->ov_count));
-	json_object_set_new(o, "rss_count", json_integer(c->rss_count));
-	json_object_set_new(o, "rss_rate", json_real(c->rss_rate));
 	printf("calibrate: %ld interleaved rounds of every rate (medians): raw loops %.2fs, stress-ng "
 	       "%lds, generator a burst of %ld under reference; each with one worker and with one "
 	       "per online CPU (%lu)\n", c->repeat, c->duration_ns / 1e9, c->stress_s, c->count,

@@ -102,11 +102,13 @@ struct row {
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt exhaust_opts[] = {
-	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 1e6, .help = "the stream's orphans per second" },
+	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 1e6, .help = "the stream's orphans per second",
+	  .record = "rate" },
 	{ "search", 0, RB_OT_FLAG, NULL, AT(search),
-	  .help = "bisect --rate (" RB_STR(SEARCH_STEPS) " steps) for the highest surviving rate" },
+	  .help = "bisect --rate (" RB_STR(SEARCH_STEPS) " steps) for the highest surviving rate",
+	  .record = "search" },
 	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT,
-	  .help = "runs of it all per reaper: medians with min-max" },
+	  .help = "runs of it all per reaper: medians with min-max", .record = "repeat" },
 	RB_OPT_SPAWNERS(struct cfg, spawners),
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
 	  .help = "harness (the payload's counts, the cgroup), both (and the\n"
@@ -734,11 +736,7 @@ static int begin(struct rb_suite_ctx *x, struct rb_error *err)
 						     : "cgroup pids.max (no per-namespace pid_max before Linux 6.14)"));
 	json_object_set_new(o, "pids_max", json_integer(x->opts.pids_max));
 	rb_record_runtime(o, &x->opts);
-	json_object_set_new(o, "rate", json_real(c->rate));
-	json_object_set_new(o, "spawners", json_integer((json_int_t)c->spawners));
 	json_object_set_new(o, "stream_count", json_integer(3 * pid_max));
-	json_object_set_new(o, "search", json_boolean(c->search));
-	json_object_set_new(o, "repeat", json_integer(c->repeat));
 	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
 	if (c->observer_why[0])
 		json_object_set_new(o, "observer_why", json_string(c->observer_why));

@@ -101,6 +101,11 @@ static int parse_counts(const char *opt, const char *arg, void *field, struct rb
 	return 0;
 }
 
+static json_t *pattern_json(const void *field)
+{
+	return json_string((*(const struct storm_pattern *const *)field)->name);
+}
+
 static int parse_pattern(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
 	const struct storm_pattern **pat = field;
@@ -117,9 +122,10 @@ static const struct rb_opt scale_opts[] = {
 	{ "counts", 0, RB_OT_FN, "LIST", RB_IN_CFG, 0, .parse = parse_counts,
 	  .help = "storm sizes, comma-separated (each sandbox's pid_max\n"
 		  "follows)", .dflt = "1000,3000,10000" },
-	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT, .help = "runs per reaper and count" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, MAX_REPEAT, .help = "runs per reaper and count",
+	  .record = "repeat" },
 	{ "pattern", 0, RB_OT_FN, "P", AT(pat), .parse = parse_pattern, .help = "hoard or burst",
-	  .dflt = "hoard" },
+	  .dflt = "hoard", .record = "pattern", .to_json = pattern_json },
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no scale-drain.svg" },
 	{ 0 },
 };
@@ -437,8 +443,6 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 	for (int ci = 0; ci < c->ncounts; ci++)
 		json_array_append_new(counts, json_integer(c->counts[ci]));
 	json_object_set_new(o, "counts", counts);
-	json_object_set_new(o, "pattern", json_string(c->pat->name));
-	json_object_set_new(o, "repeat", json_integer(c->repeat));
 	json_object_set_new(o, "monitor", json_false());
 	json_object_set_new(o, "deadline_s", json_real(opts->deadline_ns / 1e9));
 	rb_record_runtime(o, opts);

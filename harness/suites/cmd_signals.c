@@ -136,17 +136,20 @@ static int parse_conditions(const char *opt, const char *arg, void *field, struc
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt signals_opts[] = {
-	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 100000, .help = "signals per second" },
-	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, MAX_COUNT, .help = "signals per run" },
+	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 100000, .help = "signals per second",
+	  .record = "rate" },
+	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, MAX_COUNT, .help = "signals per run",
+	  .record = "count" },
 	{ "signal", 0, RB_OT_FN, "SIG", RB_IN_CFG, 0, .parse = parse_signal,
 	  .help = "a kind to send (repeatable, in turn)", .dflt = "USR1 and RTMIN+1" },
 	{ "storm-rate", 0, RB_OT_RATE, "R", AT(storm_rate), 0, 100000,
-	  .help = "orphans per second in the storm condition" },
+	  .help = "orphans per second in the storm condition", .record = "storm_rate" },
 	{ "conditions", 0, RB_OT_FN, "LIST", AT(cond), .parse = parse_conditions,
 	  .help = "idle, storm or idle,storm", .dflt = "idle,storm" },
-	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper and condition" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper and condition",
+	  .record = "repeat" },
 	{ "settle", 0, RB_OT_NS, "DUR", AT(settle_ns), 0, 60e9,
-	  .help = "after the last send, wait this long for receipts" },
+	  .help = "after the last send, wait this long for receipts", .record = "settle_s" },
 	{ "no-plots", 0, RB_OT_FLAG, NULL, AT(no_plots), .help = "no signals-latency-cdf.svg" },
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = observer_names,
 	  .help = "app (the app's handler stamps each receipt), both (and\n"
@@ -681,11 +684,6 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 		if (c->cond[i])
 			json_array_append_new(k, json_string(cond_names[i]));
 	json_object_set_new(o, "conditions", k);
-	json_object_set_new(o, "rate", json_real(c->rate));
-	json_object_set_new(o, "count", json_integer(c->count));
-	json_object_set_new(o, "repeat", json_integer(c->repeat));
-	json_object_set_new(o, "storm_rate", json_real(c->storm_rate));
-	json_object_set_new(o, "settle_s", json_real(c->settle_ns / 1e9));
 	json_object_set_new(o, "observer", json_string(observer_names[c->observer]));
 	if (c->observer_why[0])
 		json_object_set_new(o, "observer_why", json_string(c->observer_why));

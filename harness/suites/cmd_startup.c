@@ -131,8 +131,9 @@ static int parse_alive(const char *opt, const char *arg, void *field, struct rb_
 static const struct rb_opt startup_opts[] = {
 	{ "repeat", 0, RB_OT_LONG, "N", AT(runs), 1, 1000, .help = "timed runs per command" },
 	{ "runs", 0, RB_OT_LONG, "N", AT(runs), 1, 1000, .help = "the same (hyperfine's word)",
-	  .dflt = "" },
-	{ "warmup", 0, RB_OT_LONG, "N", AT(warmup), 0, 100, .help = "untimed runs before them" },
+	  .dflt = "", .record = "runs" },
+	{ "warmup", 0, RB_OT_LONG, "N", AT(warmup), 0, 100, .help = "untimed runs before them",
+	  .record = "warmup" },
 	{ "alive", 0, RB_OT_FN, "LIST", RB_IN_CFG, 0, .parse = parse_alive,
 	  .help = "processes left alive, comma-separated (0 is always added)",
 	  .dflt = "0,100,1000" },
@@ -619,8 +620,6 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 
 	for (int k = 0; k < c->nalive; k++)
 		json_array_append_new(alive, json_integer(c->alive[k]));
-	json_object_set_new(opt, "runs", json_integer(c->runs));
-	json_object_set_new(opt, "warmup", json_integer(c->warmup));
 	json_object_set_new(opt, "alive", alive);
 	rb_sandbox_opts_record(opt, o);
 	json_object_set_new(opt, "hyperfine_json", json_string(hf_json));

@@ -166,6 +166,16 @@ static int parse_pattern(const char *opt, const char *arg, void *field, struct r
 	return 0;
 }
 
+static json_t *pattern_json(const void *field)
+{
+	return json_string((*(const struct storm_pattern *const *)field)->name);
+}
+
+static json_t *method_json(const void *field)
+{
+	return json_string(rb_spawn_method_name(*(const enum rb_spawn_method *)field));
+}
+
 static int parse_method(const char *opt, const char *arg, void *field, struct rb_error *err)
 {
 	int m = rb_spawn_method_parse(arg);
@@ -180,24 +190,28 @@ static int parse_method(const char *opt, const char *arg, void *field, struct rb
 #define HOUR_NS (3600 * 1e9)
 static const struct rb_opt storm_opts[] = {
 	{ "pattern", 0, RB_OT_FN, "P", AT(pat), .parse = parse_pattern, .help = "the storm",
-	  .dflt = "burst", .help_more = list_patterns },
+	  .dflt = "burst", .help_more = list_patterns, .record = "pattern", .to_json = pattern_json },
 	{ "count", 0, RB_OT_ULONG, "N", AT(o.count), 1, STORM_MAX_COUNT,
-	  .help = "storm processes (tree: the budget; threads: groups)" },
-	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper" },
+	  .help = "storm processes (tree: the budget; threads: groups)", .record = "count" },
+	{ "repeat", 0, RB_OT_LONG, "N", AT(repeat), 1, 1000, .help = "runs per reaper",
+	  .record = "repeat" },
 	{ "method", 0, RB_OT_FN, "M", AT(o.method), .parse = parse_method,
-	  .help = "clone-vm | vfork | fork", .dflt = "clone-vm, the fastest" },
+	  .help = "clone-vm | vfork | fork", .dflt = "clone-vm, the fastest", .record = "method",
+	  .to_json = method_json },
 	{ "branch", 0, RB_OT_ULONG, "B", AT(o.branch), 1, 1000, .help = "tree: children per process" },
 	{ "depth", 0, RB_OT_ULONG, "D", AT(o.depth), 1, 64, .help = "tree: levels" },
 	{ "threads", 0, RB_OT_ULONG, "K", AT(o.threads), 0, 1000,
 	  .help = "threads: threads per group besides the leader" },
 	{ "rate", 0, RB_OT_RATE, "R", AT(o.rate), 0, 1e7, .help = "stream: orphans per second" },
 	{ "hold", 0, RB_OT_NS, "DUR", AT(o.hold_ns), 0, HOUR_NS,
-	  .help = "hold the storm before its release (burst, hoard, threads, daemon)" },
+	  .help = "hold the storm before its release (burst, hoard, threads, daemon)",
+	  .record = "hold_s" },
 	{ "wait-reaped", 0, RB_OT_NS, "DUR", AT(o.wait_ns), 0, HOUR_NS,
-	  .help = "wait for the reaps after the last exit" },
+	  .help = "wait for the reaps after the last exit", .record = "wait_reaped_s" },
 	{ "resolution", 0, RB_OT_NS, "DUR", AT(o.resolution_ns), 0, 1e9,
 	  .help = "the observer's batching (0: a wakeup per event,\n"
-		  "which costs the storm ~15 us of CPU per event on a VM)" },
+		  "which costs the storm ~15 us of CPU per event on a VM)",
+	  .record = "resolution_s" },
 	{ "observer", 0, RB_OT_CHOICE, "O", AT(observer), .choices = rb_observer_names,
 	  .help = "who times exits and reaps: pidfd (the payload polls a pidfd\n"
 		  "per process), bpf (the kernel's tracepoints; root), both\n"
@@ -1184,13 +1198,7 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 {
 	json_t *o = json_object_get(rec, "options");
 
-	json_object_set_new(o, "pattern", json_string(c->pat->name));
-	json_object_set_new(o, "count", json_integer((json_int_t)c->o.count));
-	json_object_set_new(o, "repeat", json_integer(c->repeat));
-	json_object_set_new(o, "method", json_string(rb_spawn_method_name(c->o.method)));
-	/* asked for; each run says how many ran (a pattern that is not
-	 * parallel runs one) */
-	json_object_set_new(o, "spawners", json_integer((json_int_t)c->o.spawners));
+	/* the table's (rb_cli_record), and the pattern's own */
 	if (c->pat == storm_pattern_find("tree")) {
 		json_object_set_new(o, "branch", json_integer((json_int_t)c->o.branch));
 		json_object_set_new(o, "depth", json_integer((json_int_t)c->o.depth));
@@ -1199,9 +1207,6 @@ static void record_options(json_t *rec, const struct cfg *c, const struct rb_san
 		json_object_set_new(o, "threads", json_integer((json_int_t)c->o.threads));
 	if (c->pat == storm_pattern_find("stream"))
 		json_object_set_new(o, "rate", json_real(c->o.rate));
-	json_object_set_new(o, "hold_s", json_real(c->o.hold_ns / 1e9));
-	json_object_set_new(o, "wait_reaped_s", json_real(c->o.wait_ns / 1e9));
-	json_object_set_new(o, "resolution_s", json_real(c->o.resolution_ns / 1e9));
 	json_object_set_new(o, "monitor", json_boolean(!c->o.no_monitor));
 	json_object_set_new(o, "observer", json_string(rb_observer_names[c->observer]));
 	if (c->observer_why[0])

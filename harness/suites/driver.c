@@ -122,11 +122,21 @@ int rb_suite_run_rows(struct rb_suite_ctx *x, struct rb_error *err)
 	return 0;
 }
 
+static struct rb_cli_targets targets_of(struct rb_suite_ctx *x)
+{
+	const struct rb_suite *s = x->suite;
+
+	return (struct rb_cli_targets){
+		.cfg = x->cfg, .output = x->out, .sandbox = &x->opts,
+		.sel = s->cli->groups & RB_CLI_SELECTION ? (void *)((char *)x->cfg + s->sel_off) : NULL,
+	};
+}
+
 /* Everything after the command line; rb_suite_main cleans up. */
 static int drive(struct rb_suite_ctx *x, struct rb_error *err)
 {
 	const struct rb_suite *s = x->suite;
-	struct rb_selection *sel = (struct rb_selection *)((char *)x->cfg + s->sel_off);
+	struct rb_cli_targets t = targets_of(x);
 	int rc = s->prepare ? s->prepare(x, err) : 0;
 
 	if (rc != 0) /* 1: all done (conform --list) */
@@ -134,9 +144,11 @@ static int drive(struct rb_suite_ctx *x, struct rb_error *err)
 	if (rb_output_begin(x->out, s->name, s->output, x->si, err) < 0)
 		return -1;
 	if (s->row_size &&
-	    rb_registry_select(x->si, sel->names, sel->n, sel->all, &x->reapers, &x->nreapers, err) < 0)
+	    rb_registry_select(x->si, t.sel->names, t.sel->n, t.sel->all, &x->reapers, &x->nreapers,
+			       err) < 0)
 		return -1;
 	x->rec = rb_record_new(s->name, x->si);
+	rb_cli_record(s->cli, &t, json_object_get(x->rec, "options"));
 	if ((s->begin && s->begin(x, err) < 0) || add_rows(x, err) < 0)
 		return -1;
 	if ((s->run ? s->run(x, err) : rb_suite_run_rows(x, err)) < 0)
@@ -173,6 +185,7 @@ int rb_suite_main(const struct rb_suite *s, int argc, char **argv, const struct 
 		  struct rb_error *err)
 {
 	struct rb_suite_ctx x = { .suite = s, .si = si, .repeat = 1, .steps = 1 };
+	struct rb_cli_targets t;
 	int rc, first;
 
 	x.cfg = calloc(1, s->cfg_size);
@@ -183,11 +196,8 @@ int rb_suite_main(const struct rb_suite *s, int argc, char **argv, const struct 
 	rb_sandbox_opts_default(&x.opts);
 	if (s->init)
 		s->init(&x);
-	rc = rb_cli_parse(s->cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = x.cfg, .output = x.out, .sandbox = &x.opts,
-						     .sel = s->cli->groups & RB_CLI_SELECTION
-							    ? (void *)((char *)x.cfg + s->sel_off) : NULL },
-			  &first, err);
+	t = targets_of(&x);
+	rc = rb_cli_parse(s->cli, argc, argv, &t, &first, err);
 	if (rc == 0)
 		rc = drive(&x, err);
 	else

@@ -36,21 +36,28 @@ static int parse_word(const char *opt, const char *arg, void *field, struct rb_e
 	return 0;
 }
 
+static json_t *words_json(const void *field)
+{
+	return json_integer(*(const int *)field);
+}
+
 static const char *const formats[] = { "text", "md", "json", NULL };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt toy_opts[] = {
-	{ "count", 'n', RB_OT_LONG, "N", AT(count), 1, 100, .help = "how many" },
-	{ "budget", 0, RB_OT_ULONG, "N", AT(budget), 0, 5000, .help = "a budget" },
-	{ "hold", 0, RB_OT_NS, "DUR", AT(hold_ns), 0, 10e9, .help = "hold it" },
-	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 1000, .help = "per second" },
-	{ "quick", 0, RB_OT_FLAG, NULL, AT(quick), .help = "be quick" },
-	{ "fresh", 0, RB_OT_CLEAR, NULL, AT(persistent), .help = "not persistent" },
-	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats, .help = "how" },
+	{ "count", 'n', RB_OT_LONG, "N", AT(count), 1, 100, .help = "how many", .record = "count" },
+	{ "budget", 0, RB_OT_ULONG, "N", AT(budget), 0, 5000, .help = "a budget", .record = "budget" },
+	{ "hold", 0, RB_OT_NS, "DUR", AT(hold_ns), 0, 10e9, .help = "hold it", .record = "hold_s" },
+	{ "rate", 0, RB_OT_RATE, "R", AT(rate), 0, 1000, .help = "per second", .record = "rate" },
+	{ "quick", 0, RB_OT_FLAG, NULL, AT(quick), .help = "be quick", .record = "quick" },
+	{ "fresh", 0, RB_OT_CLEAR, NULL, AT(persistent), .help = "not persistent",
+	  .record = "persistent" },
+	{ "format", 0, RB_OT_CHOICE, "F", AT(format), .choices = formats, .help = "how",
+	  .record = "format" },
 	{ "json", 0, RB_OT_STR, "PATH", AT(json), .help = "the record", .dflt = "DIR/toy.json" },
 	{ "out", 0, RB_OT_FN, "DIR", AT(out), .parse = rb_cli_store_path, .help = "where" },
 	{ "word", 0, RB_OT_FN, "W", AT(nwords), .parse = parse_word,
-	  .help = "a word\nover two lines", .dflt = "none" },
+	  .help = "a word\nover two lines", .dflt = "none", .record = "words", .to_json = words_json },
 	{ 0 },
 };
 
@@ -260,6 +267,31 @@ static void test_durations_print_in_their_unit(void **state)
 	assert_string_equal(buf, "1234ns");
 }
 
+/* The record's options come from the same table: each option with a key,
+ * typed (durations in seconds, a choice by name), none without one. */
+static void test_the_record_options_come_from_the_table(void **state)
+{
+	struct fixture f;
+	json_t *o = json_object();
+
+	(void)state;
+	setup_fixture(&f);
+	assert_int_equal(PARSE(&f, "-n", "42", "--hold", "250ms", "--fresh", "--format", "md",
+			       "--word", "a", "--json", "x.json"), 0);
+	rb_cli_record(&toy_cli, &f.t, o);
+	assert_int_equal(json_integer_value(json_object_get(o, "count")), 42);
+	assert_int_equal(json_integer_value(json_object_get(o, "budget")), 0);
+	assert_true(json_real_value(json_object_get(o, "hold_s")) == 0.25);
+	assert_true(json_real_value(json_object_get(o, "rate")) == 50);
+	assert_true(json_is_false(json_object_get(o, "quick")));
+	assert_true(json_is_false(json_object_get(o, "persistent")));
+	assert_string_equal(json_string_value(json_object_get(o, "format")), "md");
+	assert_int_equal(json_integer_value(json_object_get(o, "words")), 1);
+	assert_null(json_object_get(o, "json")); /* no key: not recorded */
+	assert_int_equal(json_object_size(o), 8);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_help_shows_every_option_and_its_default),
 		cmocka_unit_test(test_help_is_asked_for),
 		cmocka_unit_test(test_durations_print_in_their_unit),
+		cmocka_unit_test(test_the_record_options_come_from_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
