@@ -540,13 +540,13 @@ int rb_run_payload(const struct rb_sysinfo *si, const struct rb_reaper *r,
 	if (r->mode == RB_MODE_STANDALONE && rb_sandbox_join(&res->sb, &opts, workload, err) < 0)
 		goto destroy;
 	if (plan && (plan->sends.n > 0 || plan->sends.settle_ns > 0 || plan->watch_app || plan->train))
-		send_plan(&res->sb, ch.map, plan, res->sb.t_start_ns + opts.deadline_ns,
+		send_plan(&res->sb, ch.map, plan, res->sb.deadline_at_ns,
 			  plan->watch_app && r->mode == RB_MODE_WRAP, &app_pidfd, res);
 	if (plan && !res->sb.has_cgroup)
 		ch.map->storm.drain_watch = 0; /* nobody will say drained: the payload counts */
 	if (plan && (plan->storm.probe_pid1 || plan->storm.drain))
-		storm_probes(&res->sb, ch.map, res->sb.t_start_ns + opts.deadline_ns, plan, res);
-	if (rb_sandbox_wait(&res->sb, &opts, SIGTERM, err) < 0)
+		storm_probes(&res->sb, ch.map, res->sb.deadline_at_ns, plan, res);
+	if (rb_sandbox_wait(&res->sb, SIGTERM, err) < 0)
 		goto destroy;
 	if (plan && plan->watch_app)
 		learn_app_status(r, &res->sb, app_pidfd, res);
@@ -691,9 +691,9 @@ int rb_run_pod(const struct rb_sysinfo *si, const struct rb_reaper *r,
 		if (rb_sandbox_join(&res->sb, &opts, containers[i], err) < 0)
 			goto destroy;
 	}
-	if (pod_wait_running(&res->sb, ch, n, res->sb.t_start_ns + opts.deadline_ns, res))
-		pod_stop(&res->sb, plan, n, res->sb.t_start_ns + opts.deadline_ns, res);
-	if (rb_sandbox_wait(&res->sb, &opts, 0, err) < 0)
+	if (pod_wait_running(&res->sb, ch, n, res->sb.deadline_at_ns, res))
+		pod_stop(&res->sb, plan, n, res->sb.deadline_at_ns, res);
+	if (rb_sandbox_wait(&res->sb, 0, err) < 0)
 		goto destroy;
 	rc = 0;
 destroy:

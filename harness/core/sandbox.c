@@ -306,6 +306,7 @@ static int start_runc(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 	    adopt_runc_pid1(sb, si, opts, err) < 0 || rb_runc_watch(&sb->runc, sb->pidfd, err) < 0)
 		goto fail;
 	sb->t_start_ns = rb_now_ns();
+	sb->deadline_at_ns = sb->t_start_ns + opts->deadline_ns;
 	if (rb_runc_start(&sb->runc, err) < 0)
 		goto fail;
 	return 0;
@@ -361,6 +362,7 @@ int rb_sandbox_start(struct rb_sandbox *sb, const struct rb_sysinfo *si,
 	if (opts->on_created && opts->on_created(sb->pid1, opts->on_created_arg, err) < 0)
 		goto kill;
 	sb->t_start_ns = rb_now_ns();
+	sb->deadline_at_ns = sb->t_start_ns + opts->deadline_ns;
 	if (write(go[1], "g", 1) != 1) {
 		rb_sys_error(err, errno, "starting PID 1");
 		goto kill;
@@ -667,10 +669,9 @@ static void wait_caught(struct rb_sandbox *sb, int sig)
 	}
 }
 
-int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
-		    struct rb_error *err)
+int rb_sandbox_wait(struct rb_sandbox *sb, int stop_signal, struct rb_error *err)
 {
-	int64_t deadline = sb->t_start_ns + opts->deadline_ns;
+	int64_t deadline = sb->deadline_at_ns;
 
 	if (sb->pid1 <= 0)
 		return rb_sys_error(err, ECHILD, "no PID 1 to wait for: the sandbox did not start");

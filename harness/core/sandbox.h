@@ -73,6 +73,10 @@ struct rb_sandbox {
 	char pid_max_skip[256];
 	struct rb_cgroup cg;
 	int64_t t_start_ns, t_end_ns;
+	/* CLOCK_MONOTONIC: t_start_ns + the options' deadline, set once at the
+	 * start; every wait of the run (the harness's sends, its probes, a
+	 * pod's stop, rb_sandbox_wait) ends by it */
+	int64_t deadline_at_ns;
 	int status;          /* wait status of PID 1 */
 	enum rb_sandbox_end end;
 	int signal_received; /* for RB_END_INTERRUPTED */
@@ -103,11 +107,10 @@ int rb_sandbox_signal_joined(struct rb_sandbox *sb, int i, int sig);
  * status that is there; returns how many are still running. */
 int rb_sandbox_poll_joined(struct rb_sandbox *sb, int timeout_ms);
 
-/* Wait for PID 1 to exit or for the deadline; in standalone mode, signal
- * PID 1 with STOP_SIGNAL (0: none) once every joined workload has exited
- * (once, and only if that happens during this wait). */
-int rb_sandbox_wait(struct rb_sandbox *sb, const struct rb_sandbox_opts *opts, int stop_signal,
-		    struct rb_error *err);
+/* Wait for PID 1 to exit or for sb->deadline_at_ns; in standalone mode,
+ * signal PID 1 with STOP_SIGNAL (0: none) once every joined workload has
+ * exited (once, and only if that happens during this wait). */
+int rb_sandbox_wait(struct rb_sandbox *sb, int stop_signal, struct rb_error *err);
 
 /* Send SIG to PID 1 from the parent namespace (as docker stop does). */
 int rb_sandbox_signal(struct rb_sandbox *sb, int sig);

@@ -49,7 +49,7 @@ static void wait_after_failed_start_returns(void **state)
 	assert_int_equal(rb_sandbox_start(&sb, &si, &o, argv, &err), -1);
 	assert_int_equal(err.kind, RB_ERR_INPUT);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(rb_sandbox_wait(&sb, &o, 0, &err), -1);
+	assert_int_equal(rb_sandbox_wait(&sb, 0, &err), -1);
 	assert_contains(err.msg, "no PID 1");
 	rb_sandbox_destroy(&sb, &err);
 	alarm(0);
@@ -80,7 +80,7 @@ static void wait_reports_pid1_status(void **state)
 			skip();
 		fail_msg("start: %s", err.msg);
 	}
-	assert_int_equal(rb_sandbox_wait(&sb, &o, 0, &err), 0);
+	assert_int_equal(rb_sandbox_wait(&sb, 0, &err), 0);
 	assert_int_equal(sb.end, RB_END_EXITED);
 	assert_true(WIFEXITED(sb.status) && WEXITSTATUS(sb.status) == 7);
 	assert_int_equal(rb_sandbox_destroy(&sb, &err), 0);
@@ -90,11 +90,43 @@ static void wait_reports_pid1_status(void **state)
 	assert_int_equal(waitpid(other, &st, 0), other);
 }
 
+/* The sandbox's deadline is one instant fixed at the start: a PID 1 that
+ * outlives it is killed there, and the wait ends with it. */
+static void the_deadline_is_fixed_at_the_start(void **state)
+{
+	char *argv[] = { "/bin/sh", "-c", "sleep 5", NULL };
+	struct rb_sandbox_opts o = small_opts();
+	struct rb_sandbox sb = { 0 };
+	struct rb_error err = { 0 };
+	struct rb_sysinfo si;
+	int64_t t;
+
+	(void)state;
+	o.deadline_ns = 300000000LL;
+	rb_sysinfo_read(&si);
+	alarm(20);
+	if (rb_sandbox_start(&sb, &si, &o, argv, &err) < 0) {
+		if (err.kind == RB_ERR_UNSUPPORTED)
+			skip();
+		fail_msg("start: %s", err.msg);
+	}
+	assert_true(sb.deadline_at_ns == sb.t_start_ns + o.deadline_ns);
+	o.deadline_ns = 60000000000LL; /* the options, changed after the start, do not move it */
+	assert_int_equal(rb_sandbox_wait(&sb, 0, &err), 0);
+	t = rb_now_ns();
+	assert_int_equal(sb.end, RB_END_DEADLINE);
+	assert_true(t >= sb.deadline_at_ns);
+	assert_true(t < sb.deadline_at_ns + 3000000000LL);
+	assert_int_equal(rb_sandbox_destroy(&sb, &err), 0);
+	alarm(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(wait_after_failed_start_returns),
 		cmocka_unit_test(wait_reports_pid1_status),
+		cmocka_unit_test(the_deadline_is_fixed_at_the_start),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

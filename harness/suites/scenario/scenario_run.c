@@ -307,7 +307,7 @@ static void sandbox_down(struct rb_scn_session *s, struct rb_scn_result *res)
 	if (!s->up)
 		return;
 	unwatch_procs(s);
-	rc = rb_sandbox_wait(&s->sb, &s->sbo, 0, &err);
+	rc = rb_sandbox_wait(&s->sb, 0, &err);
 	if (rc == 0 && res && !res->pid1_ended && s->sb.end == RB_END_EXITED) {
 		res->pid1_ended = true;
 		res->pid1_status = s->sb.status;
