@@ -22,7 +22,6 @@ static const struct command {
 	{ NULL, "list", rb_cmd_list, "every reaper in the registry, and whether it is available here" },
 	{ NULL, "run", rb_cmd_run, "one payload under one reaper as PID 1 of a fresh sandbox" },
 	RB_SUITES(RB_SUITE_COMMAND)
-	{ NULL, "smoke", rb_cmd_smoke, "each available reaper clears an orphan burst; writes results/" },
 	{ NULL, "fuzz", rb_cmd_fuzz, "scenario fuzzing campaigns per reaper (libFuzzer): findings, replayed" },
 	{ NULL, "replay", rb_cmd_replay, "scenario programs (fuzzer crash files, *.scn): timeline and oracles" },
 	{ NULL, "compare", rb_cmd_compare, "two records: regressions by bootstrap interval and Mann-Whitney U" },

@@ -1,6 +1,7 @@
 /* reapbench smoke: every available reaper clears one orphan burst. The
  * default plan of `make bench` until the full suites exist. */
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,11 +26,19 @@ struct cfg {
 	struct rb_output out;
 	long count;
 	struct rb_selection sel;
+	char **workload;                 /* orphans COUNT */
+	char report[RB_CLI_PATH_MAX + 16]; /* DIR/report.md */
+};
+
+struct row {
+	RB_SUITE_ROW_HEAD;
+	struct smoke_row s;
 };
 
 #define AT(field) RB_IN_CFG, offsetof(struct cfg, field)
 static const struct rb_opt smoke_opts[] = {
-	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, RB_MAX_PID_MAX, .help = "orphans per burst" },
+	{ "count", 0, RB_OT_LONG, "N", AT(count), 1, RB_MAX_PID_MAX, .help = "orphans per burst",
+	  .record = "count" },
 	{ 0 },
 };
 
@@ -112,86 +121,109 @@ static int write_report(const char *path, const struct rb_sysinfo *si, struct rb
 	return 0;
 }
 
-int rb_cmd_smoke(int argc, char **argv, const struct rb_sysinfo *si, struct rb_error *err)
+static void init(struct rb_suite_ctx *x)
 {
-	struct rb_sandbox_opts opts;
-	struct smoke_row rows[64];
-	struct cfg c = { .out = RB_OUTPUT_INIT, .count = 500 };
-	char path[1200], countarg[32], **workload = NULL;
-	struct rb_table *table cleanup_table = NULL;
-	struct rb_output *out cleanup_output = &c.out;
-	char *payload[] = { "orphans", countarg, "--wait-reaped-ms", "3000", NULL };
-	struct rb_reaper *reapers;
-	size_t nreapers;
-	int rc, n = 0, failures = 0, first;
-	json_t *rec;
-
-	rb_sandbox_opts_default(&opts);
-	opts.deadline_ns = 20LL * 1000000000;
-	rc = rb_cli_parse(&smoke_cli, argc, argv,
-			  &(struct rb_cli_targets){ .cfg = &c, .output = &c.out, .sandbox = &opts, .sel = &c.sel }, &first,
-			  err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (c.count + 8 > opts.pid_max)
-		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", c.count,
-				      opts.pid_max);
-	if (rb_output_begin(&c.out, "smoke", RB_OUTPUT_DIR, si, err) < 0)
-		return -1;
-	snprintf(countarg, sizeof(countarg), "%ld", c.count);
-	if (rb_resolve_workload(si, payload, &workload, err) < 0 ||
-	    rb_registry_select(si, c.sel.names, c.sel.n, c.sel.all, &reapers, &nreapers, err) < 0) {
-		rb_argv_free(workload);
-		return -1;
-	}
-	rec = rb_record_new("smoke", si);
-	json_object_set_new(json_object_get(rec, "options"), "count", json_integer(c.count));
-	json_object_set_new(json_object_get(rec, "options"), "pid_max", json_integer(opts.pid_max));
-	rb_record_runtime(json_object_get(rec, "options"), &opts);
-	for (size_t i = 0; i < nreapers && n < (int)(sizeof(rows) / sizeof(rows[0])); i++) {
-		const struct rb_reaper *rp = &reapers[i];
-		struct rb_run_result res;
-		struct rb_error rerr;
-		json_t *run;
-
-		if (!rp->available) {
-			printf("%-20s unavailable: %s\n", rp->name, rp->unavailable_reason);
-			run = rb_record_add_run(rec, rp, NULL);
-			rb_record_skip(run, "smoke", rp->unavailable_reason);
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/logs/%s.log", c.out.dir, rp->name);
-		opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		rc = rb_run_payload(si, rp, &opts, NULL, workload, &res, &rerr);
-		if (opts.output_fd >= 0)
-			close(opts.output_fd);
-		if (rc < 0) {
-			printf("%-20s error: %s\n", rp->name, rerr.msg);
-			rb_record_skip(rb_record_add_run(rec, rp, NULL), "smoke", rerr.msg);
-			rb_run_result_free(&res);
-			failures++;
-			continue;
-		}
-		rb_run_record(rb_record_add_run(rec, rp, res.argv), &res);
-		fill_row(&rows[n], rp, &res, c.count);
-		n++;
-		rb_run_result_free(&res);
-	}
-	free(reapers);
-	rb_argv_free(workload);
-	table = smoke_table(rows, n);
-	if (!table)
-		rc = rb_sys_error(err, ENOMEM, "smoke: the table");
-	else
-		rc = rb_table_print(table, (enum rb_format)c.out.format, stdout);
-	snprintf(path, sizeof(path), "%s/report.md", c.out.dir);
-	if (rc == 0)
-		rc = rb_output_end(&c.out, rec, err) ?: write_report(path, si, table, c.count, err);
-	json_decref(rec);
-	if (rc < 0)
-		return -1;
-	if (rb_output_kept(&c.out))
-		printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n",
-		       c.out.record, path, c.out.dir);
-	return failures ? 1 : 0;
+	((struct cfg *)x->cfg)->count = 500;
+	x->opts.deadline_ns = 20LL * 1000000000;
 }
+
+static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	char count[32];
+
+	if (c->count + 8 > x->opts.pid_max)
+		return rb_input_error(err, "smoke: --count %ld does not fit in --pid-max %ld", c->count,
+				      x->opts.pid_max);
+	snprintf(count, sizeof(count), "%ld", c->count);
+	return rb_resolve_workload(x->si, (char *[]){ "orphans", count, "--wait-reaped-ms", "3000", NULL },
+				   &c->workload, err);
+}
+
+static int begin(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	(void)err;
+	json_object_set_new(json_object_get(x->rec, "options"), "pid_max",
+			    json_integer(x->opts.pid_max));
+	rb_record_runtime(json_object_get(x->rec, "options"), &x->opts);
+	return 0;
+}
+
+static int measure(struct rb_suite_ctx *x, void *row, long k, long step)
+{
+	struct cfg *c = x->cfg;
+	struct row *w = row;
+	struct rb_run_result res;
+	struct rb_error rerr;
+
+	(void)k;
+	(void)step;
+	if (rb_run_payload(x->si, w->r, &x->opts, NULL, c->workload, &res, &rerr) < 0) {
+		snprintf(w->error, sizeof(w->error), "%s", rerr.msg);
+		rb_record_skip(rb_record_add_run(x->rec, w->r, NULL), "smoke", rerr.msg);
+		rb_run_result_free(&res);
+		return -1;
+	}
+	rb_run_record(rb_record_add_run(x->rec, w->r, res.argv), &res);
+	fill_row(&w->s, w->r, &res, c->count);
+	rb_run_result_free(&res);
+	return 0;
+}
+
+/* The table on stdout, and in report.md. */
+static int report(struct rb_suite_ctx *x, struct rb_error *err)
+{
+	struct cfg *c = x->cfg;
+	struct smoke_row *rows = calloc((size_t)x->nrows + 1, sizeof(*rows));
+	struct rb_table *table cleanup_table = NULL;
+	int n = 0;
+
+	if (!rows)
+		return rb_sys_error(err, ENOMEM, "smoke");
+	for (int i = 0; i < x->nrows; i++) {
+		const struct row *w = rb_suite_row(x, i);
+
+		if (w->error[0])
+			printf("%-20s error: %s\n", w->r->name, w->error);
+		else
+			rows[n++] = w->s;
+	}
+	table = smoke_table(rows, n);
+	free(rows);
+	if (!table)
+		return rb_sys_error(err, ENOMEM, "smoke: the table");
+	snprintf(c->report, sizeof(c->report), "%s/report.md", c->out.dir);
+	if (rb_table_print(table, (enum rb_format)c->out.format, stdout) < 0)
+		return rb_sys_error(err, ENOMEM, "smoke: the table");
+	return write_report(c->report, x->si, table, c->count, err);
+}
+
+static void footer(const struct rb_suite_ctx *x)
+{
+	const struct cfg *c = x->cfg;
+
+	printf("\nrecord  %s\nreport  %s\nlogs    %s/logs/ (each sandbox's output)\n",
+	       c->out.record, c->report, c->out.dir);
+}
+
+static void release(struct rb_suite_ctx *x)
+{
+	rb_argv_free(((struct cfg *)x->cfg)->workload);
+}
+
+const struct rb_suite rb_suite_smoke = {
+	.name = "smoke",
+	.summary = "each available reaper clears an orphan burst; writes results/",
+	.cli = &smoke_cli,
+	RB_SUITE_CFG(struct cfg),
+	.row_size = sizeof(struct row),
+	.output = RB_OUTPUT_DIR,
+	.log = "%s",
+	.init = init,
+	.prepare = prepare,
+	.begin = begin,
+	.measure = measure,
+	.report = report,
+	.footer = footer,
+	.release = release,
+};

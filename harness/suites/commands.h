@@ -12,7 +12,7 @@ typedef int rb_command_fn(int argc, char **argv, const struct rb_sysinfo *si,
 /* The measuring suites, each one file ending in its struct rb_suite
  * (suite.h) run by the one driver; a new suite is one line here. */
 #define RB_SUITES(X) \
-	X(conform) X(storm) X(signals) X(exhaust) X(startup) X(scale) X(calibrate)
+	X(conform) X(storm) X(signals) X(exhaust) X(startup) X(scale) X(calibrate) X(smoke)
 
 struct rb_suite;
 #define RB_SUITE_DECLARE(name) extern const struct rb_suite rb_suite_##name;
@@ -20,7 +20,6 @@ RB_SUITES(RB_SUITE_DECLARE)
 
 rb_command_fn rb_cmd_list;
 rb_command_fn rb_cmd_run;
-rb_command_fn rb_cmd_smoke;
 rb_command_fn rb_cmd_compare;
 rb_command_fn rb_cmd_replay;
 rb_command_fn rb_cmd_fuzz;
