@@ -124,8 +124,9 @@ bench: setup all fuzz-build
 # (bench/gate-ref, reapbench gate). bench-check-baseline compares a fresh run
 # of bench/gate-plan.sh against results/baseline/ instead (make baseline),
 # for a machine that keeps its baseline.
+# GATE: more `reapbench gate` options (GATE="--pairs 90" on a loaded runner)
 bench-check: setup all
-	bench/gate-ref --build $(B) $(if $(BASE),--ref $(BASE))
+	bench/gate-ref --build $(B) $(if $(BASE),--ref $(BASE)) $(if $(GATE),-- $(GATE))
 
 bench-check-baseline: setup all
 	bench/check --build $(B)
