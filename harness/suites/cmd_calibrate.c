@@ -1128,9 +1128,14 @@ static void init(struct rb_suite_ctx *x)
 {
 	struct cfg *c = x->cfg;
 
-	*c = (struct cfg){ .duration_ns = 500000000LL, .repeat = 5, .count = 2000, .stress_s = 1,
-			   .ov_runs = 10, .ov_count = 10000, .rss_count = 100000, .rss_rate = 10000,
-			   .out = *x->out };
+	c->duration_ns = 500000000LL;
+	c->repeat = 5;
+	c->count = 2000;
+	c->stress_s = 1;
+	c->ov_runs = 10;
+	c->ov_count = 10000;
+	c->rss_count = 100000;
+	c->rss_rate = 10000;
 	x->opts.deadline_ns = 20LL * 1000000000;
 }
 

@@ -50,16 +50,6 @@ static const struct rb_metric *metric_find(const char *name, size_t len)
 	return m && m->compared ? m : NULL;
 }
 
-/* The I-th metric compare judges, or NULL past the last. */
-static const struct rb_metric *compared_at(size_t i)
-{
-	const struct rb_metric *m;
-
-	for (size_t k = 0; (m = rb_metric_at(k)); k++)
-		if (m->compared && i-- == 0)
-			return m;
-	return NULL;
-}
 
 static int parse_metric_threshold(const char *opt, const char *arg, void *field,
 				  struct rb_error *err)
@@ -308,14 +298,16 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 
 	snprintf(bench, sizeof(bench), "%s-%s", json_string_value(json_object_get(rec, "command")),
 		 pattern ? pattern : "default");
+	const struct rb_metric *m;
+
 	json_array_foreach(reapers, i, x) {
 		const char *r = json_string_value(x);
 		json_t *measures = json_object();
 
-		for (size_t k = 0; compared_at(k); k++) {
-			const char *unit = "", *mname = compared_at(k)->name;
-			size_t n;
-			double *v = values_of(rec, r, mname, &n, &unit), med, lo, hi;
+		for (size_t k = 0; (m = rb_metric_at(k)); k++) {
+			const char *unit = "", *mname = m->name;
+			size_t n = 0;
+			double *v = m->compared ? values_of(rec, r, mname, &n, &unit) : NULL, med, lo, hi;
 
 			if (n == 0) {
 				free(v);
@@ -326,7 +318,7 @@ static int export_new(json_t *rec, json_t *reapers, const struct cfg *c, struct 
 			free(v);
 			snprintf(name, sizeof(name), "%s/%s", r, mname);
 			snprintf(range, sizeof(range), "± %.4g", (hi - lo) / 2);
-			json_array_append_new(compared_at(k)->better < 0 ? smaller : bigger,
+			json_array_append_new(m->better < 0 ? smaller : bigger,
 					      json_pack("{s:s, s:s, s:f, s:s}", "name", name, "unit", unit,
 							"value", med, "range", range));
 			json_object_set_new(measures, mname,
@@ -586,6 +578,7 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 	json_t *reapers = reapers_of(b), *results = json_array(), *x;
 	struct rb_table *t cleanup_table = rb_table_new();
 	int regressions = 0, rc = t ? table_columns(t) : -ENOMEM;
+	const struct rb_metric *m;
 	size_t i;
 
 	if (!c->json)
@@ -597,8 +590,8 @@ static int compare_measurements(json_t *b, json_t *n, const struct cfg *c, json_
 
 		if (c->relative_to && strcmp(run_reaper_of_key(key, rbuf, sizeof(rbuf)), c->relative_to) == 0)
 			continue; /* the yardstick */
-		for (size_t k = 0; compared_at(k); k++) {
-			if (!make_row(b, n, key, compared_at(k), c, &r))
+		for (size_t k = 0; (m = rb_metric_at(k)); k++) {
+			if (!m->compared || !make_row(b, n, key, m, c, &r))
 				continue;
 			regressions += r.v == RB_CMP_REGRESSES;
 			rc = rc ?: table_row(t, &r);

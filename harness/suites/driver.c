@@ -43,6 +43,12 @@ static int add_rows(struct rb_suite_ctx *x, struct rb_error *err)
 	return 0;
 }
 
+/* The suite's log is one per reaper (its name holds "%s"). */
+static bool log_per_reaper(const struct rb_suite *s)
+{
+	return s->log && strstr(s->log, "%s");
+}
+
 static void log_path(const struct rb_suite_ctx *x, const char *name, char *buf, size_t len)
 {
 	char file[256];
@@ -56,7 +62,7 @@ static void open_row_log(struct rb_suite_ctx *x, const struct rb_suite_row *w, l
 {
 	char path[RB_CLI_PATH_MAX + 300];
 
-	if (!x->suite->log || !strstr(x->suite->log, "%s"))
+	if (!log_per_reaper(x->suite))
 		return;
 	log_path(x, w->r->name, path, sizeof(path));
 	x->opts.output_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
@@ -88,7 +94,7 @@ static void measure_row(struct rb_suite_ctx *x, struct rb_suite_row *w, long k, 
 	progress(x, w, k, step);
 	open_row_log(x, w, k, step);
 	rc = x->suite->measure(x, w, k, step);
-	if (x->suite->log && strstr(x->suite->log, "%s"))
+	if (log_per_reaper(x->suite))
 		close_log(x);
 	if (rc > 0)
 		x->interrupted = true;
@@ -102,7 +108,7 @@ int rb_suite_run_rows(struct rb_suite_ctx *x, struct rb_error *err)
 {
 	char path[RB_CLI_PATH_MAX + 300];
 
-	if (x->suite->log && !strstr(x->suite->log, "%s")) {
+	if (x->suite->log && !log_per_reaper(x->suite)) {
 		log_path(x, "", path, sizeof(path));
 		x->opts.output_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (x->opts.output_fd < 0)

@@ -59,10 +59,12 @@ int rb_suite_raise_nofile(unsigned long processes, unsigned long slack, char *wh
  * with ERR for errors (bad input, the results directory). */
 
 /* The driver's part of a suite's row, one per available reaper. */
+#define RB_SUITE_ROW_FIELDS                                                                   \
+	const struct rb_reaper *r;                                                            \
+	char error[256]; /* set: the reaper failed; its later runs are not made */           \
+	long runs        /* runs measured */
 struct rb_suite_row {
-	const struct rb_reaper *r;
-	char error[256]; /* set: the reaper failed; its later runs are not made */
-	long runs;       /* runs measured */
+	RB_SUITE_ROW_FIELDS;
 };
 
 /* The head of a suite's own struct row: the same fields by name (w->r,
@@ -72,9 +74,7 @@ struct rb_suite_row {
 	union {                                                                               \
 		struct rb_suite_row head;                                                     \
 		struct {                                                                      \
-			const struct rb_reaper *r;                                            \
-			char error[256];                                                      \
-			long runs;                                                            \
+			RB_SUITE_ROW_FIELDS;                                                  \
 		};                                                                            \
 	}
 
@@ -143,9 +143,6 @@ static inline void *rb_suite_row(const struct rb_suite_ctx *x, int i)
 /* The suite's cfg fields as the driver finds them. */
 #define RB_SUITE_CFG(type)                                                                    \
 	.cfg_size = sizeof(type), .out_off = offsetof(type, out), .sel_off = offsetof(type, sel)
-
-/* A suite without the reaper selection group. */
-#define RB_SUITE_CFG_NO_SELECTION(type) .cfg_size = sizeof(type), .out_off = offsetof(type, out)
 
 /* Every suite, as RB_SUITES (commands.h) lists them; NULL-terminated. */
 extern const struct rb_suite *const rb_suites[];
