@@ -29,6 +29,9 @@
 /* Population samples when the harness gave no room for them. */
 #define PRIVATE_POP_CAP 1024u
 #define POP_INTERVAL_NS NS_PER_MS
+/* Monitoring off: pids counted per poll (a descriptor each, briefly;
+ * fewer where RLIMIT_NOFILE is tighter). */
+#define COUNT_BATCH 256u
 
 /* One spawner's counters, a cache line of their own: spawners on other
  * CPUs never write the same line. Slot 0 is the root's, and every
@@ -75,7 +78,7 @@ struct storm {
 	int *cpus;             /* the CPUs we may run on, ascending */
 	unsigned ncpus;
 	bool pinned;           /* the spawners are pinned */
-	bool unpin;            /* ... and their children wait to be released: they unpin */
+	bool unpin;            /* ... unevenly, and their children wait to be released: they unpin */
 	cpu_set_t cpus_all;    /* what a child goes back to */
 	uint32_t go;           /* the spawners' barrier: 1 releases them (futex) */
 	uint32_t done;         /* 1: every share made; the threads may exit (futex) */
@@ -85,6 +88,11 @@ struct storm {
 	unsigned spawners_ran; /* spawners that ran in parallel (the root's count) */
 	void (*work)(struct storm_spawner *sp); /* what each spawner runs */
 	int epoll_fd;
+	/* A pidfd per storm process, for the observer's epoll: only when it
+	 * watches. Made in the one descriptor table every spawner shares,
+	 * they cost more than the clone itself (a storm without them spawns
+	 * ~1.8x as fast here, one spawner or two). */
+	bool pidfds;
 	bool recycle;          /* pidfds closed at each reap: more processes than descriptors */
 	int release[2];        /* released processes wait on [0]; closing [1] frees them */
 	int main_pidfd;        /* ... or the observer's death */
@@ -204,18 +212,19 @@ void storm_wait_exited(const struct storm *s, long idx)
 
 	if (idx < 0 || idx >= (long)s->cap || s->samples[idx].pid <= 0)
 		return;
-	while (syscall(SYS_waitid, P_PIDFD, s->sh->pidfds[idx], &si, WEXITED | WNOWAIT, NULL) < 0 &&
+	while (syscall(SYS_waitid, P_PID, s->samples[idx].pid, &si, WEXITED | WNOWAIT, NULL) < 0 &&
 	       errno == EINTR)
 		;
 }
 
 /* Every storm process starts here and stamps its exit last. One made by a
- * pinned spawner that waits to be released (burst) first goes back to every
- * CPU of ours, as with one spawner, so that the release's exits go where
- * the scheduler puts them. One that exits at once (hoard, stream) keeps
- * its spawner's CPU: unpinned, it would only pay for the system call (the
- * unpinning cost a burst from 2 spawners ~15 % of its spawn rate here,
- * noisy) and then exit. */
+ * pinned spawner keeps its spawner's CPU: with as many spawners on every
+ * CPU, a burst's release finds its processes spread over all of them as
+ * evenly as the scheduler would spread them, and an unpinning system call
+ * per process costs a burst from 2 spawners ~15 % of its spawn rate here.
+ * Only where the spawners cover the CPUs unevenly (s->unpin) does one that
+ * waits to be released (burst) first go back to every CPU of ours, so that
+ * the release's exits go where the scheduler puts them. */
 static int proc_main(void *arg)
 {
 	struct storm_proc *p = arg;
@@ -241,8 +250,9 @@ static long spawn_claimed(struct storm *s, struct storm_counts *c, uint32_t idx,
 	p = &s->procs[idx];
 	*p = (struct storm_proc){ .s = s, .body = body, .idx = (int32_t)idx, .depth = depth };
 	s->samples[idx].parent = parent;
+	s->sh->pidfds[idx] = -1;
 	pid = rb_spawn_on(rb_stack_pool_top(&s->pool, idx), s->o.method, CLONE_FILES, proc_main, p,
-			  &s->sh->pidfds[idx]);
+			  s->pidfds ? &s->sh->pidfds[idx] : NULL);
 	if (s->o.spawn_spin_ns > 0)
 		for (int64_t until = storm_now_ns() + s->o.spawn_spin_ns; storm_now_ns() < until;)
 			;
@@ -443,7 +453,9 @@ static int ensure_fds(struct storm *s, unsigned long n, char *msg, size_t len)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return fail_with(msg, len, 4, "getrlimit: %s", strerror(errno));
-	if (n + FD_SLACK > rl.rlim_cur && s->pat->recycles_fds && !s->o.no_monitor) {
+	if (!s->pidfds)
+		return 0;
+	if (n + FD_SLACK > rl.rlim_cur && s->pat->recycles_fds) {
 		s->recycle = true;
 		return 0;
 	}
@@ -515,7 +527,7 @@ static int setup_spawners(struct storm *s)
 	s->nspawners = n;
 	s->spawners_ran = 1;
 	s->pinned = n > 1 && s->ncpus > 0;
-	s->unpin = s->pinned && s->pat->released;
+	s->unpin = s->pinned && s->pat->released && s->ncpus > 0 && n % s->ncpus != 0;
 	for (unsigned j = 0; j < n; j++) {
 		struct storm_spawner *sp = &s->spawners[j];
 
@@ -537,6 +549,7 @@ static int setup(struct storm *s, size_t ch_len, char *msg, size_t len)
 	 * children instead of the init (the storm processes copy it). */
 	sigaction(SIGCHLD, &dfl, NULL);
 	s->release[0] = s->release[1] = s->main_pidfd = s->epoll_fd = -1;
+	s->pidfds = !s->o.no_monitor;
 	rc = ensure_fds(s, s->cap, msg, len);
 	if (rc)
 		return rc;
@@ -605,7 +618,7 @@ struct observer {
 	uint32_t last_claimed, last_settled;
 	uint32_t exited, reaped, coalesced, zombies_peak, live_peak;
 	uint64_t wakeups;
-	struct pollfd *polls;  /* monitoring off: one per storm process */
+	struct pollfd *polls;  /* monitoring off: COUNT_BATCH of them */
 };
 
 static void pop_sample(struct storm *s, struct observer *ob, int64_t t)
@@ -680,22 +693,49 @@ static int ms_until(int64_t t, int64_t now)
 	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* Monitoring off: the exits and reaps as one poll of every pidfd shows
- * them now (POLLIN: exited, POLLHUP: reaped). */
-static void count_pidfds(struct storm *s, struct observer *ob)
+/* Counts the exits among K pidfds of live or exited processes, closing them. */
+static void count_polled(struct observer *ob, uint32_t k)
 {
-	uint32_t n = s->cap, k = 0;
+	if (poll(ob->polls, k, 0) > 0)
+		for (uint32_t i = 0; i < k; i++)
+			ob->exited += (ob->polls[i].revents & (POLLIN | POLLHUP)) != 0;
+	for (uint32_t i = 0; i < k; i++)
+		close(ob->polls[i].fd);
+}
 
-	for (uint32_t i = 0; i < n; i++)
-		if (s->samples[i].pid > 0)
-			ob->polls[k++] = (struct pollfd){ .fd = s->sh->pidfds[i], .events = POLLIN };
+/* Monitoring off (no pidfds were made): the exits and reaps as the pids
+ * show them now. A pidfd opened by pid polls POLLIN once its process
+ * exited, and the open fails with ESRCH once it was reaped. Nothing else
+ * makes processes in the sandbox's fresh pid namespace meanwhile, so a pid
+ * is not reused unless the pid space wraps, which the harness's pid_max
+ * keeps beyond the storm. */
+static void count_pids(struct storm *s, struct observer *ob)
+{
+	uint32_t k = 0;
+
 	ob->exited = ob->reaped = 0;
-	if (poll(ob->polls, k, 0) < 0)
-		return;
-	for (uint32_t i = 0; i < k; i++) {
-		ob->exited += (ob->polls[i].revents & (POLLIN | POLLHUP)) != 0;
-		ob->reaped += (ob->polls[i].revents & POLLHUP) != 0;
+	for (uint32_t i = 0; i < s->cap; i++) {
+		int fd;
+
+		if (s->samples[i].pid <= 0)
+			continue;
+		fd = (int)syscall(SYS_pidfd_open, s->samples[i].pid, 0);
+		if (fd < 0 && errno == EMFILE && k > 0) { /* a tight RLIMIT_NOFILE */
+			count_polled(ob, k);
+			k = 0;
+			fd = (int)syscall(SYS_pidfd_open, s->samples[i].pid, 0);
+		}
+		if (fd >= 0)
+			ob->polls[k++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		else if (errno == ESRCH)
+			ob->reaped++;
+		if (k == COUNT_BATCH) {
+			count_polled(ob, k);
+			k = 0;
+		}
 	}
+	count_polled(ob, k);
+	ob->exited += ob->reaped;
 }
 
 /* Monitoring off, every storm process made: wait for the harness to see
@@ -719,7 +759,7 @@ static void await_drain(struct storm *s, struct observer *ob, uint32_t spawned)
 		} else if (!watched) {
 			storm_sleep_ns(step);
 		}
-		count_pidfds(s, ob);
+		count_pids(s, ob);
 		__atomic_store_n(&s->ch->reaped, ob->reaped, __ATOMIC_RELAXED);
 		t = storm_now_ns();
 		if (ob->reaped == spawned)
@@ -933,8 +973,8 @@ int storm_run(const struct storm_pattern *pat, const struct storm_opts *o, struc
 	rc = setup(&s, ch_len, msg, len);
 	if (rc)
 		return rc;
-	if (o->no_monitor && !(ob.polls = calloc(s.cap ? s.cap : 1, sizeof(*ob.polls))))
-		return fail_with(msg, len, 4, "out of memory for %u pollfds", s.cap);
+	if (o->no_monitor && !(ob.polls = calloc(COUNT_BATCH, sizeof(*ob.polls))))
+		return fail_with(msg, len, 4, "out of memory for %u pollfds", COUNT_BATCH);
 	ch->storm.monitor_off = o->no_monitor;
 	ch->storm.fds_recycled = s.recycle;
 	snprintf(ch->storm.pattern, sizeof(ch->storm.pattern), "%s", pat->name);

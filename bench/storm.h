@@ -164,7 +164,8 @@ unsigned long storm_budget(const struct storm *s);
 /* Blocks until the observer releases the storm (or the payload's main
  * process dies). Raw calls: for any storm process or thread. */
 void storm_wait_release(const struct storm *s);
-/* Waits until the process of sample IDX has exited, without reaping it. */
+/* Waits until the process of sample IDX, a child of the caller's thread
+ * group, has exited, without reaping it. */
 void storm_wait_exited(const struct storm *s, long idx);
 /* The clock, and this process's exit stamp (before its exit call). */
 int64_t storm_now_ns(void);

@@ -274,3 +274,26 @@ bool rb_pidfd_exit_status(int pidfd, int *status)
 	*status = info.exit_code;
 	return true;
 }
+
+long rb_pid_space_free(long *pid_max)
+{
+	long max = -1, running, tasks = -1;
+	FILE *f;
+
+	*pid_max = -1;
+	if ((f = fopen("/proc/sys/kernel/pid_max", "re"))) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = -1;
+		fclose(f);
+	}
+	if ((f = fopen("/proc/loadavg", "re"))) {
+		/* 0.42 0.99 1.07 2/196 12345: runnable/tasks */
+		if (fscanf(f, "%*f %*f %*f %ld/%ld", &running, &tasks) != 2)
+			tasks = -1;
+		fclose(f);
+	}
+	if (max < 0 || tasks < 0)
+		return -1;
+	*pid_max = max;
+	return max > tasks ? max - tasks : 0;
+}

@@ -76,4 +76,11 @@ int64_t rb_schedstat_wait(int fd);
  * false where it does not (or it was not reaped yet). */
 bool rb_pidfd_exit_status(int pidfd, int *status);
 
+/* Pids free in our PID namespace: its pid_max less the tasks there are
+ * (/proc/loadavg's count, every thread of the machine: an upper bound on
+ * ours). A process in a nested namespace takes a pid here too, so no
+ * sandbox of ours holds more. *PID_MAX gets the pid_max; -1 when
+ * unreadable. */
+long rb_pid_space_free(long *pid_max);
+
 #endif

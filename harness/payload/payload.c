@@ -852,7 +852,7 @@ static int storm_report_line(const char *verb, const struct storm_opts *o,
 			 r->we_are_pid1 ? " (we are PID 1: nobody else reaps)" : "");
 	if (o->no_monitor)
 		snprintf(lat, sizeof(lat), "; monitoring off (--no-monitor): no reap latency, counts "
-			 "from one poll of the pidfds at the end");
+			 "from the pids at the end");
 	else if (r->samples && (k = latency_summary(ch, r->samples, r->nsamples, q)) > 0)
 		snprintf(lat, sizeof(lat), "; reap latency p50 %.3f p99 %.3f max %.3f ms (%zu, %u in "
 			 "one wakeup), peak zombies %u; observer %s %.1f ms CPU, %llu wakeups", q[0], q[1],

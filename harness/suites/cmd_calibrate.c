@@ -56,7 +56,7 @@ enum rate_kind { K_CLONE, K_HOARD, K_FORK, K_ZOMBIE, K_VFORK, K_GEN };
  * side in interleaved rounds. */
 enum rate_id {
 	R_CLONE, R_CLONE_ALL, R_HOARD, R_HOARD_ALL, R_FORK, R_ZOMBIE, R_ZOMBIE_ALL, R_VFORK,
-	R_VFORK_ALL, R_GEN, R_GEN_ALL, R_COUNT_
+	R_VFORK_ALL, R_GEN, R_GEN_ALL, R_GEN_PIDFD_ALL, R_COUNT_
 };
 
 static const struct {
@@ -83,9 +83,14 @@ static const struct {
 	[R_VFORK] = { "stress_ng_vfork_rate", "stress-ng --vfork 1 (bogo ops/s)", K_VFORK },
 	[R_VFORK_ALL] = { "stress_ng_vfork_rate_all_cpus", "stress-ng --vfork %u (bogo ops/s)", K_VFORK,
 			  true },
+	/* as storm runs it by default: watched by the kernel where the BPF
+	 * observer loads (no pidfds), else by the payload's pidfds */
 	[R_GEN] = { "generator_orphan_rate", "generator: storm burst under reference", K_GEN },
 	[R_GEN_ALL] = { "generator_orphan_rate_all_cpus",
 			"generator: storm burst under reference, %u spawners", K_GEN, true },
+	/* what the pidfd observer (a pidfd per process) costs the generator */
+	[R_GEN_PIDFD_ALL] = { "generator_orphan_rate_all_cpus_pidfd",
+			      "generator, %u spawners, watched by pidfds", K_GEN, true },
 };
 
 struct cfg {
@@ -384,16 +389,26 @@ static double stress_once(const struct cfg *c, const char *stressor, unsigned wo
 
 /* ---- the generator ---------------------------------------------------------------- */
 
-/* The reference reaper and the generator's two workloads: one spawner and
- * one per online CPU. */
+/* The generator's workloads: one spawner, one per online CPU, and that
+ * watched by pidfds. */
+enum gen_workload { GEN_ONE, GEN_ALL, GEN_PIDFD_ALL, GEN_WORKLOADS };
+
+/* The reference reaper, the workloads, and the kernel observer that
+ * watches GEN_ONE and GEN_ALL (NULL: the pidfds watch, as storm falls back
+ * to them; OBSERVER_WHY says why). */
 struct generator {
 	struct rb_reaper ref;
-	char **workload[2];
+	char **workload[GEN_WORKLOADS];
+	struct rb_bpf_observer *bpf;
+	char observer_why[256];
 	char skip[256];
+	char pidfd_skip[256]; /* GEN_PIDFD_ALL: only beside the kernel's */
 };
 
-static void generator_setup(const struct rb_sysinfo *si, const struct cfg *c, unsigned all,
-			    struct generator *g)
+/* The reference, the kernel observer where it loads (as storm's --observer
+ * auto: then the storm makes no pidfds), the workloads. */
+static void generator_setup(const struct rb_sysinfo *si, const struct cfg *c,
+			    const struct rb_sandbox_opts *opts, unsigned all, struct generator *g)
 {
 	struct storm_opts o;
 	struct storm_argv words;
@@ -407,41 +422,60 @@ static void generator_setup(const struct rb_sysinfo *si, const struct cfg *c, un
 		return;
 	}
 	rb_reaper_resolve(si, &g->ref);
-	if (rb_require_available(&g->ref, &e) < 0 ||
-	    rb_resolve_workload(si, storm_argv(&words, "burst", &o), &g->workload[0], &e) < 0) {
+	if (rb_require_available(&g->ref, &e) < 0) {
 		snprintf(g->skip, sizeof(g->skip), "%s", e.msg);
 		return;
 	}
+	if (rb_bpf_observer_open(&g->bpf, (uint32_t)opts->pid_max + 1, (uint32_t)c->count + 4096,
+				 &e) < 0) {
+		snprintf(g->observer_why, sizeof(g->observer_why), "%s", e.msg);
+		snprintf(g->pidfd_skip, sizeof(g->pidfd_skip), "the rows above are watched by "
+			 "pidfds already (the BPF observer: %s)", e.msg);
+	}
 	o.spawners = all;
-	if (rb_resolve_workload(si, storm_argv(&words, "burst", &o), &g->workload[1], &e) < 0)
-		snprintf(g->skip, sizeof(g->skip), "%s", e.msg);
+	if (rb_resolve_workload(si, storm_argv(&words, "burst", &o), &g->workload[GEN_PIDFD_ALL], &e) < 0)
+		goto fail;
+	o.no_monitor = g->bpf != NULL;
+	if (rb_resolve_workload(si, storm_argv(&words, "burst", &o), &g->workload[GEN_ALL], &e) < 0)
+		goto fail;
+	o.spawners = 1;
+	if (rb_resolve_workload(si, storm_argv(&words, "burst", &o), &g->workload[GEN_ONE], &e) < 0)
+		goto fail;
+	return;
+fail:
+	snprintf(g->skip, sizeof(g->skip), "%s", e.msg);
 }
 
-/* One burst under the reference from ALL's workload: the generator's spawn
+/* One burst under the reference from workload W: the generator's spawn
  * rate (spawned / (last clone - the root's start), from the channel), or -1
  * with WHY (*STOP: interrupted). */
 static double generator_once(const struct rb_sysinfo *si, const struct cfg *c, struct generator *g,
-			     bool all, struct rb_sandbox_opts *opts, json_t *rec, char *why,
-			     size_t len, bool *stop)
+			     enum gen_workload w, struct rb_sandbox_opts *opts, json_t *rec,
+			     char *why, size_t len, bool *stop)
 {
-	struct rb_run_plan plan = { .storm = { .samples = (uint32_t)c->count, .pops = 64 } };
+	bool kernel = w != GEN_PIDFD_ALL && g->bpf;
+	struct rb_run_plan plan = {
+		.storm = { .samples = (uint32_t)c->count, .pops = 64, .drain = kernel },
+		.bpf = kernel ? g->bpf : NULL,
+	};
 	struct rb_run_result res;
 	const struct rb_channel *ch = &res.chan;
 	struct rb_error e;
 	double v = -1;
 	json_t *run;
 
-	if (g->skip[0]) {
-		snprintf(why, len, "%s", g->skip);
+	if (g->skip[0] || (w == GEN_PIDFD_ALL && g->pidfd_skip[0])) {
+		snprintf(why, len, "%s", g->skip[0] ? g->skip : g->pidfd_skip);
 		return -1;
 	}
-	if (rb_run_payload(si, &g->ref, opts, &plan, g->workload[all], &res, &e) < 0) {
+	if (rb_run_payload(si, &g->ref, opts, &plan, g->workload[w], &res, &e) < 0) {
 		snprintf(why, len, "%s", e.msg);
 		rb_run_result_free(&res);
 		return -1;
 	}
 	run = rb_record_add_run(rec, &g->ref, res.argv);
 	rb_run_record(run, &res);
+	json_object_set_new(run, "watched_by", json_string(kernel ? "bpf" : "pidfd"));
 	if (res.chan_valid)
 		rb_spawners_record(run, ch);
 	if (res.chan_valid && ch->storm.phase >= 2 && ch->spawned && !ch->spawn_failed &&
@@ -488,8 +522,9 @@ static double rate_once(const struct cfg *c, struct rate_env *env, int i, long k
 	case K_VFORK:
 		return stress_once(c, "vfork", workers, why, len);
 	case K_GEN:
-		return generator_once(env->si, c, &env->gen, rates[i].all, env->opts, env->rec, why,
-				      len, stop);
+		return generator_once(env->si, c, &env->gen, i == R_GEN_PIDFD_ALL ? GEN_PIDFD_ALL
+				      : rates[i].all ? GEN_ALL : GEN_ONE, env->opts, env->rec, why, len,
+				      stop);
 	}
 	return -1;
 }
@@ -531,8 +566,6 @@ static void measure_rates(const struct cfg *c, struct rate_env *env, struct resu
 	}
 }
 
-/* One pidfd per storm process: the payload raises its soft limit to the
- * hard one, which it inherits from us. */
 /* The 25th and 75th percentiles of V (N > 0; V unchanged). */
 static void quartiles(const double *v, size_t n, double *q1, double *q3)
 {
@@ -963,13 +996,14 @@ static void rate_env_init(const struct rb_sysinfo *si, const struct cfg *c,
 				env->cpus[env->ncpus++] = k;
 	if (env->ncpus == 0)
 		env->cpus[env->ncpus++] = 0;
-	generator_setup(si, c, env->all, &env->gen);
+	generator_setup(si, c, opts, env->all, &env->gen);
 }
 
 static void rate_env_free(struct rate_env *env)
 {
-	rb_argv_free(env->gen.workload[0]);
-	rb_argv_free(env->gen.workload[1]);
+	for (int w = 0; w < GEN_WORKLOADS; w++)
+		rb_argv_free(env->gen.workload[w]);
+	rb_bpf_observer_close(env->gen.bpf);
 }
 
 static void rate_label(const struct rate_env *env, int i, char *buf, size_t len)
@@ -1002,6 +1036,16 @@ static void report_rates(const struct result *r, const struct rate_env *env, jso
 		json_object_set_new(all, rates[i].name, x);
 	}
 	json_object_set_new(rec, "rates", all);
+	if (env->gen.bpf) {
+		printf("(the generator as storm runs it by default: watched by the kernel (bpf), no "
+		       "pidfds; the last row with a pidfd per process, as --observer pidfd)\n");
+		json_object_set_new(rec, "generator_observer", json_string("bpf"));
+	} else if (!env->gen.skip[0]) {
+		printf("(the generator watched by the payload's pidfds, as storm falls back to: the "
+		       "BPF observer: %s)\n", env->gen.observer_why);
+		json_object_set_new(rec, "generator_observer", json_string("pidfd"));
+		json_object_set_new(rec, "generator_observer_why", json_string(env->gen.observer_why));
+	}
 }
 
 /* A / B, each round's pair (interleaved: measured within seconds of each
@@ -1073,7 +1117,7 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 			  json_t *rec)
 {
 	json_t *ratios = json_object();
-	char what[7][64];
+	char what[8][64];
 
 	snprintf(what[0], sizeof(what[0]), "generator x%u / raw clone-vfork x%u", env->all, env->all);
 	snprintf(what[1], sizeof(what[1]), "generator x%u / stress-ng --zombie %u", env->all, env->all);
@@ -1084,6 +1128,8 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 		 env->all);
 	snprintf(what[5], sizeof(what[5]), "raw clone-vm hoard x%u / x1", env->all);
 	snprintf(what[6], sizeof(what[6]), "raw clone-vfork x%u / x1", env->all);
+	snprintf(what[7], sizeof(what[7]), "generator x%u watched by pidfds / x%u", env->all,
+		 env->all);
 	printf("\nratios (each round's pair; the median of the rounds, their min-max)\n");
 	printf(" every CPU (%u: a spawner or worker pinned to each)\n", env->all);
 	ratio(ratios, "generator_all_vs_raw_clone_all", what[0], &r[R_GEN_ALL], &r[R_CLONE_ALL],
@@ -1093,6 +1139,9 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 	ceiling(ratios, "raw_clone_all_vs_stress_ng_zombie_all", what[2], r, R_CLONE_ALL, R_ZOMBIE_ALL,
 		c->repeat);
 	ratio(ratios, "generator_all_vs_generator", what[3], &r[R_GEN_ALL], &r[R_GEN], 0, c->repeat);
+	/* what a pidfd per process costs it */
+	ratio(ratios, "generator_all_pidfd_vs_generator_all", what[7], &r[R_GEN_PIDFD_ALL],
+	      &r[R_GEN_ALL], 0, c->repeat);
 	/* the spawning a storm does, bare: what the second CPU gives it */
 	ratio(ratios, "generator_all_vs_hoard_all", what[4], &r[R_GEN_ALL], &r[R_HOARD_ALL], 0,
 	      c->repeat);

@@ -34,8 +34,10 @@
 #include "suite.h"
 
 #define MAX_COUNTS 8
+/* Pids a count leaves free besides the storm's: the machine's own
+ * processes come and go while it runs. */
+#define SPARE_PIDS 1024
 #define MAX_REPEAT 50
-#define FD_SLACK 64
 #define FIT_SEED 1
 /* The flag: per-reap CPU growing at least like N^0.5, beyond the
  * interval. The shipped inits' slopes sit at 0.07-0.15 here (intervals up
@@ -46,9 +48,6 @@
 struct cfg {
 	long counts[MAX_COUNTS];
 	int ncounts;
-	long dropped[MAX_COUNTS]; /* left out: beyond the file descriptors the payload may hold */
-	int ndropped;
-	long ceiling;
 	long repeat;
 	const struct storm_pattern *pat;
 	bool no_plots;
@@ -56,6 +55,9 @@ struct cfg {
 	struct rb_selection sel;
 	FILE *csv;    /* scale.csv */
 	json_t *rss;  /* the harness's peak RSS after each count */
+	long dropped[MAX_COUNTS]; /* left out: beyond the pids free here */
+	int ndropped;
+	long pid_free, pid_max;
 };
 
 /* One reaper's figures: [count][run], NAN where a run gave none. */
@@ -408,34 +410,6 @@ static void plot(const struct cfg *c, const struct row *rows, int nrows, json_t 
 
 /* ---- the command ------------------------------------------------------------------ */
 
-/* The payload holds a pidfd per storm process: counts beyond what
- * RLIMIT_NOFILE allows (its hard limit, where it cannot be raised: no
- * CAP_SYS_RESOURCE) are left out, and C->dropped says which and why. -1 when
- * fewer than two counts remain. */
-static int fit_nofile(struct cfg *c, char *why, size_t len)
-{
-	struct rlimit rl;
-	int kept = 0;
-
-	if (rb_suite_raise_nofile((unsigned long)c->counts[c->ncounts - 1], FD_SLACK, why, len) == 0)
-		return 0;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return -1;
-	c->ceiling = (long)rl.rlim_max - FD_SLACK;
-	for (int ci = 0; ci < c->ncounts; ci++)
-		if (c->counts[ci] <= c->ceiling)
-			c->counts[kept++] = c->counts[ci];
-		else
-			c->dropped[c->ndropped++] = c->counts[ci];
-	c->ncounts = kept;
-	if (kept >= 2)
-		return 0;
-	snprintf(why + strlen(why), len - strlen(why), "; fewer than two of the counts fit under %ld",
-		 c->ceiling);
-	return -1;
-}
-
-
 static void record_options(json_t *rec, const struct cfg *c, const struct rb_sandbox_opts *opts)
 {
 	json_t *o = json_object_get(rec, "options"), *counts = json_array();
@@ -461,14 +435,37 @@ static void init(struct rb_suite_ctx *x)
 	x->opts.deadline_ns = 20LL * 1000000000;
 }
 
-/* The counts the file descriptors allow; the plan: repeat x counts x reapers. */
+/* Every storm process takes a pid in our PID namespace too (a pid in each
+ * ancestor): counts beyond the pids free here are left out, and
+ * C->dropped says which. -1 when fewer than two remain. (The storm makes
+ * no pidfds, nothing watches it: RLIMIT_NOFILE does not bound it.) */
+static int fit_pid_space(struct cfg *c, struct rb_error *err)
+{
+	int kept = 0;
+
+	c->pid_free = rb_pid_space_free(&c->pid_max);
+	if (c->pid_free < 0)
+		return 0; /* unknown: the storm's failed spawns will say */
+	for (int ci = 0; ci < c->ncounts; ci++)
+		if (c->counts[ci] + SPARE_PIDS <= c->pid_free)
+			c->counts[kept++] = c->counts[ci];
+		else
+			c->dropped[c->ndropped++] = c->counts[ci];
+	c->ncounts = kept;
+	if (kept >= 2)
+		return 0;
+	return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "scale: fewer than two of the counts fit in the "
+		       "%ld pids free here (pid_max %ld, /proc/sys/kernel/pid_max)", c->pid_free,
+		       c->pid_max);
+}
+
+/* The counts that fit; the plan: repeat x counts x reapers. */
 static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
 {
 	struct cfg *c = x->cfg;
-	char why[256];
 
-	if (fit_nofile(c, why, sizeof(why)) < 0)
-		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "scale: %s", why);
+	if (fit_pid_space(c, err) < 0)
+		return -1;
 	c->rss = json_object();
 	x->repeat = c->repeat;
 	x->steps = c->ncounts;
@@ -478,7 +475,7 @@ static int prepare(struct rb_suite_ctx *x, struct rb_error *err)
 static int begin(struct rb_suite_ctx *x, struct rb_error *err)
 {
 	struct cfg *c = x->cfg;
-	char path[RB_CLI_PATH_MAX + 32], why[256];
+	char path[RB_CLI_PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/scale.csv", c->out.dir);
 	c->csv = fopen(path, "we");
@@ -492,11 +489,12 @@ static int begin(struct rb_suite_ctx *x, struct rb_error *err)
 	printf("; %ld run%s per reaper and N, interleaved; no storm process watched\n", c->repeat,
 	       c->repeat == 1 ? "" : "s");
 	for (int i = 0; i < c->ndropped; i++) {
-		char key[32];
+		char key[32], why[256];
 
-		snprintf(why, sizeof(why), "N=%ld left out: the payload holds a pidfd per process and "
-			 "RLIMIT_NOFILE allows %ld (its hard limit; raising it needs CAP_SYS_RESOURCE)",
-			 c->dropped[i], c->ceiling + FD_SLACK);
+		snprintf(why, sizeof(why), "N=%ld left out: a storm process takes a pid in every "
+			 "ancestor PID namespace too, and ours has %ld free (pid_max %ld; raising "
+			 "/proc/sys/kernel/pid_max there makes room)", c->dropped[i], c->pid_free,
+			 c->pid_max);
 		printf("%s\n", why);
 		snprintf(key, sizeof(key), "count_%ld", c->dropped[i]);
 		rb_record_skip(x->rec, key, why);

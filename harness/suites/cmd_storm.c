@@ -247,11 +247,12 @@ static int check_cfg(const struct cfg *c, struct rb_error *err)
 		return rb_input_error(err, "storm: %s cannot use --method %s (vfork parks the maker "
 				      "until its child exits, and %s's children do not exit at once)",
 				      c->pat->name, rb_spawn_method_name(c->o.method), c->pat->name);
-	/* the payload holds a pidfd per process and raises its soft limit to this */
+	/* a watching payload holds a pidfd per process and raises its soft
+	 * limit to this (none with monitoring off: the kernel observes) */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && c->o.count + FD_SLACK > rl.rlim_max &&
-	    (!c->pat->recycles_fds || c->o.no_monitor))
+	    !c->pat->recycles_fds && !c->o.no_monitor)
 		return rb_input_error(err, "storm: --count %lu needs %lu file descriptors (a pidfd "
-				      "each); the hard RLIMIT_NOFILE is %llu", c->o.count,
+				      "each, to watch); the hard RLIMIT_NOFILE is %llu", c->o.count,
 				      c->o.count + FD_SLACK, (unsigned long long)rl.rlim_max);
 	return 0;
 }

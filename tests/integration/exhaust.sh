@@ -116,9 +116,23 @@ jq -e --argjson n "$N" '(.rates.raw_clone_vfork_rate_all_cpus | .median > 0 and 
        and (.rates.generator_orphan_rate_all_cpus.median > 0)
        and (.rates.raw_clone_vm_hoard_rate_all_cpus | .median > 0 and .workers == $n)
        and (.ratios.generator_all_vs_raw_clone_all | .target == 0.85 and has("met") and .rounds == 2 and .min <= .value and .value <= .max)
-       and ([.runs[] | select(.spawners == $n)] | length) == 2' "$TMP/c/calibrate.json" >/dev/null \
-	&& ok "calibrate.json: the all-CPU rates (median of 2 rounds), the 85% ratio with its spread, the generator's runs with $N spawners" \
+       and ([.runs[] | select(.spawners == $n)] | length) == (if .generator_observer == "bpf" then 4 else 2 end)' \
+	"$TMP/c/calibrate.json" >/dev/null \
+	&& ok "calibrate.json: the all-CPU rates (median of 2 rounds), the 85% ratio with its spread, the generator's runs with $N spawners (and watched by pidfds)" \
 	|| { notok "calibrate.json all-CPU shape"; jq -c '[.rates, .ratios]' "$TMP/c/calibrate.json" | diag; }
+# the generator as storm runs it by default: the kernel watches where it
+# loads (root: no pidfds), with the pidfd observer's rate beside it; else the
+# pidfds watch and that row is a skip saying so
+if [ "$(id -u)" -eq 0 ]; then want=bpf; else want=pidfd; fi
+jq -e --arg w "$want" '.generator_observer == $w and
+       (if $w == "bpf" then (.rates.generator_orphan_rate_all_cpus_pidfd.median > 0)
+          and (.ratios.generator_all_pidfd_vs_generator_all.value > 0)
+          and ([.runs[] | select(.phase == null) | .watched_by] | unique == ["bpf", "pidfd"])
+        else (.rates.generator_orphan_rate_all_cpus_pidfd.skip | test("watched by pidfds already"))
+          and ([.runs[] | select(.phase == null) | .watched_by] | unique == ["pidfd"]) end)' \
+	"$TMP/c/calibrate.json" >/dev/null \
+	&& ok "calibrate.json: the generator watched by $want as storm's default, the pidfd row beside" \
+	|| { notok "calibrate.json generator observer ($want)"; jq -c '[.generator_observer, .rates, [.runs[] | .watched_by]]' "$TMP/c/calibrate.json" | diag; }
 jq -e '.command == "calibrate" and (.rates.raw_clone_vfork_rate.median > 0) and (.rates.raw_fork_rate.n == 2)
        and (.rates.generator_orphan_rate.median > 0) and (.ratios.generator_vs_raw_clone | has("met"))' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: rates (median of 2) and ratios" || notok "calibrate.json shape"

@@ -34,5 +34,12 @@ if command -v gnuplot >/dev/null; then
 else
 	skip "scale plot: no gnuplot"
 fi
+# A count beyond the pids free in our namespace (every storm process takes a
+# pid there too) is left out with the reason, the others run.
+big=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
+rb scale -r reference --counts 300,1000,$big --repeat 1 --no-plots --out "$TMP/big"
+expect_eq "scale --counts 300,1000,$big: exit 0, $big left out (said, recorded), 300 and 1000 run" \
+	"$rc/$(grep -c "^N=$big left out: a storm process takes a pid in every ancestor PID namespace" "$TMP/out")/$(jq -r --arg k "count_$big" '[.skips[] | select(.name == $k)] | length' "$TMP/big/scale.json")/$(tail -n +2 "$TMP/big/scale.csv" | cut -d, -f2 | sort -un | tr '\n' ' ')" \
+	"0/1/1/300 1000 "
 expect_eq "scale: no sandbox process left" "$(nested_count)" "$nested_before"
 expect_eq "scale: no cgroup left" "$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)" "$cgroups_before"

@@ -142,6 +142,21 @@ else
 	expect_eq "storm --no-monitor, no cgroup: the drain is a skip that says so" \
 		"$(jq -r '[.runs[] | .skips[] | select(.name == "drain_time") | .reason][0]' "$J" | cut -c1-13)" "no pids cgrou"
 fi
+# Monitoring off makes no pidfd: a hoard of 1000 runs under a descriptor
+# limit of 40 (a pidfd each would need 1032), and the payload still counts
+# every reap from the pids at the end (broken-reap-once's 998 zombies too,
+# which the count must open in batches under that limit); watching with
+# pidfds is refused there.
+prlimit --nofile=40:40 "$RB" storm -r reference -r broken-reap-once --pattern hoard --count 1000 \
+	--repeat 1 --no-monitor --no-plots --out "$TMP/fd" >"$TMP/out" 2>&1; rc=$?
+expect_eq "--no-monitor under RLIMIT_NOFILE 40: 1000 made each, reference reaped 1000, broken-reap-once 2" \
+	"$rc/$(jq -c '[.runs[] | [.reaper.name, (.measurements[] | select(.name == "payload_spawned" or
+		.name == "payload_reaped") | .value)]]' "$TMP/fd/storm.json")" \
+	'0/[["reference",1000,1000],["broken-reap-once",1000,2]]'
+prlimit --nofile=40:40 "$RB" storm -r reference --pattern hoard --count 1000 --observer pidfd \
+	--no-record >"$TMP/out" 2>&1; rc=$?
+expect_eq "--observer pidfd under RLIMIT_NOFILE 40: refused, a pidfd each (exit 2, one line)" \
+	"$rc/$(wc -l <"$TMP/out")/$(grep -c 'needs 1032 file descriptors (a pidfd each' "$TMP/out")" "2/1/1"
 jq -e '.harness.rss_peak > 0 and .harness.rss_peak_unit == "KiB" and (.harness | has("version"))' "$J" >/dev/null \
 	&& ok "storm.json: the harness's own peak RSS" || notok "storm.json harness rss"
 
