@@ -11,7 +11,8 @@
  * Each rate is the median of the rounds; each ratio the median of the
  * rounds' own ratios. Targets: on every CPU the generator >= 85 % of the
  * raw loops and >= 10x stress-ng --zombie with as many workers (where the
- * raw loops themselves are below 10x, calibrate says it is out of reach);
+ * generator misses it and the raw loops are below 10x too, calibrate says
+ * the machine is the limit);
  * on one, >= 70 % and >= 10x as before. Then the storm's monitoring
  * overhead and the harness's RSS. Writes calibrate.json. */
 #include <errno.h>
@@ -1097,19 +1098,22 @@ static double ratio(json_t *ratios, const char *name, const char *what, const st
 	return x;
 }
 
-/* Where the kernel's own loop, with as many workers, is below the x10
- * itself, no generator can meet it here: said with the figures. */
+/* The kernel's own loop against stress-ng, with as many workers. Where the
+ * generator missed the x10 (its ratio GEN) and the loop is below it too,
+ * the machine is the limit: said with the figures. (A generator that
+ * spawns with clone-vm, not vfork, may pass the loop: then nothing.) */
 static void ceiling(json_t *ratios, const char *name, const char *what, const struct result *r,
-		    int raw, int zombie, long rounds)
+		    int raw, int zombie, long rounds, const char *gen)
 {
 	double x = ratio(ratios, name, what, &r[raw], &r[zombie], 0, rounds);
+	json_t *g = json_object_get(json_object_get(ratios, gen), "met");
 
 	if (isnan(x))
 		return;
-	if (x < TARGET_STRESS)
-		printf("  %-52s the kernel's own loop is %.2fx stress-ng here: x%.0f is out of reach\n",
+	if (x < TARGET_STRESS && g && !json_is_true(g))
+		printf("  %-52s the kernel's own loop is %.2fx stress-ng here: x%.0f is beyond it too\n",
 		       "", x, TARGET_STRESS);
-	json_object_set_new(json_object_get(ratios, name), "target_reachable",
+	json_object_set_new(json_object_get(ratios, name), "raw_loop_reaches_target",
 			    json_boolean(x >= TARGET_STRESS));
 }
 
@@ -1137,7 +1141,7 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 	ratio(ratios, "generator_all_vs_stress_ng_zombie_all", what[1], &r[R_GEN_ALL], &r[R_ZOMBIE_ALL],
 	      TARGET_STRESS, c->repeat);
 	ceiling(ratios, "raw_clone_all_vs_stress_ng_zombie_all", what[2], r, R_CLONE_ALL, R_ZOMBIE_ALL,
-		c->repeat);
+		c->repeat, "generator_all_vs_stress_ng_zombie_all");
 	ratio(ratios, "generator_all_vs_generator", what[3], &r[R_GEN_ALL], &r[R_GEN], 0, c->repeat);
 	/* what a pidfd per process costs it */
 	ratio(ratios, "generator_all_pidfd_vs_generator_all", what[7], &r[R_GEN_PIDFD_ALL],
@@ -1154,7 +1158,7 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 	ratio(ratios, "generator_vs_stress_ng_zombie", "generator / stress-ng --zombie", &r[R_GEN],
 	      &r[R_ZOMBIE], TARGET_STRESS, c->repeat);
 	ceiling(ratios, "raw_clone_vs_stress_ng_zombie", "raw clone-vfork / stress-ng --zombie", r,
-		R_CLONE, R_ZOMBIE, c->repeat);
+		R_CLONE, R_ZOMBIE, c->repeat, "generator_vs_stress_ng_zombie");
 	ratio(ratios, "raw_clone_vs_raw_fork", "raw clone-vfork / raw fork", &r[R_CLONE], &r[R_FORK], 0,
 	      c->repeat);
 	ratio(ratios, "generator_vs_stress_ng_vfork", "generator / stress-ng --vfork", &r[R_GEN],
