@@ -706,24 +706,40 @@ static void count_polled(struct observer *ob, uint32_t k)
 /* Monitoring off (no pidfds were made): the exits and reaps as the pids
  * show them now. A pidfd opened by pid polls POLLIN once its process
  * exited, and the open fails with ESRCH once it was reaped. Nothing else
- * makes processes in the sandbox's fresh pid namespace meanwhile, so a pid
- * is not reused unless the pid space wraps, which the harness's pid_max
- * keeps beyond the storm. */
+ * makes processes in the sandbox's fresh pid namespace meanwhile; where
+ * the storm's own processes reused a pid (a stream longer than the pid
+ * space), the pid is the latest sample's, and every earlier holder was
+ * reaped before it could come back: walked from the last sample down, a
+ * pid seen already counts as reaped. */
 static void count_pids(struct storm *s, struct observer *ob)
 {
+	uint8_t *seen;
+	pid_t top = 0;
 	uint32_t k = 0;
 
 	ob->exited = ob->reaped = 0;
-	for (uint32_t i = 0; i < s->cap; i++) {
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->samples[i].pid > top)
+			top = s->samples[i].pid;
+	seen = calloc((size_t)top / 8 + 1, 1);
+	if (!seen)
+		return;
+	for (uint32_t i = s->cap; i-- > 0;) {
+		pid_t pid = s->samples[i].pid;
 		int fd;
 
-		if (s->samples[i].pid <= 0)
+		if (pid <= 0)
 			continue;
-		fd = (int)syscall(SYS_pidfd_open, s->samples[i].pid, 0);
+		if (seen[pid / 8] & (1u << (pid % 8))) {
+			ob->reaped++;
+			continue;
+		}
+		seen[pid / 8] |= (uint8_t)(1u << (pid % 8));
+		fd = (int)syscall(SYS_pidfd_open, pid, 0);
 		if (fd < 0 && errno == EMFILE && k > 0) { /* a tight RLIMIT_NOFILE */
 			count_polled(ob, k);
 			k = 0;
-			fd = (int)syscall(SYS_pidfd_open, s->samples[i].pid, 0);
+			fd = (int)syscall(SYS_pidfd_open, pid, 0);
 		}
 		if (fd >= 0)
 			ob->polls[k++] = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -736,6 +752,7 @@ static void count_pids(struct storm *s, struct observer *ob)
 	}
 	count_polled(ob, k);
 	ob->exited += ob->reaped;
+	free(seen);
 }
 
 /* Monitoring off, every storm process made: wait for the harness to see

@@ -124,10 +124,12 @@ size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, c
 			s[ns++] = (struct keyed){ pids[i], t[i] > 0 ? t[i] : INT64_MAX, i };
 	qsort(k, nr, sizeof(*k), cmp_keyed);
 	qsort(s, ns, sizeof(*s), cmp_keyed);
-	/* pid by pid, the j-th of one side with the j-th of the other */
+	/* pid by pid, each process with the first record of its pid that
+	 * exited at or after its own stamp: the ones before were other
+	 * processes that held the pid (a stream's intermediates, say) */
 	while (a < nr && b < ns) {
-		if (k[a].pid != s[b].pid) {
-			if (k[a].pid < s[b].pid)
+		if (k[a].pid != s[b].pid || k[a].t < s[b].t) {
+			if (k[a].pid < s[b].pid || (k[a].pid == s[b].pid && k[a].t < s[b].t))
 				a++;
 			else
 				b++;

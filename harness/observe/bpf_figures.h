@@ -30,10 +30,12 @@ size_t rb_bpf_population(const struct rb_bpf_reap *r, size_t n, int64_t t0, int6
 			 struct rb_storm_pop *out, size_t nout);
 
 /* Matches samples (a storm's processes: PIDS, N) to the kernel's reap
- * records R (NR): for every pid, its k-th process in the order of T (a
- * per-sample time that orders a pid's reuses: its own exit stamp) with its
- * k-th record in the order of exit. MATCH[i] gets the record's index, or
- * -1. Returns how many were matched. */
+ * records R (NR): for every pid, its processes in the order of T (each
+ * one's own exit stamp, taken just before it exits; 0: none), each with the
+ * first record of that pid not yet matched that exited at or after T.
+ * Records of other processes that held the pid in between (not samples)
+ * are passed over; a sample without a stamp matches nothing. MATCH[i]
+ * gets the record's index, or -1. Returns how many were matched. */
 size_t rb_bpf_match(const struct rb_bpf_reap *r, size_t nr, const pid_t *pids, const int64_t *t,
 		    size_t n, long *match);
 

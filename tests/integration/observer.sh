@@ -76,6 +76,21 @@ expect_eq "bpf: broken-reap-once: SIGCHLDs merged, zombies left (the kernel saw 
 expect_eq "bpf: broken-reap-once's batches reaped fewer than 400" "$(jq -c '[.runs[] |
 	select(.reaper.name == "broken-reap-once") | .kernel_observer.pid1_reap_batches.reaps < 400][0]' "$J")" true
 
+# 3b. A stream three times the pid space: pids are reused, by the storm's
+# orphans and by the intermediates that made them. The kernel's records are
+# matched to the orphans past the intermediates' (each orphan's own exit
+# stamp first), and the payload, which makes no pidfd here, counts what its
+# pids show at the end: both must agree on what broken-reap-once left, and
+# the reference leaves nothing.
+rb storm -r reference -r broken-reap-once --observer bpf --pattern stream --count 3000 --rate 20000 \
+	--pid-max 1000 --repeat 1 --wait-reaped 500ms --no-plots --out "$TMP/reuse"
+expect_eq "bpf, stream of 3000 in 1000 pids: reaps matched = the payload's count; leaked = the kernel's zombies" \
+	"$rc/$(jq -c '[.runs[] | . as $r | [.reaper.name,
+		(.kernel_observer.storm_reaps_matched == ([$r.measurements[] | select(.name == "payload_reaped") | .value][0])),
+		(.kernel_observer.exited_unreaped == ([$r.measurements[] | select(.name == "leaked") | .value][0])),
+		([$r.measurements[] | select(.name == "leaked") | .value][0] > 0)]]' "$TMP/reuse/storm.json")" \
+	'0/[["reference",true,true,false],["broken-reap-once",true,true,true]]'
+
 # 4. Both observers side by side: the kernel's figures, the pidfd ones
 # beside, and the pidfd observer's error per process, small (it is woken
 # by the same reap, then batches for --resolution, 100 us).

@@ -94,6 +94,23 @@ static void test_match_by_pid_and_reuse_order(void **state)
 	assert_int_equal(match[4], -1); /* spawn failed: no pid */
 }
 
+static void test_match_passes_over_other_holders_of_a_pid(void **state)
+{
+	/* a stream: pid 40 held by an intermediate (exit 100), then by the
+	 * orphan it made (its stamp 299, exit 300), then by another
+	 * intermediate (exit 500); the orphan is the sample */
+	const struct rb_bpf_reap r[] = {
+		R(40, 100, 100, 110), R(40, 500, 500, 510), R(40, 300, 300, 400),
+	};
+	const pid_t pids[] = { 40 };
+	const int64_t self_exit[] = { 299 };
+	long match[1];
+
+	(void)state;
+	assert_int_equal(rb_bpf_match(r, 3, pids, self_exit, 1, match), 1);
+	assert_int_equal(match[0], 2);
+}
+
 static void test_match_unexited_sample_takes_no_earlier_record(void **state)
 {
 	/* the second process with pid 7 never exited (no stamp): the one record
@@ -185,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_zombies_peak),
 		cmocka_unit_test(test_population),
 		cmocka_unit_test(test_match_by_pid_and_reuse_order),
+		cmocka_unit_test(test_match_passes_over_other_holders_of_a_pid),
 		cmocka_unit_test(test_match_unexited_sample_takes_no_earlier_record),
 		cmocka_unit_test(test_signal_hops_forwarded),
 		cmocka_unit_test(test_signal_hops_app_is_pid1),
