@@ -67,30 +67,39 @@ static bool has_word(const char *list, const char *word)
 }
 
 /* A cgroup2 root is usable when pids is available and enabled for children
- * (we enable it if it is available but off: the root has no processes rule). */
-static bool v2_root_usable(const char *root)
+ * (we enable it if it is available but off). 0, or -errno: -ENOENT when
+ * pids is not there at all, -EBUSY when enabling it was refused because
+ * processes sit in the root itself (a container's private cgroup namespace:
+ * only the real root is exempt from the no-internal-processes rule). */
+static int v2_root_usable(const char *root)
 {
 	char path[PATH_MAX], buf[512];
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", root);
 	if (read_file(path, buf, sizeof(buf)) < 0 || !has_word(buf, "pids"))
-		return false;
+		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
 	if (read_file(path, buf, sizeof(buf)) < 0)
-		return false;
-	return has_word(buf, "pids") || write_file(path, "+pids") == 0;
+		return -ENOENT;
+	return has_word(buf, "pids") ? 0 : write_file(path, "+pids");
 }
 
 int rb_cgroup_pick_root(char *root, size_t len, int *version, struct rb_error *err)
 {
+	const char *busy = NULL;
+
 	for (size_t i = 0; i < sizeof(cgroup_roots) / sizeof(cgroup_roots[0]); i++) {
 		struct statfs sf;
 		long magic = cgroup_roots[i].version == 2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC;
+		int rc;
 
 		if (statfs(cgroup_roots[i].path, &sf) < 0 || sf.f_type != magic)
 			continue;
-		if (cgroup_roots[i].version == 2 && !v2_root_usable(cgroup_roots[i].path))
+		if (cgroup_roots[i].version == 2 && (rc = v2_root_usable(cgroup_roots[i].path)) < 0) {
+			if (rc == -EBUSY && !busy)
+				busy = cgroup_roots[i].path;
 			continue;
+		}
 		if (access(cgroup_roots[i].path, W_OK) != 0)
 			return rb_fail(err, RB_ERR_UNSUPPORTED, errno, "pids cgroup %s",
 				       cgroup_roots[i].path);
@@ -98,6 +107,10 @@ int rb_cgroup_pick_root(char *root, size_t len, int *version, struct rb_error *e
 		*version = cgroup_roots[i].version;
 		return 0;
 	}
+	if (busy)
+		return rb_fail(err, RB_ERR_UNSUPPORTED, 0, "cgroup2 %s has pids but cannot give it to "
+			       "children: processes sit in its root (a container's own cgroup namespace); "
+			       "move them to a leaf first, as Docker's dind does (.ci/cgroup-leaf)", busy);
 	return rb_fail(err, RB_ERR_UNSUPPORTED, 0,
 		       "no pids cgroup controller (neither cgroup2 with pids nor v1 pids is mounted)");
 }
