@@ -77,3 +77,18 @@ expect_eq "gate --export-gab: every figure, the CPU per reap as a ratio" \
 	"7/ratio"
 expect_eq "gate --export-bmf: the same with its interval" \
 	"$(jq -r '.gate.signals_lost.value, (.gate.pid1_cpu_per_1000_reaps | (.lower_value <= .value and .value <= .upper_value))' "$TMP/same/bmf.json" 2>/dev/null | tr '\n' ' ')" "0 true "
+
+# The example CI workflow names only what exists: the scripts it runs, and
+# every option it gives bench/gate-ref and reapbench gate (git's, apt's and
+# the container's own options aside).
+W=$ROOT/docs/ci/github-actions-gate.yml
+help=$("$RB" gate --help 2>&1; "$ROOT/bench/gate-ref" --help 2>&1)
+missing=
+for f in .ci/cgroup-leaf bench/gate-ref; do
+	grep -q "$f" "$W" && [ -x "$ROOT/$f" ] || missing+=" $f"
+done
+for o in $(grep -vE '^ *#' "$W" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+	case $o in --global | --add | --depth | --privileged) continue ;; esac
+	grep -qE -- "^ *$o( |$)|\[$o " <<<"$help" || missing+=" $o"
+done
+expect_eq "the example workflow: its scripts exist, gate-ref and gate take every option it passes" "${missing:-none}" none
