@@ -78,7 +78,8 @@ bool rb_pidfd_exit_status(int pidfd, int *status);
 
 /* Pids free in our PID namespace: its pid_max less the tasks there are
  * (/proc/loadavg's count, every thread of the machine: an upper bound on
- * ours). A process in a nested namespace takes a pid here too, so no
+ * ours, so inside a container with a pid_max of its own (6.14+) this errs
+ * low). A process in a nested namespace takes a pid here too, so no
  * sandbox of ours holds more. *PID_MAX gets the pid_max; -1 when
  * unreadable. */
 long rb_pid_space_free(long *pid_max);
