@@ -144,15 +144,16 @@ else
 fi
 # Monitoring off makes no pidfd: a hoard of 1000 runs under a descriptor
 # limit of 40 (a pidfd each would need 1032), and the payload still counts
-# every reap from the pids at the end (broken-reap-once's 998 zombies too,
-# which the count must open in batches under that limit); watching with
-# pidfds is refused there.
+# every reap from the pids at the end: the reference's 1000, and the few
+# broken-reap-once makes (one per SIGCHLD: the hoard's merge into one or a
+# few), its hundreds of zombies opened in batches under that limit; watching
+# with pidfds is refused there.
 prlimit --nofile=40:40 "$RB" storm -r reference -r broken-reap-once --pattern hoard --count 1000 \
 	--repeat 1 --no-monitor --no-plots --out "$TMP/fd" >"$TMP/out" 2>&1; rc=$?
-expect_eq "--no-monitor under RLIMIT_NOFILE 40: 1000 made each, reference reaped 1000, broken-reap-once 2" \
+expect_eq "--no-monitor under RLIMIT_NOFILE 40: 1000 made each, reference reaped 1000, broken-reap-once 1-99" \
 	"$rc/$(jq -c '[.runs[] | [.reaper.name, (.measurements[] | select(.name == "payload_spawned" or
-		.name == "payload_reaped") | .value)]]' "$TMP/fd/storm.json")" \
-	'0/[["reference",1000,1000],["broken-reap-once",1000,2]]'
+		.name == "payload_reaped") | .value)] | if .[0] == "broken-reap-once" then .[2] |= (. >= 1 and . < 100) else . end]' "$TMP/fd/storm.json")" \
+	'0/[["reference",1000,1000],["broken-reap-once",1000,true]]'
 prlimit --nofile=40:40 "$RB" storm -r reference --pattern hoard --count 1000 --observer pidfd \
 	--no-record >"$TMP/out" 2>&1; rc=$?
 expect_eq "--observer pidfd under RLIMIT_NOFILE 40: refused, a pidfd each (exit 2, one line)" \
