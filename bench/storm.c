@@ -388,10 +388,11 @@ void storm_run_spawners(struct storm *s, void (*work)(struct storm_spawner *sp))
 
 	s->work = work;
 	started = start_spawner_threads(s);
-	/* the shares of threads that did not start are the root's, on its
-	 * CPU: uneven, so what waits for the release unpins */
-	if (started < s->nspawners)
-		s->unpin = s->pinned && s->pat->released;
+	/* uneven over the CPUs (more spawners than CPUs and not a multiple,
+	 * or threads that did not start: their shares are the root's, on its
+	 * CPU): what waits for the release unpins (read after the go) */
+	s->unpin = s->pinned && s->pat->released &&
+		   (started < s->nspawners || s->nspawners % s->ncpus != 0);
 	pin(&s->spawners[0]);
 	while ((ready = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE)) < started - 1)
 		futex(&s->ready, FUTEX_WAIT_PRIVATE, ready, NULL);
@@ -531,7 +532,6 @@ static int setup_spawners(struct storm *s)
 	s->nspawners = n;
 	s->spawners_ran = 1;
 	s->pinned = n > 1 && s->ncpus > 0;
-	s->unpin = s->pinned && s->pat->released && s->ncpus > 0 && n % s->ncpus != 0;
 	for (unsigned j = 0; j < n; j++) {
 		struct storm_spawner *sp = &s->spawners[j];
 
