@@ -77,9 +77,7 @@ struct storm {
 	struct storm_spawner *spawners;
 	int *cpus;             /* the CPUs we may run on, ascending */
 	unsigned ncpus;
-	bool pinned;           /* the spawners are pinned */
-	bool unpin;            /* ... unevenly, and their children wait to be released: they unpin */
-	cpu_set_t cpus_all;    /* what a child goes back to */
+	bool pinned;           /* the spawners are pinned (not for a burst: see setup_spawners) */
 	uint32_t go;           /* the spawners' barrier: 1 releases them (futex) */
 	uint32_t done;         /* 1: every share made; the threads may exit (futex) */
 	uint32_t finished;     /* spawners whose share is made */
@@ -217,21 +215,12 @@ void storm_wait_exited(const struct storm *s, long idx)
 		;
 }
 
-/* Every storm process starts here and stamps its exit last. One made by a
- * pinned spawner keeps its spawner's CPU: with as many spawners on every
- * CPU, a burst's release finds its processes spread over all of them as
- * evenly as the scheduler would spread them, and an unpinning system call
- * per process costs a burst from 2 spawners ~15 % of its spawn rate here.
- * Only where the spawners cover the CPUs unevenly (s->unpin) does one that
- * waits to be released (burst) first go back to every CPU of ours, so that
- * the release's exits go where the scheduler puts them. */
+/* Every storm process starts here and stamps its exit last. */
 static int proc_main(void *arg)
 {
 	struct storm_proc *p = arg;
 	int rc;
 
-	if (p->s->unpin && p->idx >= 0)
-		syscall(SYS_sched_setaffinity, 0, sizeof(p->s->cpus_all), &p->s->cpus_all);
 	rc = p->body(p);
 
 	storm_stamp_exit(p->s, p->idx);
@@ -388,11 +377,6 @@ void storm_run_spawners(struct storm *s, void (*work)(struct storm_spawner *sp))
 
 	s->work = work;
 	started = start_spawner_threads(s);
-	/* uneven over the CPUs (more spawners than CPUs and not a multiple,
-	 * or threads that did not start: their shares are the root's, on its
-	 * CPU): what waits for the release unpins (read after the go) */
-	s->unpin = s->pinned && s->pat->released &&
-		   (started < s->nspawners || s->nspawners % s->ncpus != 0);
 	pin(&s->spawners[0]);
 	while ((ready = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE)) < started - 1)
 		futex(&s->ready, FUTEX_WAIT_PRIVATE, ready, NULL);
@@ -513,25 +497,34 @@ static int place_samples(struct storm *s, size_t ch_len)
 }
 
 /* The spawners: how many (a pattern that is not parallel has one), the CPUs
- * they are pinned to (ours, in order; none with one spawner), their shares. */
+ * they are pinned to (ours, in order; none with one spawner), their shares.
+ * A burst's spawners are not pinned: their processes, which inherit the
+ * spawner's CPU, sleep until the release, and a sleeper pinned to one CPU
+ * cannot be moved off it if that CPU stops running its task group. Seen
+ * on 6.18 under stress-ng --switch: 100 released, then SIGKILLed, burst
+ * processes runnable and not run for minutes, the sandbox's PID 1 stuck
+ * in its namespace's teardown (docs/storms.md). Unpinning each process
+ * instead cost a burst ~15 % of its spawn rate; unpinned spawners spawn as
+ * fast as pinned ones here. */
 static int setup_spawners(struct storm *s)
 {
 	unsigned n = s->pat->parallel && s->o.spawners > 1 ? s->o.spawners : 1;
+	cpu_set_t ours;
 
 	if (n > RB_SPAWNERS_MAX)
 		n = RB_SPAWNERS_MAX;
-	if (sched_getaffinity(0, sizeof(s->cpus_all), &s->cpus_all) < 0)
+	if (sched_getaffinity(0, sizeof(ours), &ours) < 0)
 		return -errno;
 	s->cpus = calloc(CPU_SETSIZE, sizeof(*s->cpus));
 	s->spawners = calloc(n, sizeof(*s->spawners));
 	if (!s->cpus || !s->spawners)
 		return -ENOMEM;
 	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &s->cpus_all))
+		if (CPU_ISSET(c, &ours))
 			s->cpus[s->ncpus++] = c;
 	s->nspawners = n;
 	s->spawners_ran = 1;
-	s->pinned = n > 1 && s->ncpus > 0;
+	s->pinned = n > 1 && s->ncpus > 0 && !s->pat->released;
 	for (unsigned j = 0; j < n; j++) {
 		struct storm_spawner *sp = &s->spawners[j];
 

@@ -64,11 +64,11 @@ struct storm_opts {
 	int64_t spawn_spin_ns;
 	/* Spawners for a pattern that spawns from its root (burst, hoard,
 	 * stream: storm_pattern.parallel): the root and SPAWNERS - 1 threads of
-	 * it, each pinned to a CPU of ours (spawner j to the j-th, wrapping),
-	 * released together, each making its own share. 1: the root alone,
-	 * unpinned. Their children are children of the root's thread group,
-	 * so orphaning is as with 1; those that wait to be released (burst)
-	 * unpin themselves, those that exit at once stay on their CPU. */
+	 * it, each pinned to a CPU of ours (spawner j to the j-th, wrapping;
+	 * a burst's not pinned: storm.c, setup_spawners), released together,
+	 * each making its own share. 1: the root alone, unpinned. Their
+	 * children are children of the root's thread group, so orphaning is
+	 * as with 1. */
 	unsigned long spawners;
 };
 
@@ -141,7 +141,7 @@ const char *storm_pattern_names(void);
 /* For the pattern bodies (storm.c). */
 
 /* A parallel pattern's root: runs WORK in every spawner (the root itself
- * is spawner 0), released together once all are pinned, and returns when
+ * is spawner 0), released together once all are ready, and returns when
  * all have returned. Raw calls only, in WORK too. */
 void storm_run_spawners(struct storm *s, void (*work)(struct storm_spawner *sp));
 /* Make the storm process of sample IDX (parent -1: the root, depth 1),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* FILE into BUF (NUL-terminated); false if unreadable. */
@@ -182,6 +183,46 @@ pid_t rb_proc_find_descendant(pid_t root, pid_t nspid)
 		closedir(tasks);
 	}
 	return -1;
+}
+
+static bool ns_of(const char *proc_dir, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%.20s/ns/pid", proc_dir);
+	return stat(path, st) == 0;
+}
+
+int rb_pidns_each_task(pid_t member, void (*fn)(pid_t tid, char state, void *arg), void *arg)
+{
+	char name[24], path[64];
+	struct stat want, st;
+	struct dirent *d, *t;
+	DIR *procs, *tasks;
+	int n = 0;
+
+	snprintf(name, sizeof(name), "%d", (int)member);
+	if (!ns_of(name, &want) || !(procs = opendir("/proc")))
+		return -1;
+	while ((d = readdir(procs))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' || !ns_of(d->d_name, &st) ||
+		    st.st_ino != want.st_ino || st.st_dev != want.st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.20s/task", d->d_name);
+		if (!(tasks = opendir(path)))
+			continue;
+		while ((t = readdir(tasks))) {
+			pid_t tid = (pid_t)strtol(t->d_name, NULL, 10);
+
+			if (tid > 0) {
+				fn(tid, rb_proc_state(tid), arg);
+				n++;
+			}
+		}
+		closedir(tasks);
+	}
+	closedir(procs);
+	return n;
 }
 
 bool rb_proc_stopped(pid_t pid)

@@ -32,6 +32,12 @@ pid_t rb_proc_innermost_pid(pid_t pid);
  * NSPID: breadth first, through every thread's children; -1 if none. */
 pid_t rb_proc_find_descendant(pid_t root, pid_t nspid);
 
+/* Calls FN for every task (thread) of every process in MEMBER's pid
+ * namespace (the same /proc/PID/ns/pid), with its state letter; returns
+ * how many, -1 if MEMBER's namespace cannot be read. The tasks of a
+ * namespace nested in it are not among them. */
+int rb_pidns_each_task(pid_t member, void (*fn)(pid_t tid, char state, void *arg), void *arg);
+
 /* How many of PID's children are stopped (state T). */
 int rb_proc_stopped_children(pid_t pid);
 

@@ -567,8 +567,42 @@ bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
 	return poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN);
 }
 
+/* After PID 1's SIGKILL the kernel ends the namespace, and waits for each
+ * of its processes to die first; one that is runnable but never run holds
+ * PID 1 there. Seen on 6.18: processes pinned to a CPU that stopped
+ * running their task group (docs/storms.md), so every task of the
+ * namespace is given every CPU of ours after a second, and again each
+ * second. After REAP_GRACE_NS the wait gives up (ETIMEDOUT) rather than
+ * hang the harness; a task frozen by a cgroup freezer stays, for one. */
+#define REAP_UNPIN_AFTER_NS 1000000000LL
+#define REAP_GRACE_NS (15 * 1000000000LL)
+
+struct unpinned {
+	cpu_set_t cpus;
+	pid_t pid1;     /* not counted: it is the one waiting */
+	int tasks;
+	char left[160]; /* the first few, "pid (state)" */
+};
+
+static void unpin_task(pid_t tid, char state, void *arg)
+{
+	struct unpinned *u = arg;
+	size_t at = strlen(u->left);
+
+	sched_setaffinity(tid, sizeof(u->cpus), &u->cpus);
+	if (tid == u->pid1)
+		return;
+	if (u->tasks++ < 4)
+		snprintf(u->left + at, sizeof(u->left) - at, "%s%d (%c)", at ? ", " : "", (int)tid, state);
+	else if (u->tasks == 5)
+		snprintf(u->left + at, sizeof(u->left) - at, ", ...");
+}
+
 static int reap_pid1(struct rb_sandbox *sb)
 {
+	int64_t t0 = rb_now_ns(), next_unpin = t0 + REAP_UNPIN_AFTER_NS;
+	struct unpinned u = { .pid1 = sb->pid1, .tasks = -1 };
+	pid_t got;
 	int st;
 
 	/* waitpid(0) would wait for any child of ours: never without a PID 1 */
@@ -576,9 +610,22 @@ static int reap_pid1(struct rb_sandbox *sb)
 		errno = ECHILD;
 		return -1;
 	}
-	while (waitpid(sb->pid1, &st, 0) < 0) {
-		if (errno != EINTR)
+	while ((got = waitpid(sb->pid1, &st, WNOHANG)) != sb->pid1) {
+		if (got < 0 && errno != EINTR)
 			return -1;
+		if (rb_now_ns() >= t0 + REAP_GRACE_NS) {
+			snprintf(sb->stuck, sizeof(sb->stuck), "%d task%s, %s", u.tasks,
+				 u.tasks == 1 ? "" : "s", u.left);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (rb_now_ns() >= next_unpin && sched_getaffinity(0, sizeof(u.cpus), &u.cpus) == 0) {
+			u.tasks = 0;
+			u.left[0] = '\0';
+			rb_pidns_each_task(sb->pid1, unpin_task, &u);
+			next_unpin = rb_now_ns() + REAP_UNPIN_AFTER_NS;
+		}
+		poll(&(struct pollfd){ .fd = sb->pidfd, .events = POLLIN }, 1, 100);
 	}
 	sb->status = st;
 	sb->t_end_ns = rb_now_ns();
@@ -724,7 +771,11 @@ int rb_sandbox_wait(struct rb_sandbox *sb, int stop_signal, struct rb_error *err
 		break;
 	}
 	reap_joined_first(sb);
-	if (reap_pid1(sb) < 0)
+	if (reap_pid1(sb) < 0 && errno == ETIMEDOUT)
+		return rb_sys_error(err, 0, "PID 1 (pid %d) did not end within %lld s of its SIGKILL: "
+				    "its namespace still holds %s, never run or frozen", sb->pid1,
+				    REAP_GRACE_NS / 1000000000LL, sb->stuck);
+	if (sb->pid1 > 0)
 		return rb_sys_error(err, errno, "waitpid PID 1");
 	/* PID 1's end killed them (the namespace is gone): their helpers write */
 	for (int i = 0; i < sb->njoined; i++)
@@ -737,7 +788,8 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 {
 	int rc = 0;
 
-	if (sb->pid1 > 0) {
+	/* once given up on (sb->stuck), not waited for again */
+	if (sb->pid1 > 0 && !sb->stuck[0]) {
 		kill_pid1(sb);
 		reap_joined_first(sb);
 		reap_pid1(sb);
@@ -764,8 +816,8 @@ int rb_sandbox_destroy(struct rb_sandbox *sb, struct rb_error *err)
 		if (rb_runc_delete(&sb->runc, err) < 0)
 			rc = -1;
 	}
-	else if (sb->has_cgroup)
-		rc = rb_cgroup_destroy(&sb->cg, 5000, err);
+	else if (sb->has_cgroup) /* a stuck task stays charged: no use waiting */
+		rc = rb_cgroup_destroy(&sb->cg, sb->stuck[0] ? 0 : 5000, err);
 	if (sb->pidfd >= 0)
 		close(sb->pidfd);
 	if (sb->sigfd >= 0)

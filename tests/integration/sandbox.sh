@@ -124,3 +124,42 @@ jq -e '.schema == "reapbench.record/1" and .runs[0].reaper.name == "tini"
 rb_nobody run -r tini --json "$TMP/w/rec2.json" -- exit 0 >"$TMP/out" 2>&1
 jq -e '.runs[0].skips[] | select(.name == "pids_peak") | .reason | test("cgroup")' "$TMP/w/rec2.json" >/dev/null \
 	&& ok "unprivileged record: pids_peak is a skip with a reason" || { notok "unprivileged record skip"; diag <"$TMP/out"; }
+
+# A sandbox process that cannot die (pinned to one CPU, then frozen by a
+# freezer cgroup of this test's) holds PID 1 in its namespace's teardown
+# after the deadline's SIGKILL. The harness gives every task of the
+# namespace every CPU, gives up after its grace (15 s) and says so in one
+# line, exit 1, instead of waiting for ever.
+FZ=/sys/fs/cgroup/freezer
+if [ "$(id -u)" -ne 0 ] || [ ! -w "$FZ" ] || [ "$(nproc)" -lt 2 ]; then
+	skip "a PID 1 that cannot end: needs root, the cgroup v1 freezer at $FZ and 2 CPUs"
+else
+	F=$FZ/reapbench-test-$$
+	mkdir "$F"
+	cgroups_before=$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)
+	mark=$((100000 + RANDOM))
+	# (the harness before this waited for ever: killed after 60 s, it fails here)
+	timeout -s KILL 60 "$RB" run -r tini --no-record --deadline 2s -- /bin/sh -c "taskset -c 0 sleep $mark" \
+		>"$TMP/out" 2>&1 &
+	h=$!
+	p=
+	for _ in $(seq 100); do p=$(pgrep -x -f "sleep $mark"); [ -n "$p" ] && break; sleep 0.05; done
+	echo "$p" >"$F/cgroup.procs" && echo FROZEN >"$F/freezer.state"
+	start=$SECONDS
+	wait $h; rc=$?
+	took=$((SECONDS - start))
+	allowed=$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$p/status" 2>/dev/null)
+	echo THAWED >"$F/freezer.state"
+	expect_eq "a PID 1 held by a frozen process: exit 1, one line naming it" \
+		"$rc/$(wc -l <"$TMP/out")/$(grep -c "^reapbench: PID 1 (pid [0-9]*) did not end within 15 s of its SIGKILL: its namespace still holds 1 task, $p (D), never run or frozen$" "$TMP/out")" "1/1/1"
+	[ "$took" -le 25 ] && ok "... within the deadline and the grace (${took} s)" || notok "... took ${took} s"
+	expect_eq "... the frozen process was given every CPU of ours" "$allowed" \
+		"$(sed -n 's/^Cpus_allowed_list:\t//p' /proc/self/status)"
+	gone_within "$p" 5 && ok "... thawed, it dies of its SIGKILL" || notok "... process $p left after the thaw"
+	rmdir "$F"
+	# the pids cgroup the frozen process kept busy: the next run sweeps it
+	left=$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)
+	rb run -r tini --no-record -- exit 0
+	expect_eq "... it left its pids cgroup, and the next run removes it" \
+		"$left/$(ls -d /sys/fs/cgroup/pids/reapbench-* 2>/dev/null | wc -l)" "$((cgroups_before + 1))/$cgroups_before"
+fi

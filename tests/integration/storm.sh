@@ -28,22 +28,24 @@ fi
 # 1b. Spawners (--spawners): from 1 and from 2 the storm is the same. Under
 # the reference and tini every run makes exactly the count and reaps it all
 # (no zombie left), the pidfd observer saw every process's reap, and the
-# record says how many spawners ran and on which CPUs (2 of them pinned, as
-# many CPUs as there are up to 2; 1 not pinned).
+# record says how many spawners ran and on which CPUs: a hoard's 2 pinned,
+# to as many CPUs as there are up to 2; a burst's never (its processes
+# sleep until the release, and must not be stuck on one CPU); 1 not pinned.
 cpus=$(nproc); [ "$cpus" -gt 2 ] && cpus=2
-for n in 1 2; do
-	rb storm -r reference -r tini --count 400 --spawners $n --repeat 1 --no-plots --out "$TMP/sp$n"
-	expect_eq "storm --spawners $n exits 0" "$rc" 0
-	pinned=$([ "$n" -eq 1 ] && echo 0 || echo "$cpus")
-	expect_eq "storm --spawners $n: per reaper: spawners, CPUs, made, reaped, leaked, reaps observed" \
+for run in burst/1 burst/2 hoard/2; do
+	pat=${run%/*} n=${run#*/}
+	rb storm -r reference -r tini --pattern "$pat" --count 400 --spawners $n --repeat 1 --no-plots --out "$TMP/sp$n$pat"
+	expect_eq "storm $pat --spawners $n exits 0" "$rc" 0
+	pinned=$([ "$run" = hoard/2 ] && echo "$cpus" || echo 0)
+	expect_eq "storm $pat --spawners $n: per reaper: spawners, CPUs, made, reaped, leaked, reaps observed" \
 		"$(jq -c 'def m($k): [.measurements[] | select(.name == $k) | .value][0];
 			[.runs[] | [.reaper.name, .spawners, (.spawner_cpus | length), m("payload_spawned"),
-			 m("payload_reaped"), m("leaked"), m("reap_latency_samples")]]' "$TMP/sp$n/storm.json")" \
+			 m("payload_reaped"), m("leaked"), m("reap_latency_samples")]]' "$TMP/sp$n$pat/storm.json")" \
 		"[[\"reference\",$n,$pinned,400,400,0,400],[\"tini\",$n,$pinned,400,400,0,400]]"
-	grep -qE "^storm burst: 400 processes, clone-vm, $n spawners?," "$TMP/out" \
-		&& ok "storm --spawners $n: the header says $n" || { notok "storm --spawners $n header"; diag <"$TMP/out"; }
+	grep -qE "^storm $pat: 400 processes, clone-vm, $n spawners?," "$TMP/out" \
+		&& ok "storm $pat --spawners $n: the header says $n" || { notok "storm $pat --spawners $n header"; diag <"$TMP/out"; }
 done
-expect_eq "storm.json: the spawners asked for" "$(jq .options.spawners "$TMP/sp2/storm.json")" 2
+expect_eq "storm.json: the spawners asked for" "$(jq .options.spawners "$TMP/sp2burst/storm.json")" 2
 
 # 2. A PID 1 that does not reap runs out of pids: with pid_max P the namespace
 # holds P - 1 pids before its first wrap (1 .. P-1); the payload is PID 1 and
