@@ -1,13 +1,14 @@
 /* reapbench calibrate: is the storm generator fast enough to stress a
  * reaper? Side by side in one run, in interleaved rounds (every rate once
  * per round, the order rotated), each with one worker and with one per
- * online CPU (pinned):
+ * online CPU (the raw workers pinned):
  *   raw clone-vfork  clone(CLONE_VM|CLONE_VFORK) + _exit + waitpid loops
  *   raw fork         fork + _exit + waitpid (one worker)
  *   stress-ng        --zombie N and --vfork N, bogo ops/s (real time)
  *   generator        the spawn rate of `storm burst` under the reference reaper
  *                    (spawned / (last clone - generator start), from the channel),
- *                    --spawners 1 and one per online CPU
+ *                    --spawners 1 and one per online CPU (a burst's spawners
+ *                    are not pinned: bench/storm.c)
  * Each rate is the median of the rounds; each ratio the median of the
  * rounds' own ratios. Targets: on every CPU the generator >= 85 % of the
  * raw loops and >= 10x stress-ng --zombie with as many workers (where the
@@ -1134,7 +1135,8 @@ static void report_ratios(const struct cfg *c, const struct result *r, const str
 	snprintf(what[7], sizeof(what[7]), "generator x%u watched by pidfds / x%u", env->all,
 		 env->all);
 	printf("\nratios (each round's pair; the median of the rounds, their min-max)\n");
-	printf(" every CPU (%u: a spawner or worker pinned to each)\n", env->all);
+	printf(" every CPU (%u: a raw worker pinned to each; as many spawners, unpinned as a burst's are)\n",
+	       env->all);
 	ratio(ratios, "generator_all_vs_raw_clone_all", what[0], &r[R_GEN_ALL], &r[R_CLONE_ALL],
 	      TARGET_RAW_ALL, c->repeat);
 	gen = ratio(ratios, "generator_all_vs_stress_ng_zombie_all", what[1], &r[R_GEN_ALL],
