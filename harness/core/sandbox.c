@@ -614,15 +614,19 @@ static int reap_pid1(struct rb_sandbox *sb)
 		if (got < 0 && errno != EINTR)
 			return -1;
 		if (rb_now_ns() >= t0 + REAP_GRACE_NS) {
-			snprintf(sb->stuck, sizeof(sb->stuck), "%d task%s, %s", u.tasks,
-				 u.tasks == 1 ? "" : "s", u.left);
+			if (u.tasks < 0)
+				snprintf(sb->stuck, sizeof(sb->stuck), "tasks /proc does not show");
+			else
+				snprintf(sb->stuck, sizeof(sb->stuck), "%d task%s, %s", u.tasks,
+					 u.tasks == 1 ? "" : "s", u.left);
 			errno = ETIMEDOUT;
 			return -1;
 		}
 		if (rb_now_ns() >= next_unpin && sched_getaffinity(0, sizeof(u.cpus), &u.cpus) == 0) {
 			u.tasks = 0;
 			u.left[0] = '\0';
-			rb_pidns_each_task(sb->pid1, unpin_task, &u);
+			if (rb_pidns_each_task(sb->pid1, unpin_task, &u) < 0)
+				u.tasks = -1;
 			next_unpin = rb_now_ns() + REAP_UNPIN_AFTER_NS;
 		}
 		poll(&(struct pollfd){ .fd = sb->pidfd, .events = POLLIN }, 1, 100);
