@@ -65,6 +65,13 @@ static const struct noise_kind *find_kind(const char *name, size_t len)
 	return NULL;
 }
 
+const char *rb_stress_ng_temp_path(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t ? t : "/tmp";
+}
+
 /* stress-ng's argv for SPEC, in ARGV (MAX_ARGS). */
 static int build_argv(const char *spec, const char *argv[], struct rb_error *err)
 {
@@ -83,12 +90,14 @@ static int build_argv(const char *spec, const char *argv[], struct rb_error *err
 		if (!k)
 			return rb_input_error(err, "--noise: unknown kind '%.*s' (cpu, vm, io, fork, switch)",
 					      (int)(end - p), p);
-		for (int a = 0; a < 4 && k->args[a] && n < MAX_ARGS - 1; a++)
+		for (int a = 0; a < 4 && k->args[a] && n < MAX_ARGS - 3; a++)
 			argv[n++] = k->args[a];
 		p = *end ? end + 1 : end;
 	}
 	if (n == 4)
 		return rb_input_error(err, "--noise: expected KIND[,KIND]... (cpu, vm, io, fork, switch)");
+	argv[n++] = "--temp-path";
+	argv[n++] = rb_stress_ng_temp_path();
 	argv[n] = NULL;
 	return n;
 }

@@ -27,6 +27,11 @@ int rb_noise_take_option(int *argc, char **argv, const char **kinds, struct rb_e
  * --timeout; waits until it runs. Bad KINDS, or no stress-ng: input error. */
 int rb_noise_start(struct rb_noise *n, const char *kinds, struct rb_error *err);
 
+/* Where stress-ng may keep its files (--temp-path): $TMPDIR, else /tmp.
+ * Its default, the current directory, makes it abort where that is not
+ * writable (a run as nobody started in root's tree). */
+const char *rb_stress_ng_temp_path(void);
+
 /* SIGTERM to stress-ng (its workers stop with it), SIGKILL after 2 s; reaped. */
 void rb_noise_stop(struct rb_noise *n);
 

@@ -31,9 +31,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "noise.h"
 #include "output.h"
 #include "commands.h"
 #include "record.h"
+#include "registry.h"
 #include "runner.h"
 #include "stats.h"
 #include "share.h"
@@ -352,7 +354,8 @@ out:
 static double stress_once(const struct cfg *c, const char *stressor, unsigned workers, char *why,
 			  size_t len)
 {
-	char cmd[256], line[512], name[64];
+	char cmd[4096], line[512], last[512] = "", name[64];
+	cleanup_free char *quoted = NULL;
 	double ops, real, usr, sys, rate_real = -1, rate_cpu;
 	bool found = false;
 	FILE *p;
@@ -362,8 +365,14 @@ static double stress_once(const struct cfg *c, const char *stressor, unsigned wo
 		snprintf(why, len, "stress-ng is not installed (apt-get install stress-ng)");
 		return -1;
 	}
-	snprintf(cmd, sizeof(cmd), "stress-ng --%s %u -t %lds --metrics-brief 2>&1", stressor, workers,
-		 c->stress_s);
+	/* quoted: $TMPDIR is the user's, spaces and all */
+	quoted = rb_shell_join((char *const[]){ (char *)rb_stress_ng_temp_path(), NULL });
+	if (!quoted) {
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "stress-ng --%s %u -t %lds --metrics-brief --temp-path %s 2>&1",
+		 stressor, workers, c->stress_s, quoted);
 	fflush(NULL);
 	p = popen(cmd, "r");
 	if (!p) {
@@ -374,6 +383,8 @@ static double stress_once(const struct cfg *c, const char *stressor, unsigned wo
 	while (fgets(line, sizeof(line), p)) {
 		char *s = strstr(line, "] ");
 
+		if (line[0] != '\n')
+			snprintf(last, sizeof(last), "%.*s", (int)strcspn(line, "\n"), line);
 		if (!s || found)
 			continue;
 		if (sscanf(s + 2, "%63s %lf %lf %lf %lf %lf %lf", name, &ops, &real, &usr, &sys,
@@ -382,8 +393,9 @@ static double stress_once(const struct cfg *c, const char *stressor, unsigned wo
 	}
 	st = pclose(p);
 	if (!found) {
-		snprintf(why, len, "no %s metrics line in stress-ng's output (exit status %d)", stressor,
-			 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		snprintf(why, len, "no %s metrics line in stress-ng's output (exit status %d%s%.200s)",
+			 stressor, WIFEXITED(st) ? WEXITSTATUS(st) : -1, last[0] ? ", its last line: " : "",
+			 last);
 		return -1;
 	}
 	return rate_real;

@@ -135,6 +135,21 @@ jq -e --arg w "$want" '.generator_observer == $w and
 	"$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: the generator watched by $want as storm's default, the pidfd row beside" \
 	|| { notok "calibrate.json generator observer ($want)"; jq -c '[.generator_observer, .rates, [.runs[] | .watched_by]]' "$TMP/c/calibrate.json" | diag; }
+# as nobody (started in /, which it cannot write): the generator watched by
+# the pidfds, the pidfd row a skip, stress-ng's rates taken all the same
+if [ "$(id -u)" -eq 0 ]; then
+	(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$RB_NOBODY" calibrate --duration 100ms \
+		--repeat 2 --stress-time 1 --count 300 --overhead-runs 2 --overhead-count 300 --rss-count 1000 \
+		--out "$TMP/w/cn") >"$TMP/out-nobody" 2>&1
+	expect_eq "calibrate as nobody in /: exits 0, the generator watched by pidfds, stress-ng's rates taken" \
+		"$?/$(jq -r '[.generator_observer, (.rates.generator_orphan_rate_all_cpus_pidfd.skip | test("watched by pidfds already")),
+		      (.rates.generator_orphan_rate.median > 0),
+		      (if $s then .rates.stress_ng_zombie_rate.median > 0 and .rates.stress_ng_vfork_rate_all_cpus.median > 0 else true end)]
+		      | map(tostring) | join(" ")' --argjson s "$(command -v stress-ng >/dev/null && echo true || echo false)" \
+		      "$TMP/w/cn/calibrate.json" 2>/dev/null)" "0/pidfd true true true"
+else
+	skip "calibrate as nobody: not root (the run above was)"
+fi
 jq -e '.command == "calibrate" and (.rates.raw_clone_vfork_rate.median > 0) and (.rates.raw_fork_rate.n == 2)
        and (.rates.generator_orphan_rate.median > 0) and (.ratios.generator_vs_raw_clone | has("met"))' "$TMP/c/calibrate.json" >/dev/null \
 	&& ok "calibrate.json: rates (median of 2) and ratios" || notok "calibrate.json shape"

@@ -13,7 +13,7 @@ session_count() { ps -e -o sid= | awk -v s="$1" '$1 == s' | wc -l; }
 rb storm -r tini --count 200 --repeat 2 --noise cpu,switch --out "$TMP/n"
 expect_eq "storm --noise cpu,switch exits 0" "$rc" 0
 pid=$(sed -n 's/^noise: stress-ng.*(pid \([0-9]*\))$/\1/p' "$TMP/out")
-grep -q '^noise: stress-ng --quiet --timeout 4h --cpu 0 --switch 1 (pid' "$TMP/out" \
+grep -qF "noise: stress-ng --quiet --timeout 4h --cpu 0 --switch 1 --temp-path ${TMPDIR:-/tmp} (pid" "$TMP/out" \
 	&& ok "the stressors of cpu,switch started" || { notok "noise line"; diag <"$TMP/out"; }
 expect_eq "the record names the noise" "$(jq -r .environment.noise "$TMP/n/storm.json")" "cpu,switch"
 [ -n "$pid" ] && [ "$(session_count "$pid")" -eq 0 ] && ok "stress-ng and its workers are gone after the run" \
@@ -36,6 +36,17 @@ for _ in $(seq 30); do [ "$(session_count "${pid:-0}")" -eq 0 ] && break; sleep 
 [ -n "$pid" ] && [ "$n_running" -ge 2 ] && [ "$(session_count "$pid")" -eq 0 ] \
 	&& ok "harness SIGKILLed: stress-ng and its $((n_running - 1)) worker(s) died with it" \
 	|| { notok "after SIGKILL: session $pid had $n_running, now $(session_count "${pid:-0}")"; diag <"$TMP/out"; }
+
+# as nobody, started in a directory it cannot write (stress-ng's default
+# temp path, the current directory, would abort it): the noise runs
+if [ "$(id -u)" -eq 0 ]; then
+	(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$RB_NOBODY" storm -r tini --count 50 \
+		--repeat 1 --no-plots --noise cpu --out "$TMP/w/nb") >"$TMP/out" 2>&1
+	expect_eq "as nobody in /: storm --noise cpu exits 0, the record names the noise" \
+		"$?/$(jq -r .environment.noise "$TMP/w/nb/storm.json" 2>/dev/null)" "0/cpu"
+else
+	skip "--noise as nobody in /: not root"
+fi
 
 for args in "--noise bogus" "--noise" "--noise=" "--noise cpu,,vm"; do
 	rb storm -r tini $args
