@@ -78,11 +78,12 @@ struct storm {
 	int *cpus;             /* the CPUs we may run on, ascending */
 	unsigned ncpus;
 	bool pinned;           /* the spawners are pinned (not for a burst: see setup_spawners) */
+	cpu_set_t ours;        /* the CPUs we may run on */
 	uint32_t go;           /* the spawners' barrier: 1 releases them (futex) */
 	uint32_t done;         /* 1: every share made; the threads may exit (futex) */
 	uint32_t finished;     /* spawners whose share is made */
 	unsigned started;      /* spawners running (the root and the threads started) */
-	uint32_t ready;        /* spawner threads pinned and waiting */
+	uint32_t ready;        /* spawner threads started (and pinned) and waiting */
 	unsigned spawners_ran; /* spawners that ran in parallel (the root's count) */
 	void (*work)(struct storm_spawner *sp); /* what each spawner runs */
 	int epoll_fd;
@@ -315,16 +316,20 @@ static void raise_flag(uint32_t *word)
 	futex(word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
 }
 
-/* A spawner's share is made: the last one to finish lets all go. */
+/* A spawner's share is made: it goes back to every CPU of ours (it only
+ * waits from here on, and a sleeper pinned to one CPU can be left there:
+ * setup_spawners), and the last one to finish lets all go. */
 static void finish(struct storm *s)
 {
+	if (s->pinned)
+		syscall(SYS_sched_setaffinity, 0, sizeof(s->ours), &s->ours);
 	if (__atomic_add_fetch(&s->finished, 1, __ATOMIC_ACQ_REL) == s->started)
 		raise_flag(&s->done);
 	else
 		await_flag(&s->done);
 }
 
-/* A spawner thread: pins itself, says it is ready, waits for the go, makes
+/* A spawner thread: pins itself (unless a burst's), says it is ready, waits for the go, makes
  * its share, and stays until every share is made: the pids the storm
  * holds at its peak are then the same in every run (N + the spawners). */
 static int spawner_thread(void *arg)
@@ -504,23 +509,22 @@ static int place_samples(struct storm *s, size_t ch_len)
  * on 6.18 under stress-ng --switch: 100 released, then SIGKILLed, burst
  * processes runnable and not run for minutes, the sandbox's PID 1 stuck
  * in its namespace's teardown (docs/storms.md). Unpinning each process
- * instead cost a burst ~15 % of its spawn rate; unpinned spawners spawn as
- * fast as pinned ones here. */
+ * instead cost a burst ~15 % of its spawn rate; unpinned spawners spawn
+ * about as fast as pinned ones here (5 % less, within the noise). */
 static int setup_spawners(struct storm *s)
 {
 	unsigned n = s->pat->parallel && s->o.spawners > 1 ? s->o.spawners : 1;
-	cpu_set_t ours;
 
 	if (n > RB_SPAWNERS_MAX)
 		n = RB_SPAWNERS_MAX;
-	if (sched_getaffinity(0, sizeof(ours), &ours) < 0)
+	if (sched_getaffinity(0, sizeof(s->ours), &s->ours) < 0)
 		return -errno;
 	s->cpus = calloc(CPU_SETSIZE, sizeof(*s->cpus));
 	s->spawners = calloc(n, sizeof(*s->spawners));
 	if (!s->cpus || !s->spawners)
 		return -ENOMEM;
 	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &ours))
+		if (CPU_ISSET(c, &s->ours))
 			s->cpus[s->ncpus++] = c;
 	s->nspawners = n;
 	s->spawners_ran = 1;

@@ -34,7 +34,15 @@ bool rb_proc_stat(pid_t pid, struct rb_pstat *st)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	/* the command name may hold spaces and parentheses: skip to the last ')' */
 	return read_small(path, buf, sizeof(buf)) && (p = strrchr(buf, ')')) && p[1] == ' ' &&
-	       sscanf(p + 2, "%c %d %d %d", &st->state, &st->ppid, &st->pgrp, &st->sid) == 4;
+	       sscanf(p + 2, "%c %d %d %d %*d %*d %u", &st->state, &st->ppid, &st->pgrp, &st->sid,
+		      &st->flags) == 5;
+}
+
+bool rb_proc_exiting(pid_t pid)
+{
+	struct rb_pstat st;
+
+	return rb_proc_stat(pid, &st) && (st.flags & 0x4) && st.state != 'Z' && st.state != 'X';
 }
 
 char rb_proc_state(pid_t pid)
@@ -193,7 +201,7 @@ static bool ns_of(const char *proc_dir, struct stat *st)
 	return stat(path, st) == 0;
 }
 
-int rb_pidns_each_task(pid_t member, void (*fn)(pid_t tid, char state, void *arg), void *arg)
+int rb_pidns_each_task(pid_t member, void (*fn)(pid_t tid, void *arg), void *arg)
 {
 	char name[24], path[64];
 	struct stat want, st;
@@ -215,7 +223,7 @@ int rb_pidns_each_task(pid_t member, void (*fn)(pid_t tid, char state, void *arg
 			pid_t tid = (pid_t)strtol(t->d_name, NULL, 10);
 
 			if (tid > 0) {
-				fn(tid, rb_proc_state(tid), arg);
+				fn(tid, arg);
 				n++;
 			}
 		}

@@ -13,6 +13,7 @@
 struct rb_pstat {
 	char state; /* R S D T t Z X ... */
 	int ppid, pgrp, sid;
+	unsigned flags; /* PF_*: PF_EXITING 0x4 once it is in exit */
 };
 
 /* false if PID is gone or its stat unreadable. */
@@ -33,10 +34,16 @@ pid_t rb_proc_innermost_pid(pid_t pid);
 pid_t rb_proc_find_descendant(pid_t root, pid_t nspid);
 
 /* Calls FN for every task (thread) of every process in MEMBER's pid
- * namespace (the same /proc/PID/ns/pid), with its state letter; returns
- * how many, -1 if MEMBER's namespace cannot be read. The tasks of a
- * namespace nested in it are not among them. */
-int rb_pidns_each_task(pid_t member, void (*fn)(pid_t tid, char state, void *arg), void *arg);
+ * namespace (the same /proc/PID/ns/pid); returns how many, -1 if MEMBER's
+ * namespace cannot be read. The tasks of a namespace nested in it are not
+ * among them. */
+int rb_pidns_each_task(pid_t member, void (*fn)(pid_t tid, void *arg), void *arg);
+
+/* Whether PID is in its exit (PF_EXITING) and not yet a zombie: a
+ * namespace's PID 1 stays so, its pidfd not readable, while the kernel
+ * ends its namespace. (A leader that left its other threads running is a
+ * zombie: not this.) */
+bool rb_proc_exiting(pid_t pid);
 
 /* How many of PID's children are stopped (state T). */
 int rb_proc_stopped_children(pid_t pid);

@@ -69,7 +69,8 @@ const char *rb_stress_ng_temp_path(void)
 {
 	const char *t = getenv("TMPDIR");
 
-	return t && *t ? t : "/tmp";
+	/* one we cannot write (root's, kept through sudo, say) would abort it too */
+	return t && *t && access(t, W_OK | X_OK) == 0 ? t : "/tmp";
 }
 
 /* stress-ng's argv for SPEC, in ARGV (MAX_ARGS). */

@@ -27,7 +27,8 @@ int rb_noise_take_option(int *argc, char **argv, const char **kinds, struct rb_e
  * --timeout; waits until it runs. Bad KINDS, or no stress-ng: input error. */
 int rb_noise_start(struct rb_noise *n, const char *kinds, struct rb_error *err);
 
-/* Where stress-ng may keep its files (--temp-path): $TMPDIR, else /tmp.
+/* Where stress-ng may keep its files (--temp-path): $TMPDIR where we may
+ * write it, else /tmp.
  * Its default, the current directory, makes it abort where that is not
  * writable (a run as nobody started in root's tree). */
 const char *rb_stress_ng_temp_path(void);

@@ -567,15 +567,16 @@ bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
 	return poll(&p, 1, timeout_ms) > 0 && (p.revents & POLLIN);
 }
 
-/* After PID 1's SIGKILL the kernel ends the namespace, and waits for each
- * of its processes to die first; one that is runnable but never run holds
- * PID 1 there. Seen on 6.18: processes pinned to a CPU that stopped
- * running their task group (docs/storms.md), so every task of the
+/* When PID 1 exits (by itself or killed) the kernel ends its namespace, and
+ * waits for each of its processes to die first; one that is runnable but
+ * never run holds PID 1 there. Seen on 6.18: processes pinned to a CPU that
+ * stopped running their task group (docs/storms.md). So every task of the
  * namespace is given every CPU of ours after a second, and again each
- * second. After REAP_GRACE_NS the wait gives up (ETIMEDOUT) rather than
- * hang the harness; a task frozen by a cgroup freezer stays, for one. */
+ * second; the wait gives up (ETIMEDOUT) after REAP_STALL_NS in which no
+ * task went away, rather than hang the harness (a task frozen by a cgroup
+ * freezer never goes). A nested namespace's tasks are not seen here. */
 #define REAP_UNPIN_AFTER_NS 1000000000LL
-#define REAP_GRACE_NS (15 * 1000000000LL)
+#define REAP_STALL_NS (15 * 1000000000LL)
 
 struct unpinned {
 	cpu_set_t cpus;
@@ -584,7 +585,7 @@ struct unpinned {
 	char left[160]; /* the first few, "pid (state)" */
 };
 
-static void unpin_task(pid_t tid, char state, void *arg)
+static void unpin_task(pid_t tid, void *arg)
 {
 	struct unpinned *u = arg;
 	size_t at = strlen(u->left);
@@ -593,17 +594,29 @@ static void unpin_task(pid_t tid, char state, void *arg)
 	if (tid == u->pid1)
 		return;
 	if (u->tasks++ < 4)
-		snprintf(u->left + at, sizeof(u->left) - at, "%s%d (%c)", at ? ", " : "", (int)tid, state);
+		snprintf(u->left + at, sizeof(u->left) - at, "%s%d (%c)", at ? ", " : "", (int)tid,
+			 rb_proc_state(tid));
 	else if (u->tasks == 5)
 		snprintf(u->left + at, sizeof(u->left) - at, ", ...");
 }
 
+static void say_stuck(struct rb_sandbox *sb, const struct unpinned *u)
+{
+	if (u->tasks < 0)
+		snprintf(sb->stuck, sizeof(sb->stuck), "tasks /proc does not show");
+	else if (u->tasks == 0)
+		snprintf(sb->stuck, sizeof(sb->stuck), "no task /proc shows (one of a nested namespace?)");
+	else
+		snprintf(sb->stuck, sizeof(sb->stuck), "%d task%s: %s", u->tasks,
+			 u->tasks == 1 ? "" : "s", u->left);
+}
+
 static int reap_pid1(struct rb_sandbox *sb)
 {
-	int64_t t0 = rb_now_ns(), next_unpin = t0 + REAP_UNPIN_AFTER_NS;
+	int64_t t = rb_now_ns(), progress = t, next_unpin = t + REAP_UNPIN_AFTER_NS;
 	struct unpinned u = { .pid1 = sb->pid1, .tasks = -1 };
+	int st, before;
 	pid_t got;
-	int st;
 
 	/* waitpid(0) would wait for any child of ours: never without a PID 1 */
 	if (sb->pid1 <= 0) {
@@ -613,20 +626,20 @@ static int reap_pid1(struct rb_sandbox *sb)
 	while ((got = waitpid(sb->pid1, &st, WNOHANG)) != sb->pid1) {
 		if (got < 0 && errno != EINTR)
 			return -1;
-		if (rb_now_ns() >= t0 + REAP_GRACE_NS) {
-			if (u.tasks < 0)
-				snprintf(sb->stuck, sizeof(sb->stuck), "tasks /proc does not show");
-			else
-				snprintf(sb->stuck, sizeof(sb->stuck), "%d task%s, %s", u.tasks,
-					 u.tasks == 1 ? "" : "s", u.left);
+		t = rb_now_ns();
+		if (t >= progress + REAP_STALL_NS) {
+			say_stuck(sb, &u);
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (rb_now_ns() >= next_unpin && sched_getaffinity(0, sizeof(u.cpus), &u.cpus) == 0) {
+		if (t >= next_unpin && sched_getaffinity(0, sizeof(u.cpus), &u.cpus) == 0) {
+			before = u.tasks;
 			u.tasks = 0;
 			u.left[0] = '\0';
 			if (rb_pidns_each_task(sb->pid1, unpin_task, &u) < 0)
 				u.tasks = -1;
+			if (before >= 0 && u.tasks >= 0 && u.tasks < before)
+				progress = rb_now_ns();
 			next_unpin = rb_now_ns() + REAP_UNPIN_AFTER_NS;
 		}
 		poll(&(struct pollfd){ .fd = sb->pidfd, .events = POLLIN }, 1, 100);
@@ -741,7 +754,8 @@ int rb_sandbox_wait(struct rb_sandbox *sb, int stop_signal, struct rb_error *err
 				fds[2 + nj] = (struct pollfd){ .fd = sb->joined[i].status_fd, .events = POLLIN };
 				idx[nj++] = i;
 			}
-		n = poll(fds, (nfds_t)(2 + nj), left_ms > 0 ? (int)left_ms : 0);
+		/* a second at most: PID 1 may be stuck in its exit (reap_pid1) */
+		n = poll(fds, (nfds_t)(2 + nj), left_ms > 1000 ? 1000 : left_ms > 0 ? (int)left_ms : 0);
 		if (n < 0 && errno != EINTR)
 			return rb_sys_error(err, errno, "poll");
 		if (fds[0].revents & POLLIN)
@@ -767,6 +781,8 @@ int rb_sandbox_wait(struct rb_sandbox *sb, int stop_signal, struct rb_error *err
 			sb->end = RB_END_INTERRUPTED;
 		} else if (n == 0 && rb_now_ns() >= deadline) {
 			sb->end = RB_END_DEADLINE;
+		} else if (n == 0 && rb_proc_exiting(sb->pid1)) {
+			break; /* ending its namespace: reap_pid1 sees it through */
 		} else {
 			continue;
 		}
@@ -776,9 +792,9 @@ int rb_sandbox_wait(struct rb_sandbox *sb, int stop_signal, struct rb_error *err
 	}
 	reap_joined_first(sb);
 	if (reap_pid1(sb) < 0 && errno == ETIMEDOUT)
-		return rb_sys_error(err, 0, "PID 1 (pid %d) did not end within %lld s of its SIGKILL: "
-				    "its namespace still holds %s, never run or frozen", sb->pid1,
-				    REAP_GRACE_NS / 1000000000LL, sb->stuck);
+		return rb_sys_error(err, 0, "PID 1 (pid %d) did not finish exiting: for %lld s no task of "
+				    "its namespace went away, and it still holds %s", sb->pid1,
+				    REAP_STALL_NS / 1000000000LL, sb->stuck);
 	if (sb->pid1 > 0)
 		return rb_sys_error(err, errno, "waitpid PID 1");
 	/* PID 1's end killed them (the namespace is gone): their helpers write */

@@ -299,11 +299,13 @@ static double raw_workers(unsigned n, const struct raw_job *job, const int *cpus
 	double *rate = mmap(NULL, n * sizeof(double), PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, st, bad = 0;
+	/* waited for by pid: a sandbox's PID 1 given up on is a child of ours too */
+	cleanup_free pid_t *pids = calloc(n, sizeof(*pids));
 	unsigned started = 0;
 	double sum = 0;
 	char b;
 
-	if (rate == MAP_FAILED || pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
+	if (!pids || rate == MAP_FAILED || pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
 		snprintf(why, len, "setting up the workers: %s", strerror(errno));
 		goto out;
 	}
@@ -316,6 +318,7 @@ static double raw_workers(unsigned n, const struct raw_job *job, const int *cpus
 		if (pid == 0)
 			raw_worker(job, rb_share_cpu(cpus, ncpus, first + started), ready, go,
 				   &rate[started]);
+		pids[started] = pid;
 	}
 	close(ready[1]);
 	ready[1] = -1;
@@ -324,9 +327,14 @@ static double raw_workers(unsigned n, const struct raw_job *job, const int *cpus
 			break;
 	close(go[1]); /* the release: every worker's read sees the end */
 	go[1] = -1;
-	for (unsigned k = 0; k < started; k++)
-		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	for (unsigned k = 0; k < started; k++) {
+		pid_t got;
+
+		while ((got = waitpid(pids[k], &st, 0)) < 0 && errno == EINTR)
+			;
+		if (got < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			bad++;
+	}
 	if (started < n || bad) {
 		snprintf(why, len, "%s: %u of %u workers ran to the end",
 			 job->kind == K_FORK ? "fork loop" : job->kind == K_HOARD ? "clone-vm hoard" : "clone loop",
@@ -371,8 +379,11 @@ static double stress_once(const struct cfg *c, const char *stressor, unsigned wo
 		snprintf(why, len, "out of memory");
 		return -1;
 	}
-	snprintf(cmd, sizeof(cmd), "stress-ng --%s %u -t %lds --metrics-brief --temp-path %s 2>&1",
-		 stressor, workers, c->stress_s, quoted);
+	if (snprintf(cmd, sizeof(cmd), "stress-ng --%s %u -t %lds --metrics-brief --temp-path %s 2>&1",
+		     stressor, workers, c->stress_s, quoted) >= (int)sizeof(cmd)) {
+		snprintf(why, len, "$TMPDIR is too long for stress-ng's command line");
+		return -1;
+	}
 	fflush(NULL);
 	p = popen(cmd, "r");
 	if (!p) {
@@ -393,7 +404,7 @@ static double stress_once(const struct cfg *c, const char *stressor, unsigned wo
 	}
 	st = pclose(p);
 	if (!found) {
-		snprintf(why, len, "no %s metrics line in stress-ng's output (exit status %d%s%.200s)",
+		snprintf(why, len, "no %s metrics line in stress-ng's output (exit status %d%s%.120s)",
 			 stressor, WIFEXITED(st) ? WEXITSTATUS(st) : -1, last[0] ? ", its last line: " : "",
 			 last);
 		return -1;

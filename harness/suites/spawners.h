@@ -14,8 +14,9 @@
 /* The option's table entry; FIELD an unsigned long of the command's TYPE. */
 #define RB_OPT_SPAWNERS(type, field)                                                        \
 	{ "spawners", 0, RB_OT_ULONG, "N", RB_IN_CFG, offsetof(type, field), 1, RB_SPAWNERS_MAX, \
-	  .help = "spawners of the storm generator (burst, hoard, stream), each\n"            \
-		  "pinned to a CPU, released together; 1: one, unpinned", .dflt = "the online CPUs", \
+	  .help = "spawners of the storm generator (burst, hoard, stream), released\n"         \
+		  "together; a hoard's and a stream's each pinned to a CPU; 1: one,\n"          \
+		  "unpinned", .dflt = "the online CPUs",                                       \
 	  .record = "spawners" }
 
 /* The default: the online CPUs (1 if that cannot be read). */
