@@ -611,19 +611,18 @@ static void say_stuck(struct rb_sandbox *sb, const struct unpinned *u)
 			 u->tasks == 1 ? "" : "s", u->left);
 }
 
-static int reap_pid1(struct rb_sandbox *sb)
+/* Waits for our child PID (PIDFD polls when it exits), a process of the
+ * sandbox's namespace, unpinning that namespace's tasks as above; its wait
+ * status in *ST, or -1: ETIMEDOUT (sb->stuck says what is left), or
+ * waitpid's errno. */
+static int wait_bounded(struct rb_sandbox *sb, pid_t pid, int pidfd, int *st)
 {
 	int64_t t = rb_now_ns(), progress = t, next_unpin = t + REAP_UNPIN_AFTER_NS;
 	struct unpinned u = { .pid1 = sb->pid1, .tasks = -1 };
-	int st, before;
 	pid_t got;
+	int before;
 
-	/* waitpid(0) would wait for any child of ours: never without a PID 1 */
-	if (sb->pid1 <= 0) {
-		errno = ECHILD;
-		return -1;
-	}
-	while ((got = waitpid(sb->pid1, &st, WNOHANG)) != sb->pid1) {
+	while ((got = waitpid(pid, st, WNOHANG)) != pid) {
 		if (got < 0 && errno != EINTR)
 			return -1;
 		t = rb_now_ns();
@@ -642,8 +641,22 @@ static int reap_pid1(struct rb_sandbox *sb)
 				progress = rb_now_ns();
 			next_unpin = rb_now_ns() + REAP_UNPIN_AFTER_NS;
 		}
-		poll(&(struct pollfd){ .fd = sb->pidfd, .events = POLLIN }, 1, 100);
+		poll(&(struct pollfd){ .fd = pidfd, .events = POLLIN }, 1, 100);
 	}
+	return 0;
+}
+
+static int reap_pid1(struct rb_sandbox *sb)
+{
+	int st;
+
+	/* waitpid(0) would wait for any child of ours: never without a PID 1 */
+	if (sb->pid1 <= 0) {
+		errno = ECHILD;
+		return -1;
+	}
+	if (wait_bounded(sb, sb->pid1, sb->pidfd, &st) < 0)
+		return -1;
 	sb->status = st;
 	sb->t_end_ns = rb_now_ns();
 	sb->pid1 = 0;
@@ -657,7 +670,8 @@ static void read_joined_status(struct rb_sandbox *sb, int i)
 	int st;
 
 	if (sb->runtime == RB_RUNTIME_RUNC) /* our child: its status is ours to wait for */
-		j->status = j->pid > 0 && waitpid(j->pid, &st, 0) == j->pid ? st : -1;
+		j->status = j->pid > 0 && !sb->stuck[0] && wait_bounded(sb, j->pid, j->pidfd, &st) == 0
+				    ? st : -1;
 	else
 		j->status = read(j->status_fd, &st, sizeof(st)) == sizeof(st) ? st : -1;
 	j->done = true;
@@ -790,13 +804,13 @@ int rb_sandbox_wait(struct rb_sandbox *sb, int stop_signal, struct rb_error *err
 		kill_pid1(sb);
 		break;
 	}
-	reap_joined_first(sb);
-	if (reap_pid1(sb) < 0 && errno == ETIMEDOUT)
+	reap_joined_first(sb); /* (runc: may give up already) */
+	if (!sb->stuck[0] && reap_pid1(sb) < 0 && errno != ETIMEDOUT)
+		return rb_sys_error(err, errno, "waitpid PID 1");
+	if (sb->stuck[0])
 		return rb_sys_error(err, 0, "PID 1 (pid %d) did not finish exiting: for %lld s no task of "
 				    "its namespace went away, and it still holds %s", sb->pid1,
 				    REAP_STALL_NS / 1000000000LL, sb->stuck);
-	if (sb->pid1 > 0)
-		return rb_sys_error(err, errno, "waitpid PID 1");
 	/* PID 1's end killed them (the namespace is gone): their helpers write */
 	for (int i = 0; i < sb->njoined; i++)
 		if (sb->joined[i].status_fd >= 0)
