@@ -48,3 +48,35 @@ fi
 mkdir -p "$TMP/w" && chmod 777 "$TMP/w"
 # exec keeps the pid: "rb_nobody ... &" gives $! = the harness
 rb_nobody() { (cd "$TMP/w" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$RB_NOBODY" "$@"); }
+
+# gone_within PID SECONDS: PID is gone within SECONDS
+gone_within() {
+	for _ in $(seq $(($2 * 50))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.02; done
+	return 1
+}
+# await_pid REGEX: the pid of a process whose command line matches, waiting
+# up to 10 s for it to start; empty if none did
+await_pid() {
+	local p=
+	for _ in $(seq 200); do p=$(pgrep -f "$1" | head -1); [ -n "$p" ] && break; sleep 0.05; done
+	echo "$p"
+}
+
+# A process that cannot die, for the harness's bounded waits: frozen by a
+# cgroup v1 freezer of this test's, a task ignores SIGKILL until thawed
+# (cgroup v2's freezer lets SIGKILL through). freezer_make fails where there
+# is no v1 freezer to write; the freezer is thawed whatever ends the test.
+FREEZER=
+freezer_make() {
+	[ "$(id -u)" -eq 0 ] && [ -w /sys/fs/cgroup/freezer ] || return 1
+	FREEZER=/sys/fs/cgroup/freezer/reapbench-test-$$
+	mkdir "$FREEZER" && trap 'thaw; rm -rf "$TMP"' EXIT
+}
+freeze() { echo "$1" >"$FREEZER/cgroup.procs" && echo FROZEN >"$FREEZER/freezer.state"; }
+thaw() { if [ -n "$FREEZER" ] && [ -e "$FREEZER" ]; then echo THAWED >"$FREEZER/freezer.state"; fi; }
+freezer_remove() { thaw; rmdir "$FREEZER"; }
+# the harness's one line when a process of the sandbox's namespace, PID,
+# outlived PID 1's end (a regex)
+stuck_line() {
+	echo "^reapbench: PID 1 \(pid [0-9]*\) did not finish exiting: for 15 s no task of its namespace went away, and it still holds 1 task: $1 \(D\)$"
+}

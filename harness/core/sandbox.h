@@ -78,7 +78,7 @@ struct rb_sandbox {
 	 * pod's stop, rb_sandbox_wait) ends by it */
 	int64_t deadline_at_ns;
 	int status;          /* wait status of PID 1 */
-	char stuck[256];     /* PID 1 was given up on after its SIGKILL: what was left */
+	char stuck[256];     /* its end was given up on (sandbox.c, wait_bounded): what was left */
 	enum rb_sandbox_end end;
 	int signal_received; /* for RB_END_INTERRUPTED */
 	long pids_peak;      /* cgroup pids.peak at the end, -1 if unknown */

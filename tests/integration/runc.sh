@@ -190,27 +190,21 @@ grep -qE "^pod.orphans +all reaped +leaks" "$TMP/out" \
 # is (sandbox.sh): 15 s in which no task went away, one line, exit 1 (it
 # waited for ever before). The plain build only: the same code, and ~40 s
 # (runc's own delete waits when a task stays).
-FZ=/sys/fs/cgroup/freezer
-if [ "$BUILD" != build ] || [ ! -w "$FZ" ]; then
-	skip "runc: a joined process that cannot end: the plain build, with the cgroup v1 freezer at $FZ"
+if [ "$BUILD" != build ] || ! freezer_make; then
+	skip "runc: a joined process that cannot end: the plain build, with the cgroup v1 freezer"
 else
-	F=$FZ/reapbench-test-runc-$$
-	mkdir "$F"
-	trap '[ -e "$F" ] && echo THAWED >"$F/freezer.state"; rm -rf "$TMP"' EXIT
 	mark=$((200000 + RANDOM))
 	timeout -s KILL 120 "$RB" run --runtime runc -r pause --no-record --deadline 3s -- sleep $mark >"$TMP/out" 2>&1 &
 	h=$!
-	p=
-	for _ in $(seq 200); do p=$(pgrep -f "rb-payload sleep $mark$" | head -1); [ -n "$p" ] && break; sleep 0.05; done
+	p=$(await_pid "rb-payload sleep $mark$")
 	hp=$(pgrep -P $h -x reapbench)
-	echo "$p" >"$F/cgroup.procs" && echo FROZEN >"$F/freezer.state"
+	freeze "$p"
 	wait $h; rc=$?
-	echo THAWED >"$F/freezer.state"
+	thaw
 	expect_eq "runc: a joined process frozen: exit 1, one line naming it" \
-		"$rc/$(wc -l <"$TMP/out")/$(grep -c "^reapbench: PID 1 (pid [0-9]*) did not finish exiting: for 15 s no task of its namespace went away, and it still holds 1 task: $p (D)$" "$TMP/out")" "1/1/1"
-	gone_within() { for _ in $(seq $(($2 * 20))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; return 1; }
+		"$rc/$(wc -l <"$TMP/out")/$(grep -cE "$(stuck_line "$p")" "$TMP/out")" "1/1/1"
 	gone_within "$p" 15 && ok "runc: thawed, the joined process dies" || notok "runc: joined process $p left after the thaw"
-	rmdir "$F"
+	freezer_remove
 	# what runc could not delete while a task stayed: the next run sweeps it
 	rb run --runtime runc -r tini --no-record -- exit 0
 	expect_eq "runc: the next run removes the containers, bundles and cgroups it left" "${hp:+$(leftovers $hp)}" 0
