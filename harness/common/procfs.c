@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define PF_EXITING 0x00000004 /* include/linux/sched.h: in do_exit() */
+
 /* FILE into BUF (NUL-terminated); false if unreadable. */
 static bool read_small(const char *path, char *buf, size_t len)
 {
@@ -42,7 +44,7 @@ bool rb_proc_exiting(pid_t pid)
 {
 	struct rb_pstat st;
 
-	return rb_proc_stat(pid, &st) && (st.flags & 0x4) && st.state != 'Z' && st.state != 'X';
+	return rb_proc_stat(pid, &st) && (st.flags & PF_EXITING) && st.state != 'Z' && st.state != 'X';
 }
 
 char rb_proc_state(pid_t pid)

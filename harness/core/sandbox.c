@@ -580,6 +580,7 @@ bool rb_sandbox_pid1_exited(struct rb_sandbox *sb, int timeout_ms)
 
 struct unpinned {
 	cpu_set_t cpus;
+	bool unpin;     /* cpus is ours (sched_getaffinity did not fail) */
 	pid_t pid1;     /* not counted: it is the one waiting */
 	int tasks;
 	char left[160]; /* the first few, "pid (state)" */
@@ -590,7 +591,8 @@ static void unpin_task(pid_t tid, void *arg)
 	struct unpinned *u = arg;
 	size_t at = strlen(u->left);
 
-	sched_setaffinity(tid, sizeof(u->cpus), &u->cpus);
+	if (u->unpin)
+		sched_setaffinity(tid, sizeof(u->cpus), &u->cpus);
 	if (tid == u->pid1)
 		return;
 	if (u->tasks++ < 4)
@@ -622,6 +624,7 @@ static int wait_bounded(struct rb_sandbox *sb, pid_t pid, int pidfd, int *st)
 	pid_t got;
 	int before;
 
+	u.unpin = sched_getaffinity(0, sizeof(u.cpus), &u.cpus) == 0;
 	while ((got = waitpid(pid, st, WNOHANG)) != pid) {
 		if (got < 0 && errno != EINTR)
 			return -1;
@@ -631,7 +634,7 @@ static int wait_bounded(struct rb_sandbox *sb, pid_t pid, int pidfd, int *st)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (t >= next_unpin && sched_getaffinity(0, sizeof(u.cpus), &u.cpus) == 0) {
+		if (t >= next_unpin) {
 			before = u.tasks;
 			u.tasks = 0;
 			u.left[0] = '\0';
