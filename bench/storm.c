@@ -508,9 +508,8 @@ static int place_samples(struct storm *s, size_t ch_len)
  * cannot be moved off it if that CPU stops running its task group. Seen
  * on 6.18 under stress-ng --switch: 100 released, then SIGKILLed, burst
  * processes runnable and not run for minutes, the sandbox's PID 1 stuck
- * in its namespace's teardown (docs/storms.md). Unpinning each process
- * instead cost a burst ~15 % of its spawn rate; unpinned spawners spawn
- * about as fast as pinned ones here (5 % less, within the noise). */
+ * in its namespace's teardown (docs/storms.md, which also measures the
+ * cost: unpinned spawners about as fast, unpinning each process slower). */
 static int setup_spawners(struct storm *s)
 {
 	unsigned n = s->pat->parallel && s->o.spawners > 1 ? s->o.spawners : 1;
